@@ -1,0 +1,142 @@
+"""Builds the Application; nothing happens at import time.
+
+``build_application`` wires settings, clock, handlers and lifecycle hooks.
+``post_init`` opens the database, applies migrations, publishes the command
+menus and rebuilds scheduled jobs from the database. ``start_in_process`` and
+``stop_in_process`` run the same lifecycle inside an existing event loop (tests,
+the offline demo), where ``run_polling`` cannot be used.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+
+from bot import handlers, jobs, texts
+from bot.clock import Clock, SystemClock
+from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.db import open_database
+from bot.db import state as state_repo
+from bot.db.migrate import apply_migrations
+from bot.services.access import FloodGuard, NeutralReplies
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MEMBER_COMMANDS = (("help", texts.CMD_HELP), ("whoami", texts.CMD_WHOAMI))
+COORDINATOR_COMMANDS = (
+    ("help", texts.CMD_HELP),
+    ("orgs", texts.CMD_ORGS),
+    ("addorg", texts.CMD_ADDORG),
+    ("invite", texts.CMD_INVITE),
+    ("invites", texts.CMD_INVITES),
+    ("contacts", texts.CMD_CONTACTS),
+    ("whoami", texts.CMD_WHOAMI),
+)
+
+
+def services_of(app: BotApplication) -> Services:
+    return app.bot_data[SERVICES_KEY]
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
+    services = Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        flood=FloodGuard(settings.flood_max_per_minute, settings.flood_pause),
+        neutral_replies=NeutralReplies(),
+    )
+    app: BotApplication = (
+        Application.builder()
+        .token(settings.require_token())
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        # Replies to users go straight out under Telegram's overall limits; broadcasts go
+        # through the outbox, which also paces each chat.
+        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=2))
+        .defaults(Defaults(tzinfo=settings.zone))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data[SERVICES_KEY] = services
+    handlers.register(app)
+    return app
+
+
+async def post_init(app: BotApplication) -> None:
+    services = services_of(app)
+    now = services.clock.now()
+    db = await open_database(services.settings.database_path)
+    try:
+        applied = await apply_migrations(db, now)
+    except Exception:
+        await db.close()
+        raise
+    services.db = db
+    for migration in applied:
+        log.info("applied migration %s", migration.file_name)
+    await state_repo.put(db, "bot_username", app.bot.username)
+    await publish_commands(app)
+    await jobs.schedule(app)
+    log.info("bot @%s is ready", app.bot.username)
+
+
+async def post_shutdown(app: BotApplication) -> None:
+    services = services_of(app)
+    if services.db is not None:
+        await services.db.close()
+        services.db = None
+
+
+def _commands(pairs: tuple[tuple[str, str], ...], language: str) -> list[BotCommand]:
+    return [BotCommand(name, texts.render(text, language)) for name, text in pairs]
+
+
+async def publish_commands(app: BotApplication) -> None:
+    """Sets the command menus; a failure is logged and never stops the bot."""
+    settings = services_of(app).settings
+    calls: list[tuple[list[BotCommand], Any]] = [
+        (_commands(MEMBER_COMMANDS, "en"), BotCommandScopeDefault())
+    ]
+    calls += [
+        (_commands(COORDINATOR_COMMANDS, "en"), BotCommandScopeChat(coordinator_id))
+        for coordinator_id in sorted(settings.coordinator_ids)
+    ]
+    for commands, scope in calls:
+        try:
+            await app.bot.set_my_commands(commands, scope=scope)
+        except TelegramError as error:
+            # e.g. a coordinator who has not opened the bot yet: "chat not found".
+            log.warning("could not set the command menu (%s): %s", scope.type, error)
+
+
+async def start_in_process(
+    app: BotApplication, *, poll_interval: float = 0.0, poll_timeout: int = 10
+) -> None:
+    """The lifecycle of ``run_polling`` without owning the event loop."""
+    await app.initialize()
+    try:
+        await post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+    except BaseException:
+        await stop_in_process(app)
+        raise
+
+
+async def stop_in_process(app: BotApplication) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await post_shutdown(app)

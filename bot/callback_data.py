@@ -1,0 +1,45 @@
+"""Button data: short, typed, parsed defensively.
+
+Callback data comes from the client and can be forged. It only ever carries a
+kind and a few integers (ids, page numbers), never a right; handlers re-check
+the presser's authority and the object's state on every press.
+Format: ``<kind>:<int>[:<int>...]``, at most 64 bytes (Telegram's limit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_BYTES = 64
+_SHAPE = re.compile(r"^([a-z]{1,12})((?::\d{1,12}){0,4})$")
+
+
+@dataclass(frozen=True)
+class ButtonData:
+    kind: str
+    args: tuple[int, ...]
+
+
+def encode(kind: str, *args: int) -> str:
+    data = ":".join([kind, *(str(int(a)) for a in args)])
+    if not _SHAPE.match(data) or len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"bad button data {data!r}")
+    return data
+
+
+def decode(data: str | None, kind: str, arity: int) -> tuple[int, ...] | None:
+    """The integer arguments if ``data`` is well-formed ``kind`` data, else None."""
+    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    match = _SHAPE.match(data)
+    if not match or match.group(1) != kind:
+        return None
+    args = tuple(int(part) for part in match.group(2).split(":")[1:])
+    return args if len(args) == arity else None
+
+
+# Kinds (pattern strings for CallbackQueryHandler).
+ORGS_PAGE = "orgs"
+INVITES_PAGE = "invites"
+CONTACTS_PAGE = "contacts"

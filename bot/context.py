@@ -1,0 +1,71 @@
+"""What handlers and jobs get: a CallbackContext with the bot's services.
+
+Follows python-telegram-bot's ``contexttypesbot`` example: the services live in
+``bot_data`` under one key, and the gate stores the caller's ``Identity`` on the
+per-update context for the handlers after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.services.access import FloodGuard, Identity, NeutralReplies
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.db.connection import Database
+
+SERVICES_KEY = "coalition_services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    flood: FloodGuard
+    neutral_replies: NeutralReplies
+    db: Database | None = None  # opened in post_init, closed in post_shutdown
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def database(self) -> Database:
+        if self.db is None:
+            raise RuntimeError("the database is not open yet (post_init has not run)")
+        return self.db
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    identity: Identity | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]
+
+    @property
+    def db(self) -> Database:
+        return self.services.database
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @property
+    def who(self) -> Identity:
+        if self.identity is None:
+            raise RuntimeError("the gate did not run before this handler")
+        return self.identity
+
+    @property
+    def language(self) -> str:
+        return self.identity.language if self.identity else "en"
+
+
+BotApplication = Application[Any, BotContext, Any, Any, Any, Any]

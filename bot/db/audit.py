@@ -1,0 +1,98 @@
+"""The append-only, hash-chained audit log.
+
+Each event's hash covers the previous event's hash and the event's canonical
+JSON, so an edited, deleted or reordered row breaks the chain from there on.
+Appending happens inside the caller's transaction, so the change and its
+record land together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.db.connection import Executor, Transaction
+from bot.db.timefmt import to_db
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: int
+    at: str
+    actor: str
+    action: str
+    letter_id: int | None
+    organisation_id: int | None
+    contact_id: int | None
+    data: str
+    prev_hash: str
+    hash: str
+
+
+def event_hash(
+    prev_hash: str,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    letter_id: int | None,
+    organisation_id: int | None,
+    contact_id: int | None,
+    data: str,
+) -> str:
+    canonical = json.dumps(
+        [at, actor, action, letter_id, organisation_id, contact_id, data],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+async def append(
+    tx: Transaction,
+    *,
+    now: datetime,
+    actor: str,
+    action: str,
+    letter_id: int | None = None,
+    organisation_id: int | None = None,
+    contact_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> str:
+    """Append one event inside ``tx``; returns its hash."""
+    prev = await tx.fetch_value("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
+    prev_hash = prev or GENESIS
+    at = to_db(now)
+    payload = json.dumps(data or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    digest = event_hash(
+        prev_hash,
+        at=at,
+        actor=actor,
+        action=action,
+        letter_id=letter_id,
+        organisation_id=organisation_id,
+        contact_id=contact_id,
+        data=payload,
+    )
+    await tx.execute(
+        """INSERT INTO audit_events
+               (at, actor, action, letter_id, organisation_id, contact_id, data, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (at, actor, action, letter_id, organisation_id, contact_id, payload, prev_hash, digest),
+    )
+    return digest
+
+
+async def events(db: Executor, *, letter_id: int | None = None) -> list[AuditEvent]:
+    if letter_id is None:
+        rows = await db.fetch_all("SELECT * FROM audit_events ORDER BY id")
+    else:
+        rows = await db.fetch_all(
+            "SELECT * FROM audit_events WHERE letter_id = ? ORDER BY id", (letter_id,)
+        )
+    return [AuditEvent(**row) for row in rows]

@@ -1,0 +1,151 @@
+"""Data access for contacts (members and coordinators)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.connection import Executor, Row
+
+LIVE = ("active", "unreachable")
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    role: str
+    organisation_id: int | None
+    telegram_user_id: int | None
+    display_name: str | None
+    label: str | None
+    language: str
+    timezone: str | None
+    quiet_start: str | None
+    quiet_end: str | None
+    status: str
+    created_at: str
+    joined_at: str | None
+    removed_at: str | None
+
+
+@dataclass(frozen=True)
+class ContactWithOrganisation:
+    contact: Contact
+    organisation_name: str | None
+
+
+def _contact(row: Row) -> Contact:
+    return Contact(**row)
+
+
+async def get(db: Executor, contact_id: int) -> Contact | None:
+    row = await db.fetch_one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
+    return None if row is None else _contact(row)
+
+
+async def live_by_telegram_user(db: Executor, telegram_user_id: int) -> Contact | None:
+    """The account's contact with access, if any (active or unreachable)."""
+    row = await db.fetch_one(
+        "SELECT * FROM contacts WHERE telegram_user_id = ? AND status IN ('active', 'unreachable')",
+        (telegram_user_id,),
+    )
+    return None if row is None else _contact(row)
+
+
+async def insert_invited_member(
+    db: Executor, *, organisation_id: int, label: str | None, now: str
+) -> int:
+    return await db.insert(
+        "INSERT INTO contacts (role, organisation_id, label, status, created_at) "
+        "VALUES ('member', ?, ?, 'invited', ?)",
+        (organisation_id, label, now),
+    )
+
+
+async def insert_coordinator(
+    db: Executor, *, telegram_user_id: int, display_name: str, language: str, now: str
+) -> int:
+    return await db.insert(
+        "INSERT INTO contacts (role, telegram_user_id, display_name, language, status, "
+        "created_at, joined_at) VALUES ('coordinator', ?, ?, ?, 'active', ?, ?)",
+        (telegram_user_id, display_name, language, now, now),
+    )
+
+
+async def bind(
+    db: Executor,
+    contact_id: int,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    language: str,
+    now: str,
+) -> int:
+    return await db.execute(
+        "UPDATE contacts SET telegram_user_id = ?, display_name = ?, language = ?, "
+        "status = 'active', joined_at = ? WHERE id = ? AND status = 'invited'",
+        (telegram_user_id, display_name, language, now, contact_id),
+    )
+
+
+async def set_status(db: Executor, contact_id: int, status: str, *, now: str) -> int:
+    removed_at = now if status == "removed" else None
+    return await db.execute(
+        "UPDATE contacts SET status = ?, removed_at = coalesce(?, removed_at) "
+        "WHERE id = ? AND status != 'removed'",
+        (status, removed_at, contact_id),
+    )
+
+
+async def remove_all_of_organisation(db: Executor, organisation_id: int, *, now: str) -> int:
+    return await db.execute(
+        "UPDATE contacts SET status = 'removed', removed_at = ? "
+        "WHERE organisation_id = ? AND status != 'removed'",
+        (now, organisation_id),
+    )
+
+
+async def of_active_organisations(db: Executor) -> list[Contact]:
+    """Every contact (in any state) of every active organisation."""
+    rows = await db.fetch_all(
+        "SELECT c.* FROM contacts c JOIN organisations o ON o.id = c.organisation_id "
+        "WHERE o.status = 'active' ORDER BY c.organisation_id, c.id"
+    )
+    return [_contact(row) for row in rows]
+
+
+async def live_members(db: Executor) -> list[ContactWithOrganisation]:
+    rows = await db.fetch_all(
+        "SELECT c.*, o.name AS organisation_name FROM contacts c "
+        "JOIN organisations o ON o.id = c.organisation_id "
+        "WHERE c.role = 'member' AND c.status IN ('active', 'unreachable') "
+        "ORDER BY o.name_key, c.id"
+    )
+    result = []
+    for row in rows:
+        name = row.pop("organisation_name")
+        result.append(ContactWithOrganisation(_contact(row), name))
+    return result
+
+
+async def live_member_with_organisation(
+    db: Executor, contact_id: int
+) -> ContactWithOrganisation | None:
+    row = await db.fetch_one(
+        "SELECT c.*, o.name AS organisation_name FROM contacts c "
+        "JOIN organisations o ON o.id = c.organisation_id "
+        "WHERE c.id = ? AND c.role = 'member' AND c.status IN ('active', 'unreachable')",
+        (contact_id,),
+    )
+    if row is None:
+        return None
+    name = row.pop("organisation_name")
+    return ContactWithOrganisation(_contact(row), name)
+
+
+async def coordinator_by_telegram_user(db: Executor, telegram_user_id: int) -> Contact | None:
+    row = await db.fetch_one(
+        "SELECT * FROM contacts WHERE role = 'coordinator' AND telegram_user_id = ? "
+        "AND status != 'removed'",
+        (telegram_user_id,),
+    )
+    return None if row is None else _contact(row)

@@ -1,0 +1,67 @@
+"""Data access for organisations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.connection import Executor, Row
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    name: str
+    name_key: str
+    status: str
+    created_at: str
+    removed_at: str | None
+
+
+def _org(row: Row) -> Organisation:
+    return Organisation(**row)
+
+
+async def get(db: Executor, org_id: int) -> Organisation | None:
+    row = await db.fetch_one("SELECT * FROM organisations WHERE id = ?", (org_id,))
+    return None if row is None else _org(row)
+
+
+async def get_active(db: Executor, org_id: int) -> Organisation | None:
+    row = await db.fetch_one(
+        "SELECT * FROM organisations WHERE id = ? AND status = 'active'", (org_id,)
+    )
+    return None if row is None else _org(row)
+
+
+async def find_active_by_key(db: Executor, name_key: str) -> Organisation | None:
+    row = await db.fetch_one(
+        "SELECT * FROM organisations WHERE name_key = ? AND status = 'active'", (name_key,)
+    )
+    return None if row is None else _org(row)
+
+
+async def insert(db: Executor, *, name: str, name_key: str, now: str) -> int:
+    return await db.insert(
+        "INSERT INTO organisations (name, name_key, status, created_at) VALUES (?, ?, 'active', ?)",
+        (name, name_key, now),
+    )
+
+
+async def rename(db: Executor, org_id: int, *, name: str, name_key: str) -> int:
+    return await db.execute(
+        "UPDATE organisations SET name = ?, name_key = ? WHERE id = ? AND status = 'active'",
+        (name, name_key, org_id),
+    )
+
+
+async def mark_removed(db: Executor, org_id: int, *, now: str) -> int:
+    return await db.execute(
+        "UPDATE organisations SET status = 'removed', removed_at = ? "
+        "WHERE id = ? AND status = 'active'",
+        (now, org_id),
+    )
+
+
+async def all_active(db: Executor) -> list[Organisation]:
+    rows = await db.fetch_all("SELECT * FROM organisations WHERE status = 'active' ORDER BY id")
+    return [_org(row) for row in rows]

@@ -1,0 +1,155 @@
+"""Data types shared by the fake server and its user-side driver."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+__all__ = [
+    "ApiError",
+    "FakeMessage",
+    "FakeTelegramError",
+    "Limits",
+    "Rejection",
+    "RequestRecord",
+]
+
+
+class FakeTelegramError(Exception):
+    """Misuse of the driver, e.g. pressing a button the bot never sent."""
+
+
+class ApiError(Exception):
+    """An error answer of the Bot API (``ok: false``)."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+@dataclass
+class Limits:
+    """Telegram's limits; every field is configurable so tests can hit the boundaries cheaply."""
+
+    global_per_second: int = 30
+    per_chat_per_second: float = 1
+    per_chat_burst: int = 3
+    group_per_minute: int = 20
+    enabled: bool = True
+    max_text: int = 4096
+    max_caption: int = 1024
+    max_callback_data_bytes: int = 64
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_photo_bytes: int = 10 * 1024 * 1024
+    max_download_bytes: int = 20 * 1024 * 1024
+    delete_window_seconds: float = 48 * 3600
+    # Seconds (monotonic) after which an unanswered callback query can no longer be answered.
+    callback_query_timeout: float = 15.0
+
+
+class RequestRecord(NamedTuple):
+    method: str
+    params: dict[str, Any]
+    ok: bool
+    error_code: int | None
+    time: float
+
+
+class Rejection(NamedTuple):
+    method: str
+    error_code: int
+    description: str
+    params: dict[str, Any]
+
+
+@dataclass(eq=False)
+class FakeMessage:
+    """One message in a chat, as stored by the fake (mutable: edits and deletion apply in place)."""
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    text: str | None = None
+    html: str | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    parse_mode: str | None = None
+    reply_markup: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
+    photo: list[dict[str, Any]] | None = None
+    caption: str | None = None
+    caption_entities: list[dict[str, Any]] = field(default_factory=list)
+    protect_content: bool = False
+    date: int = 0
+    edit_date: int | None = None
+    deleted: bool = False
+    reply_to_message_id: int | None = None
+    # Telegram JSON of the chat and the sender ("from"); None sender for channel posts.
+    chat: dict[str, Any] = field(default_factory=dict, repr=False)
+    sender: dict[str, Any] | None = field(default=None, repr=False)
+    reply_to_message: FakeMessage | None = field(default=None, repr=False)
+    # Any other Message fields (sticker, location, new_chat_members, raw test fields ...).
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Exact send time from the server's clock, for the deletion window.
+    sent_at: float = field(default=0.0, repr=False)
+
+    @property
+    def buttons(self) -> list[list[tuple[str, str | None]]]:
+        """Inline keyboard rows as (text, callback_data or url) pairs."""
+        if not self.reply_markup:
+            return []
+        rows = self.reply_markup.get("inline_keyboard") or []
+        return [
+            [(b.get("text", ""), b.get("callback_data", b.get("url"))) for b in row] for row in rows
+        ]
+
+    @property
+    def button_texts(self) -> list[str]:
+        return [text for row in self.buttons for text, _ in row]
+
+    def to_api(self, *, with_reply: bool = True) -> dict[str, Any]:
+        """The Telegram JSON Message for this message in its current state."""
+        data: dict[str, Any] = {
+            "message_id": self.message_id,
+            "date": self.date,
+            "chat": copy.deepcopy(self.chat),
+        }
+        if self.sender is not None:
+            data["from"] = copy.deepcopy(self.sender)
+        else:
+            data["sender_chat"] = copy.deepcopy(self.chat)
+        if self.text is not None:
+            data["text"] = self.text
+            if self.entities:
+                data["entities"] = copy.deepcopy(self.entities)
+        if self.document is not None:
+            data["document"] = dict(self.document)
+        if self.photo is not None:
+            data["photo"] = [dict(p) for p in self.photo]
+        if self.caption is not None:
+            data["caption"] = self.caption
+            if self.caption_entities:
+                data["caption_entities"] = copy.deepcopy(self.caption_entities)
+        if self.reply_markup is not None:
+            data["reply_markup"] = copy.deepcopy(self.reply_markup)
+        if self.protect_content:
+            data["has_protected_content"] = True
+        if self.edit_date is not None:
+            data["edit_date"] = self.edit_date
+        if with_reply and self.reply_to_message is not None:
+            data["reply_to_message"] = self.reply_to_message.to_api(with_reply=False)
+        data.update(copy.deepcopy(self.extra))
+        return data
+
+    def __str__(self) -> str:
+        who = "bot" if self.from_bot else "user"
+        body = self.text if self.text is not None else self.caption or ""
+        if self.document is not None:
+            body = f"[document {self.document.get('file_name')}] {body}"
+        if self.photo is not None:
+            body = f"[photo] {body}"
+        buttons = " ".join(f"[ {t} ]" for t in self.button_texts)
+        gone = " (deleted)" if self.deleted else ""
+        return f"#{self.message_id} {who}: {body!r} {buttons}{gone}".rstrip()

@@ -1,0 +1,91 @@
+"""Coordinators' commands for contacts: /contacts /removecontact."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import callback_data, texts
+from bot.context import BotApplication, BotContext
+from bot.handlers.common import (
+    actor,
+    command_argument,
+    coordinators_only,
+    pack_pages,
+    parse_ref,
+    reply,
+    requested_page,
+    say,
+    show_page,
+)
+from bot.handlers.membership_errors import explain
+from bot.handlers.organisations import contact_state
+from bot.services import membership
+
+
+def _name(context: BotContext, display_name: str | None, label: str | None) -> str:
+    name = display_name or say(context, texts.CONTACT_UNNAMED)
+    return f"{name} ({label})" if label else name
+
+
+@coordinators_only
+async def list_contacts(update: Update, context: BotContext) -> None:
+    page = requested_page(update, callback_data.CONTACTS_PAGE)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if page is None:
+        return
+    items = await membership.live_contacts(context.db)
+    if not items:
+        await reply(update, context, say(context, texts.CONTACTS_EMPTY))
+        return
+    lines = [
+        say(
+            context,
+            texts.CONTACTS_LINE,
+            contact_id=item.contact.id,
+            name=_name(context, item.contact.display_name, item.contact.label),
+            organisation=item.organisation_name,
+            state=contact_state(context, item.contact.status),
+        )
+        for item in items
+    ]
+    await show_page(
+        update,
+        context,
+        kind=callback_data.CONTACTS_PAGE,
+        pages=pack_pages([[line] for line in lines]),
+        header=lambda p, n: say(context, texts.CONTACTS_HEADER, total=len(items), page=p, pages=n),
+        page=page,
+    )
+
+
+@coordinators_only
+async def remove_contact(update: Update, context: BotContext) -> None:
+    contact_id = parse_ref(command_argument(update.message))
+    if contact_id is None:
+        await reply(update, context, say(context, texts.USAGE_REMOVECONTACT))
+        return
+    try:
+        item = await membership.remove_contact(
+            context.db, contact_id, actor=actor(context), now=context.clock.now()
+        )
+    except membership.MembershipError as error:
+        await reply(update, context, explain(error, context.language))
+        return
+    text = say(
+        context,
+        texts.CONTACT_REMOVED,
+        contact_id=item.contact.id,
+        name=_name(context, item.contact.display_name, item.contact.label),
+        organisation=item.organisation_name,
+    )
+    await reply(update, context, text)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("contacts", list_contacts))
+    app.add_handler(CommandHandler("removecontact", remove_contact))
+    app.add_handler(
+        CallbackQueryHandler(list_contacts, pattern=rf"^{callback_data.CONTACTS_PAGE}:")
+    )

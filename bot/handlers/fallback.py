@@ -1,0 +1,39 @@
+"""Whatever no feature handler took: a polite pointer to /help, stale buttons refused."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.handlers.common import reply, say
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    await reply(update, context, say(context, texts.UNKNOWN_COMMAND))
+
+
+async def plain_text(update: Update, context: BotContext) -> None:
+    await reply(update, context, say(context, texts.NOT_A_COMMAND))
+
+
+async def other_message(update: Update, context: BotContext) -> None:
+    await reply(update, context, say(context, texts.UNSUPPORTED_MESSAGE))
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(say(context, texts.STALE_BUTTON), show_alert=True)
+
+
+def register(app: BotApplication) -> None:
+    # Registered last in group 0: PTB runs the first matching handler of a group, so
+    # these only see what no feature handler took.
+    app.add_handler(
+        MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command), group=0
+    )
+    app.add_handler(MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, plain_text), group=0)
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, other_message), group=0)
+    app.add_handler(CallbackQueryHandler(stale_button), group=0)

@@ -1,0 +1,101 @@
+"""The gate: every update passes here first (handler group -1).
+
+It drops what must not be answered (groups, channels, floods, unknown
+accounts) and stores the caller's identity for the handlers after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import Chat, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.handlers.common import reply
+from bot.services.access import FloodVerdict, Role, identify
+
+log = logging.getLogger(__name__)
+GATE_GROUP = -1
+
+
+async def _leave(update: Update, context: BotContext, chat: Chat) -> None:
+    member_update = update.my_chat_member
+    if member_update is not None and member_update.new_chat_member.status in ("left", "kicked"):
+        return  # already out
+    try:
+        await context.bot.leave_chat(chat.id)
+        log.info("left %s %s", chat.type, chat.id)
+    except TelegramError as error:
+        log.warning("could not leave %s %s: %s", chat.type, chat.id, error)
+
+
+def _is_start_with_argument(update: Update) -> bool:
+    message = update.message
+    return bool(
+        message is not None
+        and message.text
+        and message.text.startswith("/start")
+        and len(message.text.split()) >= 2
+    )
+
+
+async def _answer_silently(update: Update) -> None:
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+
+
+async def gate(update: Update, context: BotContext) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        raise ApplicationHandlerStop  # inline queries, polls: nothing for this bot
+    if chat.type != Chat.PRIVATE:
+        await _leave(update, context, chat)
+        raise ApplicationHandlerStop
+    user = update.effective_user
+    if user is None or user.is_bot or update.my_chat_member is not None:
+        raise ApplicationHandlerStop  # (un)blocking the bot: nothing to answer
+
+    services = context.services
+    now = context.clock.now()
+    verdict = services.flood.check(user.id, now)
+    if verdict is not FloodVerdict.ALLOW:
+        await _answer_silently(update)
+        if verdict is FloodVerdict.NOTIFY:
+            identity = await identify(context.db, context.settings.coordinator_ids, user.id)
+            if identity.role is not Role.UNKNOWN:  # strangers learn nothing, not even this
+                minutes = max(1, int(services.flood.pause.total_seconds() // 60))
+                await reply(
+                    update,
+                    context,
+                    texts.render(texts.FLOOD_NOTICE, identity.language, minutes=minutes),
+                )
+        raise ApplicationHandlerStop
+
+    identity = await identify(context.db, context.settings.coordinator_ids, user.id)
+    context.identity = identity
+    if identity.role is Role.UNKNOWN:
+        if _is_start_with_argument(update):
+            return  # the start handler tries the invite
+        await _answer_silently(update)
+        await send_neutral(update, context)
+        raise ApplicationHandlerStop
+    if update.edited_message is not None:
+        raise ApplicationHandlerStop  # an edit never re-runs a command
+
+
+async def send_neutral(update: Update, context: BotContext) -> None:
+    """The one sentence strangers get, at most once an hour per account."""
+    user = update.effective_user
+    if user is None:
+        return
+    if context.services.neutral_replies.should_reply(user.id, context.clock.now()):
+        await reply(update, context, texts.render(texts.NEUTRAL, "en"))
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)

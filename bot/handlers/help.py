@@ -1,0 +1,44 @@
+"""/help and /whoami: what the caller's role can do, and who they are here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.handlers.common import reply, say
+
+
+def help_text(context: BotContext) -> str:
+    who = context.who
+    if who.is_coordinator:
+        return say(context, texts.COORDINATOR_HELP)
+    organisation = who.organisation.name if who.organisation else ""
+    return say(context, texts.MEMBER_HELP, organisation=organisation)
+
+
+async def show_help(update: Update, context: BotContext) -> None:
+    await reply(update, context, help_text(context))
+
+
+async def whoami(update: Update, context: BotContext) -> None:
+    who = context.who
+    if who.is_coordinator:
+        await reply(update, context, say(context, texts.WHOAMI_COORDINATOR))
+        return
+    joined = who.contact.joined_at if who.contact else None
+    joined_day = datetime.fromisoformat(joined).date().isoformat() if joined else "—"
+    organisation = who.organisation.name if who.organisation else ""
+    await reply(
+        update,
+        context,
+        say(context, texts.WHOAMI_MEMBER, organisation=organisation, joined=joined_day),
+    )
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("help", show_help))
+    app.add_handler(CommandHandler("whoami", whoami))

@@ -1,0 +1,84 @@
+"""/start: greeting by role, and joining through an invite."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.handlers.common import notify_coordinators, reply, say
+from bot.handlers.gate import send_neutral
+from bot.handlers.help import help_text
+from bot.services import membership
+from bot.services.access import FloodVerdict, Role
+
+SUPPORTED_LANGUAGES = ("en", "ru", "be")
+MAX_DISPLAY_NAME = 100
+
+
+def _language(code: str | None) -> str:
+    base = (code or "en").split("-")[0].lower()
+    return base if base in SUPPORTED_LANGUAGES else "en"
+
+
+async def start(update: Update, context: BotContext) -> None:
+    who = context.who
+    token = context.args[0] if context.args else None
+    if token is None:
+        if who.role is Role.UNKNOWN:
+            await send_neutral(update, context)
+        else:
+            await reply(update, context, help_text(context))
+        return
+    if who.is_coordinator:
+        await reply(update, context, say(context, texts.ALREADY_COORDINATOR))
+        return
+    if who.is_member and who.organisation is not None:
+        await reply(
+            update, context, say(context, texts.ALREADY_JOINED, organisation=who.organisation.name)
+        )
+        return
+
+    user = update.effective_user
+    assert user is not None
+    now = context.clock.now()
+    result = await membership.redeem_invite(
+        context.db,
+        token,
+        telegram_user_id=user.id,
+        display_name=user.full_name[:MAX_DISPLAY_NAME],
+        language=_language(user.language_code),
+        is_coordinator=user.id in context.settings.coordinator_ids,
+        now=now,
+    )
+    if isinstance(result, membership.Joined):
+        language = result.contact.language
+        await reply(
+            update,
+            context,
+            texts.render(texts.WELCOME_MEMBER, language, organisation=result.organisation.name),
+        )
+        await notify_coordinators(
+            context,
+            texts.CONTACT_JOINED,
+            name=result.contact.display_name or "",
+            organisation=result.organisation.name,
+            contact_id=result.contact.id,
+        )
+    elif isinstance(result, membership.AlreadyBound):  # lost a race with another invite
+        if result.organisation_name is None:
+            await reply(update, context, say(context, texts.ALREADY_COORDINATOR))
+        else:
+            text = say(context, texts.ALREADY_JOINED, organisation=result.organisation_name)
+            await reply(update, context, text)
+    else:
+        # Same answer as for any stranger; wrong tokens weigh more against the flood limit.
+        services = context.services
+        verdict = services.flood.penalise(user.id, now, context.settings.bad_invite_weight)
+        if verdict is FloodVerdict.ALLOW:
+            await send_neutral(update, context)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("start", start))

@@ -1,0 +1,14 @@
+"""Scheduled work. The database is the source of truth; jobs are rebuilt from it at start-up."""
+
+from __future__ import annotations
+
+from bot.context import BotApplication
+
+
+async def schedule(app: BotApplication) -> None:
+    """Builds every job from the database (called from post_init).
+
+    The outbox sender, reminders, deadlines and the digest register here as
+    they are built; job names are predictable so a rebuild never doubles one.
+    """
+    return None

@@ -1,0 +1,336 @@
+"""Deadlines: parsing what a coordinator types, reminder offsets, and showing deadlines.
+
+Deadlines are always timezone-aware. What a coordinator types is read in their zone
+(default ``Europe/Zurich``, Geneva) unless an IANA zone name follows it. The current
+time is always a parameter: nothing here reads a clock, so the tests (and the fake
+clock of the end-to-end tests) decide what "now" is.
+
+Errors carry a machine ``reason`` plus data, never a sentence: the wording belongs to
+the text catalog, in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time, format_timedelta
+
+__all__ = [
+    "DATE_ONLY_TIME",
+    "MAX_DURATION",
+    "MAX_OFFSETS",
+    "DeadlineError",
+    "DeadlineReason",
+    "DurationError",
+    "DurationReason",
+    "OffsetsError",
+    "format_deadline",
+    "parse_deadline",
+    "parse_duration",
+    "parse_offsets",
+    "relative_hint",
+]
+
+DATE_ONLY_TIME = time(23, 59)
+"""A deadline given as a date only means the end of that day, 23:59 local time.
+
+23:59 rather than 24:00/00:00 of the next day, so that the date shown back to the
+coordinator is the date they typed."""
+
+MAX_DURATION = timedelta(days=366)
+"""Longest accepted duration/offset: a reminder a year ahead is a typo, and the cap
+keeps absurd inputs ("99999999999d") away from timedelta overflow."""
+
+MAX_OFFSETS = 10
+"""At most this many reminder offsets per letter."""
+
+RELATIVE_THRESHOLD = 2.0
+"""Babel switches to a larger unit once the value reaches this many of it, so 47 hours
+stay "in 47 hours" (precise close to a deadline) and 48 hours become "in 2 days"."""
+
+_DAYS_UNTIL = timedelta(days=60)
+"""Below this, distances of two days or more are said in days ("in 20 days", not "in
+3 weeks"): the exact date is shown next to the hint, and days are what people count
+down to a deadline in."""
+
+
+class DeadlineReason(StrEnum):
+    """Why a typed deadline was refused."""
+
+    FORMAT = "format"  # not one of the accepted shapes, or not a real date/time
+    ZONE = "zone"  # the zone name is not a known IANA zone
+    PAST = "past"  # not strictly after now
+    NONEXISTENT = "nonexistent"  # a local time skipped by a daylight-saving change
+
+
+class DeadlineError(ValueError):
+    """A deadline could not be accepted; ``reason`` says why.
+
+    Data for the message: ``raw`` (what was typed), ``zone`` (the zone name involved,
+    if any), ``deadline`` (the parsed moment, for "past").
+    """
+
+    def __init__(
+        self,
+        reason: DeadlineReason,
+        *,
+        raw: str,
+        zone: str | None = None,
+        deadline: datetime | None = None,
+    ) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.raw = raw
+        self.zone = zone
+        self.deadline = deadline
+
+
+class DurationReason(StrEnum):
+    """Why a duration or a list of offsets was refused."""
+
+    FORMAT = "format"  # not like 7d, 3h, 90m, 1d12h
+    ZERO = "zero"  # a duration of zero
+    TOO_LARGE = "too_large"  # longer than MAX_DURATION
+    EMPTY = "empty"  # an empty list of offsets
+    TOO_MANY = "too_many"  # more than MAX_OFFSETS distinct offsets
+
+
+class DurationError(ValueError):
+    """A duration could not be accepted; ``reason`` says why, ``item`` is the culprit."""
+
+    def __init__(self, reason: DurationReason, *, item: str) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.item = item
+        self.max_duration = MAX_DURATION
+        self.max_count = MAX_OFFSETS
+
+
+class OffsetsError(DurationError):
+    """A list of reminder offsets could not be accepted (same reasons and data)."""
+
+
+# --------------------------------------------------------------------------- parsing
+
+_DEADLINE = re.compile(
+    r"""
+    ^\s*
+    (?:
+        (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
+      | (?P<day2>\d{1,2})\.(?P<month2>\d{1,2})\.(?P<year2>\d{4})
+    )
+    (?:
+        (?:\s*[Tt]\s*|\s+)
+        (?P<hour>\d{1,2}):(?P<minute>\d{2})
+    )?
+    (?:\s+(?P<zone>[A-Za-z]\S*))?
+    \s*$
+    """,
+    re.VERBOSE,
+)
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Known IANA zone names by their lower-case form (so "europe/vilnius" works too)."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+def _zone(name: str) -> ZoneInfo:
+    """Resolve a zone name typed by a person; only names of the tz database are accepted.
+
+    Looking the name up in the list of available zones (rather than passing any string
+    to ZoneInfo) also keeps path-like input away from the file system.
+    """
+    canonical = _zone_names().get(name.lower())
+    if canonical is None:
+        raise KeyError(name)
+    return ZoneInfo(canonical)
+
+
+def _exists(local: datetime) -> bool:
+    """False for a wall-clock time that a spring-forward DST change skips."""
+    round_trip = local.astimezone(UTC).astimezone(local.tzinfo)
+    return round_trip.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def parse_deadline(raw: str, *, default_zone: ZoneInfo, now: datetime) -> datetime:
+    """Read a deadline typed by a coordinator; return an aware datetime in the zone used.
+
+    Accepted (whitespace tolerant, ``T`` allowed between date and time)::
+
+        2026-02-20 18:00        20.02.2026 18:00       2026-02-20T18:00
+        2026-02-20              20.02.2026             (date only: 23:59 that day)
+        2026-02-20 18:00 Europe/Vilnius                2026-02-20 18:00 UTC
+
+    Without a zone name the time is read in ``default_zone``. A wall-clock time that
+    does not exist because clocks jump forward (e.g. 2026-03-29 02:30 in Europe/Zurich)
+    is refused with reason "nonexistent" rather than silently shifted: a deadline must
+    be exactly what the coordinator meant. A time that occurs twice when clocks go back
+    (e.g. 2026-10-25 02:30 in Europe/Zurich) is taken at its first occurrence
+    (``fold=0``, still summer time), the earlier and therefore safer deadline.
+
+    Raises DeadlineError with reason "format", "zone", "past" (not strictly after
+    ``now``) or "nonexistent".
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    match = _DEADLINE.match(raw)
+    if match is None:
+        raise DeadlineError(DeadlineReason.FORMAT, raw=raw)
+
+    zone_name = match["zone"]
+    if zone_name is None:
+        zone = default_zone
+    else:
+        try:
+            zone = _zone(zone_name)
+        except (KeyError, ZoneInfoNotFoundError, ValueError):
+            raise DeadlineError(DeadlineReason.ZONE, raw=raw, zone=zone_name) from None
+
+    try:
+        day = date(
+            int(match["year"] or match["year2"]),
+            int(match["month"] or match["month2"]),
+            int(match["day"] or match["day2"]),
+        )
+        wall = (
+            time(int(match["hour"]), int(match["minute"]))
+            if match["hour"] is not None
+            else DATE_ONLY_TIME
+        )
+    except ValueError:
+        raise DeadlineError(DeadlineReason.FORMAT, raw=raw) from None
+
+    deadline = datetime.combine(day, wall, tzinfo=zone)  # fold=0: first occurrence
+    if not _exists(deadline):
+        raise DeadlineError(DeadlineReason.NONEXISTENT, raw=raw, zone=zone.key)
+    if deadline <= now:
+        raise DeadlineError(DeadlineReason.PAST, raw=raw, zone=zone.key, deadline=deadline)
+    return deadline
+
+
+_DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
+
+
+def parse_duration(raw: str) -> timedelta:
+    """Read a duration like ``7d``, ``3h``, ``90m`` or ``1d12h`` (units d, h, m in this order).
+
+    Case and whitespace are ignored ("1d 12h" works). Zero and anything over
+    MAX_DURATION are refused: a duration here is a reminder offset or an extension,
+    neither of which makes sense at zero or at years.
+    """
+    compact = re.sub(r"\s+", "", raw).lower()
+    match = _DURATION.match(compact)
+    if not compact or match is None:
+        raise DurationError(DurationReason.FORMAT, item=raw)
+    days, hours, minutes = (int(match[unit] or 0) for unit in ("d", "h", "m"))
+    # Compare before building the timedelta so that huge numbers cannot overflow it.
+    total_minutes = (days * 24 + hours) * 60 + minutes
+    if total_minutes == 0:
+        raise DurationError(DurationReason.ZERO, item=raw)
+    if total_minutes > MAX_DURATION // timedelta(minutes=1):
+        raise DurationError(DurationReason.TOO_LARGE, item=raw)
+    return timedelta(minutes=total_minutes)
+
+
+def parse_offsets(raw: str) -> list[timedelta]:
+    """Read reminder offsets like ``7d,3d,1d,3h``: sorted descending, duplicates dropped.
+
+    Each must be a valid positive duration (see :func:`parse_duration`); at most
+    MAX_OFFSETS distinct offsets. Raises OffsetsError.
+    """
+    items = [item.strip() for item in raw.split(",")]
+    if all(not item for item in items):
+        raise OffsetsError(DurationReason.EMPTY, item=raw)
+    offsets: set[timedelta] = set()
+    for item in items:
+        if not item:
+            raise OffsetsError(DurationReason.FORMAT, item=item)
+        try:
+            offsets.add(parse_duration(item))
+        except DurationError as error:
+            raise OffsetsError(error.reason, item=item) from None
+    if len(offsets) > MAX_OFFSETS:
+        raise OffsetsError(DurationReason.TOO_MANY, item=raw)
+    return sorted(offsets, reverse=True)
+
+
+# --------------------------------------------------------------------------- display
+
+
+def _locale(code: str) -> Locale:
+    """A Babel locale for a Telegram language code ("en", "ru", "pt-br"), English if unknown.
+
+    Bare "en" becomes British English: the coalition works in Europe, and the
+    day-month order ("20 Feb 2026") cannot be misread the way "Feb 20" or 02/20 can.
+    """
+    normalised = code.strip().replace("-", "_") or "en"
+    if normalised.lower() == "en":
+        normalised = "en_GB"
+    try:
+        return Locale.parse(normalised)
+    except (UnknownLocaleError, ValueError, TypeError):
+        try:
+            return Locale.parse(normalised.split("_")[0])
+        except (UnknownLocaleError, ValueError, TypeError):
+            return Locale.parse("en_GB")
+
+
+def relative_hint(deadline: datetime, now: datetime, locale: str = "en") -> str:
+    """How far the deadline is from now, in the reader's language: "in 2 days", "3 hours ago".
+
+    Granularity is minutes: under two days in hours or minutes, then in days up to
+    about two months, then in months or years (see RELATIVE_THRESHOLD, _DAYS_UNTIL).
+    """
+    delta = deadline - now
+    threshold = RELATIVE_THRESHOLD
+    if timedelta(days=RELATIVE_THRESHOLD) <= abs(delta) < _DAYS_UNTIL:
+        # Babel takes the largest unit whose value reaches the threshold; a threshold of
+        # exactly the number of days skips months and weeks and stops at days.
+        whole_seconds = abs(delta.days * 86400 + delta.seconds)
+        threshold = whole_seconds / 86400
+    return format_timedelta(
+        delta,
+        threshold=threshold,
+        granularity="minute",
+        add_direction=True,
+        locale=_locale(locale),
+    )
+
+
+def _zone_abbreviation(moment: datetime) -> str:
+    """The tz database abbreviation (CET, CEST, EET, UTC) or "UTC+3" where it has none.
+
+    Used instead of CLDR names, which for many locales are only "GMT+01:00".
+    """
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    hours, rest = divmod(minutes, 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def format_deadline(deadline: datetime, zone: ZoneInfo, locale: str = "en") -> str:
+    """The deadline as the viewer reads it in their zone, e.g. "20 Feb 2026, 18:00 CET".
+
+    Date in the locale's medium form, 24-hour time (the coalition works in Europe),
+    glued the way the locale glues dates and times, then the zone abbreviation.
+    """
+    if deadline.tzinfo is None or deadline.utcoffset() is None:
+        raise ValueError("deadline must be timezone-aware")
+    babel_locale = _locale(locale)
+    local = deadline.astimezone(zone)
+    date_part = format_date(local.date(), format="medium", locale=babel_locale)
+    time_part = format_time(local.time(), format="HH:mm", locale=babel_locale)
+    glue = str(babel_locale.datetime_formats.get("medium", "{1}, {0}")).replace("'", "")
+    combined = glue.replace("{0}", time_part).replace("{1}", date_part)
+    return f"{combined} {_zone_abbreviation(local)}"

@@ -1,0 +1,319 @@
+"""Organisations, contacts and invites: the rules, without Telegram.
+
+Every change runs in one transaction together with its audit event.
+Failures raise ``MembershipError`` with a machine-readable ``reason``; the
+handlers turn reasons into texts from the catalog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.db import audit
+from bot.db import contacts as contacts_repo
+from bot.db import invites as invites_repo
+from bot.db import organisations as organisations_repo
+from bot.db.connection import Database, Executor
+from bot.db.contacts import Contact, ContactWithOrganisation
+from bot.db.invites import PendingInvite
+from bot.db.organisations import Organisation
+from bot.db.timefmt import to_db
+
+MAX_ORG_NAME = 300
+MAX_LABEL = 100
+TOKEN_BYTES = 24  # 192 bits; base64url gives 32 characters, within Telegram's 64
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# Invisible characters that must not make two names differ.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+class MembershipError(Exception):
+    def __init__(self, reason: str, **data: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.data = data
+
+
+def clean_org_name(raw: str) -> str:
+    """The name as typed, minus surrounding spaces; refused if unusable in a list."""
+    name = raw.strip()
+    if not name:
+        raise MembershipError("name_empty")
+    if len(name) > MAX_ORG_NAME:
+        raise MembershipError("name_too_long", limit=MAX_ORG_NAME)
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise MembershipError("name_invalid")  # line breaks, tabs, control characters
+    return name
+
+
+def org_name_key(name: str) -> str:
+    """Case- and space-insensitive identity of a name (for duplicate checks only)."""
+    folded = unicodedata.normalize("NFKC", name).casefold().translate(_INVISIBLE)
+    return "".join(folded.split())
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def invite_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+# --- organisations ----------------------------------------------------------------------------
+
+
+async def add_organisation(
+    db: Database, raw_name: str, *, actor: str, now: datetime
+) -> Organisation:
+    name = clean_org_name(raw_name)
+    key = org_name_key(name)
+    async with db.transaction() as tx:
+        existing = await organisations_repo.find_active_by_key(tx, key)
+        if existing is not None:
+            raise MembershipError("duplicate", name=existing.name, org_id=existing.id)
+        org_id = await organisations_repo.insert(tx, name=name, name_key=key, now=to_db(now))
+        await audit.append(
+            tx, now=now, actor=actor, action="organisation.added",
+            organisation_id=org_id, data={"name": name},
+        )  # fmt: skip
+        created = await organisations_repo.get(tx, org_id)
+    assert created is not None
+    return created
+
+
+async def rename_organisation(
+    db: Database, org_id: int, raw_name: str, *, actor: str, now: datetime
+) -> tuple[Organisation, Organisation]:
+    name = clean_org_name(raw_name)
+    key = org_name_key(name)
+    async with db.transaction() as tx:
+        old = await organisations_repo.get_active(tx, org_id)
+        if old is None:
+            raise MembershipError("org_not_found", ref=org_id)
+        clash = await organisations_repo.find_active_by_key(tx, key)
+        if clash is not None and clash.id != org_id:
+            raise MembershipError("duplicate", name=clash.name, org_id=clash.id)
+        await organisations_repo.rename(tx, org_id, name=name, name_key=key)
+        await audit.append(
+            tx, now=now, actor=actor, action="organisation.renamed",
+            organisation_id=org_id, data={"old": old.name, "new": name},
+        )  # fmt: skip
+        new = await organisations_repo.get(tx, org_id)
+    assert new is not None
+    return old, new
+
+
+async def remove_organisation(
+    db: Database, org_id: int, *, actor: str, now: datetime
+) -> tuple[Organisation, int]:
+    """Removes the organisation; its contacts lose access at once, its history stays."""
+    stamp = to_db(now)
+    async with db.transaction() as tx:
+        org = await organisations_repo.get_active(tx, org_id)
+        if org is None:
+            raise MembershipError("org_not_found", ref=org_id)
+        await organisations_repo.mark_removed(tx, org_id, now=stamp)
+        await invites_repo.revoke_all_for_organisation(tx, org_id, now=stamp)
+        removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=stamp)
+        await audit.append(
+            tx, now=now, actor=actor, action="organisation.removed",
+            organisation_id=org_id, data={"name": org.name, "contacts_removed": removed},
+        )  # fmt: skip
+    return org, removed
+
+
+@dataclass(frozen=True)
+class OrganisationEntry:
+    organisation: Organisation
+    contacts: list[Contact]
+
+
+async def all_organisations(db: Executor) -> list[OrganisationEntry]:
+    """Active organisations in the order they were added, each with all its contacts."""
+    orgs = await organisations_repo.all_active(db)
+    contacts = await contacts_repo.of_active_organisations(db)
+    by_org: dict[int, list[Contact]] = {o.id: [] for o in orgs}
+    for contact in contacts:
+        if contact.organisation_id in by_org:
+            by_org[contact.organisation_id].append(contact)
+    return [OrganisationEntry(o, by_org[o.id]) for o in orgs]
+
+
+# --- invites ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    invite_id: int
+    contact_id: int
+    token: str = field(repr=False)  # shown once to the coordinator, never stored
+    organisation: Organisation
+    label: str | None
+    expires_at: datetime
+
+
+def clean_label(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    label = " ".join(raw.split())
+    if not label:
+        return None
+    if len(label) > MAX_LABEL:
+        raise MembershipError("label_too_long", limit=MAX_LABEL)
+    return label
+
+
+async def issue_invite(
+    db: Database,
+    org_id: int,
+    *,
+    label: str | None,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+    ttl: timedelta,
+) -> IssuedInvite:
+    label = clean_label(label)
+    token = new_token()
+    expires_at = now + ttl
+    async with db.transaction() as tx:
+        org = await organisations_repo.get_active(tx, org_id)
+        if org is None:
+            raise MembershipError("org_not_found", ref=org_id)
+        contact_id = await contacts_repo.insert_invited_member(
+            tx, organisation_id=org_id, label=label, now=to_db(now)
+        )
+        invite_id = await invites_repo.insert(
+            tx,
+            contact_id=contact_id,
+            token_hash=hash_token(token),
+            created_by=created_by,
+            now=to_db(now),
+            expires_at=to_db(expires_at),
+        )
+        await audit.append(
+            tx, now=now, actor=actor, action="invite.issued", organisation_id=org_id,
+            contact_id=contact_id, data={"invite_id": invite_id, "expires_at": to_db(expires_at)},
+        )  # fmt: skip
+    return IssuedInvite(invite_id, contact_id, token, org, label, expires_at)
+
+
+@dataclass(frozen=True)
+class Joined:
+    contact: Contact
+    organisation: Organisation
+
+
+@dataclass(frozen=True)
+class AlreadyBound:
+    organisation_name: str | None  # None: the account is a coordinator
+
+
+class InvalidInvite:
+    """Unknown, expired, revoked or used: deliberately indistinguishable."""
+
+
+INVALID_INVITE = InvalidInvite()
+RedeemResult = Joined | AlreadyBound | InvalidInvite
+
+
+async def redeem_invite(
+    db: Database,
+    token: str,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    language: str,
+    is_coordinator: bool,
+    now: datetime,
+) -> RedeemResult:
+    if not TOKEN_SHAPE.match(token):
+        return INVALID_INVITE
+    stamp = to_db(now)
+    async with db.transaction() as tx:
+        invite = await invites_repo.by_token_hash(tx, hash_token(token))
+        if invite is None or invite.used_at or invite.revoked_at or invite.expires_at <= stamp:
+            return INVALID_INVITE
+        if is_coordinator:
+            return AlreadyBound(None)
+        bound = await contacts_repo.live_by_telegram_user(tx, telegram_user_id)
+        if bound is not None:
+            org = await organisations_repo.get(tx, bound.organisation_id or 0)
+            return AlreadyBound(org.name if org else None)
+        contact = await contacts_repo.get(tx, invite.contact_id)
+        org = (
+            await organisations_repo.get_active(tx, contact.organisation_id or 0)
+            if contact
+            else None
+        )
+        if contact is None or org is None or contact.status != "invited":
+            return INVALID_INVITE
+        if await invites_repo.mark_used(tx, invite.id, used_by=telegram_user_id, now=stamp) != 1:
+            return INVALID_INVITE
+        await contacts_repo.bind(
+            tx, contact.id, telegram_user_id=telegram_user_id,
+            display_name=display_name, language=language, now=stamp,
+        )  # fmt: skip
+        await audit.append(
+            tx, now=now, actor=f"contact:{contact.id}", action="invite.used",
+            organisation_id=org.id, contact_id=contact.id,
+            data={"invite_id": invite.id, "telegram_user_id": telegram_user_id},
+        )  # fmt: skip
+        joined = await contacts_repo.get(tx, contact.id)
+    assert joined is not None
+    return Joined(joined, org)
+
+
+async def pending_invites(db: Executor, *, now: datetime) -> list[PendingInvite]:
+    return await invites_repo.pending(db, now=to_db(now))
+
+
+async def revoke_invite(
+    db: Database, invite_id: int, *, actor: str, now: datetime
+) -> PendingInvite:
+    stamp = to_db(now)
+    async with db.transaction() as tx:
+        item = await invites_repo.get_pending(tx, invite_id, now=stamp)
+        if item is None or await invites_repo.revoke(tx, invite_id, now=stamp) != 1:
+            raise MembershipError("invite_not_pending", ref=invite_id)
+        # The contact never joined: it is gone with its invitation.
+        await contacts_repo.set_status(tx, item.invite.contact_id, "removed", now=stamp)
+        await audit.append(
+            tx, now=now, actor=actor, action="invite.revoked",
+            organisation_id=item.organisation_id, contact_id=item.invite.contact_id,
+            data={"invite_id": invite_id},
+        )  # fmt: skip
+    return item
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+async def live_contacts(db: Executor) -> list[ContactWithOrganisation]:
+    return await contacts_repo.live_members(db)
+
+
+async def remove_contact(
+    db: Database, contact_id: int, *, actor: str, now: datetime
+) -> ContactWithOrganisation:
+    async with db.transaction() as tx:
+        item = await contacts_repo.live_member_with_organisation(tx, contact_id)
+        if item is None:
+            raise MembershipError("contact_not_found", ref=contact_id)
+        await contacts_repo.set_status(tx, contact_id, "removed", now=to_db(now))
+        await audit.append(
+            tx, now=now, actor=actor, action="contact.removed",
+            organisation_id=item.contact.organisation_id, contact_id=contact_id,
+        )  # fmt: skip
+    return item

@@ -1,0 +1,173 @@
+"""Configuration from the environment and ``.env`` (pydantic-settings).
+
+Every setting is documented in ``.env.example``. ``load_settings`` turns a
+validation failure into one line naming the variable, for the CLI to print.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_DURATION_PART = re.compile(r"(\d+)\s*([dhms])")
+_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; ``str(error)`` is one line for the operator."""
+
+
+def parse_setting_duration(raw: str) -> timedelta:
+    """``7d``, ``36h``, ``1d12h``, ``90m`` or plain seconds."""
+    text = raw.strip().lower().replace(" ", "")
+    if text.isdigit():
+        return timedelta(seconds=int(text))
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"{raw!r} is not a duration like 7d, 36h or 90m")
+    total = timedelta()
+    for number, unit in parts:
+        total += timedelta(**{_DURATION_UNITS[unit]: int(number)})
+    return total
+
+
+Duration = Annotated[timedelta, NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        validate_default=True,
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+
+    database_path: Path = Path("data/coalition.db")
+    database_key: SecretStr | None = None
+
+    coordinator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "Europe/Zurich"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    # Membership and the gate (issue 3).
+    invite_ttl: Duration = timedelta(days=7)
+    flood_max_per_minute: int = Field(default=30, ge=1)
+    flood_pause: Duration = timedelta(minutes=10)
+    bad_invite_weight: int = Field(default=5, ge=1)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            # Never echo the value: it is a secret even when malformed.
+            raise ValueError("does not look like a bot token from BotFather (<digits>:<secret>)")
+        return value
+
+    @field_validator("telegram_api_url", "telegram_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value.strip()):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.strip()
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None  # an empty WEBHOOK_URL= line in .env means long polling
+        return cls._http_url(value)
+
+    @field_validator("coordinator_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            ids: list[int] = []
+            for part in value.replace(";", ",").split(","):
+                part = part.strip()
+                if not part:
+                    continue
+                if not re.fullmatch(r"\d{1,15}", part):
+                    raise ValueError(f"{part!r} is not a Telegram user id (digits only)")
+                ids.append(int(part))
+            return frozenset(ids)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone like Europe/Zurich") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("invite_ttl", "flood_pause", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_setting_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url:
+            if self.webhook_secret is None:
+                raise ValueError("WEBHOOK_SECRET: required when WEBHOOK_URL is set")
+            if not WEBHOOK_SECRET_PATTERN.match(self.webhook_secret.get_secret_value()):
+                raise ValueError("WEBHOOK_SECRET: use 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        if self.invite_ttl <= timedelta(0):
+            raise ValueError("INVITE_TTL: must be longer than zero")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def require_token(self) -> str:
+        if self.bot_token is None:
+            raise SettingsError("BOT_TOKEN: required to run the bot (get one from @BotFather)")
+        return self.bot_token.get_secret_value().strip()
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = [str(part) for part in first.get("loc", ()) if part != "__root__"]
+    message = str(first.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    if not location:
+        return message  # model-level checks name their variable themselves
+    variable = location[0].upper()
+    if first.get("type") == "missing":
+        return f"{variable}: required"
+    return f"{variable}: {message}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise ``SettingsError`` with one operator-readable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(_one_line(error)) from None

@@ -1,0 +1,165 @@
+"""Membership rules without Telegram: names, duplicates, invites, removal, audit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database, audit, open_database
+from bot.db.migrate import apply_migrations
+from bot.services import access, membership
+from bot.services.membership import MembershipError
+
+NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
+TTL = timedelta(days=7)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(tmp_path / "bot.db")
+    await apply_migrations(database, NOW)
+    yield database
+    await database.close()
+
+
+async def _invite(db: Database, org_id: int, now: datetime = NOW) -> membership.IssuedInvite:
+    return await membership.issue_invite(
+        db, org_id, label=None, created_by=1, actor="coordinator:1", now=now, ttl=TTL
+    )
+
+
+async def _redeem(db: Database, token: str, user_id: int, now: datetime = NOW):
+    return await membership.redeem_invite(
+        db,
+        token,
+        telegram_user_id=user_id,
+        display_name=f"User {user_id}",
+        language="en",
+        is_coordinator=False,
+        now=now,
+    )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'Human Rights Centre "Viasna"',
+        "Праваабарончы цэнтр «Вясна»",
+        "L'Association & Co <b>bold</b>",
+        "Civil Rights Defenders 🕊️",
+        "A" * 300,
+    ],
+)
+async def test_names_are_kept_exactly_as_typed(db: Database, name: str) -> None:
+    org = await membership.add_organisation(db, f"  {name} ", actor="cli", now=NOW)
+    assert org.name == name
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Belarusian PEN", "belarusian  pen"),
+        ("Belarusian PEN", "BelarusianPEN"),
+        ("Праваабарончы цэнтр", "ПРАВААБАРОНЧЫ ЦЭНТР"),
+        ("Libereco", "Libe\u200breco"),
+    ],
+)
+async def test_duplicates_are_case_and_space_insensitive(db: Database, first, second) -> None:
+    org = await membership.add_organisation(db, first, actor="cli", now=NOW)
+    with pytest.raises(MembershipError) as caught:
+        await membership.add_organisation(db, second, actor="cli", now=NOW)
+    assert caught.value.reason == "duplicate"
+    assert caught.value.data["org_id"] == org.id
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [("   ", "name_empty"), ("A" * 301, "name_too_long"), ("Two\nlines", "name_invalid")],
+)
+async def test_unusable_names_are_refused(db: Database, raw: str, reason: str) -> None:
+    with pytest.raises(MembershipError) as caught:
+        await membership.add_organisation(db, raw, actor="cli", now=NOW)
+    assert caught.value.reason == reason
+
+
+async def test_invite_token_is_strong_short_and_stored_only_hashed(db: Database) -> None:
+    org = await membership.add_organisation(db, "Org", actor="cli", now=NOW)
+    issued = await _invite(db, org.id)
+    assert len(issued.token) <= 64
+    assert membership.TOKEN_SHAPE.match(issued.token)
+    assert membership.TOKEN_BYTES * 8 >= 128
+    stored = await db.fetch_all("SELECT * FROM invites")
+    assert issued.token not in repr(stored)
+    assert stored[0]["token_hash"] == membership.hash_token(issued.token)
+    assert issued.token not in repr(issued)
+
+
+async def test_invite_is_single_use(db: Database) -> None:
+    org = await membership.add_organisation(db, "Org", actor="cli", now=NOW)
+    issued = await _invite(db, org.id)
+    joined = await _redeem(db, issued.token, 500)
+    assert isinstance(joined, membership.Joined)
+    assert joined.organisation.id == org.id
+    assert await _redeem(db, issued.token, 501) is membership.INVALID_INVITE
+    who = await access.identify(db, set(), 500)
+    assert who.is_member and who.organisation and who.organisation.id == org.id
+    assert (await access.identify(db, set(), 501)).role is access.Role.UNKNOWN
+
+
+async def test_expired_and_revoked_invites_are_invalid(db: Database) -> None:
+    org = await membership.add_organisation(db, "Org", actor="cli", now=NOW)
+    expired = await _invite(db, org.id)
+    assert await _redeem(db, expired.token, 500, NOW + TTL) is membership.INVALID_INVITE
+    revoked = await _invite(db, org.id)
+    await membership.revoke_invite(db, revoked.invite_id, actor="cli", now=NOW)
+    assert await _redeem(db, revoked.token, 500) is membership.INVALID_INVITE
+    with pytest.raises(MembershipError):
+        await membership.revoke_invite(db, revoked.invite_id, actor="cli", now=NOW)
+
+
+async def test_an_account_can_join_only_once(db: Database) -> None:
+    first = await membership.add_organisation(db, "First", actor="cli", now=NOW)
+    second = await membership.add_organisation(db, "Second", actor="cli", now=NOW)
+    assert isinstance(
+        await _redeem(db, (await _invite(db, first.id)).token, 500), membership.Joined
+    )
+    result = await _redeem(db, (await _invite(db, second.id)).token, 500)
+    assert result == membership.AlreadyBound("First")
+
+
+async def test_removing_an_organisation_removes_access_and_keeps_history(db: Database) -> None:
+    org = await membership.add_organisation(db, "Org", actor="cli", now=NOW)
+    await _redeem(db, (await _invite(db, org.id)).token, 500)
+    pending = await _invite(db, org.id)
+    _, removed = await membership.remove_organisation(db, org.id, actor="cli", now=NOW)
+    assert removed == 2  # the joined contact and the invited one
+    assert (await access.identify(db, set(), 500)).role is access.Role.UNKNOWN
+    assert await _redeem(db, pending.token, 600) is membership.INVALID_INVITE
+    assert await db.fetch_value("SELECT count(*) FROM organisations") == 1
+    actions = [e.action for e in await audit.events(db)]
+    assert actions == [
+        "organisation.added",
+        "invite.issued",
+        "invite.used",
+        "invite.issued",
+        "organisation.removed",
+    ]
+
+
+async def test_removed_contact_loses_access(db: Database) -> None:
+    org = await membership.add_organisation(db, "Org", actor="cli", now=NOW)
+    joined = await _redeem(db, (await _invite(db, org.id)).token, 500)
+    assert isinstance(joined, membership.Joined)
+    await membership.remove_contact(db, joined.contact.id, actor="cli", now=NOW)
+    assert (await access.identify(db, set(), 500)).role is access.Role.UNKNOWN
+    with pytest.raises(MembershipError):
+        await membership.remove_contact(db, joined.contact.id, actor="cli", now=NOW)
+
+
+async def test_coordinators_come_from_settings(db: Database) -> None:
+    who = await access.identify(db, {42}, 42)
+    assert who.is_coordinator
+    assert (await access.identify(db, set(), 42)).role is access.Role.UNKNOWN
