@@ -14,7 +14,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 
 from bot import handlers, jobs, texts
 from bot.clock import Clock, SystemClock
@@ -24,6 +24,7 @@ from bot.db import state as state_repo
 from bot.db.migrate import apply_migrations
 from bot.services.access import FloodGuard, NeutralReplies
 from bot.settings import Settings
+from bot.throughput import ChatPacedRateLimiter, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
-        # Replies to users go straight out under Telegram's overall limits; broadcasts go
-        # through the outbox, which also paces each chat.
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=2))
+        .rate_limiter(ChatPacedRateLimiter())
+        .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(tzinfo=settings.zone))
         .post_init(post_init)
         .post_shutdown(post_shutdown)

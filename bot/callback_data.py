@@ -43,3 +43,4 @@ def decode(data: str | None, kind: str, arity: int) -> tuple[int, ...] | None:
 ORGS_PAGE = "orgs"
 INVITES_PAGE = "invites"
 CONTACTS_PAGE = "contacts"
+SHOW_HELP = "help"

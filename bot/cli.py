@@ -10,11 +10,17 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.settings import Settings, SettingsError, load_settings
 
+if TYPE_CHECKING:
+    from bot.db import Database
+
 log = logging.getLogger("bot")
+T = TypeVar("T")
 EXIT_CONFIG = 2
 
 
@@ -41,42 +47,58 @@ def _configure_logging(settings: Settings) -> None:
 # --- run -------------------------------------------------------------------------------------
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from telegram import Update
+async def _preflight(settings: Settings) -> None:
+    """Checks token, API and database before PTB owns the loop.
+
+    PTB logs its own traceback when start-up fails; checking first lets an
+    operator error end as one line, with nothing half-started.
+    """
+    from telegram import Bot
     from telegram.error import InvalidToken, NetworkError
 
+    try:
+        async with Bot(
+            settings.require_token(),
+            base_url=settings.telegram_api_url,
+            base_file_url=settings.telegram_file_url,
+        ):
+            pass  # initialize() calls getMe
+    except InvalidToken:
+        raise OperatorError(
+            "BOT_TOKEN: Telegram refused this token (check it with @BotFather)"
+        ) from None
+    except NetworkError as error:
+        raise OperatorError(
+            f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {error}"
+        ) from None
+    await _migrate(settings)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from telegram import Update
+
     from bot.app import build_application
-    from bot.db import DatabaseError
-    from bot.db.migrate import MigrationError
 
     settings = _settings()
     settings.require_token()
     _configure_logging(settings)
+    _run_db_command(_preflight(settings))
     app = build_application(settings)
-    try:
-        if settings.webhook_url:
-            assert settings.webhook_secret is not None
-            url_path = settings.webhook_url.split("://", 1)[1].partition("/")[2]
-            log.info(
-                "starting in webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port
-            )
-            app.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=url_path,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            log.info("starting with long polling")
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
-    except InvalidToken:
-        return _fail("BOT_TOKEN: Telegram refused this token (check it with @BotFather)")
-    except (DatabaseError, MigrationError) as error:
-        return _fail(str(error))
-    except NetworkError as error:
-        return _fail(f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: {error}")
+    if settings.webhook_url:
+        assert settings.webhook_secret is not None
+        url_path = settings.webhook_url.split("://", 1)[1].partition("/")[2]
+        log.info("webhook mode on %s:%s", settings.webhook_listen, settings.webhook_port)
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=url_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        log.info("starting with long polling")
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
     log.info("stopped")
     return 0
 
@@ -98,20 +120,116 @@ async def _migrate(settings: Settings) -> list[str]:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.db import DatabaseError
-    from bot.db.migrate import MigrationError
-
     settings = _settings()
-    try:
-        applied = asyncio.run(_migrate(settings))
-    except (DatabaseError, MigrationError) as error:
-        return _fail(str(error))
+    applied = _run_db_command(_migrate(settings))
     if applied:
         for name in applied:
             print(f"applied {name}")
     else:
         print(f"database {settings.database_path} is up to date")
     return 0
+
+
+# --- import-orgs and invite --------------------------------------------------------------------
+
+
+async def _open_migrated(settings: Settings) -> Database:
+    from bot.clock import SystemClock
+    from bot.db import open_database
+    from bot.db.migrate import apply_migrations
+
+    db = await open_database(settings.database_path)
+    try:
+        await apply_migrations(db, SystemClock().now())
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
+async def _import_orgs(settings: Settings, content: bytes) -> int:
+    from bot.clock import SystemClock
+    from bot.services.org_import import ImportFileError, import_organisations, read_names
+
+    try:
+        rows = read_names(content)
+    except ImportFileError as error:
+        raise OperatorError(str(error)) from None
+    db = await _open_migrated(settings)
+    try:
+        report = await import_organisations(db, rows, actor="cli", now=SystemClock().now())
+    finally:
+        await db.close()
+    for line in report.lines():
+        print(line)
+    return 1 if report.invalid else 0
+
+
+def cmd_import_orgs(args: argparse.Namespace) -> int:
+    settings = _settings()
+    try:
+        content = Path(args.file).read_bytes()
+    except OSError as error:
+        raise OperatorError(f"cannot read {args.file}: {error.strerror}") from None
+    return _run_db_command(_import_orgs(settings, content))
+
+
+async def _invite(
+    settings: Settings, organisation: str, label: str | None, username: str | None
+) -> str:
+    from bot.clock import SystemClock
+    from bot.db import organisations as organisations_repo
+    from bot.db import state as state_repo
+    from bot.services import membership
+
+    db = await _open_migrated(settings)
+    try:
+        username = username or await state_repo.get(db, "bot_username")
+        if not username:
+            raise OperatorError(
+                "the bot's username is not known yet: run the bot once, or pass --bot-username"
+            )
+        org = None
+        if organisation.strip().lstrip("#").isdigit():
+            org = await organisations_repo.get_active(db, int(organisation.strip().lstrip("#")))
+        if org is None:
+            key = membership.org_name_key(organisation)
+            org = await organisations_repo.find_active_by_key(db, key)
+        if org is None:
+            raise OperatorError(f"no organisation {organisation!r} (give its number or exact name)")
+        try:
+            issued = await membership.issue_invite(
+                db,
+                org.id,
+                label=label,
+                created_by=None,
+                actor="cli",
+                now=SystemClock().now(),
+                ttl=settings.invite_ttl,
+            )
+        except membership.MembershipError as error:
+            raise OperatorError(f"cannot invite: {error.reason}") from None
+    finally:
+        await db.close()
+    expires = issued.expires_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M %Z")
+    print(f"Invitation #{issued.invite_id} for {org.name} (single use, until {expires}):")
+    return membership.invite_link(username, issued.token)
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    settings = _settings()
+    print(_run_db_command(_invite(settings, args.organisation, args.label, args.bot_username)))
+    return 0
+
+
+def _run_db_command(coroutine: Coroutine[Any, Any, T]) -> T:
+    from bot.db import DatabaseError
+    from bot.db.migrate import MigrationError
+
+    try:
+        return asyncio.run(coroutine)
+    except (DatabaseError, MigrationError) as error:
+        raise OperatorError(str(error)) from None
 
 
 # --- fake-telegram ---------------------------------------------------------------------------
@@ -140,6 +258,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     migrate.set_defaults(handler=cmd_migrate)
+
+    import_orgs = commands.add_parser(
+        "import-orgs", help="add organisations from a CSV file with a 'name' column"
+    )
+    import_orgs.add_argument("file", help="CSV file (UTF-8), header line 'name'")
+    import_orgs.set_defaults(handler=cmd_import_orgs)
+
+    invite = commands.add_parser("invite", help="print a single-use invitation link")
+    invite.add_argument("organisation", help="the organisation's number or exact name")
+    invite.add_argument("--label", help="a note to recognise the contact by")
+    invite.add_argument("--bot-username", help="needed only before the bot has ever run")
+    invite.set_defaults(handler=cmd_invite)
 
     fake = commands.add_parser(
         "fake-telegram",

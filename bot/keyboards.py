@@ -27,3 +27,10 @@ def pager(kind: str, page: int, pages: int, language: str) -> InlineKeyboardMark
             )
         )
     return InlineKeyboardMarkup([row])
+
+
+def show_help(language: str) -> InlineKeyboardMarkup:
+    text = texts.render(texts.BUTTON_SHOW_HELP, language)
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=callback_data.encode(callback_data.SHOW_HELP))]]
+    )

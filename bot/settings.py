@@ -69,7 +69,7 @@ class Settings(BaseSettings):
 
     # Membership and the gate (issue 3).
     invite_ttl: Duration = timedelta(days=7)
-    flood_max_per_minute: int = Field(default=30, ge=1)
+    flood_max_per_minute: int = Field(default=20, ge=1)
     flood_pause: Duration = timedelta(minutes=10)
     bad_invite_weight: int = Field(default=5, ge=1)
 

@@ -155,6 +155,7 @@ ORGS_PAGE_HEADER: Final = N_("<b>Organisations</b> ({total}) — page {page} of 
 ORGS_LINE: Final = N_("<b>#{org_id} {name}</b>")
 ORGS_NO_CONTACTS: Final = N_("    no contacts yet — /invite {org_id}")
 ORGS_CONTACT_LINE: Final = N_("    #{contact_id} {name} — {state}")
+BUTTON_SHOW_HELP: Final = N_("Show my commands")
 BUTTON_PREVIOUS: Final = N_("« Previous")
 BUTTON_NEXT: Final = N_("Next »")
 

@@ -1,4 +1,4 @@
-"""Entity parsing the way Telegram does it: HTML strictly, Markdown(V2) enough to catch obvious bugs.
+"""Entity parsing like Telegram: HTML strictly, Markdown(V2) enough to catch obvious bugs.
 
 The parsers turn the text the bot sends into the plain text the user sees plus a list of
 MessageEntity dicts whose offsets and lengths are in UTF-16 code units, like the Bot API.

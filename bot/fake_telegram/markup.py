@@ -64,7 +64,8 @@ def _check_inline(rows: Any, max_data_bytes: int) -> dict[str, Any] | None:
             kinds = [k for k in _BUTTON_KINDS if k in button]
             if not kinds:
                 raise _bad(
-                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                    "can't parse inline keyboard button: "
+                    "Text buttons are unallowed in the inline keyboard"
                 )
             if len(kinds) > 1:
                 raise _bad(

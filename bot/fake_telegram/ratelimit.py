@@ -1,4 +1,4 @@
-"""Telegram's flood limits: global sliding second, per-private-chat token bucket, per-group minute."""
+"""Telegram flood limits: global sliding second, per-private-chat bucket, per-group minute."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import texts
+from bot import callback_data, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import reply, say
 
@@ -21,6 +21,8 @@ def help_text(context: BotContext) -> str:
 
 
 async def show_help(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
     await reply(update, context, help_text(context))
 
 
@@ -41,4 +43,5 @@ async def whoami(update: Update, context: BotContext) -> None:
 
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("help", show_help))
+    app.add_handler(CallbackQueryHandler(show_help, pattern=rf"^{callback_data.SHOW_HELP}$"))
     app.add_handler(CommandHandler("whoami", whoami))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot import texts
+from bot import keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import notify_coordinators, reply, say
 from bot.handlers.gate import send_neutral
@@ -58,6 +58,7 @@ async def start(update: Update, context: BotContext) -> None:
             update,
             context,
             texts.render(texts.WELCOME_MEMBER, language, organisation=result.organisation.name),
+            reply_markup=keyboards.show_help(language),
         )
         await notify_coordinators(
             context,

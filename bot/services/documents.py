@@ -8,6 +8,8 @@ before anything is decompressed, and every failure is a DocumentError with a mac
 The returned text is already :func:`bot.services.letter_text.normalise`-d, so its length
 is the length of the version that will be stored.
 
+A .md file is kept as typed (no rendering): its markup is part of the text people read.
+
 What a .docx becomes
 --------------------
 The main document body in order: each paragraph (headings included, as their text) and
@@ -278,7 +280,8 @@ def _notes(part: Any) -> dict[tuple[str, str], str]:
         for note in root.iterchildren(f"{_W}{kind}"):
             reader = _DocxReader(notes={}, numbering=_Numbering({}, {}, {}))
             paragraphs = [reader.paragraph(p) for p in _children(note, frozenset({_P}))]
-            notes[(kind, note.get(_ID, ""))] = " ".join(p for p in paragraphs if p)
+            # The note's own number (w:footnoteRef) is usually followed by a space.
+            notes[(kind, note.get(_ID, ""))] = " ".join(p.strip() for p in paragraphs if p.strip())
     return notes
 
 

@@ -19,6 +19,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -326,8 +327,9 @@ ChangeKind = Literal["changed", "added", "removed"]
 WordTag = Literal["same", "del", "ins"]
 
 _PAIRING_THRESHOLD = 0.4
-_MAX_PAIRING_CELLS = 900
+_MAX_PAIRING_CELLS = 2500
 _WORD_TOKENS = re.compile(r"\w+(?:['’\-]\w+)*|\s+|[^\w\s]")
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,8 +348,17 @@ class ParagraphChange:
     position: int
 
 
-def _similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+def _similarity(a: Counter[str], b: Counter[str]) -> float:
+    """Dice coefficient of two paragraphs' word multisets, in [0, 1].
+
+    Order-insensitive, which is fine for deciding which edited paragraph corresponds
+    to which, and linear in the paragraph length: SequenceMatcher.ratio() over every
+    pair took seconds for long, repetitive paragraphs, and a member is waiting.
+    """
+    total = sum(a.values()) + sum(b.values())
+    if total == 0:
+        return 1.0
+    return 2 * sum((a & b).values()) / total
 
 
 def _pair_block(old: Sequence[str], new: Sequence[str]) -> list[tuple[int | None, int | None]]:
@@ -366,7 +377,9 @@ def _pair_block(old: Sequence[str], new: Sequence[str]) -> list[tuple[int | None
         pairs += [(None, j) for j in range(common, m)]
         return pairs
 
-    sim = [[_similarity(old[i], new[j]) for j in range(m)] for i in range(n)]
+    old_words = [Counter(_WORDS.findall(paragraph.casefold())) for paragraph in old]
+    new_words = [Counter(_WORDS.findall(paragraph.casefold())) for paragraph in new]
+    sim = [[_similarity(old_words[i], new_words[j]) for j in range(m)] for i in range(n)]
     # best[i][j] = best score aligning old[i:] with new[j:]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):

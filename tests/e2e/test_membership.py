@@ -1,0 +1,286 @@
+"""Issue 3 end to end: organisations, single-use invites, contacts and the gate."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from datetime import timedelta
+
+from bot import texts
+from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.services import membership
+from tests.conftest import BOT_USERNAME, COORDINATOR_ID, RunningBot, make_settings, running_bot
+
+LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
+TRICKY_NAMES = [
+    '<b>Viasna</b> & "Friends"',
+    "Праваабарончы цэнтр «Вясна»",
+    "Human Rights House 🏠 Vilnius",
+    "L'Observatoire <script>alert(1)</script>",
+]
+
+
+async def add_org(bot: RunningBot, name: str) -> int:
+    [answer] = await bot.ask(bot.coordinator(), f"/addorg {name}")
+    match = re.search(r"#(\d+)", answer.text)
+    assert match, answer.text
+    return int(match.group(1))
+
+
+async def invite_token(bot: RunningBot, org_id: int, label: str = "") -> str:
+    [answer] = await bot.ask(bot.coordinator(), f"/invite {org_id} {label}".strip())
+    match = LINK.search(answer.text)
+    assert match, answer.text
+    return match.group(1)
+
+
+async def join(bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: int) -> FakeUser:
+    token = await invite_token(bot, org_id)
+    member = tg.add_user(user_id, f"Member {user_id}")
+    [welcome] = await bot.ask(member, f"/start {token}")
+    assert welcome.text.startswith("Welcome!"), welcome.text
+    await bot.coordinator().next_messages()  # "… joined for …"
+    return member
+
+
+async def test_names_are_shown_exactly_as_typed(bot: RunningBot) -> None:
+    for name in TRICKY_NAMES:
+        org_id = await add_org(bot, name)
+        assert name in (
+            await bot.db.fetch_value("SELECT name FROM organisations WHERE id = ?", (org_id,))
+        )
+    [listing] = await bot.ask(bot.coordinator(), "/orgs")
+    for name in TRICKY_NAMES:
+        assert name in listing.text  # what the user sees, after entity parsing
+    [duplicate] = await bot.ask(bot.coordinator(), "/addorg праваабарончы  цэнтр «ВЯСНА»")
+    assert "There is already an organisation" in duplicate.text
+    assert await bot.db.fetch_value("SELECT count(*) FROM organisations") == len(TRICKY_NAMES)
+
+
+async def test_invite_join_greeting_and_coordinator_notice(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    org_id = await add_org(bot, TRICKY_NAMES[1])
+    token = await invite_token(bot, org_id, "Anna, programme lead")
+    assert len(token) <= 64
+    member = tg.add_user(2001, "Anna <K>", language_code="be")
+    [welcome] = await bot.ask(member, f"/start {token}")
+    assert TRICKY_NAMES[1] in welcome.text
+    assert "sign, decline or comment" in welcome.text
+    [notice] = await bot.coordinator().next_messages()
+    assert notice.text.startswith(f"✅ Anna <K> joined for {TRICKY_NAMES[1]}")
+    [who] = await bot.ask(member, "/whoami")
+    assert TRICKY_NAMES[1] in who.text
+    [help_text] = await bot.ask(member, "/help")
+    assert "/whoami" in help_text.text and "/addorg" not in help_text.text
+    [refused] = await bot.ask(member, "/addorg Fake Org")
+    assert refused.text == texts.COORDINATORS_ONLY
+    [listing] = await bot.ask(bot.coordinator(), "/orgs")
+    assert "Anna <K> (Anna, programme lead) — active" in listing.text
+
+
+async def test_used_expired_revoked_and_random_tokens_all_look_the_same(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    org_id = await add_org(bot, "Org")
+    used = await invite_token(bot, org_id)
+    await bot.ask(tg.add_user(2001, "First"), f"/start {used}")
+    await bot.coordinator().next_messages()
+    expiring = await invite_token(bot, org_id)
+    revoked = await invite_token(bot, org_id)
+    [invites] = await bot.ask(bot.coordinator(), "/invites")
+    revoked_id = int(re.findall(r"#(\d+)", invites.text)[-1])
+    [done] = await bot.ask(bot.coordinator(), f"/revoke {revoked_id}")
+    assert "is cancelled" in done.text
+    bot.clock.advance(bot.settings.invite_ttl + timedelta(seconds=1))
+    answers = []
+    for user_id, token in ((3001, used), (3002, expiring), (3003, revoked), (3004, "A" * 32)):
+        [answer] = await bot.ask(tg.add_user(user_id, "Someone"), f"/start {token}")
+        answers.append(answer.text)
+    assert answers == [texts.NEUTRAL] * 4
+    bound = await bot.db.fetch_value(
+        "SELECT count(*) FROM contacts WHERE telegram_user_id BETWEEN 3001 AND 3004"
+    )
+    assert bound == 0
+
+
+async def test_an_account_cannot_take_a_second_invite(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    first = await add_org(bot, "First Org")
+    second = await add_org(bot, "Second Org")
+    member = await join(bot, tg, 2001, first)
+    token = await invite_token(bot, second)
+    [answer] = await bot.ask(member, f"/start {token}")
+    assert "already a contact of <b>First Org</b>" in answer.html
+    # The second invitation is still unused and still works for someone else.
+    other = tg.add_user(2002, "Other")
+    [welcome] = await bot.ask(other, f"/start {token}")
+    assert "Second Org" in welcome.text
+
+
+async def test_removed_contact_loses_access_even_to_old_buttons(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    org_id = await add_org(bot, "Org")
+    member = await join(bot, tg, 2001, org_id)
+    welcome = member.bot_messages[-1]
+    contact_id = await bot.db.fetch_value("SELECT id FROM contacts WHERE telegram_user_id = 2001")
+    [removed] = await bot.ask(bot.coordinator(), f"/removecontact {contact_id}")
+    assert "no longer has access" in removed.text
+    await member.press(welcome, "Show my commands")
+    [answer] = await member.next_messages()
+    assert answer.text == texts.NEUTRAL
+    await member.send("/whoami")
+    await member.expect_no_message()  # the neutral sentence only once an hour
+    [contacts] = await bot.ask(bot.coordinator(), "/contacts")
+    assert contacts.text == texts.CONTACTS_EMPTY
+
+
+async def test_removing_an_organisation_cuts_its_contacts_off(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    org_id = await add_org(bot, "Gone Org")
+    member = await join(bot, tg, 2001, org_id)
+    pending = await invite_token(bot, org_id)
+    [removed] = await bot.ask(bot.coordinator(), f"/removeorg {org_id}")
+    assert "2 contact(s) lost access" in removed.text
+    [answer] = await bot.ask(member, "/whoami")
+    assert answer.text == texts.NEUTRAL
+    [late] = await bot.ask(tg.add_user(2002, "Late"), f"/start {pending}")
+    assert late.text == texts.NEUTRAL
+
+
+async def test_fifty_random_tokens_are_refused_and_rate_limited(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    org_id = await add_org(bot, "Org")
+    real_token = await invite_token(bot, org_id)
+    attacker = tg.add_user(6666, "Guesser")
+    for _ in range(50):
+        await attacker.send(f"/start {secrets.token_urlsafe(24)}")
+    await tg.wait_until_idle()
+    assert [m.text for m in attacker.bot_messages] == [texts.NEUTRAL]  # one sentence, no hint
+    await attacker.next_messages(1)
+    # While paused, even a real token is ignored (no oracle); nothing was bound.
+    await attacker.send(f"/start {real_token}")
+    await attacker.expect_no_message()
+    assert (
+        await bot.db.fetch_value("SELECT count(*) FROM contacts WHERE telegram_user_id = 6666") == 0
+    )
+    # After the pause the account may try again.
+    bot.clock.advance(bot.settings.flood_pause + timedelta(hours=1))
+    [welcome] = await bot.ask(attacker, f"/start {real_token}")
+    assert welcome.text.startswith("Welcome!")
+
+
+async def test_flooding_member_gets_one_notice_then_silence(
+    tg: FakeTelegramServer, tmp_path, clock
+) -> None:
+    settings = make_settings(tg, tmp_path, flood_max_per_minute=6)
+    async with running_bot(settings, clock, tg) as bot:
+        member = await join(bot, tg, 2001, await add_org(bot, "Org"))
+        for _ in range(15):
+            await member.send("/whoami")
+        # /start counted once: five answers, then the one notice, then nothing.
+        answers = await member.next_messages(6, timeout=15)
+        assert [("You are a contact" in m.text) for m in answers] == [True] * 5 + [False]
+        assert "faster than I can take them" in answers[-1].text
+        await member.expect_no_message(within=1.5)
+        bot.clock.advance(settings.flood_pause + timedelta(seconds=1))
+        [answer] = await bot.ask(member, "/whoami")
+        assert "You are a contact" in answer.text
+
+
+async def test_bot_added_to_a_group_leaves_and_says_nothing(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    coordinator = bot.coordinator()
+    await coordinator.send("/start")
+    await coordinator.next_messages()
+    group = tg.add_group(-100500, "Coalition chat", type="supergroup")
+    await group.add_bot(by=coordinator)
+    await group.send(coordinator, "/orgs")
+    await tg.wait_until_idle()
+    assert tg.calls["leaveChat"] >= 1
+    assert not group.bot_is_member
+    assert tg.messages_sent_to(-100500) == []
+    channel = tg.add_group(-100600, "Channel", type="channel")
+    await channel.add_bot(by=coordinator)
+    await channel.post("/start")
+    await tg.wait_until_idle()
+    assert tg.messages_sent_to(-100600) == []
+
+
+async def test_orgs_list_is_paginated_and_never_cut(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    names = [f"Organisation {i:03d} " + "for human rights and democracy " * 6 for i in range(60)]
+    for name in names:  # prepared from the terminal, as a coordinator would before launch
+        await membership.add_organisation(bot.db, name, actor="cli", now=bot.clock.now())
+    coordinator = bot.coordinator()
+    [page] = await bot.ask(coordinator, "/orgs")
+    seen = [page.text]
+    pages = int(re.search(r"page 1 of (\d+)", page.text).group(1))
+    assert pages > 1
+    for number in range(2, pages + 1):
+        await coordinator.press(page, "Next »")
+        page = await edited(coordinator, page.message_id, f"page {number} of {pages}")
+        seen.append(page.text)
+    for name in names:
+        assert name.strip() in "\n".join(seen)
+    assert not [r for r in tg.rejections if r.method in ("sendMessage", "editMessageText")]
+
+
+async def edited(user: FakeUser, message_id: int, marker: str, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+    """The message once its text shows ``marker`` (edits are paced like sends)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            message = next(m for m in user.bot_messages if m.message_id == message_id)
+            if marker in message.text:
+                return message
+            await asyncio.sleep(0.05)
+
+
+async def test_members_cannot_page_the_coordinators_lists(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    member = await join(bot, tg, 2001, await add_org(bot, "Org"))
+    await member.forge_callback("orgs:2")
+    await tg.wait_until_idle()
+    assert member.callback_answers[-1]["text"] == texts.COORDINATORS_ONLY
+    await member.forge_callback("x" * 64)
+    await tg.wait_until_idle()
+    assert member.callback_answers[-1]["text"] == texts.STALE_BUTTON
+
+
+async def test_coordinator_dropped_from_settings_loses_access(
+    tg: FakeTelegramServer, tmp_path, clock
+) -> None:
+    settings = make_settings(tg, tmp_path)
+    async with running_bot(settings, clock, tg) as bot:
+        [answer] = await bot.ask(bot.coordinator(), "/orgs")
+        assert answer.text.startswith("No organisations yet.")
+    demoted = make_settings(tg, tmp_path, coordinator_ids=frozenset({9999}))
+    async with running_bot(demoted, clock, tg) as bot:
+        [answer] = await bot.ask(tg.user(COORDINATOR_ID), "/orgs")
+        assert answer.text == texts.NEUTRAL
+
+
+async def test_usage_errors_are_polite(bot: RunningBot) -> None:
+    coordinator = bot.coordinator()
+    cases = {
+        "/addorg": "exactly as it should appear",
+        "/renameorg 1": "Usage: /renameorg",
+        "/removeorg abc": "Usage: /removeorg",
+        "/invite": "Usage: /invite",
+        "/invite 77": "There is no organisation #77",
+        "/revoke x": "Usage: /revoke",
+        "/revoke 5": "Invitation #5 does not exist",
+        "/removecontact 9": "There is no contact #9",
+        f"/addorg {'N' * 301}": "too long: at most 300",
+    }
+    for command, expected in cases.items():
+        [answer] = await bot.ask(coordinator, command)
+        assert expected in answer.text, (command, answer.text)
