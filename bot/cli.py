@@ -181,6 +181,7 @@ async def _invite(
     from bot.db import organisations as organisations_repo
     from bot.db import state as state_repo
     from bot.services import membership
+    from bot.services.deadlines import format_deadline
 
     db = await _open_migrated(settings)
     try:
@@ -211,7 +212,7 @@ async def _invite(
             raise OperatorError(f"cannot invite: {error.reason}") from None
     finally:
         await db.close()
-    expires = issued.expires_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M %Z")
+    expires = format_deadline(issued.expires_at, settings.zone)
     print(f"Invitation #{issued.invite_id} for {org.name} (single use, until {expires}):")
     return membership.invite_link(username, issued.token)
 

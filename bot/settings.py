@@ -15,28 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.services.deadlines import DurationError, parse_duration
+
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
-_DURATION_PART = re.compile(r"(\d+)\s*([dhms])")
-_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 
 class SettingsError(Exception):
     """A setting is missing or invalid; ``str(error)`` is one line for the operator."""
-
-
-def parse_setting_duration(raw: str) -> timedelta:
-    """``7d``, ``36h``, ``1d12h``, ``90m`` or plain seconds."""
-    text = raw.strip().lower().replace(" ", "")
-    if text.isdigit():
-        return timedelta(seconds=int(text))
-    parts = _DURATION_PART.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"{raw!r} is not a duration like 7d, 36h or 90m")
-    total = timedelta()
-    for number, unit in parts:
-        total += timedelta(**{_DURATION_UNITS[unit]: int(number)})
-    return total
 
 
 Duration = Annotated[timedelta, NoDecode]
@@ -128,7 +114,10 @@ class Settings(BaseSettings):
     @classmethod
     def _duration(cls, value: object) -> object:
         if isinstance(value, str):
-            return parse_setting_duration(value)
+            try:
+                return parse_duration(value)
+            except DurationError:
+                raise ValueError(f"{value!r} is not a duration like 7d, 36h or 90m") from None
         return value
 
     @model_validator(mode="after")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -23,11 +22,12 @@ from bot.handlers.common import (
 )
 from bot.handlers.membership_errors import explain
 from bot.services import membership
+from bot.services.deadlines import format_deadline
 
 
 def _when(context: BotContext, moment_iso: str) -> str:
-    moment = datetime.fromisoformat(moment_iso).astimezone(ZoneInfo(context.settings.timezone))
-    return moment.strftime("%Y-%m-%d %H:%M %Z")
+    moment = datetime.fromisoformat(moment_iso)
+    return format_deadline(moment, context.settings.zone, context.language)
 
 
 def _label(context: BotContext, label: str | None) -> str:
