@@ -28,8 +28,17 @@ from bot.throughput import ChatPacedRateLimiter, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-MEMBER_COMMANDS = (("help", texts.CMD_HELP), ("whoami", texts.CMD_WHOAMI))
+MEMBER_COMMANDS = (
+    ("mine", texts.CMD_MINE),
+    ("help", texts.CMD_HELP),
+    ("whoami", texts.CMD_WHOAMI),
+    ("cancel", texts.CMD_CANCEL),
+)
 COORDINATOR_COMMANDS = (
+    ("letters", texts.CMD_LETTERS),
+    ("newletter", texts.CMD_NEWLETTER),
+    ("status", texts.CMD_STATUS),
+    ("export", texts.CMD_EXPORT),
     ("help", texts.CMD_HELP),
     ("orgs", texts.CMD_ORGS),
     ("addorg", texts.CMD_ADDORG),
@@ -37,6 +46,7 @@ COORDINATOR_COMMANDS = (
     ("invites", texts.CMD_INVITES),
     ("contacts", texts.CMD_CONTACTS),
     ("whoami", texts.CMD_WHOAMI),
+    ("cancel", texts.CMD_CANCEL),
 )
 
 
@@ -61,6 +71,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .concurrent_updates(PerChatUpdateProcessor())
         .defaults(Defaults(tzinfo=settings.zone))
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -87,8 +98,14 @@ async def post_init(app: BotApplication) -> None:
     log.info("bot @%s is ready", app.bot.username)
 
 
+async def post_stop(app: BotApplication) -> None:
+    # Background work (the outbox sender) stops while the bot can still finish requests.
+    await jobs.stop(app)
+
+
 async def post_shutdown(app: BotApplication) -> None:
     services = services_of(app)
+    await jobs.stop(app)  # in case post_stop never ran (start-up failed half-way)
     if services.db is not None:
         await services.db.close()
         services.db = None
@@ -138,5 +155,6 @@ async def stop_in_process(app: BotApplication) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
+    await post_stop(app)
     await app.shutdown()
     await post_shutdown(app)

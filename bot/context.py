@@ -18,6 +18,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.db.connection import Database
+    from bot.jobs.outbox import OutboxSender
 
 SERVICES_KEY = "coalition_services"
 
@@ -29,6 +30,8 @@ class Services:
     flood: FloodGuard
     neutral_replies: NeutralReplies
     db: Database | None = None  # opened in post_init, closed in post_shutdown
+    # Drains the outbox; started in post_init, stopped in post_stop. Wake it after queueing.
+    outbox_sender: OutboxSender | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -7,8 +7,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callback_data, texts
 
 
-def pager(kind: str, page: int, pages: int, language: str) -> InlineKeyboardMarkup | None:
-    """« Previous / Next » buttons for a paginated list; None when one page is enough."""
+def pager(
+    kind: str, page: int, pages: int, language: str, *extra: int
+) -> InlineKeyboardMarkup | None:
+    """« Previous / Next » buttons for a paginated list; None when one page is enough.
+
+    ``extra`` ids (e.g. the letter of a status table) follow the page number.
+    """
     if pages <= 1:
         return None
     row = []
@@ -16,14 +21,14 @@ def pager(kind: str, page: int, pages: int, language: str) -> InlineKeyboardMark
         row.append(
             InlineKeyboardButton(
                 texts.render(texts.BUTTON_PREVIOUS, language),
-                callback_data=callback_data.encode(kind, page - 1),
+                callback_data=callback_data.encode(kind, page - 1, *extra),
             )
         )
     if page < pages:
         row.append(
             InlineKeyboardButton(
                 texts.render(texts.BUTTON_NEXT, language),
-                callback_data=callback_data.encode(kind, page + 1),
+                callback_data=callback_data.encode(kind, page + 1, *extra),
             )
         )
     return InlineKeyboardMarkup([row])
@@ -33,4 +38,122 @@ def show_help(language: str) -> InlineKeyboardMarkup:
     text = texts.render(texts.BUTTON_SHOW_HELP, language)
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(text, callback_data=callback_data.encode(callback_data.SHOW_HELP))]]
+    )
+
+
+def _button(text: str, language: str, kind: str, *args: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        texts.render(text, language), callback_data=callback_data.encode(kind, *args)
+    )
+
+
+def letter_actions(letter_id: int, version_id: int, language: str) -> InlineKeyboardMarkup:
+    """Sign / Decline / Comment / Full text under a circulated letter."""
+    ids = (letter_id, version_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_SIGN, language, callback_data.SIGN, *ids),
+                _button(texts.BUTTON_DECLINE, language, callback_data.DECLINE, *ids),
+            ],
+            [
+                _button(texts.BUTTON_COMMENT, language, callback_data.COMMENT, *ids),
+                _button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids),
+            ],
+        ]
+    )
+
+
+def revision_actions(
+    letter_id: int, version_id: int, material: bool, language: str
+) -> InlineKeyboardMarkup:
+    ids = (letter_id, version_id)
+    row = [_button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids)]
+    if material:
+        row.insert(0, _button(texts.BUTTON_SIGN_AGAIN, language, callback_data.SIGN, *ids))
+    return InlineKeyboardMarkup([row])
+
+
+def flow_done(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_DONE, language, callback_data.FLOW_DONE),
+                _button(texts.BUTTON_CANCEL, language, callback_data.FLOW_CANCEL),
+            ]
+        ]
+    )
+
+
+def revision_kind(language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.BUTTON_MATERIAL, language, callback_data.REVISION_KIND, 1)],
+            [_button(texts.BUTTON_MINOR, language, callback_data.REVISION_KIND, 0)],
+            [_button(texts.BUTTON_CANCEL, language, callback_data.FLOW_CANCEL)],
+        ]
+    )
+
+
+def sign_listing(letter_id: int, version_id: int, language: str) -> InlineKeyboardMarkup:
+    ids = (letter_id, version_id)
+    choices = (
+        (texts.BUTTON_LISTING_NAMED, 1),
+        (texts.BUTTON_LISTING_ANONYMOUS, 2),
+        (texts.BUTTON_LISTING_INTERNAL, 3),
+    )
+    rows = [[_button(text, language, callback_data.SIGN_LISTING, *ids, n)] for text, n in choices]
+    rows.append([_button(texts.BUTTON_CANCEL, language, callback_data.SIGN_CANCEL, *ids)])
+    return InlineKeyboardMarkup(rows)
+
+
+def sign_confirm(
+    letter_id: int, version_id: int, listing: int, language: str
+) -> InlineKeyboardMarkup:
+    ids = (letter_id, version_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_CONFIRM, language, callback_data.SIGN_CONFIRM, *ids, listing),
+                _button(texts.BUTTON_CANCEL, language, callback_data.SIGN_CANCEL, *ids),
+            ]
+        ]
+    )
+
+
+def receipt(letter_id: int, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(texts.BUTTON_WITHDRAW, language, callback_data.WITHDRAW, letter_id)]]
+    )
+
+
+def decline_skip(letter_id: int, version_id: int, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(
+                    texts.BUTTON_SKIP, language, callback_data.DECLINE_SKIP, letter_id, version_id
+                ),
+                _button(texts.BUTTON_CANCEL, language, callback_data.FLOW_CANCEL),
+            ]
+        ]
+    )
+
+
+def reply_to_comment(comment_id: int, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(texts.BUTTON_REPLY, language, callback_data.REPLY, comment_id)]]
+    )
+
+
+def reminder_actions(letter_id: int, version_id: int, language: str) -> InlineKeyboardMarkup:
+    ids = (letter_id, version_id)
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_SIGN, language, callback_data.SIGN, *ids),
+                _button(texts.BUTTON_DECLINE, language, callback_data.DECLINE, *ids),
+            ],
+            [_button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids)],
+        ]
     )

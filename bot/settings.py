@@ -19,6 +19,8 @@ from bot.services.deadlines import DurationError, parse_duration
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Telegram lets a bot delete its messages in private chats only within this window.
+DELETE_WINDOW = timedelta(hours=48)
 
 
 class SettingsError(Exception):
@@ -58,6 +60,9 @@ class Settings(BaseSettings):
     flood_max_per_minute: int = Field(default=20, ge=1)
     flood_pause: Duration = timedelta(minutes=10)
     bad_invite_weight: int = Field(default=5, ge=1)
+
+    # The outbox (issue 4): full texts of drafts are deleted from members' chats after this.
+    draft_ttl: Duration = timedelta(hours=24)
 
     @field_validator("bot_token")
     @classmethod
@@ -110,7 +115,7 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("invite_ttl", "flood_pause", mode="before")
+    @field_validator("invite_ttl", "flood_pause", "draft_ttl", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
         if isinstance(value, str):
@@ -118,6 +123,15 @@ class Settings(BaseSettings):
                 return parse_duration(value)
             except DurationError:
                 raise ValueError(f"{value!r} is not a duration like 7d, 36h or 90m") from None
+        return value
+
+    @field_validator("draft_ttl")
+    @classmethod
+    def _draft_ttl_window(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("must be longer than zero")
+        if value >= DELETE_WINDOW:
+            raise ValueError("must be under 48h (Telegram's limit for deleting messages)")
         return value
 
     @model_validator(mode="after")

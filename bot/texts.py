@@ -75,10 +75,24 @@ COORDINATOR_HELP: Final = N_(
     "/contacts — everyone who has access\n"
     "/removecontact <i>contact</i> — take access away from a contact\n"
     "\n"
+    "<b>Letters</b>\n"
+    "/newletter — a new letter (title, deadline, text or a .docx/.txt/.md file)\n"
+    "/letters — all letters; /letter <i>letter</i> — details and versions\n"
+    "/preview <i>letter</i> — exactly what members receive\n"
+    "/circulate <i>letter</i> all | <i>org</i> … — open it and send it\n"
+    "/revise <i>letter</i> — a new version (material or minor)\n"
+    "/status <i>letter</i> — who signed, with a chart\n"
+    "/comments <i>letter</i> — comments, with Reply buttons\n"
+    "/remind <i>letter</i> — remind organisations that have not answered\n"
+    "/close <i>letter</i>, /reopen <i>letter</i> <i>deadline</i>\n"
+    "/export <i>letter</i> — final text with signatories (.docx, .md) and a CSV\n"
+    "/cancel — leave what you are doing\n"
+    "\n"
     "/whoami — your role\n"
     "/help — this list\n"
     "\n"
-    "<i>org</i>, <i>invite</i> and <i>contact</i> are the numbers shown as #12 in the lists."
+    "<i>org</i>, <i>invite</i>, <i>contact</i> and <i>letter</i> are the numbers shown as #12 "
+    "in the lists."
 )
 MEMBER_HELP: Final = N_(
     "<b>Coalition Bot</b> — for <b>{organisation}</b>\n"
@@ -87,6 +101,9 @@ MEMBER_HELP: Final = N_(
     "comment for your organisation. I remind you before the deadline if your organisation "
     "has not answered yet.\n"
     "\n"
+    "/mine — open letters for your organisation and where it stands\n"
+    "/withdraw <i>letter</i> — withdraw your organisation's signature\n"
+    "/cancel — leave what you are doing\n"
     "/whoami — your organisation and role\n"
     "/help — this list"
 )
@@ -197,4 +214,364 @@ USAGE_REMOVECONTACT: Final = N_(
 CONTACT_REMOVED: Final = N_("Contact #{contact_id} ({name}, {organisation}) no longer has access.")
 CONTACT_NOT_FOUND: Final = N_(
     "There is no contact #{ref} with access. Send /contacts for the list."
+)
+
+# --- letters ----------------------------------------------------------------------------------
+
+CMD_NEWLETTER: Final = N_("Start a new letter")
+CMD_LETTERS: Final = N_("Letters and where they stand")
+CMD_CANCEL: Final = N_("Leave what you are doing")
+
+NEWLETTER_ASK_TITLE: Final = N_(
+    "New letter. Send its <b>title</b> (what coordinators and members will see).\n"
+    "\n"
+    "Tip: you can also send everything at once — title on the first line, deadline on the "
+    "second, the text below. /cancel leaves."
+)
+NEWLETTER_ASK_DEADLINE: Final = N_(
+    "Title: <b>{title}</b>\n"
+    "\n"
+    "Now the <b>sign-off deadline</b>, e.g. <code>2026-02-20 18:00</code>, "
+    "<code>20.02.2026 18:00</code> or <code>2026-02-20</code> (end of that day). "
+    "Times are in {zone} unless you add a zone, e.g. <code>2026-02-20 18:00 Europe/Vilnius</code>."
+)
+NEWLETTER_ASK_TEXT: Final = N_(
+    "Deadline: <b>{deadline}</b> ({relative})\n"
+    "\n"
+    "Now the <b>text</b> of the letter: paste it (several messages are fine) or upload it as a "
+    ".txt, .md or .docx file. Press <b>Done</b> when the whole text is here."
+)
+REVISE_ASK_TEXT: Final = N_(
+    "New version of <b>{title}</b> (now {version}).\n"
+    "\n"
+    "Send the complete new text: paste it (several messages are fine) or upload a .txt, .md or "
+    ".docx file. Press <b>Done</b> when the whole text is here. /cancel leaves."
+)
+TEXT_RECEIVED: Final = N_(
+    "Got it: {characters} characters so far. Send more, or press <b>Done</b>."
+)
+TEXT_EMPTY_YET: Final = N_("There is no text yet. Paste it or upload a file first.")
+FILE_RECEIVED: Final = N_("Read {characters} characters from <b>{file_name}</b>.")
+REVISE_ASK_KIND: Final = N_(
+    "New text: {characters} characters. {changes} paragraph(s) changed.\n"
+    "\n"
+    "Is this a <b>material</b> change (organisations that signed must confirm again) or a "
+    "<b>minor</b> one (their signatures stand)?"
+)
+BUTTON_DONE: Final = N_("Done")
+BUTTON_CANCEL: Final = N_("Cancel")
+BUTTON_MATERIAL: Final = N_("Material: ask to sign again")
+BUTTON_MINOR: Final = N_("Minor: signatures stand")
+FLOW_CANCELLED: Final = N_("Cancelled. Nothing was saved.")
+NOTHING_TO_CANCEL: Final = N_("There is nothing to cancel.")
+FLOW_EXPECTS_TEXT: Final = N_("I'm waiting for text or a file here. /cancel leaves.")
+FLOW_STALE: Final = N_("That step is over. Start again if you need to.")
+
+LETTER_CREATED: Final = N_(
+    "Letter #{letter_id} created: <b>{title}</b>\n"
+    "Deadline: {deadline}\n"
+    "Version {version}, {characters} characters.\n"
+    "\n"
+    "See what members will get: /preview {letter_id}\n"
+    "Send it to every organisation: /circulate {letter_id} all\n"
+    "Or to some: /circulate {letter_id} 3 7 12"
+)
+LETTER_REVISED: Final = N_(
+    "Letter #{letter_id} now has version {version} ({kind}). {notices} notice(s) queued for "
+    "members who have the letter."
+)
+KIND_MATERIAL: Final = N_("material")
+KIND_MINOR: Final = N_("minor")
+LETTER_CIRCULATED: Final = N_(
+    "Letter #{letter_id} <b>{title}</b> is open: {version} goes to {recipients} contact(s) of "
+    "{organisations} organisation(s) ({queued} message(s) queued). I'll show the progress here."
+)
+LETTER_CIRCULATED_NOTHING: Final = N_(
+    "Letter #{letter_id} is open for {organisations} organisation(s), but nobody new needs it: "
+    "everyone already has {version}, or those organisations have no active contacts yet. "
+    "Contacts who join later get it when they join."
+)
+USAGE_CIRCULATE: Final = N_(
+    "Usage: <code>/circulate 4 all</code> or <code>/circulate 4 3 7 12</code> "
+    "(the letter's number, then <i>all</i> or organisation numbers from /orgs)."
+)
+USAGE_LETTER_REF: Final = N_(
+    "Usage: <code>/{command} 4</code> (the letter's number from /letters)."
+)
+LETTERS_EMPTY: Final = N_("No letters yet. Start one with /newletter.")
+LETTERS_HEADER: Final = N_("<b>Letters</b> ({total}) — page {page} of {pages}")
+LETTERS_LINE: Final = N_(
+    "<b>#{letter_id} {title}</b> — {status}\n"
+    "    deadline {deadline} · {version}\n"
+    "    {organisations} organisation(s): {signed} signed, {declined} declined"
+)
+LETTER_STATUS_DRAFT: Final = N_("draft")
+LETTER_STATUS_OPEN: Final = N_("open")
+LETTER_STATUS_CLOSED: Final = N_("closed")
+LETTER_DETAILS: Final = N_(
+    "<b>#{letter_id} {title}</b> — {status}\n"
+    "Deadline: {deadline} ({relative})\n"
+    "Organisations: {organisations} ({recipients} active contact(s)); "
+    "{signed} signed, {declined} declined\n"
+    "\n"
+    "<b>Versions</b>\n"
+    "{versions}"
+)
+LETTER_VERSION_LINE: Final = N_("{version} — {kind}, {characters} characters, {created}{source}")
+LETTER_VERSION_SOURCE: Final = N_(", from {file_name}")
+PREVIEW_ORGANISATION: Final = N_("(the member's organisation)")
+PREVIEW_BUTTON: Final = N_("This is a preview: the buttons work for members only.")
+PREVIEW_INTRO: Final = N_(
+    "Preview: this is exactly what a member receives for letter #{letter_id}."
+)
+
+LETTER_NOT_FOUND: Final = N_("There is no letter #{ref}. Send /letters for the list.")
+LETTER_CLOSED: Final = N_(
+    "Letter #{ref} is closed; it can't be changed or sent. A coordinator can reopen it with a "
+    "new deadline."
+)
+LETTER_UNCHANGED: Final = N_("This text is identical to version {version}; nothing was added.")
+LETTER_NO_ORGANISATIONS: Final = N_("There are no organisations yet. Add them with /addorg.")
+TITLE_EMPTY: Final = N_("The title is empty. Send the title.")
+TITLE_TOO_LONG: Final = N_("The title is too long: at most {limit} characters.")
+TITLE_INVALID: Final = N_("The title must be one line without control characters.")
+TEXT_EMPTY: Final = N_("The text is empty.")
+TEXT_TOO_LONG: Final = N_(
+    "The text is too long: {length} characters, at most {limit}. Nothing more was added; "
+    "send /cancel to start over."
+)
+DEADLINE_FORMAT: Final = N_(
+    "I can't read that date. Use <code>2026-02-20 18:00</code>, <code>20.02.2026 18:00</code> "
+    "or <code>2026-02-20</code>, optionally followed by a zone like Europe/Vilnius."
+)
+DEADLINE_ZONE: Final = N_("Unknown time zone. Use a name like Europe/Zurich or Europe/Vilnius.")
+DEADLINE_PAST: Final = N_("That moment has already passed. Send a deadline in the future.")
+DEADLINE_NONEXISTENT: Final = N_(
+    "That local time does not exist (the clocks jump forward then). Pick another time."
+)
+FILE_UNSUPPORTED: Final = N_(
+    "I can read .txt, .md and .docx files only. Send the text in one of those, or paste it."
+)
+FILE_BROKEN: Final = N_("I couldn't open that file; it seems damaged. Try saving it again.")
+FILE_ENCODING: Final = N_("That text file is not UTF-8. Save it as UTF-8 and send it again.")
+FILE_EMPTY: Final = N_("That file has no text in it.")
+FILE_TOO_BIG: Final = N_("That file is too big ({size} MB); the limit is {limit} MB.")
+FILE_TOO_LONG: Final = N_("That file holds {length} characters; a letter can have at most {limit}.")
+
+# What members receive.
+LETTER_SUMMARY: Final = N_(
+    "📄 <b>{title}</b>\n"
+    "A joint letter for <b>{organisation}</b> to sign.\n"
+    "Deadline: <b>{deadline}</b> ({relative})\n"
+    "Version: {version}\n"
+    "\n"
+    "<i>{preview}</i>\n"
+    "\n"
+    "Use the buttons to sign, decline or comment for your organisation. "
+    "Full text shows the whole letter."
+)
+LETTER_PART_HEADER: Final = N_("<b>{title}</b> · {version} · part {part} of {parts}")
+LETTER_FILE_CAPTION: Final = N_("{file_name} · {version} (the original file)")
+REVISION_NOTICE: Final = N_(
+    "✏️ <b>{title}</b> has a new version: {version}.\n{consequence}\n\n{changes}"
+)
+REVISION_MATERIAL: Final = N_(
+    "This is a <b>material</b> change: a signature given on an earlier version must be "
+    "confirmed again."
+)
+REVISION_MINOR: Final = N_(
+    "This is a <b>minor</b> change: signatures given on earlier versions still stand."
+)
+CHANGE_CHANGED: Final = N_("<b>§{position} changed</b>\nwas: {old}\nnow: {new}")
+CHANGE_ADDED: Final = N_("<b>§{position} added</b>\n{new}")
+CHANGE_REMOVED: Final = N_("<b>§{position} removed</b>\n{old}")
+CHANGES_MORE: Final = N_("… and {count} more change(s): see the full text.")
+BUTTON_SIGN: Final = N_("✍️ Sign")
+BUTTON_SIGN_AGAIN: Final = N_("✍️ Sign again")
+BUTTON_DECLINE: Final = N_("Decline")
+BUTTON_COMMENT: Final = N_("💬 Comment")
+BUTTON_FULL_TEXT: Final = N_("📄 Full text")
+FULL_TEXT_QUEUED: Final = N_("The full text is on its way.")
+NOT_A_RECIPIENT: Final = N_("This letter was not sent to your organisation.")
+LETTER_PURGED: Final = N_("This letter's text has been removed.")
+
+# --- responses ---------------------------------------------------------------------------------
+
+CMD_MINE: Final = N_("Open letters for my organisation")
+CMD_WITHDRAW: Final = N_("Withdraw my organisation's signature")
+CMD_STATUS: Final = N_("Who signed a letter")
+CMD_EXPORT: Final = N_("Final text and signatory list")
+
+SIGN_CHOOSE_LISTING: Final = N_(
+    "Sign <b>{title}</b> ({version}) for:\n"
+    "\n"
+    "<b>{organisation}</b>\n"
+    "\n"
+    "This is exactly how the name will appear in the list. How should your organisation be "
+    "listed?"
+)
+SIGN_CONFIRM: Final = N_(
+    "Please confirm: <b>{organisation}</b> signs <b>{title}</b>, {version}, {listing}."
+)
+LISTING_NAMED: Final = N_("listed by name")
+LISTING_ANONYMOUS: Final = N_("listed as an organisation that cannot be named")
+LISTING_INTERNAL: Final = N_("internal only (not in the published list)")
+BUTTON_LISTING_NAMED: Final = N_("Listed by name")
+BUTTON_LISTING_ANONYMOUS: Final = N_("Counted, not named")
+BUTTON_LISTING_INTERNAL: Final = N_("Internal only")
+BUTTON_CONFIRM: Final = N_("✅ Confirm")
+BUTTON_WITHDRAW: Final = N_("Withdraw signature")
+BUTTON_SKIP: Final = N_("Skip")
+BUTTON_REPLY: Final = N_("↩️ Reply")
+SIGN_CANCELLED: Final = N_("Not signed. Nothing was changed.")
+SIGN_RECEIPT: Final = N_(
+    "✅ Signed for <b>{organisation}</b>: <b>{title}</b>\n"
+    "Version: {version}\n"
+    "Listing: {listing}\n"
+    "Recorded: {when}"
+)
+SIGN_ALREADY: Final = N_(
+    "Your organisation had already signed this version this way; nothing changed."
+)
+COLLEAGUE_SIGNED: Final = N_(
+    "{name} signed <b>{title}</b> ({version}) for {organisation}, {listing}."
+)
+DECLINE_ASK_REASON: Final = N_(
+    "Decline <b>{title}</b> for <b>{organisation}</b>?\n"
+    "\n"
+    "If you like, send the reason as your next message (coordinators will see it), "
+    "or press Skip. /cancel leaves without declining."
+)
+DECLINE_RECEIPT: Final = N_(
+    "Declined for <b>{organisation}</b>: <b>{title}</b> ({version}). Recorded: {when}"
+)
+COLLEAGUE_DECLINED: Final = N_("{name} declined <b>{title}</b> for {organisation}.")
+WITHDRAW_RECEIPT: Final = N_(
+    "The signature of <b>{organisation}</b> on <b>{title}</b> is withdrawn. Recorded: {when}. "
+    "You can sign again while the letter is open."
+)
+COLLEAGUE_WITHDREW: Final = N_("{name} withdrew the signature of {organisation} on <b>{title}</b>.")
+USAGE_WITHDRAW: Final = N_("Usage: <code>/withdraw 4</code> (the letter's number from /mine).")
+NOTHING_TO_WITHDRAW: Final = N_("Your organisation has not signed letter #{ref}.")
+COMMENT_ASK: Final = N_(
+    "Send your comment on <b>{title}</b> ({version}) as your next message (up to {limit} "
+    "characters). Coordinators will see it with your organisation's name. /cancel leaves."
+)
+COMMENT_SAVED: Final = N_("Thank you. Your comment was sent to the coordinators.")
+COMMENT_TO_COORDINATORS: Final = N_(
+    "💬 Comment #{comment_id} on <b>{title}</b> ({version})\n"
+    "from {name}, <b>{organisation}</b>:\n"
+    "\n"
+    "{body}"
+)
+REPLY_ASK: Final = N_("Send your reply to comment #{comment_id} as your next message.")
+REPLY_TO_MEMBER: Final = N_(
+    "↩️ The coordinators replied to your comment on <b>{title}</b>:\n\n<i>{comment}</i>\n\n{body}"
+)
+REPLY_SENT: Final = N_("Your reply was sent to {name} ({organisation}).")
+COMMENT_EMPTY: Final = N_("The comment is empty.")
+COMMENT_TOO_LONG: Final = N_(
+    "That is too long: {length} characters, at most {limit}. Please shorten it."
+)
+REASON_TOO_LONG: Final = N_("The reason is too long: at most {limit} characters.")
+COMMENT_NOT_FOUND: Final = N_("There is no comment #{ref}.")
+MEMBER_GONE: Final = N_(
+    "The author of comment #{ref} no longer has access; the reply can't be delivered."
+)
+VERSION_SUPERSEDED: Final = N_(
+    "This version was replaced by a material revision. Please read version {latest} and sign "
+    "that one."
+)
+RESPONSE_LETTER_CLOSED: Final = N_("This letter is closed; answers can no longer be changed.")
+MINE_EMPTY: Final = N_("There are no open letters for your organisation right now.")
+MINE_HEADER: Final = N_("<b>Open letters for {organisation}</b>")
+MINE_LINE: Final = N_(
+    "#{letter_id} <b>{title}</b> ({version}) — {state}\n    deadline {deadline} ({relative})"
+)
+STATE_SIGNED: Final = N_("signed")
+STATE_RECONFIRM: Final = N_("signed an earlier version: please confirm again")
+STATE_DECLINED: Final = N_("declined")
+STATE_WITHDRAWN: Final = N_("signature withdrawn")
+STATE_PENDING: Final = N_("no answer yet")
+
+USAGE_REOPEN: Final = N_(
+    "Usage: <code>/reopen 4 2026-03-01 18:00</code> (the letter's number, then a new deadline)."
+)
+LETTER_CLOSED_DONE: Final = N_(
+    "Letter #{letter_id} <b>{title}</b> is closed. {signed} organisation(s) signed."
+)
+LETTER_REOPENED: Final = N_("Letter #{letter_id} is open again until {deadline}.")
+NOT_OPEN: Final = N_("Letter #{ref} is not open.")
+NOT_CLOSED: Final = N_("Letter #{ref} is not closed (or its texts were purged).")
+STATUS_TEXT: Final = N_(
+    "<b>#{letter_id} {title}</b> — {status}, {version}\n"
+    "Deadline: {deadline} ({relative})\n"
+    "\n"
+    "✅ signed: {signed}\n"
+    "🔁 needs reconfirmation: {reconfirm}\n"
+    "✖️ declined: {declined}\n"
+    "⏳ pending: {pending}\n"
+    "📵 unreachable: {unreachable}"
+)
+STATUS_HEADER: Final = N_("<b>#{letter_id}</b> by organisation — page {page} of {pages}")
+STATUS_LINE: Final = N_("{icon} {organisation} — {state}{detail}; last activity {last}")
+STATUS_NEVER: Final = N_("none")
+STATUS_CHART_CAPTION: Final = N_("Responses to letter #{letter_id} over time")
+COMMENTS_EMPTY: Final = N_("No comments on letter #{letter_id} yet.")
+COMMENTS_VERSION: Final = N_("<b>{version}</b>")
+COMMENTS_LINE: Final = N_("#{comment_id} {organisation} ({name}), {when}:\n{body}")
+COMMENTS_REPLY_LINE: Final = N_("    ↩️ coordinators, {when}: {body}")
+REMIND_NOTE: Final = N_(
+    "⏰ A letter is waiting for your organisation's answer — deadline {relative}."
+)
+REMIND_QUEUED: Final = N_(
+    "Reminder queued for {contacts} contact(s) of {organisations} organisation(s)."
+)
+REMIND_NOBODY: Final = N_("Every organisation has answered; nobody to remind.")
+EXPORT_CAPTION: Final = N_("Letter #{letter_id}, {version}: {files}")
+
+# --- outbox -----------------------------------------------------------------------------------
+
+# The progress message a coordinator sees while a broadcast goes out (edited as it goes).
+OUTBOX_PROGRESS: Final = N_("⏳ Delivering: {delivered} of {total} messages delivered{details}")
+OUTBOX_PROGRESS_DONE: Final = N_(
+    "✅ Delivery finished: {delivered} of {total} messages delivered{details}"
+)
+OUTBOX_DETAIL_UNREACHABLE: Final = N_(", {count} contact(s) unreachable")
+OUTBOX_DETAIL_UNCERTAIN: Final = N_(", {count} uncertain")
+OUTBOX_DETAIL_FAILED: Final = N_(", {count} failed")
+# The final report, sent once when the broadcast is drained.
+OUTBOX_REPORT: Final = N_("<b>Delivery report</b>\n{delivered} of {total} messages delivered.")
+OUTBOX_REPORT_UNREACHABLE: Final = N_(
+    "<b>Can't be reached</b> — they blocked the bot or never opened it; their remaining "
+    "messages were not sent:"
+)
+OUTBOX_REPORT_CONTACT: Final = N_("• {name} ({organisation})")
+OUTBOX_REPORT_CONTACT_NO_ORG: Final = N_("• {name}")
+OUTBOX_REPORT_MORE: Final = N_("… and {count} more (see /contacts)")
+OUTBOX_REPORT_UNCERTAIN: Final = N_(
+    "{count} message(s) may not have arrived: Telegram did not confirm them in time. "
+    "They were not sent again, so nobody gets a message twice."
+)
+OUTBOX_REPORT_REFUSED: Final = N_(
+    "{count} message(s) could not be sent. Telegram's first answer: {error}"
+)
+OUTBOX_REPORT_FAILED: Final = N_(
+    "{count} message(s) could not be sent: Telegram could not be reached for hours."
+)
+OUTBOX_REPORT_CANCELLED: Final = N_(
+    "{count} message(s) were not sent because the contact lost access or the letter was purged."
+)
+# Told to every coordinator at once, once per contact and broadcast.
+OUTBOX_CONTACT_UNREACHABLE: Final = N_(
+    "⚠️ {name} ({organisation}) can't be reached: they blocked the bot or never opened it. "
+    "Their remaining messages of this delivery were not sent."
+)
+OUTBOX_CONTACT_UNREACHABLE_NO_ORG: Final = N_(
+    "⚠️ {name} can't be reached: they blocked the bot or never opened it. "
+    "Their remaining messages of this delivery were not sent."
+)
+# A broadcast without a progress message: coordinators hear of a refused message at once.
+OUTBOX_MESSAGE_REFUSED: Final = N_(
+    "⚠️ Telegram refused a message to {name} and it was not sent: {error}"
 )

@@ -1,9 +1,15 @@
 """How the bot pushes and takes work at Telegram's pace.
 
-- ``ChatPacedRateLimiter``: PTB's AIORateLimiter keeps the overall (30/s) and group
-  (20/min) limits but does not pace private chats; Telegram allows about one message a
-  second per chat (short bursts tolerated). This adds a small leaky bucket per chat,
-  so a reply waits its turn instead of earning a 429.
+- ``ChatPacedRateLimiter``: every request that names a chat passes one admission gate
+  right before it goes on the wire. Overall, sends are spaced evenly a little under
+  Telegram's 30 a second, so no sliding second ever holds more than 30 (PTB's
+  AIORateLimiter lets a full second's burst through and then 30/s more, which a strict
+  server counts as up to 60 in one second). Private chats get a token bucket like
+  Telegram's (a short burst, then about one a second), checked at the same instant as the
+  overall slot, so a reply or a broadcast message waits its turn instead of earning a 429.
+  Groups keep 20 a minute. A ``RetryAfter`` pauses every request for the time Telegram
+  asks, then the request is retried (``RateLimitArgs(max_retries=0)`` hands it to the
+  caller instead: the outbox re-queues the delivery itself).
 - ``PerChatUpdateProcessor``: updates of one chat run in order, one at a time (a flow
   like "/newletter, then the title" must not be reordered); different chats run
   concurrently, so one member's paced replies never hold up anyone else.
@@ -12,13 +18,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram import Update
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
 
 # Methods that put a message into a chat (and count against its per-chat limit).
 PACED_ENDPOINTS = frozenset(
@@ -34,47 +46,158 @@ PACED_ENDPOINTS = frozenset(
         "editMessageCaption",
     }
 )
+# Telegram allows about 30 messages a second overall. Sends are spaced 1/28 s apart: any
+# second then holds at most 29, and the one spare absorbs network jitter between our clock
+# and Telegram's.
+OVERALL_RATE = 28.0
 CHAT_BURST = 3  # messages a chat may get at once
-CHAT_RATE_PERIOD = 3.0  # … refilled at CHAT_BURST per this many seconds: 1 a second
+CHAT_RATE_PERIOD = 3.15  # … refilled at CHAT_BURST per this many seconds: 1/s less 5% for jitter
+GROUP_MAX_RATE = 20
+GROUP_TIME_PERIOD = 60.0
+MAX_RETRIES = 2
+RETRY_AFTER_MARGIN = 0.1  # seconds added to Telegram's retry_after
 MAX_TRACKED_CHATS = 10_000
 
 
-class ChatPacedRateLimiter(AIORateLimiter):
-    def __init__(self, *, chat_burst: int = CHAT_BURST, chat_period: float = CHAT_RATE_PERIOD):
-        super().__init__(overall_max_rate=30, overall_time_period=1, group_max_rate=20,
-                         group_time_period=60, max_retries=2)  # fmt: skip
-        self._chat_burst = chat_burst
-        self._chat_period = chat_period
-        self._chat_limiters: OrderedDict[int, AsyncLimiter] = OrderedDict()
+@dataclass(frozen=True)
+class RateLimitArgs:
+    """``rate_limit_args`` for one call, e.g. ``bot.send_message(..., rate_limit_args=...)``."""
 
-    def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
-        limiter = self._chat_limiters.get(chat_id)
+    max_retries: int
+
+
+@dataclass
+class _ChatBucket:
+    tokens: float
+    updated: float
+
+
+class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
+    def __init__(
+        self,
+        *,
+        overall_rate: float = OVERALL_RATE,
+        chat_burst: int = CHAT_BURST,
+        chat_period: float = CHAT_RATE_PERIOD,
+        group_max_rate: int = GROUP_MAX_RATE,
+        group_time_period: float = GROUP_TIME_PERIOD,
+        max_retries: int = MAX_RETRIES,
+    ) -> None:
+        self._interval = 1.0 / overall_rate
+        self._chat_burst = float(chat_burst)
+        self._chat_rate = chat_burst / chat_period  # tokens a second
+        self._group_max_rate = group_max_rate
+        self._group_time_period = group_time_period
+        self._max_retries = max_retries
+        self._next_slot = 0.0  # monotonic time of the next overall send slot
+        self._paused_until = 0.0  # after a RetryAfter: nobody sends before this
+        self._gate: asyncio.Lock | None = None  # FIFO: one admission at a time
+        self._chats: OrderedDict[int, _ChatBucket] = OrderedDict()
+        self._groups: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    # --- per chat -------------------------------------------------------------------------
+
+    def _bucket(self, chat_id: int, now: float) -> _ChatBucket:
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            bucket = self._chats[chat_id] = _ChatBucket(self._chat_burst, now)
+            while len(self._chats) > MAX_TRACKED_CHATS:
+                self._chats.popitem(last=False)
+        else:
+            refill = (now - bucket.updated) * self._chat_rate
+            bucket.tokens = min(self._chat_burst, bucket.tokens + refill)
+            bucket.updated = now
+        self._chats.move_to_end(chat_id)
+        return bucket
+
+    def _chat_wait(self, chat_id: int, now: float) -> float:
+        bucket = self._bucket(chat_id, now)
+        return 0.0 if bucket.tokens >= 1.0 else (1.0 - bucket.tokens) / self._chat_rate
+
+    async def wait_for_chat(self, chat_id: int) -> None:
+        """Returns once a message to ``chat_id`` could go out now (nothing is consumed).
+
+        The outbox waits here before it marks a delivery as being sent, so what is
+        marked is only ever the few requests at the overall gate.
+        """
+        while True:
+            now = time.monotonic()
+            wait = max(self._chat_wait(chat_id, now), self._paused_until - now)
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+    # --- admission ------------------------------------------------------------------------
+
+    def _group_limiter(self, group_id: int | str) -> AsyncLimiter:
+        limiter = self._groups.get(group_id)
         if limiter is None:
-            limiter = AsyncLimiter(self._chat_burst, self._chat_period)
-            self._chat_limiters[chat_id] = limiter
-            while len(self._chat_limiters) > MAX_TRACKED_CHATS:
-                self._chat_limiters.popitem(last=False)
-        self._chat_limiters.move_to_end(chat_id)
+            limiter = AsyncLimiter(self._group_max_rate, self._group_time_period)
+            self._groups[group_id] = limiter
+            while len(self._groups) > MAX_TRACKED_CHATS:
+                self._groups.popitem(last=False)
+        self._groups.move_to_end(group_id)
         return limiter
+
+    async def _admit(self, private_chat: int | None, group: int | str | None) -> None:
+        if group is not None and self._group_max_rate:
+            await self._group_limiter(group).acquire()
+        if self._gate is None:
+            self._gate = asyncio.Lock()
+        while True:
+            if private_chat is not None:
+                await self.wait_for_chat(private_chat)  # outside the gate: others go first
+            async with self._gate:
+                now = time.monotonic()
+                wait = max(self._next_slot, self._paused_until) - now
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                    now = time.monotonic()
+                if private_chat is not None:
+                    if self._chat_wait(private_chat, now) > 0:
+                        continue  # another request to this chat took the token meanwhile
+                    self._bucket(private_chat, now).tokens -= 1.0
+                self._next_slot = now + self._interval
+                return
+
+    def _pause(self, error: RetryAfter) -> None:
+        seconds = error.retry_after
+        seconds = seconds if isinstance(seconds, int | float) else seconds.total_seconds()
+        until = time.monotonic() + seconds + RETRY_AFTER_MARGIN
+        self._paused_until = max(self._paused_until, until)
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        chat_id = _private_chat_id(endpoint, data)
-        if chat_id is not None:
-            async with self._chat_limiter(chat_id):
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+        rate_limit_args: RateLimitArgs | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        max_retries = self._max_retries if rate_limit_args is None else rate_limit_args.max_retries
+        chat_id = data.get("chat_id")
+        overall = chat_id is not None
+        private_chat = _private_chat_id(endpoint, data)
+        group = _group_id(chat_id)
+        for attempt in range(max_retries + 1):
+            if overall:
+                await self._admit(private_chat, group)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                # Telegram's flood control is for the whole bot: everyone waits.
+                self._pause(error)
+                if attempt == max_retries:
+                    raise
+                log.info("flood control: retrying %s after %s", endpoint, error.retry_after)
+        raise AssertionError("unreachable")
 
 
 def _private_chat_id(endpoint: str, data: dict[str, Any]) -> int | None:
@@ -84,7 +207,18 @@ def _private_chat_id(endpoint: str, data: dict[str, Any]) -> int | None:
         chat_id = int(data.get("chat_id"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None  # @channelusername or inline messages: not a private chat
-    return chat_id if chat_id > 0 else None  # groups are paced by AIORateLimiter
+    return chat_id if chat_id > 0 else None  # groups are paced per minute instead
+
+
+def _group_id(chat_id: object) -> int | str | None:
+    if isinstance(chat_id, str):
+        try:
+            chat_id = int(chat_id)
+        except ValueError:
+            return chat_id  # @channelusername
+    if isinstance(chat_id, int) and chat_id < 0:
+        return chat_id
+    return None
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

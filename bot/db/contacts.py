@@ -149,3 +149,11 @@ async def coordinator_by_telegram_user(db: Executor, telegram_user_id: int) -> C
         (telegram_user_id,),
     )
     return None if row is None else _contact(row)
+
+
+async def active_of_organisation(db: Executor, organisation_id: int) -> list[Contact]:
+    rows = await db.fetch_all(
+        "SELECT * FROM contacts WHERE organisation_id = ? AND status = 'active' ORDER BY id",
+        (organisation_id,),
+    )
+    return [_contact(row) for row in rows]

@@ -7,9 +7,34 @@ first matching handler wins, so the fallback module comes last.
 from __future__ import annotations
 
 from bot.context import BotApplication
-from bot.handlers import contacts, errors, fallback, gate, help, invites, organisations, start
+from bot.handlers import (
+    contacts,
+    errors,
+    fallback,
+    flows,
+    gate,
+    help,
+    invites,
+    letters,
+    organisations,
+    responses,
+    start,
+    status,
+)
 
-FEATURES = (gate, start, help, organisations, invites, contacts)
+# flows takes every plain message, so it comes after the features and before fallback.
+FEATURES = (
+    gate,
+    start,
+    help,
+    organisations,
+    invites,
+    contacts,
+    letters,
+    responses,
+    status,
+    flows,
+)
 
 
 def register(app: BotApplication) -> None:

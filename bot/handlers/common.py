@@ -112,20 +112,28 @@ def pack_pages(blocks: Sequence[Sequence[str]], limit: int = PAGE_LIMIT) -> list
     return pages or [""]
 
 
-async def notify_coordinators(context: BotContext, message: str, /, **params: object) -> None:
+async def tell(context: BotContext, chat_id: int, text: str, /, **kwargs: Any) -> bool:
+    """Sends a notice to someone other than the caller; a failure is logged, not raised."""
+    try:
+        await context.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **kwargs
+        )
+    except Forbidden:
+        log.warning("chat %s has not started the bot or blocked it", chat_id)
+        return False
+    except TelegramError as error:
+        log.warning("could not send a notice to chat %s: %s", chat_id, error)
+        return False
+    return True
+
+
+async def notify_coordinators(
+    context: BotContext, message: str, /, reply_markup: Any = None, **params: object
+) -> None:
     """Tells every coordinator; one who never started the bot is logged, not fatal."""
+    text = texts.render(message, "en", **params)
     for coordinator_id in sorted(context.settings.coordinator_ids):
-        try:
-            await context.bot.send_message(
-                coordinator_id,
-                texts.render(message, "en", **params),
-                parse_mode=ParseMode.HTML,
-                disable_web_page_preview=True,
-            )
-        except Forbidden:
-            log.warning("coordinator %s has not started the bot or blocked it", coordinator_id)
-        except TelegramError as error:
-            log.warning("could not notify coordinator %s: %s", coordinator_id, error)
+        await tell(context, coordinator_id, text, reply_markup=reply_markup)
 
 
 async def show_page(
@@ -136,11 +144,12 @@ async def show_page(
     pages: list[str],
     header: Callable[[int, int], str],
     page: int = 1,
+    extra: tuple[int, ...] = (),
 ) -> None:
     """Sends page ``page`` of a list, or edits the message when a pager button was pressed."""
     page = min(max(page, 1), len(pages))
     text = f"{header(page, len(pages))}\n\n{pages[page - 1]}"
-    markup = keyboards.pager(kind, page, len(pages), context.language)
+    markup = keyboards.pager(kind, page, len(pages), context.language, *extra)
     query = update.callback_query
     if query is None:
         await reply(update, context, text, reply_markup=markup)
@@ -161,3 +170,10 @@ def requested_page(update: Update, kind: str) -> int | None:
         return 1
     args = decode(query.data, kind, 1)
     return None if args is None else args[0]
+
+
+def wake_outbox(context: BotContext) -> None:
+    """Tells the outbox sender that deliveries were queued (it also polls on its own)."""
+    sender = context.services.outbox_sender
+    if sender is not None:
+        sender.wake()

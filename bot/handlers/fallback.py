@@ -1,4 +1,5 @@
-"""Whatever no feature handler took: a polite pointer to /help, stale buttons refused."""
+"""Whatever no feature handler took: unknown commands get a pointer to /help, stale buttons
+are refused. (Plain messages go to ``flows``, which has the same pointer.)"""
 
 from __future__ import annotations
 
@@ -14,14 +15,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await reply(update, context, say(context, texts.UNKNOWN_COMMAND))
 
 
-async def plain_text(update: Update, context: BotContext) -> None:
-    await reply(update, context, say(context, texts.NOT_A_COMMAND))
-
-
-async def other_message(update: Update, context: BotContext) -> None:
-    await reply(update, context, say(context, texts.UNSUPPORTED_MESSAGE))
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
@@ -34,6 +27,4 @@ def register(app: BotApplication) -> None:
     app.add_handler(
         MessageHandler(filters.COMMAND & filters.UpdateType.MESSAGE, unknown_command), group=0
     )
-    app.add_handler(MessageHandler(filters.TEXT & filters.UpdateType.MESSAGE, plain_text), group=0)
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE, other_message), group=0)
     app.add_handler(CallbackQueryHandler(stale_button), group=0)

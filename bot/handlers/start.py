@@ -10,6 +10,7 @@ from bot.context import BotApplication, BotContext
 from bot.handlers.common import notify_coordinators, reply, say
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
+from bot.handlers.letters import deliver_open_letters
 from bot.services import membership
 from bot.services.access import FloodVerdict, Role
 
@@ -60,6 +61,7 @@ async def start(update: Update, context: BotContext) -> None:
             texts.render(texts.WELCOME_MEMBER, language, organisation=result.organisation.name),
             reply_markup=keyboards.show_help(language),
         )
+        await deliver_open_letters(context, result.contact.id, result.organisation.id)
         await notify_coordinators(
             context,
             texts.CONTACT_JOINED,

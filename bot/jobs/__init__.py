@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.context import BotApplication
+from bot.jobs import outbox
 
 
 async def schedule(app: BotApplication) -> None:
@@ -11,4 +12,9 @@ async def schedule(app: BotApplication) -> None:
     The outbox sender, reminders, deadlines and the digest register here as
     they are built; job names are predictable so a rebuild never doubles one.
     """
-    return None
+    await outbox.start(app)
+
+
+async def stop(app: BotApplication) -> None:
+    """Stops what ``schedule`` started and the JobQueue does not own (post_stop)."""
+    await outbox.stop(app)

@@ -54,7 +54,9 @@ async def test_first_migration_creates_the_design_tables(tmp_path: Path) -> None
     db = await open_database(tmp_path / "bot.db")
     try:
         applied = await apply_migrations(db, NOW)
-        assert [m.file_name for m in applied] == ["0001_initial.sql"]
+        names = [m.file_name for m in applied]
+        assert names[0] == "0001_initial.sql"
+        assert names == sorted(names) == [m.file_name for m in discover()]
         rows = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
         assert {row["name"] for row in rows} >= DESIGN_TABLES
         assert await apply_migrations(db, NOW) == []  # idempotent

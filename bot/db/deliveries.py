@@ -1,0 +1,321 @@
+"""Data access for the outbox: ``broadcasts`` and ``deliveries``.
+
+Times are passed in already stored form (``timefmt.to_db``); status changes are
+guarded by the expected current status, so a change that lost a race changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.connection import Executor, Row
+
+QUEUED = ("pending", "sending")
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    letter_id: int | None
+    kind: str
+    requested_by: int | None
+    progress_message_id: int | None
+    created_at: str
+    finished_at: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    broadcast_id: int | None
+    contact_id: int | None
+    chat_id: int
+    letter_id: int | None
+    kind: str
+    payload: str
+    dedupe_key: str | None
+    status: str
+    attempts: int
+    not_before: str | None
+    telegram_message_id: int | None
+    error: str | None
+    created_at: str
+    sent_at: str | None
+    delete_after: str | None
+    deleted_at: str | None
+    reason: str | None
+    delete_error: str | None
+
+
+@dataclass(frozen=True)
+class RecipientName:
+    contact_id: int
+    display_name: str | None
+    label: str | None
+    organisation_name: str | None
+
+
+def _broadcast(row: Row) -> Broadcast:
+    return Broadcast(**row)
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(**row)
+
+
+# --- broadcasts -------------------------------------------------------------------------------
+
+
+async def insert_broadcast(
+    db: Executor, *, letter_id: int | None, kind: str, requested_by: int | None, now: str
+) -> int:
+    return await db.insert(
+        "INSERT INTO broadcasts (letter_id, kind, requested_by, created_at) VALUES (?, ?, ?, ?)",
+        (letter_id, kind, requested_by, now),
+    )
+
+
+async def get_broadcast(db: Executor, broadcast_id: int) -> Broadcast | None:
+    row = await db.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return None if row is None else _broadcast(row)
+
+
+async def unfinished_broadcasts(db: Executor) -> list[Broadcast]:
+    rows = await db.fetch_all("SELECT * FROM broadcasts WHERE finished_at IS NULL ORDER BY id")
+    return [_broadcast(row) for row in rows]
+
+
+async def set_progress_message(db: Executor, broadcast_id: int, message_id: int) -> int:
+    return await db.execute(
+        "UPDATE broadcasts SET progress_message_id = ? WHERE id = ?", (message_id, broadcast_id)
+    )
+
+
+async def mark_finished(db: Executor, broadcast_id: int, *, now: str) -> int:
+    """1 for the one caller that finishes the broadcast, 0 for any later one."""
+    return await db.execute(
+        "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+        (now, broadcast_id),
+    )
+
+
+async def status_counts(db: Executor, broadcast_id: int) -> dict[tuple[str, str | None], int]:
+    """Deliveries of a broadcast by (status, reason)."""
+    rows = await db.fetch_all(
+        "SELECT status, reason, count(*) AS n FROM deliveries WHERE broadcast_id = ? "
+        "GROUP BY status, reason",
+        (broadcast_id,),
+    )
+    return {(row["status"], row["reason"]): row["n"] for row in rows}
+
+
+async def has_queued(db: Executor, broadcast_id: int) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 AS queued FROM deliveries WHERE broadcast_id = ? AND status IN (?, ?) LIMIT 1",
+        (broadcast_id, *QUEUED),
+    )
+    return row is not None
+
+
+async def unreachable_recipients(db: Executor, broadcast_id: int) -> list[RecipientName]:
+    rows = await db.fetch_all(
+        "SELECT DISTINCT c.id AS contact_id, c.display_name, c.label, "
+        "o.name AS organisation_name, o.name_key "
+        "FROM deliveries d JOIN contacts c ON c.id = d.contact_id "
+        "LEFT JOIN organisations o ON o.id = c.organisation_id "
+        "WHERE d.broadcast_id = ? AND d.reason = 'unreachable' "
+        "ORDER BY o.name_key, c.id",
+        (broadcast_id,),
+    )
+    for row in rows:
+        del row["name_key"]
+    return [RecipientName(**row) for row in rows]
+
+
+async def first_error(db: Executor, broadcast_id: int, reason: str) -> str | None:
+    return await db.fetch_value(
+        "SELECT error FROM deliveries WHERE broadcast_id = ? AND reason = ? ORDER BY id LIMIT 1",
+        (broadcast_id, reason),
+    )
+
+
+# --- queueing ---------------------------------------------------------------------------------
+
+
+async def insert_delivery(
+    db: Executor,
+    *,
+    broadcast_id: int | None,
+    contact_id: int | None,
+    chat_id: int,
+    letter_id: int | None,
+    kind: str,
+    payload: str,
+    dedupe_key: str,
+    now: str,
+    delete_after: str | None,
+) -> bool:
+    """False when a delivery with this dedupe key exists already (nothing is inserted)."""
+    inserted = await db.execute(
+        "INSERT INTO deliveries (broadcast_id, contact_id, chat_id, letter_id, kind, payload, "
+        "dedupe_key, created_at, delete_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (dedupe_key) DO NOTHING",
+        (broadcast_id, contact_id, chat_id, letter_id, kind, payload, dedupe_key, now,
+         delete_after),
+    )  # fmt: skip
+    return inserted == 1
+
+
+async def get_delivery(db: Executor, delivery_id: int) -> Delivery | None:
+    row = await db.fetch_one("SELECT * FROM deliveries WHERE id = ?", (delivery_id,))
+    return None if row is None else _delivery(row)
+
+
+async def due_chats(db: Executor, *, now: str, limit: int) -> list[int]:
+    """Chats whose first queued delivery is pending and due, oldest first.
+
+    A chat whose first delivery waits for its back-off is not due even if later
+    ones are: messages to one chat go out in order.
+    """
+    rows = await db.fetch_all(
+        "SELECT d.chat_id FROM deliveries d "
+        "WHERE d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= ?) "
+        "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.chat_id = d.chat_id "
+        "    AND e.status IN ('pending', 'sending') AND e.id < d.id) "
+        "ORDER BY d.id LIMIT ?",
+        (now, limit),
+    )
+    return [row["chat_id"] for row in rows]
+
+
+async def next_not_before(db: Executor) -> str | None:
+    """When the earliest backed-off delivery becomes due (None: nothing waits)."""
+    return await db.fetch_value(
+        "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before IS NOT NULL"
+    )
+
+
+async def first_queued_of_chat(db: Executor, chat_id: int) -> Delivery | None:
+    row = await db.fetch_one(
+        "SELECT * FROM deliveries WHERE chat_id = ? AND status IN (?, ?) ORDER BY id LIMIT 1",
+        (chat_id, *QUEUED),
+    )
+    return None if row is None else _delivery(row)
+
+
+# --- state changes ----------------------------------------------------------------------------
+
+
+async def claim(db: Executor, delivery_id: int) -> int:
+    """pending → sending; the attempt counts from here."""
+    return await db.execute(
+        "UPDATE deliveries SET status = 'sending', attempts = attempts + 1 "
+        "WHERE id = ? AND status = 'pending'",
+        (delivery_id,),
+    )
+
+
+async def mark_sent(db: Executor, delivery_id: int, *, message_id: int | None, now: str) -> int:
+    return await db.execute(
+        "UPDATE deliveries SET status = 'sent', telegram_message_id = ?, sent_at = ?, "
+        "error = NULL, reason = NULL, not_before = NULL WHERE id = ? AND status = 'sending'",
+        (message_id, now, delivery_id),
+    )
+
+
+async def release(
+    db: Executor,
+    delivery_id: int,
+    *,
+    not_before: str | None,
+    error: str | None,
+    count_attempt: bool,
+) -> int:
+    """sending → pending again, to be retried at ``not_before`` (None: at once)."""
+    return await db.execute(
+        "UPDATE deliveries SET status = 'pending', not_before = ?, error = ?, "
+        "attempts = attempts - ? WHERE id = ? AND status = 'sending'",
+        (not_before, error, 0 if count_attempt else 1, delivery_id),
+    )
+
+
+async def finish(
+    db: Executor, delivery_id: int, *, status: str, reason: str, error: str | None, current: str
+) -> int:
+    """Ends a delivery that was not (or maybe not) delivered."""
+    return await db.execute(
+        "UPDATE deliveries SET status = ?, reason = ?, error = ? WHERE id = ? AND status = ?",
+        (status, reason, error, delivery_id, current),
+    )
+
+
+async def cancel_queued(
+    db: Executor,
+    *,
+    broadcast_id: int | None,
+    contact_id: int,
+    reason: str,
+) -> int:
+    """Cancels a contact's pending deliveries of one broadcast (None: those of no broadcast)."""
+    return await db.execute(
+        "UPDATE deliveries SET status = 'cancelled', reason = ? "
+        "WHERE contact_id = ? AND broadcast_id IS ? AND status = 'pending'",
+        (reason, contact_id, broadcast_id),
+    )
+
+
+async def interrupt_sending(db: Executor, *, error: str) -> int:
+    """At start-up: requests the last process died in may have arrived; never resend them."""
+    return await db.execute(
+        "UPDATE deliveries SET status = 'uncertain', reason = 'interrupted', error = ? "
+        "WHERE status = 'sending'",
+        (error,),
+    )
+
+
+async def contact_status(db: Executor, contact_id: int) -> str | None:
+    return await db.fetch_value("SELECT status FROM contacts WHERE id = ?", (contact_id,))
+
+
+async def mark_contact_unreachable(db: Executor, contact_id: int) -> int:
+    """Only an active contact becomes unreachable (removed stays removed)."""
+    return await db.execute(
+        "UPDATE contacts SET status = 'unreachable' WHERE id = ? AND status = 'active'",
+        (contact_id,),
+    )
+
+
+async def recipient_name(db: Executor, contact_id: int) -> RecipientName | None:
+    row = await db.fetch_one(
+        "SELECT c.id AS contact_id, c.display_name, c.label, o.name AS organisation_name "
+        "FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id WHERE c.id = ?",
+        (contact_id,),
+    )
+    return None if row is None else RecipientName(**row)
+
+
+# --- DRAFT_TTL --------------------------------------------------------------------------------
+
+
+async def due_deletions(db: Executor, *, now: str, limit: int) -> list[Delivery]:
+    rows = await db.fetch_all(
+        "SELECT * FROM deliveries WHERE delete_after IS NOT NULL AND deleted_at IS NULL "
+        "AND delete_after <= ? AND delete_error IS NULL AND status = 'sent' "
+        "AND telegram_message_id IS NOT NULL ORDER BY delete_after, id LIMIT ?",
+        (now, limit),
+    )
+    return [_delivery(row) for row in rows]
+
+
+async def mark_deleted(db: Executor, delivery_id: int, *, now: str) -> int:
+    return await db.execute(
+        "UPDATE deliveries SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+        (now, delivery_id),
+    )
+
+
+async def mark_delete_refused(db: Executor, delivery_id: int, *, error: str) -> int:
+    return await db.execute(
+        "UPDATE deliveries SET delete_error = ? WHERE id = ? AND deleted_at IS NULL",
+        (error, delivery_id),
+    )

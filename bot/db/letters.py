@@ -1,0 +1,253 @@
+"""Data access for letters, their versions and the organisations they went to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.connection import Executor, Row
+
+
+@dataclass(frozen=True)
+class Letter:
+    id: int
+    title: str | None
+    status: str
+    language: str
+    deadline: str
+    timezone: str
+    reminder_offsets: str | None
+    created_by: int | None
+    created_at: str
+    opened_at: str | None
+    closed_at: str | None
+    purged_at: str | None
+
+
+@dataclass(frozen=True)
+class Version:
+    id: int
+    letter_id: int
+    number: int
+    body: str | None
+    fingerprint: str
+    material: int
+    source_kind: str
+    source_file_id: str | None
+    source_file_name: str | None
+    created_by: int | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class LetterCounts:
+    organisations: int
+    signed: int
+    declined: int
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """An active contact who should have a letter: whom to send to, in which form."""
+
+    contact_id: int
+    telegram_user_id: int
+    language: str
+    timezone: str | None
+    organisation_id: int
+    organisation_name: str
+
+
+def _letter(row: Row) -> Letter:
+    return Letter(**row)
+
+
+def _version(row: Row) -> Version:
+    return Version(**row)
+
+
+async def insert_letter(
+    db: Executor,
+    *,
+    title: str,
+    language: str,
+    deadline: str,
+    timezone: str,
+    created_by: int | None,
+    now: str,
+) -> int:
+    return await db.insert(
+        "INSERT INTO letters (title, status, language, deadline, timezone, created_by, "
+        "created_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
+        (title, language, deadline, timezone, created_by, now),
+    )
+
+
+async def get(db: Executor, letter_id: int) -> Letter | None:
+    row = await db.fetch_one("SELECT * FROM letters WHERE id = ?", (letter_id,))
+    return None if row is None else _letter(row)
+
+
+async def all_letters(db: Executor) -> list[Letter]:
+    rows = await db.fetch_all("SELECT * FROM letters ORDER BY id DESC")
+    return [_letter(row) for row in rows]
+
+
+async def open_letter(db: Executor, letter_id: int, *, now: str) -> int:
+    return await db.execute(
+        "UPDATE letters SET status = 'open', opened_at = coalesce(opened_at, ?) "
+        "WHERE id = ? AND status = 'draft'",
+        (now, letter_id),
+    )
+
+
+async def insert_version(
+    db: Executor,
+    *,
+    letter_id: int,
+    body: str,
+    fingerprint: str,
+    material: bool,
+    source_kind: str,
+    source_file_id: str | None,
+    source_file_name: str | None,
+    created_by: int | None,
+    now: str,
+) -> int:
+    number = await db.fetch_value(
+        "SELECT coalesce(max(number), 0) + 1 FROM versions WHERE letter_id = ?", (letter_id,)
+    )
+    return await db.insert(
+        "INSERT INTO versions (letter_id, number, body, fingerprint, material, source_kind, "
+        "source_file_id, source_file_name, created_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            letter_id,
+            number,
+            body,
+            fingerprint,
+            int(material),
+            source_kind,
+            source_file_id,
+            source_file_name,
+            created_by,
+            now,
+        ),
+    )
+
+
+async def get_version(db: Executor, version_id: int) -> Version | None:
+    row = await db.fetch_one("SELECT * FROM versions WHERE id = ?", (version_id,))
+    return None if row is None else _version(row)
+
+
+async def latest_version(db: Executor, letter_id: int) -> Version | None:
+    row = await db.fetch_one(
+        "SELECT * FROM versions WHERE letter_id = ? ORDER BY number DESC LIMIT 1", (letter_id,)
+    )
+    return None if row is None else _version(row)
+
+
+async def versions(db: Executor, letter_id: int) -> list[Version]:
+    rows = await db.fetch_all(
+        "SELECT * FROM versions WHERE letter_id = ? ORDER BY number", (letter_id,)
+    )
+    return [_version(row) for row in rows]
+
+
+async def add_organisation(db: Executor, letter_id: int, organisation_id: int, *, now: str) -> int:
+    return await db.execute(
+        "INSERT INTO letter_organisations (letter_id, organisation_id, added_at) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (letter_id, organisation_id, now),
+    )
+
+
+async def organisation_ids(db: Executor, letter_id: int) -> list[int]:
+    rows = await db.fetch_all(
+        "SELECT organisation_id FROM letter_organisations WHERE letter_id = ? "
+        "ORDER BY organisation_id",
+        (letter_id,),
+    )
+    return [row["organisation_id"] for row in rows]
+
+
+async def has_organisation(db: Executor, letter_id: int, organisation_id: int) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 FROM letter_organisations WHERE letter_id = ? AND organisation_id = ?",
+        (letter_id, organisation_id),
+    )
+    return row is not None
+
+
+_RECIPIENTS = (
+    "SELECT c.id AS contact_id, c.telegram_user_id, c.language, c.timezone, "
+    "o.id AS organisation_id, o.name AS organisation_name "
+    "FROM letter_organisations lo JOIN organisations o ON o.id = lo.organisation_id "
+    "JOIN contacts c ON c.organisation_id = o.id "
+    "WHERE lo.letter_id = ? AND o.status = 'active' AND c.status = 'active' "
+    "AND c.role = 'member' AND c.telegram_user_id IS NOT NULL"
+)
+
+
+async def recipients(db: Executor, letter_id: int) -> list[Recipient]:
+    rows = await db.fetch_all(_RECIPIENTS + " ORDER BY o.id, c.id", (letter_id,))
+    return [Recipient(**row) for row in rows]
+
+
+async def recipient(db: Executor, letter_id: int, contact_id: int) -> Recipient | None:
+    row = await db.fetch_one(_RECIPIENTS + " AND c.id = ?", (letter_id, contact_id))
+    return None if row is None else Recipient(**row)
+
+
+async def open_letters_of_organisation(db: Executor, organisation_id: int) -> list[Letter]:
+    rows = await db.fetch_all(
+        "SELECT l.* FROM letters l JOIN letter_organisations lo ON lo.letter_id = l.id "
+        "WHERE lo.organisation_id = ? AND l.status = 'open' ORDER BY l.id",
+        (organisation_id,),
+    )
+    return [_letter(row) for row in rows]
+
+
+async def counts(db: Executor, letter_id: int) -> LetterCounts:
+    row = await db.fetch_one(
+        "SELECT "
+        "(SELECT count(*) FROM letter_organisations WHERE letter_id = :id) AS organisations, "
+        "(SELECT count(*) FROM responses WHERE letter_id = :id AND decision = 'signed') "
+        "AS signed, "
+        "(SELECT count(*) FROM responses WHERE letter_id = :id AND decision = 'declined') "
+        "AS declined",
+        {"id": letter_id},
+    )
+    assert row is not None
+    return LetterCounts(**row)
+
+
+async def set_closed(db: Executor, letter_id: int, *, now: str) -> int:
+    return await db.execute(
+        "UPDATE letters SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
+        (now, letter_id),
+    )
+
+
+async def set_reopened(db: Executor, letter_id: int, *, deadline: str) -> int:
+    return await db.execute(
+        "UPDATE letters SET status = 'open', deadline = ?, closed_at = NULL "
+        "WHERE id = ? AND status = 'closed'",
+        (deadline, letter_id),
+    )
+
+
+async def version_of_message(db: Executor, chat_id: int, message_id: int) -> tuple[int, int] | None:
+    """(letter id, version id) of a letter message the bot delivered into that chat.
+
+    Deliveries of a letter carry the key ``letter:<id>:v<number>:…`` (see
+    services.letters), which names the version the message showed.
+    """
+    row = await db.fetch_one(
+        "SELECT v.letter_id, v.id AS version_id FROM deliveries d "
+        "JOIN versions v ON v.letter_id = d.letter_id "
+        "AND d.dedupe_key LIKE 'letter:' || d.letter_id || ':v' || v.number || ':%' "
+        "WHERE d.chat_id = ? AND d.telegram_message_id = ?",
+        (chat_id, message_id),
+    )
+    return None if row is None else (row["letter_id"], row["version_id"])

@@ -1,0 +1,150 @@
+"""Data access for responses (one current per organisation and letter) and comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.db.connection import Executor, Row
+
+
+@dataclass(frozen=True)
+class Response:
+    id: int
+    letter_id: int
+    organisation_id: int
+    decision: str
+    version_id: int | None
+    listing: str | None
+    reason: str | None
+    contact_id: int | None
+    created_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    letter_id: int
+    version_id: int
+    organisation_id: int | None
+    contact_id: int | None
+    parent_id: int | None
+    author_role: str
+    body: str | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    """One organisation of a letter with its current response, for status and export."""
+
+    organisation_id: int
+    organisation_name: str
+    decision: str | None
+    version_id: int | None
+    version_number: int | None
+    fingerprint: str | None
+    listing: str | None
+    reason: str | None
+    contact_name: str | None
+    updated_at: str | None
+    last_comment_at: str | None
+    active_contacts: int
+    unreachable_contacts: int
+
+
+def _response(row: Row) -> Response:
+    return Response(**row)
+
+
+async def get(db: Executor, letter_id: int, organisation_id: int) -> Response | None:
+    row = await db.fetch_one(
+        "SELECT * FROM responses WHERE letter_id = ? AND organisation_id = ?",
+        (letter_id, organisation_id),
+    )
+    return None if row is None else _response(row)
+
+
+async def upsert(
+    db: Executor,
+    *,
+    letter_id: int,
+    organisation_id: int,
+    decision: str,
+    version_id: int | None,
+    listing: str | None,
+    reason: str | None,
+    contact_id: int,
+    now: str,
+) -> None:
+    await db.execute(
+        "INSERT INTO responses (letter_id, organisation_id, decision, version_id, listing, "
+        "reason, contact_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (letter_id, organisation_id) DO UPDATE SET decision = excluded.decision, "
+        "version_id = excluded.version_id, listing = excluded.listing, "
+        "reason = excluded.reason, contact_id = excluded.contact_id, "
+        "updated_at = excluded.updated_at",
+        (letter_id, organisation_id, decision, version_id, listing, reason, contact_id, now, now),
+    )
+
+
+async def organisation_rows(db: Executor, letter_id: int) -> list[OrganisationRow]:
+    rows = await db.fetch_all(
+        "SELECT o.id AS organisation_id, o.name AS organisation_name, r.decision, r.version_id, "
+        "v.number AS version_number, v.fingerprint, r.listing, r.reason, "
+        "c.display_name AS contact_name, r.updated_at, "
+        "(SELECT max(created_at) FROM comments m WHERE m.letter_id = lo.letter_id "
+        " AND m.organisation_id = o.id) AS last_comment_at, "
+        "(SELECT count(*) FROM contacts a WHERE a.organisation_id = o.id "
+        " AND a.status = 'active') AS active_contacts, "
+        "(SELECT count(*) FROM contacts u WHERE u.organisation_id = o.id "
+        " AND u.status = 'unreachable') AS unreachable_contacts "
+        "FROM letter_organisations lo JOIN organisations o ON o.id = lo.organisation_id "
+        "LEFT JOIN responses r ON r.letter_id = lo.letter_id AND r.organisation_id = o.id "
+        "LEFT JOIN versions v ON v.id = r.version_id "
+        "LEFT JOIN contacts c ON c.id = r.contact_id "
+        "WHERE lo.letter_id = ? ORDER BY o.name_key",
+        (letter_id,),
+    )
+    return [OrganisationRow(**row) for row in rows]
+
+
+async def insert_comment(
+    db: Executor,
+    *,
+    letter_id: int,
+    version_id: int,
+    organisation_id: int | None,
+    contact_id: int | None,
+    parent_id: int | None,
+    author_role: str,
+    body: str,
+    now: str,
+) -> int:
+    return await db.insert(
+        "INSERT INTO comments (letter_id, version_id, organisation_id, contact_id, parent_id, "
+        "author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (letter_id, version_id, organisation_id, contact_id, parent_id, author_role, body, now),
+    )
+
+
+async def get_comment(db: Executor, comment_id: int) -> Comment | None:
+    row = await db.fetch_one("SELECT * FROM comments WHERE id = ?", (comment_id,))
+    return None if row is None else Comment(**row)
+
+
+async def comments_of_letter(db: Executor, letter_id: int) -> list[Comment]:
+    rows = await db.fetch_all(
+        "SELECT * FROM comments WHERE letter_id = ? ORDER BY version_id, id", (letter_id,)
+    )
+    return [Comment(**row) for row in rows]
+
+
+async def response_events(db: Executor, letter_id: int) -> list[tuple[str, str]]:
+    """(time, action) of every response change, from the audit log, for the chart."""
+    rows = await db.fetch_all(
+        "SELECT at, action FROM audit_events WHERE letter_id = ? AND action LIKE 'response.%' "
+        "ORDER BY id",
+        (letter_id,),
+    )
+    return [(row["at"], row["action"]) for row in rows]

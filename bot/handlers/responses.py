@@ -1,0 +1,479 @@
+"""Members answer a letter: Sign (listing, confirm), Decline (optional reason), Comment,
+Withdraw, /mine. Every press is re-checked by the responses service."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import callback_data, keyboards, texts
+from bot.context import BotApplication, BotContext
+from bot.db.contacts import Contact
+from bot.handlers.common import (
+    command_argument,
+    notify_coordinators,
+    parse_ref,
+    reply,
+    say,
+    tell,
+)
+from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
+from bot.handlers.letters import describe_when
+from bot.messages import label
+from bot.services import flows, responses
+from bot.services.deadlines import format_deadline
+from bot.services.flows import Flow
+from bot.services.responses import Listing, OrganisationState, Outcome, ResponseError
+
+DECLINE = "decline"
+COMMENT = "comment"
+
+STATE_TEXTS = {
+    OrganisationState.SIGNED: texts.STATE_SIGNED,
+    OrganisationState.RECONFIRM: texts.STATE_RECONFIRM,
+    OrganisationState.DECLINED: texts.STATE_DECLINED,
+    OrganisationState.WITHDRAWN: texts.STATE_WITHDRAWN,
+    OrganisationState.PENDING: texts.STATE_PENDING,
+}
+LISTING_TEXTS = {
+    Listing.NAMED: texts.LISTING_NAMED,
+    Listing.ANONYMOUS: texts.LISTING_ANONYMOUS,
+    Listing.INTERNAL: texts.LISTING_INTERNAL,
+}
+REASONS = {
+    "letter_not_found": texts.LETTER_NOT_FOUND,
+    "not_a_recipient": texts.NOT_A_RECIPIENT,
+    "letter_closed": texts.RESPONSE_LETTER_CLOSED,
+    "version_superseded": texts.VERSION_SUPERSEDED,
+    "nothing_to_withdraw": texts.NOTHING_TO_WITHDRAW,
+    "comment_empty": texts.COMMENT_EMPTY,
+    "comment_too_long": texts.COMMENT_TOO_LONG,
+    "reason_empty": texts.COMMENT_EMPTY,
+    "reason_too_long": texts.REASON_TOO_LONG,
+    "comment_not_found": texts.COMMENT_NOT_FOUND,
+    "member_gone": texts.MEMBER_GONE,
+    "not_open": texts.NOT_OPEN,
+    "not_closed": texts.NOT_CLOSED,
+    "deadline_past": texts.DEADLINE_PAST,
+    "letter_purged": texts.LETTER_PURGED,
+}
+
+
+def explain(context: BotContext, error: ResponseError) -> str:
+    return say(context, REASONS[error.reason], **error.data)
+
+
+def _member(context: BotContext) -> Contact | None:
+    who = context.who
+    return who.contact if who.is_member else None
+
+
+async def _pressed(
+    update: Update, context: BotContext, kind: str, arity: int
+) -> tuple[CallbackQuery, Contact, tuple[int, ...]] | None:
+    """The press, the member and the ids; None (after answering) when it can't be used."""
+    query = update.callback_query
+    assert query is not None
+    args = callback_data.decode(query.data, kind, arity)
+    contact = _member(context)
+    if args is None:
+        await query.answer(say(context, texts.STALE_BUTTON), show_alert=True)
+        return None
+    if contact is None:
+        await query.answer(say(context, texts.PREVIEW_BUTTON), show_alert=True)
+        return None
+    return query, contact, args
+
+
+def _now_text(context: BotContext) -> str:
+    return format_deadline(context.clock.now(), context.settings.zone, context.language)
+
+
+async def _tell_colleagues(
+    context: BotContext, contact: Contact, message: str, **params: object
+) -> None:
+    for colleague in await responses.other_contacts(context.db, contact):
+        if colleague.telegram_user_id is not None:
+            text = texts.render(message, colleague.language, **params)
+            await tell(context, colleague.telegram_user_id, text)
+
+
+# --- sign -------------------------------------------------------------------------------------
+
+
+async def sign(update: Update, context: BotContext) -> None:
+    pressed = await _pressed(update, context, callback_data.SIGN, 2)
+    if pressed is None:
+        return
+    query, contact, (letter_id, version_id) = pressed
+    try:
+        target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    except ResponseError as error:
+        await query.answer(explain(context, error), show_alert=True)
+        return
+    await query.answer()
+    text = say(
+        context,
+        texts.SIGN_CHOOSE_LISTING,
+        title=target.letter.title or "",
+        version=label(target.version),
+        organisation=target.organisation_name,
+    )
+    await reply(
+        update,
+        context,
+        text,
+        reply_markup=keyboards.sign_listing(letter_id, version_id, context.language),
+    )
+
+
+async def sign_listing(update: Update, context: BotContext) -> None:
+    pressed = await _pressed(update, context, callback_data.SIGN_LISTING, 3)
+    if pressed is None:
+        return
+    query, contact, (letter_id, version_id, number) = pressed
+    listing = Listing.from_number(number)
+    try:
+        if listing is None:
+            raise ResponseError("letter_not_found", ref=letter_id)
+        target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    except ResponseError as error:
+        await query.answer(explain(context, error), show_alert=True)
+        return
+    await query.answer()
+    text = say(
+        context,
+        texts.SIGN_CONFIRM,
+        organisation=target.organisation_name,
+        title=target.letter.title or "",
+        version=label(target.version),
+        listing=say(context, LISTING_TEXTS[listing]),
+    )
+    markup = keyboards.sign_confirm(letter_id, version_id, number, context.language)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def sign_confirm(update: Update, context: BotContext) -> None:
+    pressed = await _pressed(update, context, callback_data.SIGN_CONFIRM, 3)
+    if pressed is None:
+        return
+    query, contact, (letter_id, version_id, number) = pressed
+    listing = Listing.from_number(number)
+    try:
+        if listing is None:
+            raise ResponseError("letter_not_found", ref=letter_id)
+        outcome = await responses.sign(
+            context.db, contact, letter_id, version_id, listing, now=context.clock.now()
+        )
+    except ResponseError as error:
+        await query.answer(explain(context, error), show_alert=True)
+        return
+    if not outcome.changed:
+        await query.answer(say(context, texts.SIGN_ALREADY), show_alert=True)
+        return
+    await query.answer()
+    listing_text = say(context, LISTING_TEXTS[listing])
+    target = outcome.target
+    text = say(
+        context,
+        texts.SIGN_RECEIPT,
+        organisation=target.organisation_name,
+        title=target.letter.title or "",
+        version=label(target.version),
+        listing=listing_text,
+        when=_now_text(context),
+    )
+    await query.edit_message_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
+    )
+    await _tell_colleagues(
+        context,
+        contact,
+        texts.COLLEAGUE_SIGNED,
+        name=contact.display_name or "",
+        title=target.letter.title or "",
+        version=label(target.version),
+        organisation=target.organisation_name,
+        listing=listing_text,
+    )
+
+
+async def sign_cancel(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_text(say(context, texts.SIGN_CANCELLED))
+
+
+# --- decline ----------------------------------------------------------------------------------
+
+
+async def decline(update: Update, context: BotContext) -> None:
+    pressed = await _pressed(update, context, callback_data.DECLINE, 2)
+    if pressed is None:
+        return
+    query, contact, (letter_id, version_id) = pressed
+    try:
+        target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    except ResponseError as error:
+        await query.answer(explain(context, error), show_alert=True)
+        return
+    await query.answer()
+    state = {"letter_id": letter_id, "version_id": version_id}
+    await flows.save(
+        context.db, context.who.telegram_user_id, DECLINE, state, now=context.clock.now()
+    )
+    text = say(
+        context,
+        texts.DECLINE_ASK_REASON,
+        title=target.letter.title or "",
+        organisation=target.organisation_name,
+    )
+    markup = keyboards.decline_skip(letter_id, version_id, context.language)
+    await reply(update, context, text, reply_markup=markup)
+
+
+async def _record_decline(
+    update: Update, context: BotContext, letter_id: int, version_id: int, reason: str | None
+) -> None:
+    contact = _member(context)
+    assert contact is not None
+    try:
+        outcome = await responses.decline(
+            context.db, contact, letter_id, version_id, reason, now=context.clock.now()
+        )
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        if error.reason != "reason_too_long":
+            await flows.finish(context.db, context.who.telegram_user_id)
+        return
+    await flows.finish(context.db, context.who.telegram_user_id)
+    await _declined(update, context, contact, outcome)
+
+
+async def _declined(
+    update: Update, context: BotContext, contact: Contact, outcome: Outcome
+) -> None:
+    target = outcome.target
+    text = say(
+        context,
+        texts.DECLINE_RECEIPT,
+        organisation=target.organisation_name,
+        title=target.letter.title or "",
+        version=label(target.version),
+        when=_now_text(context),
+    )
+    await reply(update, context, text)
+    if outcome.changed:
+        await _tell_colleagues(
+            context,
+            contact,
+            texts.COLLEAGUE_DECLINED,
+            name=contact.display_name or "",
+            title=target.letter.title or "",
+            organisation=target.organisation_name,
+        )
+
+
+async def _decline_reason(update: Update, context: BotContext, flow: Flow) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
+        return
+    state = flow.state
+    await _record_decline(update, context, state["letter_id"], state["version_id"], message.text)
+
+
+async def decline_skip(update: Update, context: BotContext) -> None:
+    pressed = await _pressed(update, context, callback_data.DECLINE_SKIP, 2)
+    if pressed is None:
+        return
+    query, _, (letter_id, version_id) = pressed
+    await query.answer()
+    await _record_decline(update, context, letter_id, version_id, None)
+
+
+# --- comment ----------------------------------------------------------------------------------
+
+
+async def comment(update: Update, context: BotContext) -> None:
+    pressed = await _pressed(update, context, callback_data.COMMENT, 2)
+    if pressed is None:
+        return
+    query, contact, (letter_id, version_id) = pressed
+    try:
+        target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    except ResponseError as error:
+        await query.answer(explain(context, error), show_alert=True)
+        return
+    await query.answer()
+    state = {"letter_id": letter_id, "version_id": version_id}
+    await flows.save(
+        context.db, context.who.telegram_user_id, COMMENT, state, now=context.clock.now()
+    )
+    text = say(
+        context,
+        texts.COMMENT_ASK,
+        title=target.letter.title or "",
+        version=label(target.version),
+        limit=responses.MAX_COMMENT,
+    )
+    await reply(update, context, text)
+
+
+async def _save_comment(
+    update: Update, context: BotContext, letter_id: int, version_id: int, body: str
+) -> bool:
+    contact = _member(context)
+    assert contact is not None
+    try:
+        target, saved = await responses.add_comment(
+            context.db, contact, letter_id, version_id, body, now=context.clock.now()
+        )
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return error.reason not in ("comment_too_long", "comment_empty")
+    await reply(update, context, say(context, texts.COMMENT_SAVED))
+    await notify_coordinators(
+        context,
+        texts.COMMENT_TO_COORDINATORS,
+        reply_markup=keyboards.reply_to_comment(saved.id, "en"),
+        comment_id=saved.id,
+        title=target.letter.title or "",
+        version=label(target.version),
+        name=contact.display_name or "",
+        organisation=target.organisation_name,
+        body=saved.body or "",
+    )
+    return True
+
+
+async def _comment_message(update: Update, context: BotContext, flow: Flow) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
+        return
+    state = flow.state
+    if await _save_comment(update, context, state["letter_id"], state["version_id"], message.text):
+        await flows.finish(context.db, context.who.telegram_user_id)
+
+
+async def comment_by_reply(update: Update, context: BotContext) -> bool:
+    """A member's reply to a letter message the bot sent becomes a comment on that version."""
+    message = update.effective_message
+    contact = _member(context)
+    replied = message.reply_to_message if message else None
+    if message is None or contact is None or replied is None or not message.text:
+        return False
+    if replied.from_user is None or replied.from_user.id != context.bot.id:
+        return False
+    found = await responses.letter_message(context.db, message.chat_id, replied.message_id)
+    if found is None:
+        return False
+    await _save_comment(update, context, found[0], found[1], message.text)
+    return True
+
+
+# --- withdraw and /mine -----------------------------------------------------------------------
+
+
+async def _withdraw(
+    update: Update, context: BotContext, contact: Contact, letter_id: int
+) -> str | None:
+    try:
+        outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
+    except ResponseError as error:
+        return explain(context, error)
+    target = outcome.target
+    await reply(
+        update,
+        context,
+        say(
+            context,
+            texts.WITHDRAW_RECEIPT,
+            organisation=target.organisation_name,
+            title=target.letter.title or "",
+            when=_now_text(context),
+        ),
+    )
+    await _tell_colleagues(
+        context,
+        contact,
+        texts.COLLEAGUE_WITHDREW,
+        name=contact.display_name or "",
+        organisation=target.organisation_name,
+        title=target.letter.title or "",
+    )
+    return None
+
+
+async def withdraw_button(update: Update, context: BotContext) -> None:
+    pressed = await _pressed(update, context, callback_data.WITHDRAW, 1)
+    if pressed is None:
+        return
+    query, contact, (letter_id,) = pressed
+    problem = await _withdraw(update, context, contact, letter_id)
+    await query.answer(problem, show_alert=problem is not None)
+
+
+async def withdraw_command(update: Update, context: BotContext) -> None:
+    contact = _member(context)
+    letter_id = parse_ref(command_argument(update.message))
+    if contact is None:
+        await reply(update, context, say(context, texts.UNKNOWN_COMMAND))
+        return
+    if letter_id is None:
+        await reply(update, context, say(context, texts.USAGE_WITHDRAW))
+        return
+    problem = await _withdraw(update, context, contact, letter_id)
+    if problem is not None:
+        await reply(update, context, problem)
+
+
+async def mine(update: Update, context: BotContext) -> None:
+    who = context.who
+    if not who.is_member or who.organisation is None:
+        await reply(update, context, say(context, texts.UNKNOWN_COMMAND))
+        return
+    items = await responses.organisation_overview(context.db, who.organisation.id)
+    if not items:
+        await reply(update, context, say(context, texts.MINE_EMPTY))
+        return
+    lines = [say(context, texts.MINE_HEADER, organisation=who.organisation.name), ""]
+    for letter, version, status in items:
+        deadline, relative = describe_when(context, letter.deadline)
+        lines.append(
+            say(
+                context,
+                texts.MINE_LINE,
+                letter_id=letter.id,
+                title=letter.title or "",
+                version=label(version),
+                state=say(context, STATE_TEXTS[status.state]),
+                deadline=deadline,
+                relative=relative,
+            )
+        )
+    await reply(update, context, "\n".join(lines))
+
+
+register_kind(DECLINE, FlowKind(on_message=_decline_reason))
+register_kind(COMMENT, FlowKind(on_message=_comment_message))
+UNPROMPTED.append(comment_by_reply)
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("mine", mine))
+    app.add_handler(CommandHandler("withdraw", withdraw_command))
+    for kind, handler in (
+        (callback_data.SIGN, sign),
+        (callback_data.SIGN_LISTING, sign_listing),
+        (callback_data.SIGN_CONFIRM, sign_confirm),
+        (callback_data.SIGN_CANCEL, sign_cancel),
+        (callback_data.DECLINE, decline),
+        (callback_data.DECLINE_SKIP, decline_skip),
+        (callback_data.COMMENT, comment),
+        (callback_data.WITHDRAW, withdraw_button),
+    ):
+        app.add_handler(CallbackQueryHandler(handler, pattern=rf"^{kind}:"))

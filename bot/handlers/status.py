@@ -1,0 +1,374 @@
+"""Coordinators watch and finish a letter: /status (with chart), /comments and replies,
+/remind, /close, /reopen, /export."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import callback_data, keyboards, texts
+from bot.context import BotApplication, BotContext
+from bot.db.timefmt import from_db
+from bot.handlers.common import (
+    actor,
+    command_argument,
+    coordinators_only,
+    pack_pages,
+    parse_ref,
+    reply,
+    say,
+    show_page,
+    tell,
+    wake_outbox,
+)
+from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.letters import deadline_problem, describe_when, letter_ref
+from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
+from bot.messages import LetterComposer, label
+from bot.services import flows, letter_export, reminders, responses
+from bot.services.deadlines import DeadlineError, parse_deadline
+from bot.services.flows import Flow
+from bot.services.responses import Listing, OrganisationState, ResponseError
+
+REPLY = "reply"
+ICONS = {
+    OrganisationState.SIGNED: "✅",
+    OrganisationState.RECONFIRM: "🔁",
+    OrganisationState.DECLINED: "✖️",
+    OrganisationState.WITHDRAWN: "↩️",
+    OrganisationState.PENDING: "⏳",
+}
+
+
+def _last_activity(context: BotContext, *stamps: str | None) -> str:
+    present = [s for s in stamps if s]
+    if not present:
+        return say(context, texts.STATUS_NEVER)
+    return describe_when(context, max(present))[0]
+
+
+@coordinators_only
+async def status(update: Update, context: BotContext) -> None:
+    letter_id = await letter_ref(update, context, "status")
+    if letter_id is None:
+        return
+    try:
+        info = await responses.letter_status(context.db, letter_id)
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return
+    await reply(update, context, _summary(context, info))
+    if info.organisations:
+        await _show_table(update, context, info, 1)
+    await _send_chart(update, context, info)
+
+
+@coordinators_only
+async def status_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    args = callback_data.decode(query.data, callback_data.STATUS_PAGE, 2)
+    if args is None:
+        return
+    page, letter_id = args
+    try:
+        info = await responses.letter_status(context.db, letter_id)
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return
+    await _show_table(update, context, info, page)
+
+
+def _summary(context: BotContext, info: responses.LetterStatus) -> str:
+    letter = info.letter
+    deadline, relative = describe_when(context, letter.deadline)
+    return say(
+        context,
+        texts.STATUS_TEXT,
+        letter_id=letter.id,
+        title=letter.title or "—",
+        status=letter.status,
+        version=label(info.latest),
+        deadline=deadline,
+        relative=relative,
+        signed=info.count(OrganisationState.SIGNED),
+        reconfirm=info.count(OrganisationState.RECONFIRM),
+        declined=info.count(OrganisationState.DECLINED),
+        pending=info.count(OrganisationState.PENDING) + info.count(OrganisationState.WITHDRAWN),
+        unreachable=info.unreachable,
+    )
+
+
+async def _show_table(
+    update: Update, context: BotContext, info: responses.LetterStatus, page: int
+) -> None:
+    """One line per organisation, paged; the pager carries the letter's id."""
+    lines = []
+    for organisation in info.organisations:
+        row = organisation.row
+        detail = ""
+        if organisation.state in (OrganisationState.SIGNED, OrganisationState.RECONFIRM):
+            listing = say(context, LISTING_TEXTS[Listing(row.listing)])
+            detail = f", v{row.version_number}, {listing}"
+        elif row.reason:
+            detail = f": «{row.reason[:200]}»"
+        icon = "📵" if organisation.unreachable else ICONS[organisation.state]
+        lines.append(
+            say(
+                context,
+                texts.STATUS_LINE,
+                icon=icon,
+                organisation=row.organisation_name,
+                state=say(context, STATE_TEXTS[organisation.state]),
+                detail=detail,
+                last=_last_activity(context, row.updated_at, row.last_comment_at),
+            )
+        )
+    letter_id = info.letter.id
+    await show_page(
+        update,
+        context,
+        kind=callback_data.STATUS_PAGE,
+        pages=pack_pages([[line] for line in lines]),
+        header=lambda p, n: say(context, texts.STATUS_HEADER, letter_id=letter_id, page=p, pages=n),
+        page=page,
+        extra=(letter_id,),
+    )
+
+
+async def _send_chart(update: Update, context: BotContext, info: responses.LetterStatus) -> None:
+    # matplotlib takes a while to import: only when a chart is first asked for.
+    from bot.services.chart import ResponseEvent, render_status_chart
+
+    letter = info.letter
+    events = [
+        ResponseEvent(from_db(at) or context.clock.now(), action.removeprefix("response."))
+        for at, action in await responses.response_events(context.db, letter.id)
+    ]
+    opened = from_db(letter.opened_at or letter.created_at)
+    deadline = from_db(letter.deadline)
+    assert opened is not None and deadline is not None
+    png = render_status_chart(
+        events,
+        organisations=len(info.organisations),
+        opened_at=opened,
+        deadline=deadline,
+        now=context.clock.now(),
+        zone=context.settings.zone,
+        title=letter.title or "",
+        language=context.language,
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    caption = say(context, texts.STATUS_CHART_CAPTION, letter_id=letter.id)
+    await context.bot.send_photo(chat.id, photo=png, caption=caption)
+
+
+# --- comments and replies ---------------------------------------------------------------------
+
+
+@coordinators_only
+async def comments(update: Update, context: BotContext) -> None:
+    letter_id = await letter_ref(update, context, "comments")
+    if letter_id is None:
+        return
+    try:
+        thread = await responses.comment_thread(context.db, letter_id)
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return
+    if not thread:
+        await reply(update, context, say(context, texts.COMMENTS_EMPTY, letter_id=letter_id))
+        return
+    for version, items in thread:
+        await reply(update, context, say(context, texts.COMMENTS_VERSION, version=label(version)))
+        for item in items:
+            lines = [
+                say(
+                    context,
+                    texts.COMMENTS_LINE,
+                    comment_id=item.comment.id,
+                    organisation=item.organisation or "",
+                    name=item.author or "",
+                    when=describe_when(context, item.comment.created_at)[0],
+                    body=(item.comment.body or "")[:3000],
+                )
+            ]
+            for answer in item.replies:
+                lines.append(
+                    say(
+                        context,
+                        texts.COMMENTS_REPLY_LINE,
+                        when=describe_when(context, answer.created_at)[0],
+                        body=(answer.body or "")[:300],
+                    )
+                )
+            markup = keyboards.reply_to_comment(item.comment.id, context.language)
+            await reply(update, context, "\n".join(lines), reply_markup=markup)
+
+
+@coordinators_only
+async def start_reply(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    args = callback_data.decode(query.data, callback_data.REPLY, 1)
+    await query.answer()
+    if args is None:
+        return
+    state = {"comment_id": args[0]}
+    await flows.save(
+        context.db, context.who.telegram_user_id, REPLY, state, now=context.clock.now()
+    )
+    await reply(update, context, say(context, texts.REPLY_ASK, comment_id=args[0]))
+
+
+async def _reply_message(update: Update, context: BotContext, flow: Flow) -> None:
+    message = update.effective_message
+    if message is None or not message.text or not context.who.is_coordinator:
+        await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
+        return
+    try:
+        answered = await responses.reply_to_comment(
+            context.db,
+            int(flow.state["comment_id"]),
+            message.text,
+            coordinator_id=context.who.telegram_user_id,
+            now=context.clock.now(),
+        )
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        if error.reason not in ("comment_too_long", "comment_empty"):
+            await flows.finish(context.db, flow.telegram_user_id)
+        return
+    await flows.finish(context.db, flow.telegram_user_id)
+    member = answered.member
+    assert member.telegram_user_id is not None
+    relayed = texts.render(
+        texts.REPLY_TO_MEMBER,
+        member.language,
+        title=answered.letter.title or "",
+        comment=(answered.comment.body or "")[:500],
+        body=answered.reply.body or "",
+    )
+    await tell(context, member.telegram_user_id, relayed)
+    organisation = await responses.organisation_name(context.db, member)
+    text = say(context, texts.REPLY_SENT, name=member.display_name or "", organisation=organisation)
+    await reply(update, context, text)
+
+
+# --- remind, close, reopen, export ------------------------------------------------------------
+
+
+@coordinators_only
+async def remind(update: Update, context: BotContext) -> None:
+    letter_id = await letter_ref(update, context, "remind")
+    if letter_id is None:
+        return
+    try:
+        run = await reminders.remind_now(
+            context.db,
+            letter_id,
+            requested_by=context.who.telegram_user_id,
+            actor=actor(context),
+            now=context.clock.now(),
+            compose=LetterComposer(context.settings).reminder,
+        )
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return
+    if run.contacts == 0:
+        await reply(update, context, say(context, texts.REMIND_NOBODY))
+        return
+    wake_outbox(context)
+    text = say(context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations)
+    await reply(update, context, text)
+
+
+@coordinators_only
+async def close(update: Update, context: BotContext) -> None:
+    letter_id = await letter_ref(update, context, "close")
+    if letter_id is None:
+        return
+    try:
+        letter = await responses.close_letter(
+            context.db, letter_id, actor=actor(context), now=context.clock.now()
+        )
+        info = await responses.letter_status(context.db, letter_id)
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return
+    text = say(
+        context,
+        texts.LETTER_CLOSED_DONE,
+        letter_id=letter.id,
+        title=letter.title or "",
+        signed=info.count(OrganisationState.SIGNED),
+    )
+    await reply(update, context, text)
+
+
+@coordinators_only
+async def reopen(update: Update, context: BotContext) -> None:
+    ref, _, when = command_argument(update.message).partition(" ")
+    letter_id = parse_ref(ref)
+    if letter_id is None or not when.strip():
+        await reply(update, context, say(context, texts.USAGE_REOPEN))
+        return
+    now = context.clock.now()
+    try:
+        deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
+        letter = await responses.reopen_letter(
+            context.db, letter_id, deadline, actor=actor(context), now=now
+        )
+    except DeadlineError as error:
+        await reply(update, context, deadline_problem(context, error))
+        return
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return
+    text = say(
+        context,
+        texts.LETTER_REOPENED,
+        letter_id=letter.id,
+        deadline=describe_when(context, letter.deadline)[0],
+    )
+    await reply(update, context, text)
+
+
+@coordinators_only
+async def export(update: Update, context: BotContext) -> None:
+    letter_id = await letter_ref(update, context, "export")
+    if letter_id is None:
+        return
+    try:
+        files = await letter_export.export_letter(
+            context.db,
+            letter_id,
+            actor=actor(context),
+            now=context.clock.now(),
+            zone=context.settings.zone,
+        )
+    except ResponseError as error:
+        await reply(update, context, explain(context, error))
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    for name, content in files.items():
+        await context.bot.send_document(
+            chat.id, document=InputFile(content, filename=name), protect_content=False
+        )
+
+
+register_kind(REPLY, FlowKind(on_message=_reply_message))
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("status", status))
+    app.add_handler(CommandHandler("comments", comments))
+    app.add_handler(CommandHandler("remind", remind))
+    app.add_handler(CommandHandler("close", close))
+    app.add_handler(CommandHandler("reopen", reopen))
+    app.add_handler(CommandHandler("export", export))
+    app.add_handler(CallbackQueryHandler(start_reply, pattern=rf"^{callback_data.REPLY}:"))
+    app.add_handler(CallbackQueryHandler(status_page, pattern=rf"^{callback_data.STATUS_PAGE}:"))

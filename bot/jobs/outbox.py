@@ -1,0 +1,573 @@
+"""The outbox sender: the Telegram side of ``bot.services.outbox``.
+
+One dispatcher task finds chats with due deliveries and starts one worker per chat:
+a chat's messages go out in order (summary, full text, file), different chats
+concurrently, so one slow chat never holds up the others. Pacing (about 30 a second
+overall, about one a second per chat) is the bot's rate limiter
+(``bot.throughput.ChatPacedRateLimiter``); a worker waits for its chat's turn *before*
+it marks a delivery ``sending``, and at most ``MAX_IN_FLIGHT`` deliveries are marked at
+once. So a crash leaves only those few ``uncertain`` (never resent blindly); everything
+``pending`` is resumed at the next start.
+
+Outcomes: ``RetryAfter`` → queued again at once (the limiter pauses everyone for the
+time asked); ``Forbidden`` → the contact is unreachable, the rest of its broadcast is
+cancelled, coordinators are told once; ``BadRequest`` → failed, never retried;
+``TimedOut`` → ``uncertain``, never resent (unless the request provably never left);
+other network errors → retried with exponential back-off (persisted ``not_before``).
+
+Broadcasts with ``requested_by`` get a progress message that is edited as delivery goes
+on and, once drained, a report (queued as a delivery with a fixed dedupe key, in the
+transaction that sets ``finished_at``: never twice, not lost in a crash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import httpx
+from telegram import (
+    ForceReply,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot import texts
+from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.services import outbox
+from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
+from bot.throughput import ChatPacedRateLimiter, RateLimitArgs
+
+log = logging.getLogger(__name__)
+
+MAX_IN_FLIGHT = 8  # deliveries marked 'sending' at once: the most a crash can leave uncertain
+MAX_CHATS = 200  # chats drained at the same time
+PROGRESS_INTERVAL = 2.0  # seconds between edits of a progress message
+IDLE_POLL = 5.0  # seconds: the queue is looked at this often even if nobody wakes the sender
+MIN_TICK = 0.05  # seconds between two looks at the queue: wake-ups in a burst coalesce
+STOP_GRACE = 10.0  # seconds requests in flight get to finish at shutdown
+DELETE_JOB = "outbox:delete-expired"
+DELETE_INTERVAL = 60.0  # seconds between DRAFT_TTL sweeps
+REPORT_BUDGET = 3000  # characters of contact names in a report, well under Telegram's 4096
+# The outbox handles RetryAfter itself (re-queues the delivery), so the limiter must not
+# retry while the delivery is marked 'sending'.
+NO_RETRY = RateLimitArgs(max_retries=0)
+NOT_SENT_CAUSES = (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError)
+
+
+def _services(app: BotApplication) -> Services:
+    return app.bot_data[SERVICES_KEY]
+
+
+def _not_sent(error: TelegramError) -> bool:
+    """A timeout that provably happened before the request left (safe to send again)."""
+    return isinstance(error.__cause__, NOT_SENT_CAUSES)
+
+
+def _reply_markup(data: dict[str, Any]) -> Any:
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data, None)
+    if "keyboard" in data:
+        return ReplyKeyboardMarkup.de_json(data, None)
+    if "remove_keyboard" in data:
+        return ReplyKeyboardRemove.de_json(data, None)
+    if "force_reply" in data:
+        return ForceReply.de_json(data, None)
+    raise ValueError("reply_markup of an unknown kind")
+
+
+def _typed(params: dict[str, Any]) -> dict[str, Any]:
+    """Bot API JSON parameters → PTB keyword arguments (what PTB has no name for stays raw)."""
+    known = {"parse_mode", "protect_content", "disable_notification", "caption",
+             "disable_web_page_preview"}  # fmt: skip
+    kwargs: dict[str, Any] = {key: params.pop(key) for key in list(params) if key in known}
+    if (markup := params.pop("reply_markup", None)) is not None:
+        kwargs["reply_markup"] = _reply_markup(markup)
+    if (preview := params.pop("link_preview_options", None)) is not None:
+        kwargs["link_preview_options"] = LinkPreviewOptions.de_json(preview, None)
+    if (reply := params.pop("reply_parameters", None)) is not None:
+        kwargs["reply_parameters"] = ReplyParameters.de_json(reply, None)
+    if params:
+        kwargs["api_kwargs"] = params
+    return kwargs
+
+
+def _html(text: str, **params: Any) -> OutgoingMessage:
+    return OutgoingMessage(
+        "sendMessage",
+        {"text": text, "parse_mode": ParseMode.HTML,
+         "link_preview_options": {"is_disabled": True}, **params},
+    )  # fmt: skip
+
+
+class OutboxSender:
+    """Drains the outbox; ``wake()`` after queueing makes it look at once."""
+
+    def __init__(
+        self,
+        app: BotApplication,
+        *,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        max_chats: int = MAX_CHATS,
+        progress_interval: float = PROGRESS_INTERVAL,
+        idle_poll: float = IDLE_POLL,
+    ) -> None:
+        self._app = app
+        self._max_chats = max_chats
+        self._progress_interval = progress_interval
+        self._idle_poll = idle_poll
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._stopping = False
+        self._progress_checked = 0.0  # monotonic time progress was last looked at
+        self._shown: dict[int, str] = {}  # broadcast id → text of its progress message
+        self._progress_failed: set[int] = set()  # broadcasts whose progress message failed
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    @property
+    def services(self) -> Services:
+        return _services(self._app)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def start(self) -> None:
+        interrupted = await outbox.recover_interrupted(self.services.database)
+        if interrupted:
+            log.warning(
+                "%d delivery(ies) were being sent when the bot stopped; recorded as uncertain "
+                "and not resent",
+                interrupted,
+            )
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stops claiming; requests in flight get ``STOP_GRACE`` seconds to finish."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_GRACE)
+        except TimeoutError:
+            log.warning("outbox: requests still in flight at shutdown; they count as uncertain")
+            for worker in [*self._workers.values(), task]:
+                worker.cancel()
+            await asyncio.gather(task, *self._workers.values(), return_exceptions=True)
+
+    # --- the dispatcher -----------------------------------------------------------------
+
+    async def _run(self) -> None:
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                try:
+                    await self._tick()
+                    timeout = await self._idle_time()
+                except Exception:
+                    log.exception("outbox: the sender failed; trying again shortly")
+                    timeout = self._idle_poll
+                await asyncio.sleep(MIN_TICK)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
+        finally:
+            # Workers stop claiming once _stopping is set; let their requests finish.
+            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+
+    async def _tick(self) -> None:
+        if not self._workers or time.monotonic() - self._progress_checked >= (
+            self._progress_interval
+        ):
+            self._progress_checked = time.monotonic()
+            await self._progress()
+        if len(self._workers) >= self._max_chats:
+            return
+        db = self.services.database
+        limit = self._max_chats + len(self._workers)
+        for chat_id in await outbox.due_chats(db, now=self.services.clock.now(), limit=limit):
+            if len(self._workers) >= self._max_chats or self._stopping:
+                break
+            if chat_id not in self._workers:
+                worker = asyncio.create_task(self._drain_chat(chat_id), name=f"outbox:{chat_id}")
+                self._workers[chat_id] = worker
+                worker.add_done_callback(lambda _task, chat=chat_id: self._worker_done(chat))
+
+    def _worker_done(self, chat_id: int) -> None:
+        self._workers.pop(chat_id, None)
+        self._wake.set()
+
+    async def _idle_time(self) -> float:
+        if self._workers:
+            return self._progress_interval
+        due = await outbox.next_due_at(self.services.database)
+        if due is None:
+            return self._idle_poll
+        wait = (due - self.services.clock.now()).total_seconds()
+        return min(max(wait, MIN_TICK), self._idle_poll)
+
+    # --- one chat -----------------------------------------------------------------------
+
+    async def _drain_chat(self, chat_id: int) -> None:
+        services = self.services
+        limiter = self._app.bot.rate_limiter
+        try:
+            while not self._stopping:
+                delivery = await outbox.next_for_chat(
+                    services.database, chat_id, now=services.clock.now()
+                )
+                if delivery is None:
+                    return
+                if isinstance(limiter, ChatPacedRateLimiter):
+                    # Wait for the chat's turn before marking anything 'sending'.
+                    await limiter.wait_for_chat(chat_id)
+                async with self._in_flight:
+                    if self._stopping:
+                        return
+                    message = await outbox.claim(services.database, delivery)
+                    if message is not None:
+                        await self._send(delivery, message)
+        except Exception:
+            log.exception("outbox: draining chat %s failed", chat_id)
+
+    async def _send(self, delivery: Delivery, message: OutgoingMessage) -> None:
+        db = self.services.database
+        try:
+            sent = await self._call(delivery.chat_id, message)
+        except RetryAfter as error:
+            log.info("outbox: flood control, delivery %s waits %s", delivery.id, error.retry_after)
+            await outbox.record_flood_control(db, delivery.id)
+        except Forbidden as error:
+            await self._unreachable(delivery, error)
+        except BadRequest as error:
+            await self._refused(delivery, error)
+        except TimedOut as error:
+            if _not_sent(error):
+                await self._not_sent(delivery, error)
+            else:
+                log.warning("outbox: delivery %s timed out; it may have arrived", delivery.id)
+                await outbox.record_uncertain(db, delivery.id, error=_describe(error))
+        except (NetworkError, InvalidToken) as error:
+            await self._not_sent(delivery, error)
+        except TelegramError as error:  # e.g. ChatMigrated: Telegram answered "no"
+            await self._refused(delivery, error)
+        except Exception as error:
+            # We cannot tell whether it went out: never resend blindly.
+            log.exception("outbox: delivery %s failed unexpectedly", delivery.id)
+            await outbox.record_uncertain(db, delivery.id, error=f"internal error: {error!r}")
+        else:
+            await outbox.record_sent(
+                db, delivery.id, message_id=sent.message_id, now=self.services.clock.now()
+            )
+
+    async def _call(self, chat_id: int, message: OutgoingMessage) -> Message:
+        bot = self._app.bot
+        params = dict(message.params)
+        if message.method == "sendMessage":
+            text = params.pop("text")
+            return await bot.send_message(chat_id, text, rate_limit_args=NO_RETRY, **_typed(params))
+        if message.method == "sendDocument":
+            document = params.pop("document")
+            return await bot.send_document(
+                chat_id, document, rate_limit_args=NO_RETRY, **_typed(params)
+            )
+        photo = params.pop("photo")
+        return await bot.send_photo(chat_id, photo, rate_limit_args=NO_RETRY, **_typed(params))
+
+    async def _not_sent(self, delivery: Delivery, error: TelegramError) -> None:
+        db, now = self.services.database, self.services.clock.now()
+        if await outbox.record_not_sent(db, delivery, error=_describe(error), now=now):
+            log.info("outbox: delivery %s will be retried: %s", delivery.id, error)
+        else:
+            log.warning("outbox: delivery %s given up after network errors: %s", delivery.id, error)
+
+    async def _unreachable(self, delivery: Delivery, error: TelegramError) -> None:
+        services = self.services
+        notices: dict[int, OutgoingMessage] = {}
+        if delivery.contact_id is not None:
+            who = await outbox.recipient(services.database, delivery.contact_id)
+            if who is not None:
+                text = _unreachable_text(who)
+                notices = {chat: _html(text) for chat in sorted(services.settings.coordinator_ids)}
+        log.info("outbox: chat %s is unreachable: %s", delivery.chat_id, error)
+        queued = await outbox.record_unreachable(
+            services.database,
+            delivery,
+            error=_describe(error),
+            now=services.clock.now(),
+            notices=notices,
+        )
+        if queued:
+            self.wake()
+
+    async def _refused(self, delivery: Delivery, error: TelegramError) -> None:
+        services = self.services
+        log.warning("outbox: Telegram refused delivery %s: %s", delivery.id, error)
+        notices: dict[int, OutgoingMessage] = {}
+        broadcast = (
+            None
+            if delivery.broadcast_id is None
+            else await outbox.get_broadcast(services.database, delivery.broadcast_id)
+        )
+        # Without a progress message (and report) coordinators would never hear of it.
+        no_report = broadcast is None or broadcast.requested_by is None
+        if delivery.contact_id is not None and no_report:
+            who = await outbox.recipient(services.database, delivery.contact_id)
+            name = _name(who) if who is not None else f"chat {delivery.chat_id}"
+            text = texts.render(texts.OUTBOX_MESSAGE_REFUSED, name=name, error=_describe(error))
+            notices = {chat: _html(text) for chat in sorted(services.settings.coordinator_ids)}
+        queued = await outbox.record_refused(
+            services.database,
+            delivery,
+            error=_describe(error),
+            now=services.clock.now(),
+            notices=notices,
+        )
+        if queued:
+            self.wake()
+
+    # --- progress and reports -----------------------------------------------------------
+
+    async def _progress(self) -> None:
+        db = self.services.database
+        for broadcast in await outbox.unfinished_broadcasts(db):
+            progress = await outbox.broadcast_progress(db, broadcast.id)
+            if progress.finished:
+                await self._finish(broadcast, progress)
+            elif broadcast.requested_by is not None:
+                await self._show(broadcast, progress, done=False)
+
+    async def _finish(self, broadcast: outbox.Broadcast, progress: BroadcastProgress) -> None:
+        report = None
+        if broadcast.requested_by is not None:
+            report = _report(progress, broadcast.progress_message_id)
+        now = self.services.clock.now()
+        if not await outbox.finish_broadcast(
+            self.services.database, broadcast, now=now, report=report
+        ):
+            return
+        log.info(
+            "outbox: broadcast %s finished: %d of %d delivered",
+            broadcast.id,
+            progress.sent,
+            progress.total,
+        )
+        if broadcast.requested_by is not None and broadcast.progress_message_id is not None:
+            await self._show(broadcast, progress, done=True)
+        self._shown.pop(broadcast.id, None)
+        self._progress_failed.discard(broadcast.id)
+        self.wake()  # the report is a delivery
+
+    async def _show(
+        self, broadcast: outbox.Broadcast, progress: BroadcastProgress, *, done: bool
+    ) -> None:
+        chat_id = broadcast.requested_by
+        if chat_id is None or broadcast.id in self._progress_failed:
+            return
+        text = _progress_text(progress, done=done)
+        if self._shown.get(broadcast.id) == text:
+            return
+        bot = self._app.bot
+        try:
+            if broadcast.progress_message_id is None:
+                message = await bot.send_message(
+                    chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                )
+                await outbox.set_progress_message(
+                    self.services.database, broadcast.id, message.message_id
+                )
+            else:
+                await bot.edit_message_text(
+                    text,
+                    chat_id=chat_id,
+                    message_id=broadcast.progress_message_id,
+                    parse_mode=ParseMode.HTML,
+                    disable_web_page_preview=True,
+                )
+        except BadRequest as error:
+            if "not modified" not in str(error):
+                log.warning("outbox: progress of broadcast %s: %s", broadcast.id, error)
+                self._progress_failed.add(broadcast.id)
+        except Forbidden as error:
+            log.warning("outbox: progress of broadcast %s: %s", broadcast.id, error)
+            self._progress_failed.add(broadcast.id)
+        except TelegramError as error:  # network trouble: try again at the next edit
+            log.info("outbox: progress of broadcast %s: %s", broadcast.id, error)
+            return
+        self._shown[broadcast.id] = text
+
+
+def _describe(error: TelegramError) -> str:
+    return error.message
+
+
+def _name(who: outbox.Recipient) -> str:
+    return f"{who.name} ({who.organisation})" if who.organisation else who.name
+
+
+def _unreachable_text(who: outbox.Recipient) -> str:
+    if who.organisation is None:
+        return texts.render(texts.OUTBOX_CONTACT_UNREACHABLE_NO_ORG, name=who.name)
+    return texts.render(
+        texts.OUTBOX_CONTACT_UNREACHABLE, name=who.name, organisation=who.organisation
+    )
+
+
+def _progress_text(progress: BroadcastProgress, *, done: bool) -> str:
+    details = ""
+    if progress.unreachable_contacts:
+        details += texts.render(
+            texts.OUTBOX_DETAIL_UNREACHABLE, count=len(progress.unreachable_contacts)
+        )
+    if progress.uncertain:
+        details += texts.render(texts.OUTBOX_DETAIL_UNCERTAIN, count=progress.uncertain)
+    if progress.failed:
+        details += texts.render(texts.OUTBOX_DETAIL_FAILED, count=progress.failed)
+    return texts.render(
+        texts.OUTBOX_PROGRESS_DONE if done else texts.OUTBOX_PROGRESS,
+        delivered=progress.sent,
+        total=progress.total,
+        details=texts.Html(details),
+    )
+
+
+def _report(progress: BroadcastProgress, reply_to: int | None) -> OutgoingMessage:
+    lines = [texts.render(texts.OUTBOX_REPORT, delivered=progress.sent, total=progress.total)]
+    if progress.unreachable_contacts:
+        lines += ["", texts.render(texts.OUTBOX_REPORT_UNREACHABLE)]
+        budget = REPORT_BUDGET
+        for shown, who in enumerate(progress.unreachable_contacts):
+            if who.organisation is None:
+                line = texts.render(texts.OUTBOX_REPORT_CONTACT_NO_ORG, name=who.name)
+            else:
+                line = texts.render(
+                    texts.OUTBOX_REPORT_CONTACT, name=who.name, organisation=who.organisation
+                )
+            budget -= len(line) + 1
+            if budget < 0:
+                more = len(progress.unreachable_contacts) - shown
+                lines.append(texts.render(texts.OUTBOX_REPORT_MORE, count=more))
+                break
+            lines.append(line)
+    if progress.uncertain:
+        lines += ["", texts.render(texts.OUTBOX_REPORT_UNCERTAIN, count=progress.uncertain)]
+    if progress.failed:
+        if progress.refused_error is not None:
+            failed = texts.render(
+                texts.OUTBOX_REPORT_REFUSED, count=progress.failed, error=progress.refused_error
+            )
+        else:
+            failed = texts.render(texts.OUTBOX_REPORT_FAILED, count=progress.failed)
+        lines += ["", failed]
+    if progress.cancelled:
+        lines += ["", texts.render(texts.OUTBOX_REPORT_CANCELLED, count=progress.cancelled)]
+    params: dict[str, Any] = {}
+    if reply_to is not None:
+        params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+    return _html("\n".join(lines), **params)
+
+
+# --- DRAFT_TTL ------------------------------------------------------------------------------
+
+
+async def delete_expired_messages(app: BotApplication) -> int:
+    """Deletes sent messages whose ``delete_after`` has come; returns how many are gone.
+
+    "Message to delete not found" counts as deleted; a refusal ("can't be deleted for
+    everyone": past Telegram's 48 hours) is recorded and never tried again; network
+    trouble leaves the rest for the next run.
+    """
+    services = _services(app)
+    db = services.database
+    now = services.clock.now()
+    deleted = 0
+    while batch := await outbox.due_deletions(db, now=now):
+        for delivery in batch:
+            assert delivery.telegram_message_id is not None
+            try:
+                await app.bot.delete_message(delivery.chat_id, delivery.telegram_message_id)
+            except BadRequest as error:
+                if "not found" in str(error).lower():
+                    await outbox.record_deleted(db, delivery.id, now=now)
+                    deleted += 1
+                else:
+                    log.warning("outbox: could not delete message %s: %s", delivery.id, error)
+                    await outbox.record_delete_refused(db, delivery.id, error=_describe(error))
+            except Forbidden as error:
+                await outbox.record_delete_refused(db, delivery.id, error=_describe(error))
+            except TelegramError as error:
+                log.info("outbox: deleting expired messages paused: %s", error)
+                return deleted
+            else:
+                await outbox.record_deleted(db, delivery.id, now=now)
+                deleted += 1
+    if deleted:
+        log.info("outbox: deleted %d expired message(s)", deleted)
+    return deleted
+
+
+async def _delete_job(context: BotContext) -> None:
+    await delete_expired_messages(context.application)
+
+
+# --- wiring ---------------------------------------------------------------------------------
+
+
+async def start(app: BotApplication) -> None:
+    """Starts the sender and the DRAFT_TTL sweep (from ``jobs.schedule``, in post_init)."""
+    services = _services(app)
+    if services.outbox_sender is None:
+        services.outbox_sender = OutboxSender(app)
+    if not services.outbox_sender.running:
+        await services.outbox_sender.start()
+    job_queue = app.job_queue
+    if job_queue is None:
+        log.warning("no job queue: expired drafts will not be deleted (needs the job-queue extra)")
+        return
+    if not job_queue.get_jobs_by_name(DELETE_JOB):
+        job_queue.run_repeating(
+            _delete_job,
+            interval=DELETE_INTERVAL,
+            first=1.0,  # soon after a restart: deletions may be overdue
+            name=DELETE_JOB,
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
+
+
+async def stop(app: BotApplication) -> None:
+    """Stops the sender (from post_stop / post_shutdown); harmless when not started."""
+    sender = _services(app).outbox_sender
+    if sender is not None:
+        await sender.stop()
+
+
+def wake_outbox(app: BotApplication) -> None:
+    """Tells the sender that deliveries were queued (it also polls on its own)."""
+    sender = _services(app).outbox_sender
+    if sender is not None:
+        sender.wake()

@@ -1,0 +1,451 @@
+"""The export: what coordinators send to diplomats, and the table of all responses.
+
+A closed letter is exported as the final text followed by the list of signatories,
+sorted like a real sign-on letter, with anonymous signatories counted but not named
+(Markdown and .docx), plus a CSV of every organisation's response for the coalition's
+own records. Everything here is pure: the data layer builds an :class:`ExportInput`,
+these functions turn it into bytes/text; no clock, no database, no Telegram.
+
+Ordering of the signatory list
+------------------------------
+Names are ordered with the Unicode Collation Algorithm and its default table (DUCET,
+via ``pyuca``), which is what "alphabetical" means across scripts without picking one
+national locale:
+
+* case-insensitive and accent-insensitive at the first level: "Égalité" sorts with
+  "Egalite", between "Dignity" and "Freedom"; case and accents only break ties;
+* Latin before Cyrillic (DUCET's script order). A coalition letter in English lists
+  the Latin-script names first and Cyrillic-script names after "Z", which is also how
+  a mixed list reads in an English letter; the order does not change with the export
+  language, so the same letter always has the same list;
+* within Cyrillic, DUCET puts "Ё" with "Е", "Ў" with "У" (as the same base letter,
+  the diacritic only breaking ties) and "І" right after "И" — close to Russian
+  dictionary order and acceptable for Belarusian, where strict alphabet order would
+  put "Ў" after "У" as a letter of its own;
+* leading quotes, guillemets, brackets and other punctuation are ignored, so
+  «Вясна» sorts under "В" and "\\"Free Belarus\\" Centre" under "F" — but the name is
+  always shown exactly as the organisation spells it;
+* ties (names equal under all of the above) are broken on the exact name, so the
+  order never depends on the order rows came from the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import threading
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+import docx
+from babel import Locale
+from docx.shared import Pt
+
+from bot.services.letter_text import paragraphs, version_label
+
+if TYPE_CHECKING:
+    from pyuca import Collator
+
+__all__ = [
+    "CSV_HEADER",
+    "EXPORT_WORDING",
+    "ExportInput",
+    "ExportSignatory",
+    "anonymous_line",
+    "export_file_names",
+    "listed_signatories",
+    "markdown_escape",
+    "neutralise_cell",
+    "render_csv",
+    "render_docx",
+    "render_markdown",
+    "signatory_sort_key",
+]
+
+Decision = Literal["signed", "declined", "withdrawn"]
+Listing = Literal["named", "anonymous", "internal"]
+
+
+# --------------------------------------------------------------------------- input
+
+
+@dataclass(frozen=True)
+class ExportSignatory:
+    """One organisation's response row, as the data layer gives it.
+
+    ``decision`` is ``None`` for an organisation that has not answered (pending).
+    ``valid_for_final`` is the data layer's verdict that the signature still stands
+    for the final version (signed, and no material revision after the version signed);
+    the export trusts it rather than re-deriving version history.
+    """
+
+    organisation: str
+    decision: str | None
+    listing: str | None
+    version_number: int | None
+    fingerprint: str | None
+    valid_for_final: bool
+    contact: str | None
+    answered_at: datetime | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ExportInput:
+    """Everything an export needs; ``generated_at`` is passed in so output is reproducible."""
+
+    letter_id: int
+    title: str
+    final_text: str
+    version_number: int
+    fingerprint: str
+    deadline: datetime
+    language: str
+    rows: list[ExportSignatory]
+    generated_at: datetime
+    zone: ZoneInfo
+
+
+# --------------------------------------------------------------------------- wording
+
+# EXPORT WORDING. These phrases end up in the document sent to diplomats, so they
+# are kept here, next to the layout, per export language. Plural phrases are keyed by
+# CLDR plural category (babel): en has one/other, ru and be have one/few/many/other.
+EXPORT_WORDING: dict[str, dict[str, str | dict[str, str]]] = {
+    "en": {
+        "signatories": "Signatories",
+        "anonymous": {
+            "one": "and {n} organisation that cannot be named",
+            "other": "and {n} organisations that cannot be named",
+        },
+        "footer": "Letter {letter_id} · version {version} · generated {generated}",
+    },
+    "ru": {
+        "signatories": "Подписавшие организации",
+        "anonymous": {
+            "one": "и ещё {n} организация, которую нельзя назвать",
+            "few": "и ещё {n} организации, которые нельзя назвать",
+            "many": "и ещё {n} организаций, которые нельзя назвать",
+            "other": "и ещё {n} организации, которые нельзя назвать",
+        },
+        "footer": "Письмо {letter_id} · версия {version} · сформировано {generated}",
+    },
+    "be": {
+        "signatories": "Арганізацыі, якія падпісалі",
+        "anonymous": {
+            "one": "і яшчэ {n} арганізацыя, якую нельга назваць",
+            "few": "і яшчэ {n} арганізацыі, якія нельга назваць",
+            "many": "і яшчэ {n} арганізацый, якія нельга назваць",
+            "other": "і яшчэ {n} арганізацыі, якія нельга назваць",
+        },
+        "footer": "Ліст {letter_id} · версія {version} · сфарміравана {generated}",
+    },
+}
+_FALLBACK_LANGUAGE = "en"
+
+
+def _wording(language: str) -> dict[str, str | dict[str, str]]:
+    """The phrase table for ``language``; English when the language has none, never an error."""
+    return EXPORT_WORDING.get(language, EXPORT_WORDING[_FALLBACK_LANGUAGE])
+
+
+def _phrase(language: str, key: str) -> str:
+    value = _wording(language)[key]
+    assert isinstance(value, str)
+    return value
+
+
+def anonymous_line(count: int, language: str) -> str:
+    """The "and N organisations that cannot be named" line, in the plural form N needs.
+
+    Babel's CLDR rules choose the form (ru/be: 1, 21 → one; 2–4, 22 → few; 5–20 → many),
+    which a hand-written ``n == 1`` test would get wrong for Slavic languages.
+    """
+    if count < 1:
+        raise ValueError(f"anonymous count must be >= 1, got {count}")
+    if language not in EXPORT_WORDING:
+        language = _FALLBACK_LANGUAGE
+    forms = _wording(language)["anonymous"]
+    assert isinstance(forms, dict)
+    category = Locale.parse(language).plural_form(count)
+    return forms.get(category, forms["other"]).format(n=count)
+
+
+def _format_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """A wall-clock time in ``zone`` with the zone's name, unambiguous for any reader."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not exported")
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"
+
+
+def _footer(data: ExportInput) -> str:
+    """The line that ties a file to one letter version, e.g. ``... version v3 · 7f3a9c21 ...``."""
+    return _phrase(data.language, "footer").format(
+        letter_id=data.letter_id,
+        version=version_label(data.version_number, data.fingerprint),
+        generated=_format_moment(data.generated_at, data.zone),
+    )
+
+
+# --------------------------------------------------------------------------- ordering
+
+_collator: Collator | None = None
+_collator_lock = threading.Lock()
+
+
+def _get_collator() -> Collator:
+    """The shared DUCET collator, loaded on first use (loading the table takes a while)."""
+    global _collator
+    if _collator is None:
+        with _collator_lock:
+            if _collator is None:
+                from pyuca import Collator
+
+                _collator = Collator()
+    return _collator
+
+
+def _is_ignorable_lead(char: str) -> bool:
+    """Punctuation (quotes, guillemets, brackets, dashes...) and spaces before a name."""
+    return unicodedata.category(char)[0] in "PZ" or char.isspace()
+
+
+def _strip_leading_punctuation(name: str) -> str:
+    """``«Вясна»`` → ``Вясна»``; a name made only of punctuation is kept whole."""
+    index = 0
+    while index < len(name) and _is_ignorable_lead(name[index]):
+        index += 1
+    return name[index:] or name
+
+
+SortKey = tuple[tuple[int, ...], tuple[int, ...], str]
+
+
+def signatory_sort_key(name: str) -> SortKey:
+    """Key that orders organisation names like a real sign-on letter (see module docstring).
+
+    First the UCA key of the name without leading punctuation (case/accents only
+    break ties there), then the UCA key of the whole name (so ``"X"`` and ``X`` stay
+    in a fixed order), then the exact string, so sorting is total and deterministic.
+    """
+    collator = _get_collator()
+    return (
+        tuple(collator.sort_key(_strip_leading_punctuation(name))),
+        tuple(collator.sort_key(name)),
+        name,
+    )
+
+
+def _sorted_names(names: Iterable[str]) -> list[str]:
+    return sorted(names, key=signatory_sort_key)
+
+
+def _counts_for_final(row: ExportSignatory) -> bool:
+    """A signature that still stands for the final version; anything else is not listed."""
+    return row.decision == "signed" and row.valid_for_final
+
+
+def listed_signatories(rows: Sequence[ExportSignatory]) -> tuple[list[str], int]:
+    """Names to print (sorted) and how many signed anonymously, both for the final version.
+
+    ``internal`` signatures (support shown to the coalition only) are neither named
+    nor counted; a signature on a version that a material revision superseded does
+    not count until it is reconfirmed.
+    """
+    valid = [row for row in rows if _counts_for_final(row)]
+    named = _sorted_names(row.organisation for row in valid if row.listing == "named")
+    anonymous = sum(1 for row in valid if row.listing == "anonymous")
+    return named, anonymous
+
+
+# --------------------------------------------------------------------------- markdown
+
+_WHITESPACE = re.compile(r"\s+")
+_MD_INLINE = re.compile(r"([\\`*_#\[\]<>|~])")
+_MD_BLOCK_MARKER = re.compile(r"^[#+\-]")
+_MD_ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def _one_line(text: str) -> str:
+    """Collapse newlines/tabs in a name or title: one entry must stay one line."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def markdown_escape(text: str) -> str:
+    """Escape ``text`` so that it renders literally as one line of Markdown.
+
+    Inline markup (``* _ ` # [ ] < > | ~`` and backslash), entity references and the
+    block markers that only matter at the start of a line (``#``, list bullets,
+    ``1.``, quotes) are backslash-escaped; everything else is left readable.
+    """
+    escaped = _MD_INLINE.sub(r"\\\1", _one_line(text))
+    escaped = _MD_ENTITY.sub(r"\\&", escaped)
+    escaped = _MD_BLOCK_MARKER.sub(lambda match: "\\" + match.group(0), escaped, count=1)
+    return _MD_ORDERED_MARKER.sub(r"\1\\\2", escaped, count=1)
+
+
+def render_markdown(data: ExportInput) -> str:
+    """The export as Markdown: title, final text (as written), signatories, footer.
+
+    The letter text is the coordinators' own and is kept as typed (its Markdown is
+    part of it); organisation names come from many people and are escaped, so a
+    ``*`` or ``#`` in a name can never restyle the list.
+    """
+    names, anonymous = listed_signatories(data.rows)
+    parts: list[str] = [f"# {markdown_escape(data.title)}", "", data.final_text.strip(), ""]
+    parts += [f"## {_phrase(data.language, 'signatories')}", ""]
+    parts += [f"- {markdown_escape(name)}" for name in names]
+    if anonymous:
+        if names:
+            parts.append("")
+        parts.append(markdown_escape(anonymous_line(anonymous, data.language)))
+    parts += ["", f"*{markdown_escape(_footer(data))}*", ""]
+    return "\n".join(parts)
+
+
+# --------------------------------------------------------------------------- docx
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_FOOTER_SIZE = Pt(8)
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot hold (python-docx would refuse the whole export)."""
+    return _XML_INVALID.sub("", text)
+
+
+def _reproducible_zip(blob: bytes) -> bytes:
+    """Rewrite the .docx zip with fixed timestamps: same input, same bytes (and hash)."""
+    source = zipfile.ZipFile(io.BytesIO(blob))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=_ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(entry.filename))
+    return out.getvalue()
+
+
+def render_docx(data: ExportInput) -> bytes:
+    """The export as a Word document, with the same content as :func:`render_markdown`.
+
+    Title as the document title, one Word paragraph per letter paragraph (the project's
+    paragraph model: blank-line separated, or one per line), signatories as a bulleted
+    list, the anonymous count, and the version footer in small type. Document metadata
+    carries the title and the generation time only (no author, no tool name).
+    """
+    names, anonymous = listed_signatories(data.rows)
+    document = docx.Document()
+    properties = document.core_properties
+    properties.title = _xml_safe(_one_line(data.title))
+    properties.author = ""
+    properties.last_modified_by = ""
+    properties.comments = ""
+    properties.keywords = ""
+    properties.subject = ""
+    properties.revision = 1
+    properties.created = data.generated_at
+    properties.modified = data.generated_at
+    properties.last_printed = data.generated_at
+    properties.language = data.language
+
+    document.add_heading(_xml_safe(_one_line(data.title)), level=0)
+    for paragraph in paragraphs(data.final_text):
+        document.add_paragraph(_xml_safe(paragraph))
+    document.add_heading(_phrase(data.language, "signatories"), level=1)
+    for name in names:
+        document.add_paragraph(_xml_safe(_one_line(name)), style="List Bullet")
+    if anonymous:
+        document.add_paragraph(anonymous_line(anonymous, data.language))
+    footer = document.add_paragraph().add_run(_footer(data))
+    footer.font.size = _FOOTER_SIZE
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _reproducible_zip(buffer.getvalue())
+
+
+# --------------------------------------------------------------------------- csv
+
+CSV_HEADER: tuple[str, ...] = (
+    "organisation",
+    "response",
+    "listing",
+    "version",
+    "fingerprint",
+    "valid_for_final_version",
+    "contact",
+    "answered_at",
+    "reason",
+)
+
+# A spreadsheet treats a cell starting with one of these as a formula (or, for tab/CR,
+# may shift it into one): = + - @, their full-width forms, and control whitespace.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def neutralise_cell(value: str) -> str:
+    """Prefix a leading apostrophe where a spreadsheet would run the cell as a formula.
+
+    Names, contacts and reasons are typed by members; without this a name such as
+    ``=HYPERLINK(...)`` would become a live link or command in a coordinator's Excel.
+    """
+    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+
+
+def _csv_row(row: ExportSignatory, zone: ZoneInfo) -> list[str]:
+    answered = (
+        ""
+        if row.answered_at is None
+        else row.answered_at.astimezone(zone).isoformat(timespec="seconds")
+    )
+    cells = [
+        row.organisation,
+        row.decision or "pending",
+        row.listing or "",
+        "" if row.version_number is None else str(row.version_number),
+        row.fingerprint or "",
+        "yes" if _counts_for_final(row) else "no",
+        row.contact or "",
+        answered,
+        row.reason or "",
+    ]
+    return [neutralise_cell(cell) for cell in cells]
+
+
+def render_csv(data: ExportInput) -> bytes:
+    """All responses, one row per organisation, as UTF-8 CSV with a BOM.
+
+    The BOM is what makes Excel read the file as UTF-8 (otherwise Cyrillic names turn
+    into mojibake). ``valid_for_final_version`` is "yes" only for a signature that
+    counts for the final version, the same rule as the printed list.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for row in sorted(data.rows, key=lambda item: signatory_sort_key(item.organisation)):
+        writer.writerow(_csv_row(row, data.zone))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --------------------------------------------------------------------------- file names
+
+
+def export_file_names(data: ExportInput) -> dict[str, str]:
+    """ASCII file names for the three exports, e.g. ``letter-4-v3-7f3a9c21.docx``.
+
+    Only ids and the fingerprint go into the name: titles may be Cyrillic (awkward in
+    some mail clients and file systems) and a name should not reveal what a letter is
+    about to someone who only sees a file listing.
+    """
+    fingerprint = re.sub(r"[^0-9a-f]", "", data.fingerprint.lower())
+    stem = f"letter-{int(data.letter_id)}-v{int(data.version_number)}-{fingerprint}"
+    return {"md": f"{stem}.md", "docx": f"{stem}.docx", "csv": f"{stem}-responses.csv"}

@@ -1,0 +1,395 @@
+"""Letters and versions: creating, revising, circulating. No Telegram here.
+
+Versions are immutable and fingerprinted. Circulation opens the letter and queues
+every recipient's messages in the same transaction, so a crash never leaves a
+letter open with half its deliveries unqueued. What the messages look like is
+decided by a ``Composer`` passed in from the Telegram side.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.db import audit
+from bot.db import letters as letters_repo
+from bot.db import organisations as organisations_repo
+from bot.db.connection import Database, Executor, Transaction
+from bot.db.letters import Letter, LetterCounts, Recipient, Version
+from bot.db.timefmt import to_db
+from bot.services import outbox
+from bot.services.letter_text import fingerprint, normalise
+
+MAX_TITLE = 200
+MAX_BODY = 100_000
+SOURCE_KINDS = ("text", "txt", "md", "docx")
+
+
+class LetterError(Exception):
+    def __init__(self, reason: str, **data: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.data = data
+
+
+@dataclass(frozen=True)
+class DraftSource:
+    """Where a version's text came from: typed, or an uploaded file (kept to resend)."""
+
+    kind: str = "text"
+    file_id: str | None = None
+    file_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PlannedMessage:
+    """One message for one recipient, before it becomes a delivery."""
+
+    part: str  # stable name within the letter version: "summary", "text-1", "file", ...
+    kind: str  # delivery kind: summary, fulltext, file, notice
+    message: outbox.OutgoingMessage
+    delete_after: datetime | None = None
+
+
+# (letter, version, recipient, now) -> the messages that recipient gets
+Composer = Callable[[Letter, Version, Recipient, datetime], Sequence[PlannedMessage]]
+# (letter, new version, previous version, recipient, now) -> revision notice messages
+NoticeComposer = Callable[[Letter, Version, Version, Recipient, datetime], Sequence[PlannedMessage]]
+
+
+def clean_title(raw: str) -> str:
+    title = " ".join(raw.split())
+    if not title:
+        raise LetterError("title_empty")
+    if len(title) > MAX_TITLE:
+        raise LetterError("title_too_long", limit=MAX_TITLE)
+    if any(unicodedata.category(ch) == "Cc" for ch in title):
+        raise LetterError("title_invalid")
+    return title
+
+
+def clean_body(raw: str) -> str:
+    body = normalise(raw)
+    if not body:
+        raise LetterError("text_empty")
+    if len(body) > MAX_BODY:
+        raise LetterError("text_too_long", limit=MAX_BODY, length=len(body))
+    return body
+
+
+def _check_source(source: DraftSource) -> None:
+    if source.kind not in SOURCE_KINDS:
+        raise ValueError(f"unknown source kind {source.kind!r}")
+
+
+async def create_letter(
+    db: Database,
+    *,
+    title: str,
+    deadline: datetime,
+    zone_name: str,
+    body: str,
+    source: DraftSource,
+    language: str,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+) -> tuple[Letter, Version]:
+    title = clean_title(title)
+    body = clean_body(body)
+    _check_source(source)
+    if deadline <= now:
+        raise LetterError("deadline_past")
+    stamp = to_db(now)
+    async with db.transaction() as tx:
+        letter_id = await letters_repo.insert_letter(
+            tx, title=title, language=language, deadline=to_db(deadline),
+            timezone=zone_name, created_by=created_by, now=stamp,
+        )  # fmt: skip
+        version_id = await _insert_version(tx, letter_id, body, True, source, created_by, stamp)
+        await audit.append(
+            tx, now=now, actor=actor, action="letter.created", letter_id=letter_id,
+            data={"title": title, "deadline": to_db(deadline), "zone": zone_name},
+        )  # fmt: skip
+        version = await letters_repo.get_version(tx, version_id)
+        await _audit_version(tx, version, actor, now)
+        letter = await letters_repo.get(tx, letter_id)
+    assert letter is not None and version is not None
+    return letter, version
+
+
+async def _insert_version(
+    tx: Transaction,
+    letter_id: int,
+    body: str,
+    material: bool,
+    source: DraftSource,
+    created_by: int | None,
+    stamp: str,
+) -> int:
+    return await letters_repo.insert_version(
+        tx, letter_id=letter_id, body=body, fingerprint=fingerprint(body), material=material,
+        source_kind=source.kind, source_file_id=source.file_id,
+        source_file_name=source.file_name, created_by=created_by, now=stamp,
+    )  # fmt: skip
+
+
+async def _audit_version(
+    tx: Transaction, version: Version | None, actor: str, now: datetime
+) -> None:
+    assert version is not None
+    await audit.append(
+        tx, now=now, actor=actor, action="version.added", letter_id=version.letter_id,
+        data={"version": version.number, "fingerprint": version.fingerprint,
+              "material": bool(version.material), "source": version.source_kind},
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Revision:
+    letter: Letter
+    version: Version
+    previous: Version
+    notices_queued: int
+
+
+async def revise(
+    db: Database,
+    letter_id: int,
+    *,
+    body: str,
+    material: bool,
+    source: DraftSource,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+    compose_notice: NoticeComposer,
+) -> Revision:
+    """Adds a version; members who had the letter get a notice of what changed."""
+    body = clean_body(body)
+    _check_source(source)
+    stamp = to_db(now)
+    async with db.transaction() as tx:
+        letter = await _editable_letter(tx, letter_id)
+        previous = await letters_repo.latest_version(tx, letter_id)
+        assert previous is not None
+        if previous.fingerprint == fingerprint(body):
+            raise LetterError("unchanged", version=previous.number)
+        version_id = await _insert_version(tx, letter_id, body, material, source, created_by, stamp)
+        version = await letters_repo.get_version(tx, version_id)
+        assert version is not None
+        await _audit_version(tx, version, actor, now)
+        queued = 0
+        if letter.status == "open":
+            broadcast_id = await outbox.create_broadcast(
+                tx, letter_id=letter_id, kind="revision", requested_by=created_by, now=now
+            )
+            for recipient in await letters_repo.recipients(tx, letter_id):
+                for planned in compose_notice(letter, version, previous, recipient, now):
+                    queued += await enqueue_planned(
+                        tx, broadcast_id, letter, version, recipient, planned, now
+                    )
+    return Revision(letter, version, previous, queued)
+
+
+async def _editable_letter(tx: Executor, letter_id: int) -> Letter:
+    letter = await letters_repo.get(tx, letter_id)
+    if letter is None:
+        raise LetterError("letter_not_found", ref=letter_id)
+    if letter.status == "closed":
+        raise LetterError("letter_closed", ref=letter_id)
+    return letter
+
+
+async def enqueue_planned(
+    tx: Transaction,
+    broadcast_id: int | None,
+    letter: Letter,
+    version: Version,
+    recipient: Recipient,
+    planned: PlannedMessage,
+    now: datetime,
+    *,
+    nonce: str = "",
+) -> int:
+    """Queues one planned message; the key names letter, version, contact and part, so
+    queueing the same thing twice (a retry, a crash) is a no-op."""
+    key = f"letter:{letter.id}:v{version.number}:contact:{recipient.contact_id}:{planned.part}"
+    queued = await outbox.enqueue(
+        tx,
+        broadcast_id=broadcast_id,
+        contact_id=recipient.contact_id,
+        chat_id=recipient.telegram_user_id,
+        letter_id=letter.id,
+        kind=planned.kind,
+        message=planned.message,
+        dedupe_key=key + nonce,
+        now=now,
+        delete_after=planned.delete_after,
+    )
+    return int(queued)
+
+
+@dataclass(frozen=True)
+class Circulation:
+    letter: Letter
+    version: Version
+    organisations: int
+    recipients: int
+    queued: int
+    broadcast_id: int
+
+
+async def circulate(
+    db: Database,
+    letter_id: int,
+    organisation_ids: Sequence[int] | None,
+    *,
+    requested_by: int | None,
+    actor: str,
+    now: datetime,
+    compose: Composer,
+) -> Circulation:
+    """Opens the letter for the organisations (all active ones when None) and queues it."""
+    async with db.transaction() as tx:
+        letter = await _editable_letter(tx, letter_id)
+        version = await letters_repo.latest_version(tx, letter_id)
+        assert version is not None
+        if organisation_ids is None:
+            targets = [org.id for org in await organisations_repo.all_active(tx)]
+            if not targets:
+                raise LetterError("no_organisations")
+        else:
+            targets = list(dict.fromkeys(organisation_ids))
+            for org_id in targets:
+                if await organisations_repo.get_active(tx, org_id) is None:
+                    raise LetterError("org_not_found", ref=org_id)
+        stamp = to_db(now)
+        for org_id in targets:
+            await letters_repo.add_organisation(tx, letter_id, org_id, now=stamp)
+        await letters_repo.open_letter(tx, letter_id, now=stamp)
+        letter = await letters_repo.get(tx, letter_id)
+        assert letter is not None
+        broadcast_id = await outbox.create_broadcast(
+            tx, letter_id=letter_id, kind="circulation", requested_by=requested_by, now=now
+        )
+        recipients = [
+            r for r in await letters_repo.recipients(tx, letter_id) if r.organisation_id in targets
+        ]
+        queued = 0
+        for recipient in recipients:
+            for planned in compose(letter, version, recipient, now):
+                queued += await enqueue_planned(
+                    tx, broadcast_id, letter, version, recipient, planned, now
+                )
+        await audit.append(
+            tx, now=now, actor=actor, action="letter.circulated", letter_id=letter_id,
+            data={"organisations": targets, "version": version.number, "queued": queued},
+        )  # fmt: skip
+    return Circulation(letter, version, len(targets), len(recipients), queued, broadcast_id)
+
+
+async def deliver_open_letters(
+    db: Database, contact_id: int, organisation_id: int, *, now: datetime, compose: Composer
+) -> int:
+    """Queues every open letter of the contact's organisation for a contact who just joined."""
+    queued = 0
+    async with db.transaction() as tx:
+        for letter in await letters_repo.open_letters_of_organisation(tx, organisation_id):
+            recipient = await letters_repo.recipient(tx, letter.id, contact_id)
+            version = await letters_repo.latest_version(tx, letter.id)
+            if recipient is None or version is None:
+                continue
+            for planned in compose(letter, version, recipient, now):
+                queued += await enqueue_planned(tx, None, letter, version, recipient, planned, now)
+    return queued
+
+
+@dataclass(frozen=True)
+class ReaderAccess:
+    letter: Letter
+    version: Version
+    recipient: Recipient
+
+
+async def reader_access(
+    db: Executor, letter_id: int, version_id: int, contact_id: int
+) -> ReaderAccess:
+    """Checks that a member may read this version now; raises LetterError otherwise."""
+    letter = await letters_repo.get(db, letter_id)
+    version = await letters_repo.get_version(db, version_id)
+    if letter is None or version is None or version.letter_id != letter_id:
+        raise LetterError("letter_not_found", ref=letter_id)
+    if letter.purged_at is not None or version.body is None:
+        raise LetterError("letter_purged", ref=letter_id)
+    if letter.status == "draft":
+        raise LetterError("letter_not_found", ref=letter_id)
+    recipient = await letters_repo.recipient(db, letter_id, contact_id)
+    if recipient is None:
+        raise LetterError("not_a_recipient", ref=letter_id)
+    return ReaderAccess(letter, version, recipient)
+
+
+async def resend_full_text(
+    db: Database,
+    access: ReaderAccess,
+    *,
+    now: datetime,
+    compose: Composer,
+) -> int:
+    """The Full text button: the text again (it was deleted after DRAFT_TTL, or scrolled away)."""
+    async with db.transaction() as tx:
+        queued = 0
+        for planned in compose(access.letter, access.version, access.recipient, now):
+            queued += await enqueue_planned(
+                tx, None, access.letter, access.version, access.recipient, planned, now,
+                nonce=f":again:{now.timestamp():.0f}",
+            )  # fmt: skip
+    return queued
+
+
+@dataclass(frozen=True)
+class LetterOverview:
+    letter: Letter
+    latest: Version
+    counts: LetterCounts
+
+
+async def overview(db: Executor) -> list[LetterOverview]:
+    result = []
+    for letter in await letters_repo.all_letters(db):
+        latest = await letters_repo.latest_version(db, letter.id)
+        assert latest is not None
+        result.append(LetterOverview(letter, latest, await letters_repo.counts(db, letter.id)))
+    return result
+
+
+@dataclass(frozen=True)
+class LetterDetails:
+    letter: Letter
+    versions: list[Version]
+    counts: LetterCounts
+    recipients: int
+
+
+async def details(db: Executor, letter_id: int) -> LetterDetails:
+    letter = await letters_repo.get(db, letter_id)
+    if letter is None:
+        raise LetterError("letter_not_found", ref=letter_id)
+    return LetterDetails(
+        letter,
+        await letters_repo.versions(db, letter_id),
+        await letters_repo.counts(db, letter_id),
+        len(await letters_repo.recipients(db, letter_id)),
+    )
+
+
+async def latest_version(db: Executor, letter_id: int) -> tuple[Letter, Version]:
+    letter = await letters_repo.get(db, letter_id)
+    version = await letters_repo.latest_version(db, letter_id) if letter else None
+    if letter is None or version is None:
+        raise LetterError("letter_not_found", ref=letter_id)
+    return letter, version

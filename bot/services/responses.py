@@ -1,0 +1,419 @@
+"""Members' decisions on letters: sign, decline, withdraw, comment. No Telegram here.
+
+Every press is re-checked on the server inside one transaction: the letter is
+open, the version belongs to it and was not superseded by a material
+revision, the caller's organisation received the letter. A double tap or two
+contacts of one organisation pressing at once end in one consistent response
+(one row per organisation and letter, updated in a serialised transaction).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.db import audit
+from bot.db import contacts as contacts_repo
+from bot.db import letters as letters_repo
+from bot.db import organisations as organisations_repo
+from bot.db import responses as responses_repo
+from bot.db.connection import Database, Executor, Transaction
+from bot.db.contacts import Contact
+from bot.db.letters import Letter, Version
+from bot.db.responses import Comment, OrganisationRow, Response
+from bot.db.timefmt import to_db
+
+MAX_COMMENT = 4000
+MAX_REASON = 1000
+
+
+class Listing(enum.StrEnum):
+    NAMED = "named"  # listed by name in the export
+    ANONYMOUS = "anonymous"  # counted in the export, not named
+    INTERNAL = "internal"  # known to coordinators only
+
+    @classmethod
+    def from_number(cls, number: int) -> Listing | None:
+        """Button data carries 1, 2, 3; anything else is forged or stale."""
+        return {1: cls.NAMED, 2: cls.ANONYMOUS, 3: cls.INTERNAL}.get(number)
+
+    @property
+    def number(self) -> int:
+        return {Listing.NAMED: 1, Listing.ANONYMOUS: 2, Listing.INTERNAL: 3}[self]
+
+
+class ResponseError(Exception):
+    def __init__(self, reason: str, **data: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.data = data
+
+
+@dataclass(frozen=True)
+class Target:
+    """A letter version a member may answer on, with their organisation."""
+
+    letter: Letter
+    version: Version
+    latest: Version
+    organisation_id: int
+    organisation_name: str
+
+
+async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
+    letter = await letters_repo.get(db, letter_id)
+    version = await letters_repo.get_version(db, version_id)
+    if letter is None or letter.status == "draft" or version is None:
+        raise ResponseError("letter_not_found", ref=letter_id)
+    if version.letter_id != letter.id:
+        raise ResponseError("letter_not_found", ref=letter_id)
+    if contact.organisation_id is None or contact.status not in ("active", "unreachable"):
+        raise ResponseError("not_a_recipient", ref=letter_id)
+    if not await letters_repo.has_organisation(db, letter_id, contact.organisation_id):
+        raise ResponseError("not_a_recipient", ref=letter_id)
+    if letter.status == "closed":
+        raise ResponseError("letter_closed", ref=letter_id)
+    latest = await letters_repo.latest_version(db, letter_id)
+    assert latest is not None
+    versions = await letters_repo.versions(db, letter_id)
+    if any(v.material and v.number > version.number for v in versions):
+        raise ResponseError("version_superseded", ref=letter_id, latest=latest.number)
+    organisation = await organisations_repo.get(db, contact.organisation_id)
+    assert organisation is not None
+    return Target(letter, version, latest, organisation.id, organisation.name)
+
+
+async def sign_target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
+    """What the confirmation screen shows; raises ResponseError for a stale or forged press."""
+    return await _target(db, contact, letter_id, version_id)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    target: Target
+    response: Response
+    changed: bool  # False: a double tap, or another contact already gave this same answer
+    previous: Response | None
+
+
+async def _record(
+    tx: Transaction,
+    target: Target,
+    contact: Contact,
+    *,
+    decision: str,
+    version_id: int | None,
+    listing: str | None,
+    reason: str | None,
+    now: datetime,
+) -> Outcome:
+    previous = await responses_repo.get(tx, target.letter.id, target.organisation_id)
+    same = (
+        previous is not None
+        and previous.decision == decision
+        and previous.version_id == version_id
+        and previous.listing == listing
+        and (decision != "declined" or previous.reason == reason or reason is None)
+    )
+    if not same:
+        await responses_repo.upsert(
+            tx, letter_id=target.letter.id, organisation_id=target.organisation_id,
+            decision=decision, version_id=version_id, listing=listing, reason=reason,
+            contact_id=contact.id, now=to_db(now),
+        )  # fmt: skip
+        await audit.append(
+            tx, now=now, actor=f"contact:{contact.id}", action=f"response.{decision}",
+            letter_id=target.letter.id, organisation_id=target.organisation_id,
+            contact_id=contact.id,
+            data={"version": target.version.number, "fingerprint": target.version.fingerprint,
+                  "listing": listing, "reason": reason,
+                  "previous": previous.decision if previous else None},
+        )  # fmt: skip
+    current = await responses_repo.get(tx, target.letter.id, target.organisation_id)
+    assert current is not None
+    return Outcome(target, current, not same, previous)
+
+
+async def sign(
+    db: Database,
+    contact: Contact,
+    letter_id: int,
+    version_id: int,
+    listing: Listing,
+    *,
+    now: datetime,
+) -> Outcome:
+    async with db.transaction() as tx:
+        target = await _target(tx, contact, letter_id, version_id)
+        return await _record(
+            tx, target, contact, decision="signed", version_id=version_id,
+            listing=listing.value, reason=None, now=now,
+        )  # fmt: skip
+
+
+def clean_text(raw: str, limit: int, reason: str) -> str:
+    text = raw.strip()
+    if not text:
+        raise ResponseError(f"{reason}_empty")
+    if len(text) > limit:
+        raise ResponseError(f"{reason}_too_long", limit=limit, length=len(text))
+    return text
+
+
+async def decline(
+    db: Database,
+    contact: Contact,
+    letter_id: int,
+    version_id: int,
+    reason: str | None,
+    *,
+    now: datetime,
+) -> Outcome:
+    reason = clean_text(reason, MAX_REASON, "reason") if reason else None
+    async with db.transaction() as tx:
+        target = await _target(tx, contact, letter_id, version_id)
+        return await _record(
+            tx, target, contact, decision="declined", version_id=version_id, listing=None,
+            reason=reason, now=now,
+        )  # fmt: skip
+
+
+async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datetime) -> Outcome:
+    """Withdraws the organisation's signature while the letter is open."""
+    async with db.transaction() as tx:
+        latest = await letters_repo.latest_version(tx, letter_id)
+        if latest is None or contact.organisation_id is None:
+            raise ResponseError("letter_not_found", ref=letter_id)
+        target = await _target(tx, contact, letter_id, latest.id)
+        current = await responses_repo.get(tx, letter_id, contact.organisation_id)
+        if current is None or current.decision != "signed":
+            raise ResponseError("nothing_to_withdraw", ref=letter_id)
+        return await _record(
+            tx, target, contact, decision="withdrawn", version_id=None, listing=None,
+            reason=None, now=now,
+        )  # fmt: skip
+
+
+async def add_comment(
+    db: Database, contact: Contact, letter_id: int, version_id: int, body: str, *, now: datetime
+) -> tuple[Target, Comment]:
+    body = clean_text(body, MAX_COMMENT, "comment")
+    async with db.transaction() as tx:
+        target = await _target(tx, contact, letter_id, version_id)
+        comment_id = await responses_repo.insert_comment(
+            tx, letter_id=letter_id, version_id=version_id,
+            organisation_id=target.organisation_id, contact_id=contact.id, parent_id=None,
+            author_role="member", body=body, now=to_db(now),
+        )  # fmt: skip
+        await audit.append(
+            tx, now=now, actor=f"contact:{contact.id}", action="comment.added",
+            letter_id=letter_id, organisation_id=target.organisation_id, contact_id=contact.id,
+            data={"comment_id": comment_id, "version": target.version.number},
+        )  # fmt: skip
+        comment = await responses_repo.get_comment(tx, comment_id)
+    assert comment is not None
+    return target, comment
+
+
+@dataclass(frozen=True)
+class Reply:
+    comment: Comment  # the member's comment
+    reply: Comment
+    member: Contact
+    letter: Letter
+
+
+async def reply_to_comment(
+    db: Database, comment_id: int, body: str, *, coordinator_id: int, now: datetime
+) -> Reply:
+    body = clean_text(body, MAX_COMMENT, "comment")
+    async with db.transaction() as tx:
+        comment = await responses_repo.get_comment(tx, comment_id)
+        if comment is None or comment.author_role != "member" or comment.body is None:
+            raise ResponseError("comment_not_found", ref=comment_id)
+        member = await contacts_repo.get(tx, comment.contact_id or 0)
+        letter = await letters_repo.get(tx, comment.letter_id)
+        if member is None or member.status != "active" or member.telegram_user_id is None:
+            raise ResponseError("member_gone", ref=comment_id)
+        assert letter is not None
+        reply_id = await responses_repo.insert_comment(
+            tx, letter_id=comment.letter_id, version_id=comment.version_id,
+            organisation_id=comment.organisation_id, contact_id=None, parent_id=comment.id,
+            author_role="coordinator", body=body, now=to_db(now),
+        )  # fmt: skip
+        await audit.append(
+            tx, now=now, actor=f"coordinator:{coordinator_id}", action="comment.replied",
+            letter_id=comment.letter_id, organisation_id=comment.organisation_id,
+            contact_id=member.id, data={"comment_id": comment.id, "reply_id": reply_id},
+        )  # fmt: skip
+        reply = await responses_repo.get_comment(tx, reply_id)
+    assert reply is not None
+    return Reply(comment, reply, member, letter)
+
+
+class OrganisationState(enum.StrEnum):
+    SIGNED = "signed"
+    RECONFIRM = "needs_reconfirmation"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class OrganisationStatus:
+    row: OrganisationRow
+    state: OrganisationState
+    unreachable: bool  # nobody of the organisation can be reached
+
+    @property
+    def waiting(self) -> bool:
+        """Still owes an answer (reminders go to these)."""
+        return self.state in (
+            OrganisationState.PENDING,
+            OrganisationState.RECONFIRM,
+            OrganisationState.WITHDRAWN,
+        )
+
+
+def state_of(row: OrganisationRow, versions: list[Version]) -> OrganisationState:
+    if row.decision == "signed":
+        superseded = any(v.material and v.number > (row.version_number or 0) for v in versions)
+        return OrganisationState.RECONFIRM if superseded else OrganisationState.SIGNED
+    if row.decision == "declined":
+        return OrganisationState.DECLINED
+    if row.decision == "withdrawn":
+        return OrganisationState.WITHDRAWN
+    return OrganisationState.PENDING
+
+
+@dataclass(frozen=True)
+class LetterStatus:
+    letter: Letter
+    latest: Version
+    versions: list[Version]
+    organisations: list[OrganisationStatus]
+
+    def count(self, state: OrganisationState) -> int:
+        return sum(1 for o in self.organisations if o.state is state)
+
+    @property
+    def unreachable(self) -> int:
+        return sum(1 for o in self.organisations if o.unreachable)
+
+
+async def letter_status(db: Executor, letter_id: int) -> LetterStatus:
+    letter = await letters_repo.get(db, letter_id)
+    if letter is None:
+        raise ResponseError("letter_not_found", ref=letter_id)
+    versions = await letters_repo.versions(db, letter_id)
+    rows = await responses_repo.organisation_rows(db, letter_id)
+    statuses = [
+        OrganisationStatus(
+            row, state_of(row, versions), row.active_contacts == 0 and row.unreachable_contacts > 0
+        )
+        for row in rows
+    ]
+    return LetterStatus(letter, versions[-1], versions, statuses)
+
+
+async def organisation_overview(
+    db: Executor, organisation_id: int
+) -> list[tuple[Letter, Version, OrganisationStatus]]:
+    """/mine: open letters of an organisation and where it stands on each."""
+    result = []
+    for letter in await letters_repo.open_letters_of_organisation(db, organisation_id):
+        status = await letter_status(db, letter.id)
+        for organisation in status.organisations:
+            if organisation.row.organisation_id == organisation_id:
+                result.append((letter, status.latest, organisation))
+    return result
+
+
+async def close_letter(db: Database, letter_id: int, *, actor: str, now: datetime) -> Letter:
+    async with db.transaction() as tx:
+        letter = await letters_repo.get(tx, letter_id)
+        if letter is None:
+            raise ResponseError("letter_not_found", ref=letter_id)
+        if letter.status != "open":
+            raise ResponseError("not_open", ref=letter_id)
+        await letters_repo.set_closed(tx, letter_id, now=to_db(now))
+        await audit.append(tx, now=now, actor=actor, action="letter.closed", letter_id=letter_id)
+        closed = await letters_repo.get(tx, letter_id)
+    assert closed is not None
+    return closed
+
+
+async def reopen_letter(
+    db: Database, letter_id: int, deadline: datetime, *, actor: str, now: datetime
+) -> Letter:
+    if deadline <= now:
+        raise ResponseError("deadline_past")
+    async with db.transaction() as tx:
+        letter = await letters_repo.get(tx, letter_id)
+        if letter is None:
+            raise ResponseError("letter_not_found", ref=letter_id)
+        if letter.status != "closed" or letter.purged_at is not None:
+            raise ResponseError("not_closed", ref=letter_id)
+        await letters_repo.set_reopened(tx, letter_id, deadline=to_db(deadline))
+        await audit.append(
+            tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
+            data={"deadline": to_db(deadline)},
+        )  # fmt: skip
+        reopened = await letters_repo.get(tx, letter_id)
+    assert reopened is not None
+    return reopened
+
+
+async def other_contacts(db: Executor, contact: Contact) -> list[Contact]:
+    """The organisation's other active contacts (told when one of them answers)."""
+    if contact.organisation_id is None:
+        return []
+    colleagues = await contacts_repo.active_of_organisation(db, contact.organisation_id)
+    return [c for c in colleagues if c.id != contact.id]
+
+
+async def letter_message(db: Executor, chat_id: int, message_id: int) -> tuple[int, int] | None:
+    """(letter id, version id) of a letter message the bot sent into that chat, if any."""
+    return await letters_repo.version_of_message(db, chat_id, message_id)
+
+
+async def organisation_name(db: Executor, contact: Contact) -> str:
+    organisation = await organisations_repo.get(db, contact.organisation_id or 0)
+    return organisation.name if organisation else ""
+
+
+@dataclass(frozen=True)
+class ThreadItem:
+    comment: Comment
+    organisation: str | None
+    author: str | None
+    replies: list[Comment]
+
+
+async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, list[ThreadItem]]]:
+    """Members' comments grouped by version, each with the coordinators' replies."""
+    if await letters_repo.get(db, letter_id) is None:
+        raise ResponseError("letter_not_found", ref=letter_id)
+    versions = {v.id: v for v in await letters_repo.versions(db, letter_id)}
+    all_comments = await responses_repo.comments_of_letter(db, letter_id)
+    replies: dict[int, list[Comment]] = {}
+    for comment in all_comments:
+        if comment.parent_id is not None:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    grouped: dict[int, list[ThreadItem]] = {}
+    for comment in all_comments:
+        if comment.author_role != "member":
+            continue
+        author = await contacts_repo.get(db, comment.contact_id or 0)
+        organisation = await organisations_repo.get(db, comment.organisation_id or 0)
+        grouped.setdefault(comment.version_id, []).append(
+            ThreadItem(
+                comment,
+                organisation.name if organisation else None,
+                author.display_name if author else None,
+                replies.get(comment.id, []),
+            )
+        )
+    return [(versions[version_id], items) for version_id, items in sorted(grouped.items())]

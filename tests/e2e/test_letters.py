@@ -1,0 +1,276 @@
+"""Issue 4 end to end: letters, versions, circulation, revisions and DRAFT_TTL."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from datetime import timedelta
+
+import docx
+
+from bot import texts
+from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.services.letter_text import fingerprint, normalise
+from tests.conftest import RunningBot, make_settings, running_bot
+from tests.e2e.test_membership import add_org, join
+
+DEADLINE = "2026-02-20 18:00"
+PARAGRAPHS = [
+    "We, the undersigned organisations, write to you ahead of the session of the Council.",
+    "The situation of human rights defenders in the country has not improved.",
+    "We urge your delegation to support the renewal of the mandate.",
+]
+TEXT = "\n\n".join(PARAGRAPHS)
+
+
+async def new_letter(
+    bot: RunningBot, title: str = "Letter on the mandate", text: str = TEXT
+) -> int:
+    [created] = await bot.ask(bot.coordinator(), f"/newletter {title}\n{DEADLINE}\n{text}")
+    match = re.search(r"Letter #(\d+) created", created.text)
+    assert match, created.text
+    return int(match.group(1))
+
+
+async def circulate(bot: RunningBot, letter_id: int, targets: str = "all") -> str:
+    [answer] = await bot.ask(bot.coordinator(), f"/circulate {letter_id} {targets}")
+    return answer.text
+
+
+async def until(predicate, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not predicate():  # noqa: ASYNC110 - the bot works in the same loop
+            await asyncio.sleep(0.05)
+
+
+def visible_texts(user: FakeUser) -> list[str]:
+    return [m.text or m.caption or "" for m in user.bot_messages]
+
+
+async def test_guided_newletter_with_text_in_two_messages(bot: RunningBot) -> None:
+    coordinator = bot.coordinator()
+    [ask_title] = await bot.ask(coordinator, "/newletter")
+    assert "title" in ask_title.text
+    [ask_deadline] = await bot.ask(coordinator, "Letter on the <mandate> & more")
+    assert "Letter on the <mandate> & more" in ask_deadline.text
+    [past] = await bot.ask(coordinator, "2020-01-01 10:00")
+    assert past.text == texts.DEADLINE_PAST
+    [gap] = await bot.ask(coordinator, "2026-03-29 02:30")
+    assert "does not exist" in gap.text
+    [bad] = await bot.ask(coordinator, "next friday")
+    assert "can't read that date" in bad.text
+    [ask_text] = await bot.ask(coordinator, "20.02.2026 18:00")
+    assert "20 Feb 2026, 18:00 CET" in ask_text.text
+    [got] = await bot.ask(coordinator, PARAGRAPHS[0])
+    assert "so far" in got.text
+    await bot.ask(coordinator, "\n\n".join(PARAGRAPHS[1:]))
+    await coordinator.press(got, "Done")
+    [created] = await coordinator.next_messages()
+    expected = f"v1 · {fingerprint(TEXT)}"
+    assert "Letter #1 created" in created.text and expected in created.text
+    [listing] = await bot.ask(coordinator, "/letters")
+    assert "Letter on the <mandate> & more" in listing.text and "draft" in listing.text
+    [details] = await bot.ask(coordinator, "/letter 1")
+    assert expected in details.text
+
+
+async def test_flow_survives_a_restart_and_cancel_leaves_it(
+    tg: FakeTelegramServer, tmp_path, clock
+) -> None:
+    settings = make_settings(tg, tmp_path)
+    async with running_bot(settings, clock, tg) as bot:
+        await bot.ask(bot.coordinator(), "/newletter")
+        await bot.ask(bot.coordinator(), "Title kept across a restart")
+    async with running_bot(settings, clock, tg) as bot:
+        [ask_text] = await bot.ask(bot.coordinator(), DEADLINE)
+        assert "Now the <b>text</b>" in ask_text.html
+        [cancelled] = await bot.ask(bot.coordinator(), "/cancel")
+        assert cancelled.text == texts.FLOW_CANCELLED
+        [pointer] = await bot.ask(bot.coordinator(), "some text")
+        assert pointer.text == texts.NOT_A_COMMAND
+        assert await bot.db.fetch_value("SELECT count(*) FROM letters") == 0
+
+
+def make_docx() -> bytes:
+    document = docx.Document()
+    document.add_heading("Сумесны ліст", level=1)
+    document.add_paragraph("Мы, ніжэйпадпісаныя арганізацыі, звяртаемся да вас.")
+    table = document.add_table(rows=2, cols=2)
+    for row, cells in enumerate([("Арганізацыя", "Краіна"), ("Вясна", "Беларусь")]):
+        for column, value in enumerate(cells):
+            table.cell(row, column).text = value
+    document.add_paragraph("Заклікаем падтрымаць рэзалюцыю.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_docx_draft_is_read_circulated_and_its_file_sent(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    coordinator = bot.coordinator()
+    org_id = await add_org(bot, "Вясна")
+    member = await join(bot, tg, 2001, org_id)
+    await bot.ask(coordinator, f"/newletter Ліст пра мандат\n{DEADLINE}")
+    await coordinator.send_document("letter.pdf", b"%PDF-1.4 nonsense")
+    [refused] = await coordinator.next_messages()
+    assert refused.text == texts.FILE_UNSUPPORTED
+    await coordinator.send_document("broken.docx", b"PK\x03\x04 not really a zip")
+    [broken] = await coordinator.next_messages()
+    assert "damaged" in broken.text or "can read" in broken.text
+    await coordinator.send_document(
+        "Ліст.docx",
+        make_docx(),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    [created] = await coordinator.next_messages()
+    assert "Letter #1 created" in created.text
+    body = await bot.db.fetch_value("SELECT body FROM versions WHERE letter_id = 1")
+    assert body.index("Сумесны ліст") < body.index("Вясна | Беларусь") < body.index("Заклікаем")
+    await circulate(bot, 1)
+    messages = await member.next_messages(3, timeout=15)
+    summary, part, original = messages
+    assert "Ліст пра мандат" in summary.text and summary.protect_content
+    assert [b for row in summary.buttons for b, _ in row] == [
+        "✍️ Sign",
+        "Decline",
+        "💬 Comment",
+        "📄 Full text",
+    ]
+    assert "Вясна | Беларусь" in part.text and part.protect_content
+    assert original.document["file_name"] == "Ліст.docx" and original.protect_content
+
+
+async def test_long_draft_is_split_within_limits_and_reassembles(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    coordinator = bot.coordinator()
+    member = await join(bot, tg, 2001, await add_org(bot, "Org"))
+    paragraph = (
+        "Права чалавека — універсальныя. Human rights defenders & lawyers <must> be free; "
+        "«свабода» для ўсіх 🕊️. "
+    )
+    paragraphs = [f"{i}. " + paragraph * 3 for i in range(100)]
+    long_text = "\n\n".join(paragraphs)
+    assert len(long_text) > 30_000
+    await bot.ask(coordinator, f"/newletter Long letter\n{DEADLINE}")
+    chunks, chunk = [], ""
+    for p in paragraphs:  # as a phone splits a long paste: at most 4096 per message
+        if len(chunk) + len(p) + 2 > 4000:
+            chunks.append(chunk)
+            chunk = ""
+        chunk = f"{chunk}\n\n{p}" if chunk else p
+    chunks.append(chunk)
+    for piece in chunks:
+        [got] = await bot.ask(coordinator, piece)
+    await coordinator.press(got, "Done")
+    await coordinator.next_messages()
+    await circulate(bot, 1)
+    await until(lambda: not tg.pending_updates and len(member.bot_messages) >= 10)
+    await tg.wait_until_idle(quiet=1.0, timeout=30)
+    parts = [m for m in member.bot_messages if "part " in (m.text or "")]
+    assert len(parts) >= 8
+    rebuilt = "\n\n".join(m.text.split("\n\n", 1)[1] for m in parts)
+    assert normalise(rebuilt) == normalise(long_text)
+    assert not [r for r in tg.rejections if r.method == "sendMessage"]
+
+
+async def test_joining_later_and_adding_organisations_later(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    first = await add_org(bot, "First")
+    second = await add_org(bot, "Second")
+    early = await join(bot, tg, 2001, first)
+    letter_id = await new_letter(bot)
+    await circulate(bot, letter_id, str(first))
+    await early.next_messages(2, timeout=15)
+    late = await join(bot, tg, 2002, first)  # joins after circulation: gets it on joining
+    received = await late.next_messages(2, timeout=15)
+    assert "Letter on the mandate" in received[0].text
+    other = await join(bot, tg, 2003, second)
+    await other.expect_no_message(within=0.5)  # not circulated to Second yet
+    answer = await circulate(bot, letter_id, str(second))
+    assert "goes to 1 contact(s)" in answer
+    await other.next_messages(2, timeout=15)
+    await early.expect_no_message(within=0.5)  # nobody gets it twice
+
+
+async def test_preview_is_what_members_get(bot: RunningBot) -> None:
+    letter_id = await new_letter(bot)
+    coordinator = bot.coordinator()
+    intro, summary, part = await bot.ask(coordinator, f"/preview {letter_id}", replies=3)
+    assert "Preview" in intro.text
+    assert "Letter on the mandate" in summary.text and summary.protect_content
+    assert PARAGRAPHS[2] in part.text
+    await coordinator.press(summary, "📄 Full text")
+    await until(lambda: bool(coordinator.callback_answers))
+    assert coordinator.callback_answers[-1]["text"] == texts.PREVIEW_BUTTON
+
+
+async def test_full_text_is_deleted_after_draft_ttl_and_can_be_fetched_again(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    from bot.jobs.outbox import delete_expired_messages
+
+    member = await join(bot, tg, 2001, await add_org(bot, "Org"))
+    await circulate(bot, await new_letter(bot))
+    summary, part = await member.next_messages(2, timeout=15)
+    bot.clock.advance(bot.settings.draft_ttl - timedelta(minutes=1))
+    assert await delete_expired_messages(bot.app) == 0
+    bot.clock.advance(timedelta(minutes=2))
+    assert await delete_expired_messages(bot.app) == 1
+    visible = [m.message_id for m in member.messages]
+    assert summary.message_id in visible and part.message_id not in visible
+    await member.press(summary, "📄 Full text")
+    [again] = await member.next_messages(1, timeout=15)
+    assert PARAGRAPHS[1] in again.text and again.protect_content
+
+
+async def test_revision_notice_shows_changed_paragraphs(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    member = await join(bot, tg, 2001, await add_org(bot, "Org"))
+    coordinator = bot.coordinator()
+    letter_id = await new_letter(bot)
+    await circulate(bot, letter_id)
+    await member.next_messages(2, timeout=15)
+    revised = TEXT.replace("renewal of the mandate", "renewal and strengthening of the mandate")
+    revised += "\n\nWe stand ready to brief your delegation."
+    [ask] = await bot.ask(coordinator, f"/revise {letter_id}")
+    assert "v1 · " in ask.text
+    [got] = await bot.ask(coordinator, revised)
+    await coordinator.press(got, "Done")
+    [kind] = await coordinator.next_messages()
+    assert "2 paragraph(s) changed" in kind.text
+    await coordinator.press(kind, "Material: ask to sign again")
+    [done] = await coordinator.next_messages()
+    assert "version v2 · " in done.text and "material" in done.text
+    notice, _ = await member.next_messages(2, timeout=15)
+    assert "has a new version: v2" in notice.text
+    assert "confirmed again" in notice.text
+    assert "<u>and strengthening</u>" in notice.html or "and strengthening" in notice.html
+    assert "§4 added" in notice.text
+    assert [b for row in notice.buttons for b, _ in row] == ["✍️ Sign again", "📄 Full text"]
+    [same] = await bot.ask(coordinator, f"/revise {letter_id}")
+    await bot.ask(coordinator, revised)
+    await coordinator.press(same, "Done")
+    [unchanged] = await coordinator.next_messages()
+    assert "identical to version 2" in unchanged.text
+
+
+async def test_members_cannot_read_letters_of_others(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    insider = await join(bot, tg, 2001, await add_org(bot, "Insider"))
+    outsider = await join(bot, tg, 2002, await add_org(bot, "Outsider"))
+    letter_id = await new_letter(bot)
+    await circulate(bot, letter_id, "1")
+    summary, _ = await insider.next_messages(2, timeout=15)
+    version_id = summary.buttons[1][1][1].split(":")[2]
+    await outsider.forge_callback(f"full:{letter_id}:{version_id}")
+    await until(lambda: bool(outsider.callback_answers))
+    assert outsider.callback_answers[-1]["text"] == texts.NOT_A_RECIPIENT
+    await outsider.expect_no_message(within=0.5)
+    [refused] = await bot.ask(outsider, f"/preview {letter_id}")
+    assert refused.text == texts.COORDINATORS_ONLY
