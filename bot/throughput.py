@@ -20,15 +20,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
 from telegram import Update
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,7 @@ PACED_ENDPOINTS = frozenset(
 # second then holds at most 29, and the one spare absorbs network jitter between our clock
 # and Telegram's.
 OVERALL_RATE = 28.0
+SLOT_TOLERANCE = 0.003  # seconds a send may come early to keep the cadence after a late one
 CHAT_BURST = 3  # messages a chat may get at once
 CHAT_RATE_PERIOD = 3.15  # … refilled at CHAT_BURST per this many seconds: 1/s less 5% for jitter
 GROUP_MAX_RATE = 20
@@ -63,7 +67,9 @@ MAX_TRACKED_CHATS = 10_000
 class RateLimitArgs:
     """``rate_limit_args`` for one call, e.g. ``bot.send_message(..., rate_limit_args=...)``."""
 
-    max_retries: int
+    max_retries: int = MAX_RETRIES
+    # The caller has just passed ``admit(chat_id)`` for this very request: no second wait.
+    admitted: bool = False
 
 
 @dataclass
@@ -163,13 +169,25 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
                     if self._chat_wait(private_chat, now) > 0:
                         continue  # another request to this chat took the token meanwhile
                     self._bucket(private_chat, now).tokens -= 1.0
-                self._next_slot = now + self._interval
+                # Keep the cadence (a wake-up a millisecond late must not cost a slot), but
+                # never let two sends come closer than the interval less a small tolerance.
+                self._next_slot = max(
+                    self._next_slot + self._interval, now + self._interval - SLOT_TOLERANCE
+                )
                 return
 
+    async def admit(self, chat_id: int) -> None:
+        """Waits for and takes the slot of one request to ``chat_id``, to be sent right away
+        with ``RateLimitArgs(admitted=True)``.
+
+        The outbox marks a delivery ``sending`` before it asks for its slot and sends the
+        moment it has it: nothing it marked waits long, and pacing is measured at the wire.
+        """
+        chat_id = int(chat_id)
+        await self._admit(chat_id if chat_id > 0 else None, _group_id(chat_id))
+
     def _pause(self, error: RetryAfter) -> None:
-        seconds = error.retry_after
-        seconds = seconds if isinstance(seconds, int | float) else seconds.total_seconds()
-        until = time.monotonic() + seconds + RETRY_AFTER_MARGIN
+        until = time.monotonic() + retry_after_seconds(error) + RETRY_AFTER_MARGIN
         self._paused_until = max(self._paused_until, until)
 
     async def process_request(
@@ -182,12 +200,13 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
         rate_limit_args: RateLimitArgs | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         max_retries = self._max_retries if rate_limit_args is None else rate_limit_args.max_retries
+        admitted = rate_limit_args is not None and rate_limit_args.admitted
         chat_id = data.get("chat_id")
         overall = chat_id is not None
         private_chat = _private_chat_id(endpoint, data)
         group = _group_id(chat_id)
         for attempt in range(max_retries + 1):
-            if overall:
+            if overall and not (admitted and attempt == 0):
                 await self._admit(private_chat, group)
             try:
                 return await callback(*args, **kwargs)
@@ -196,8 +215,19 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
                 self._pause(error)
                 if attempt == max_retries:
                     raise
-                log.info("flood control: retrying %s after %s", endpoint, error.retry_after)
+                log.info(
+                    "flood control: retrying %s after %ss", endpoint, retry_after_seconds(error)
+                )
         raise AssertionError("unreachable")
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    """``retry_after`` in seconds, whether PTB gives an int or (PTB_TIMEDELTA) a timedelta."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int form is deprecated; both forms are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _private_chat_id(endpoint: str, data: dict[str, Any]) -> int | None:

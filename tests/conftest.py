@@ -21,6 +21,7 @@ TOKEN = "123456789:AAF" + "t0k3n" * 7
 COORDINATOR_ID = 1001
 BOT_USERNAME = "coalition_test_bot"
 START = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+DELIVERY_REPORTS = ("⏳ Delivering", "✅ Delivery finished", "Delivery report")
 
 
 @pytest.fixture
@@ -74,9 +75,23 @@ class RunningBot:
         return self.tg.add_user(COORDINATOR_ID, "Olena", username="olena_coord")
 
     async def ask(self, user: FakeUser, text: str, replies: int = 1) -> list:
-        """Sends ``text`` as ``user`` and returns the bot's next ``replies`` messages."""
+        """Sends ``text`` as ``user`` and returns the bot's next ``replies`` answers.
+
+        Whatever the user had not read yet came before this message, so it is skipped.
+        """
+        user.mark_all_read()
         await user.send(text)
-        return await user.next_messages(replies)
+        return await self.replies(user, replies)
+
+    async def replies(self, user: FakeUser, count: int = 1, timeout: float = 10.0) -> list:
+        """The user's next ``count`` bot messages, skipping the outbox's delivery reports
+        (they arrive on their own schedule in a coordinator's chat)."""
+        got: list = []
+        while len(got) < count:
+            [message] = await user.next_messages(1, timeout=timeout)
+            if not (message.text or "").startswith(DELIVERY_REPORTS):
+                got.append(message)
+        return got
 
 
 @pytest.fixture

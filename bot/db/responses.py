@@ -140,11 +140,11 @@ async def comments_of_letter(db: Executor, letter_id: int) -> list[Comment]:
     return [Comment(**row) for row in rows]
 
 
-async def response_events(db: Executor, letter_id: int) -> list[tuple[str, str]]:
-    """(time, action) of every response change, from the audit log, for the chart."""
+async def response_events(db: Executor, letter_id: int) -> list[tuple[str, str, int | None]]:
+    """(time, action, organisation) of every response change, from the audit log (chart)."""
     rows = await db.fetch_all(
-        "SELECT at, action FROM audit_events WHERE letter_id = ? AND action LIKE 'response.%' "
-        "ORDER BY id",
+        "SELECT at, action, organisation_id FROM audit_events "
+        "WHERE letter_id = ? AND action LIKE 'response.%' ORDER BY id",
         (letter_id,),
     )
-    return [(row["at"], row["action"]) for row in rows]
+    return [(row["at"], row["action"], row["organisation_id"]) for row in rows]

@@ -436,6 +436,13 @@ class FakeTelegramServer:
     def users(self) -> list[FakeUser]:
         return list(self._users.values())
 
+    def file_content(self, file_id: str) -> bytes:
+        """The bytes behind a file id (what a user would download from a document)."""
+        try:
+            return self._files[file_id].content
+        except KeyError:
+            raise FakeTelegramError(f"no file {file_id!r}") from None
+
     def messages_sent_to(self, chat_id: int) -> list[FakeMessage]:
         """Every message the bot ever sent to that chat, deleted ones included."""
         chat = self._users.get(chat_id) or self._groups.get(chat_id)

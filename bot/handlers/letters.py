@@ -31,7 +31,7 @@ from bot.services import flows, letters
 from bot.services.deadlines import DeadlineError, format_deadline, parse_deadline, relative_hint
 from bot.services.documents import MAX_FILE_BYTES, DocumentError, extract_text
 from bot.services.flows import Flow
-from bot.services.letter_text import diff_paragraphs, normalise
+from bot.services.letter_text import diff_paragraphs, fingerprint, normalise
 from bot.services.letters import DraftSource, LetterError
 
 NEWLETTER = "newletter"
@@ -351,7 +351,10 @@ async def _ask_revision_kind(
     try:
         body = letters.clean_body(text.body)
         _, current = await letters.latest_version(context.db, letter_id)
+        if fingerprint(body) == current.fingerprint:
+            raise LetterError("unchanged", version=current.number)
     except LetterError as error:
+        await flows.finish(context.db, flow.telegram_user_id)
         await reply(update, context, explain(context, error))
         return
     source = text.source or DraftSource()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -143,13 +145,15 @@ async def _send_chart(update: Update, context: BotContext, info: responses.Lette
 
     letter = info.letter
     events = [
-        ResponseEvent(from_db(at) or context.clock.now(), action.removeprefix("response."))
-        for at, action in await responses.response_events(context.db, letter.id)
+        ResponseEvent(from_db(at) or context.clock.now(), action.removeprefix("response."), org)
+        for at, action, org in await responses.response_events(context.db, letter.id)
     ]
     opened = from_db(letter.opened_at or letter.created_at)
     deadline = from_db(letter.deadline)
     assert opened is not None and deadline is not None
-    png = render_status_chart(
+    # Rendering takes ~0.15 s of CPU: off the event loop, so other chats are not held up.
+    png = await asyncio.to_thread(
+        render_status_chart,
         events,
         organisations=len(info.organisations),
         opened_at=opened,

@@ -4,10 +4,11 @@ One dispatcher task finds chats with due deliveries and starts one worker per ch
 a chat's messages go out in order (summary, full text, file), different chats
 concurrently, so one slow chat never holds up the others. Pacing (about 30 a second
 overall, about one a second per chat) is the bot's rate limiter
-(``bot.throughput.ChatPacedRateLimiter``); a worker waits for its chat's turn *before*
-it marks a delivery ``sending``, and at most ``MAX_IN_FLIGHT`` deliveries are marked at
-once. So a crash leaves only those few ``uncertain`` (never resent blindly); everything
-``pending`` is resumed at the next start.
+(``bot.throughput.ChatPacedRateLimiter``). A worker waits for its chat's turn, marks the
+delivery ``sending`` (committed), takes its overall send slot from the limiter and puts
+the request on the wire at once; at most ``MAX_CLAIMED`` marked deliveries wait for a
+slot at any time. So a crash leaves only those few and the requests on the wire
+``uncertain`` (never resent blindly); everything ``pending`` is resumed at the next start.
 
 Outcomes: ``RetryAfter`` → queued again at once (the limiter pauses everyone for the
 time asked); ``Forbidden`` → the contact is unreachable, the rest of its broadcast is
@@ -53,22 +54,24 @@ from bot import texts
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.services import outbox
 from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
-from bot.throughput import ChatPacedRateLimiter, RateLimitArgs
+from bot.throughput import ChatPacedRateLimiter, RateLimitArgs, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
-MAX_IN_FLIGHT = 8  # deliveries marked 'sending' at once: the most a crash can leave uncertain
+# Deliveries marked 'sending' while they wait for their send slot (then they go on the wire
+# at once): with what is on the wire, the most a crash can leave uncertain.
+MAX_CLAIMED = 2
 MAX_CHATS = 200  # chats drained at the same time
 PROGRESS_INTERVAL = 2.0  # seconds between edits of a progress message
+# A broadcast drained faster than this gets its report only, no progress message.
+PROGRESS_DELAY = 1.5
 IDLE_POLL = 5.0  # seconds: the queue is looked at this often even if nobody wakes the sender
 MIN_TICK = 0.05  # seconds between two looks at the queue: wake-ups in a burst coalesce
 STOP_GRACE = 10.0  # seconds requests in flight get to finish at shutdown
+SEND_TIMEOUT = 15.0  # seconds to wait for Telegram's answer; later, the message is uncertain
 DELETE_JOB = "outbox:delete-expired"
 DELETE_INTERVAL = 60.0  # seconds between DRAFT_TTL sweeps
 REPORT_BUDGET = 3000  # characters of contact names in a report, well under Telegram's 4096
-# The outbox handles RetryAfter itself (re-queues the delivery), so the limiter must not
-# retry while the delivery is marked 'sending'.
-NO_RETRY = RateLimitArgs(max_retries=0)
 NOT_SENT_CAUSES = (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError)
 
 
@@ -124,7 +127,7 @@ class OutboxSender:
         self,
         app: BotApplication,
         *,
-        max_in_flight: int = MAX_IN_FLIGHT,
+        max_claimed: int = MAX_CLAIMED,
         max_chats: int = MAX_CHATS,
         progress_interval: float = PROGRESS_INTERVAL,
         idle_poll: float = IDLE_POLL,
@@ -133,13 +136,16 @@ class OutboxSender:
         self._max_chats = max_chats
         self._progress_interval = progress_interval
         self._idle_poll = idle_poll
-        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._claiming = asyncio.Semaphore(max_claimed)
+        self.send_timeout = SEND_TIMEOUT
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._sending: set[int] = set()  # chats with a delivery marked 'sending' right now
         self._stopping = False
         self._progress_checked = 0.0  # monotonic time progress was last looked at
         self._shown: dict[int, str] = {}  # broadcast id → text of its progress message
+        self._first_seen: dict[int, float] = {}  # broadcast id → monotonic time seen unfinished
         self._progress_failed: set[int] = set()  # broadcasts whose progress message failed
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -173,6 +179,9 @@ class OutboxSender:
             return
         self._stopping = True
         self._wake.set()
+        for chat_id, worker in list(self._workers.items()):
+            if chat_id not in self._sending:
+                worker.cancel()  # nothing marked: it may stop at once (e.g. mid-pause)
         try:
             await asyncio.wait_for(asyncio.shield(task), STOP_GRACE)
         except TimeoutError:
@@ -229,7 +238,7 @@ class OutboxSender:
         if due is None:
             return self._idle_poll
         wait = (due - self.services.clock.now()).total_seconds()
-        return min(max(wait, MIN_TICK), self._idle_poll)
+        return min(max(wait, 0.5), self._idle_poll)  # never a busy loop on a stuck row
 
     # --- one chat -----------------------------------------------------------------------
 
@@ -243,24 +252,34 @@ class OutboxSender:
                 )
                 if delivery is None:
                     return
-                if isinstance(limiter, ChatPacedRateLimiter):
-                    # Wait for the chat's turn before marking anything 'sending'.
+                paced = isinstance(limiter, ChatPacedRateLimiter)
+                if paced:
+                    # The chat's turn may be a second away: wait before marking anything.
                     await limiter.wait_for_chat(chat_id)
-                async with self._in_flight:
+                async with self._claiming:
                     if self._stopping:
                         return
+                    self._sending.add(chat_id)
                     message = await outbox.claim(services.database, delivery)
-                    if message is not None:
-                        await self._send(delivery, message)
+                    if message is None:
+                        self._sending.discard(chat_id)
+                        continue
+                    if paced:
+                        await limiter.admit(chat_id)  # the overall slot: ~1/28 s per claimer
+                await self._send(delivery, message, admitted=paced)
+                self._sending.discard(chat_id)
         except Exception:
             log.exception("outbox: draining chat %s failed", chat_id)
+        finally:
+            self._sending.discard(chat_id)
 
-    async def _send(self, delivery: Delivery, message: OutgoingMessage) -> None:
+    async def _send(self, delivery: Delivery, message: OutgoingMessage, *, admitted: bool) -> None:
         db = self.services.database
         try:
-            sent = await self._call(delivery.chat_id, message)
+            sent = await self._call(delivery.chat_id, message, admitted=admitted)
         except RetryAfter as error:
-            log.info("outbox: flood control, delivery %s waits %s", delivery.id, error.retry_after)
+            wait = retry_after_seconds(error)
+            log.info("outbox: flood control, delivery %s waits %ss", delivery.id, wait)
             await outbox.record_flood_control(db, delivery.id)
         except Forbidden as error:
             await self._unreachable(delivery, error)
@@ -285,19 +304,22 @@ class OutboxSender:
                 db, delivery.id, message_id=sent.message_id, now=self.services.clock.now()
             )
 
-    async def _call(self, chat_id: int, message: OutgoingMessage) -> Message:
+    async def _call(self, chat_id: int, message: OutgoingMessage, *, admitted: bool) -> Message:
         bot = self._app.bot
         params = dict(message.params)
+        common: dict[str, Any] = {
+            # RetryAfter comes back here (the delivery is re-queued, not left 'sending').
+            "rate_limit_args": RateLimitArgs(max_retries=0, admitted=admitted),
+            "read_timeout": self.send_timeout,
+        }
         if message.method == "sendMessage":
             text = params.pop("text")
-            return await bot.send_message(chat_id, text, rate_limit_args=NO_RETRY, **_typed(params))
+            return await bot.send_message(chat_id, text, **common, **_typed(params))
         if message.method == "sendDocument":
             document = params.pop("document")
-            return await bot.send_document(
-                chat_id, document, rate_limit_args=NO_RETRY, **_typed(params)
-            )
+            return await bot.send_document(chat_id, document, **common, **_typed(params))
         photo = params.pop("photo")
-        return await bot.send_photo(chat_id, photo, rate_limit_args=NO_RETRY, **_typed(params))
+        return await bot.send_photo(chat_id, photo, **common, **_typed(params))
 
     async def _not_sent(self, delivery: Delivery, error: TelegramError) -> None:
         db, now = self.services.database, self.services.clock.now()
@@ -356,10 +378,20 @@ class OutboxSender:
     async def _progress(self) -> None:
         db = self.services.database
         for broadcast in await outbox.unfinished_broadcasts(db):
+            if broadcast.requested_by is None:  # nobody to report to: just close it when drained
+                await outbox.finish_broadcast(
+                    db, broadcast, now=self.services.clock.now(), report=None
+                )
+                continue
             progress = await outbox.broadcast_progress(db, broadcast.id)
             if progress.finished:
                 await self._finish(broadcast, progress)
-            elif broadcast.requested_by is not None:
+            else:
+                seen = self._first_seen.setdefault(broadcast.id, time.monotonic())
+                if broadcast.progress_message_id is None and time.monotonic() - seen < (
+                    PROGRESS_DELAY
+                ):
+                    continue
                 await self._show(broadcast, progress, done=False)
 
     async def _finish(self, broadcast: outbox.Broadcast, progress: BroadcastProgress) -> None:
@@ -380,6 +412,7 @@ class OutboxSender:
         if broadcast.requested_by is not None and broadcast.progress_message_id is not None:
             await self._show(broadcast, progress, done=True)
         self._shown.pop(broadcast.id, None)
+        self._first_seen.pop(broadcast.id, None)
         self._progress_failed.discard(broadcast.id)
         self.wake()  # the report is a delivery
 

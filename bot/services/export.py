@@ -39,8 +39,8 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import docx
@@ -67,10 +67,6 @@ __all__ = [
     "render_markdown",
     "signatory_sort_key",
 ]
-
-Decision = Literal["signed", "declined", "withdrawn"]
-Listing = Literal["named", "anonymous", "internal"]
-
 
 # --------------------------------------------------------------------------- input
 
@@ -352,9 +348,10 @@ def render_docx(data: ExportInput) -> bytes:
     properties.keywords = ""
     properties.subject = ""
     properties.revision = 1
-    properties.created = data.generated_at
-    properties.modified = data.generated_at
-    properties.last_printed = data.generated_at
+    generated = data.generated_at.astimezone(UTC)  # core.xml holds UTC ("Z") times
+    properties.created = generated
+    properties.modified = generated
+    properties.last_printed = generated
     properties.language = data.language
 
     document.add_heading(_xml_safe(_one_line(data.title)), level=0)

@@ -417,3 +417,8 @@ async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, li
             )
         )
     return [(versions[version_id], items) for version_id, items in sorted(grouped.items())]
+
+
+async def response_events(db: Executor, letter_id: int) -> list[tuple[str, str, int | None]]:
+    """Every response change of a letter (time, action, organisation), oldest first."""
+    return await responses_repo.response_events(db, letter_id)

@@ -66,7 +66,7 @@ async def test_guided_newletter_with_text_in_two_messages(bot: RunningBot) -> No
     assert "so far" in got.text
     await bot.ask(coordinator, "\n\n".join(PARAGRAPHS[1:]))
     await coordinator.press(got, "Done")
-    [created] = await coordinator.next_messages()
+    [created] = await bot.replies(coordinator)
     expected = f"v1 · {fingerprint(TEXT)}"
     assert "Letter #1 created" in created.text and expected in created.text
     [listing] = await bot.ask(coordinator, "/letters")
@@ -114,17 +114,17 @@ async def test_docx_draft_is_read_circulated_and_its_file_sent(
     member = await join(bot, tg, 2001, org_id)
     await bot.ask(coordinator, f"/newletter Ліст пра мандат\n{DEADLINE}")
     await coordinator.send_document("letter.pdf", b"%PDF-1.4 nonsense")
-    [refused] = await coordinator.next_messages()
+    [refused] = await bot.replies(coordinator)
     assert refused.text == texts.FILE_UNSUPPORTED
     await coordinator.send_document("broken.docx", b"PK\x03\x04 not really a zip")
-    [broken] = await coordinator.next_messages()
+    [broken] = await bot.replies(coordinator)
     assert "damaged" in broken.text or "can read" in broken.text
     await coordinator.send_document(
         "Ліст.docx",
         make_docx(),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    [created] = await coordinator.next_messages()
+    [created] = await bot.replies(coordinator)
     assert "Letter #1 created" in created.text
     body = await bot.db.fetch_value("SELECT body FROM versions WHERE letter_id = 1")
     assert body.index("Сумесны ліст") < body.index("Вясна | Беларусь") < body.index("Заклікаем")
@@ -165,10 +165,14 @@ async def test_long_draft_is_split_within_limits_and_reassembles(
     for piece in chunks:
         [got] = await bot.ask(coordinator, piece)
     await coordinator.press(got, "Done")
-    await coordinator.next_messages()
+    await bot.replies(coordinator)
     await circulate(bot, 1)
-    await until(lambda: not tg.pending_updates and len(member.bot_messages) >= 10)
-    await tg.wait_until_idle(quiet=1.0, timeout=30)
+
+    def last_part_arrived() -> bool:
+        found = re.findall(r"part (\d+) of (\d+)", " ".join(visible_texts(member)))
+        return any(a == b for a, b in found)
+
+    await until(last_part_arrived, timeout=40)
     parts = [m for m in member.bot_messages if "part " in (m.text or "")]
     assert len(parts) >= 8
     rebuilt = "\n\n".join(m.text.split("\n\n", 1)[1] for m in parts)
@@ -241,10 +245,10 @@ async def test_revision_notice_shows_changed_paragraphs(
     assert "v1 · " in ask.text
     [got] = await bot.ask(coordinator, revised)
     await coordinator.press(got, "Done")
-    [kind] = await coordinator.next_messages()
+    [kind] = await bot.replies(coordinator)
     assert "2 paragraph(s) changed" in kind.text
     await coordinator.press(kind, "Material: ask to sign again")
-    [done] = await coordinator.next_messages()
+    [done] = await bot.replies(coordinator)
     assert "version v2 · " in done.text and "material" in done.text
     notice, _ = await member.next_messages(2, timeout=15)
     assert "has a new version: v2" in notice.text
@@ -252,11 +256,12 @@ async def test_revision_notice_shows_changed_paragraphs(
     assert "<u>and strengthening</u>" in notice.html or "and strengthening" in notice.html
     assert "§4 added" in notice.text
     assert [b for row in notice.buttons for b, _ in row] == ["✍️ Sign again", "📄 Full text"]
-    [same] = await bot.ask(coordinator, f"/revise {letter_id}")
-    await bot.ask(coordinator, revised)
-    await coordinator.press(same, "Done")
-    [unchanged] = await coordinator.next_messages()
+    await bot.ask(coordinator, f"/revise {letter_id}")
+    [got] = await bot.ask(coordinator, revised)
+    await coordinator.press(got, "Done")
+    [unchanged] = await bot.replies(coordinator)
     assert "identical to version 2" in unchanged.text
+    assert await bot.db.fetch_value("SELECT count(*) FROM versions") == 2
 
 
 async def test_members_cannot_read_letters_of_others(

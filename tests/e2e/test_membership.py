@@ -40,7 +40,7 @@ async def join(bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: in
     member = tg.add_user(user_id, f"Member {user_id}")
     [welcome] = await bot.ask(member, f"/start {token}")
     assert welcome.text.startswith("Welcome!"), welcome.text
-    await bot.coordinator().next_messages()  # "… joined for …"
+    await bot.replies(bot.coordinator())  # "… joined for …"
     return member
 
 
@@ -68,7 +68,7 @@ async def test_invite_join_greeting_and_coordinator_notice(
     [welcome] = await bot.ask(member, f"/start {token}")
     assert TRICKY_NAMES[1] in welcome.text
     assert "sign, decline or comment" in welcome.text
-    [notice] = await bot.coordinator().next_messages()
+    [notice] = await bot.replies(bot.coordinator())
     assert notice.text.startswith(f"✅ Anna <K> joined for {TRICKY_NAMES[1]}")
     [who] = await bot.ask(member, "/whoami")
     assert TRICKY_NAMES[1] in who.text
@@ -86,7 +86,7 @@ async def test_used_expired_revoked_and_random_tokens_all_look_the_same(
     org_id = await add_org(bot, "Org")
     used = await invite_token(bot, org_id)
     await bot.ask(tg.add_user(2001, "First"), f"/start {used}")
-    await bot.coordinator().next_messages()
+    await bot.replies(bot.coordinator())
     expiring = await invite_token(bot, org_id)
     revoked = await invite_token(bot, org_id)
     [invites] = await bot.ask(bot.coordinator(), "/invites")
@@ -198,7 +198,7 @@ async def test_bot_added_to_a_group_leaves_and_says_nothing(
 ) -> None:
     coordinator = bot.coordinator()
     await coordinator.send("/start")
-    await coordinator.next_messages()
+    await bot.replies(coordinator)
     group = tg.add_group(-100500, "Coalition chat", type="supergroup")
     await group.add_bot(by=coordinator)
     await group.send(coordinator, "/orgs")

@@ -173,7 +173,17 @@ def test_every_kind_of_leading_quote_or_bracket_is_ignored_but_kept() -> None:
 def test_cyrillic_order_russian_and_belarusian_letters() -> None:
     # DUCET: Ё files with Е, Ў with У (diacritics only break ties), І right after И.
     names = ["Ўсход", "Ёлка", "Ель", "Ежи", "Ігнат", "Ирис", "Устой", "Ясень", "Жук"]
-    assert ordered(names) == ["Ежи", "Ёлка", "Ель", "Жук", "Ирис", "Ігнат", "Устой", "Ўсход", "Ясень"]
+    assert ordered(names) == [
+        "Ежи",
+        "Ёлка",
+        "Ель",
+        "Жук",
+        "Ирис",
+        "Ігнат",
+        "Устой",
+        "Ўсход",
+        "Ясень",
+    ]
 
 
 def test_ties_are_broken_the_same_way_whatever_the_input_order() -> None:
@@ -378,14 +388,14 @@ def test_docx_is_reproducible_and_carries_no_tool_or_author_metadata() -> None:
     assert properties.author == ""
     assert properties.comments == ""
     assert properties.title == "Joint letter on the monitoring mandate"
-    assert properties.created == GENERATED.replace(tzinfo=None)
+    assert properties.created == GENERATED
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
         assert b"python-docx" not in archive.read("docProps/core.xml")
 
 
 def test_docx_survives_control_characters_in_names() -> None:
-    data = make_input([signatory("Bad\x00Byte\x0bOrg")])
-    assert "BadByteOrg" in [p.text for p in read_docx(render_docx(data)).paragraphs]
+    data = make_input([signatory("Bad\x00Byte\x0bOrg")], generated_at=GENERATED.astimezone(ZURICH))
+    assert "BadByte Org" in [p.text for p in read_docx(render_docx(data)).paragraphs]
 
 
 # --------------------------------------------------------------------------- csv
@@ -446,7 +456,7 @@ def test_csv_answer_times_follow_the_export_zone_across_dst() -> None:
 
 def test_csv_neutralises_formula_injection() -> None:
     rows = [
-        signatory("=HYPERLINK(\"http://evil\",\"x\")"),
+        signatory('=HYPERLINK("http://evil","x")'),
         signatory("+Plus Org", contact="@attacker"),
         signatory("-Minus Org", "declined", reason="=1+1"),
         signatory("\tTabbed Org"),
@@ -454,7 +464,7 @@ def test_csv_neutralises_formula_injection() -> None:
     ]
     table = read_csv(render_csv(make_input(rows)))
     cells = {cell for row in table[1:] for cell in row}
-    assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells
+    assert '\'=HYPERLINK("http://evil","x")' in cells
     assert "'+Plus Org" in cells
     assert "'@attacker" in cells
     assert "'-Minus Org" in cells

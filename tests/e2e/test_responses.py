@@ -1,0 +1,260 @@
+"""Issue 5 end to end: sign, decline, comment, withdraw, reconfirm; status, export."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+from bot import texts
+from bot.fake_telegram import FakeTelegramServer, FakeUser
+from tests.conftest import RunningBot
+from tests.e2e.test_letters import TEXT, circulate, new_letter, until
+from tests.e2e.test_membership import add_org, join
+
+
+async def circulated(
+    bot: RunningBot, tg: FakeTelegramServer, orgs: list[str], per_org: int = 1
+) -> tuple[int, list[FakeUser]]:
+    """A letter circulated to new organisations; returns the letter id and their members."""
+    members = []
+    for index, name in enumerate(orgs):
+        org_id = await add_org(bot, name)
+        for n in range(per_org):
+            members.append(await join(bot, tg, 3000 + index * 10 + n, org_id))
+    letter_id = await new_letter(bot)
+    await circulate(bot, letter_id)
+    for member in members:
+        await member.next_messages(2, timeout=20)  # summary and the full text
+    return letter_id, members
+
+
+def summary_of(member: FakeUser):  # type: ignore[no-untyped-def]
+    return next(m for m in member.bot_messages if m.text and m.text.startswith("📄"))
+
+
+async def sign(  # type: ignore[no-untyped-def]
+    member: FakeUser, listing: str = "Listed by name", message=None, button: str = "✍️ Sign"
+):
+    await member.press(message or summary_of(member), button)
+    [choose] = await member.next_messages()
+    await member.press(choose, listing)
+    confirm = await edited(member, choose.message_id, "Please confirm")
+    await member.press(confirm, "✅ Confirm")
+    return await edited(member, choose.message_id, "Signed for")
+
+
+async def edited(user: FakeUser, message_id: int, marker: str):  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(10):
+        while True:
+            message = next(m for m in user.bot_messages if m.message_id == message_id)
+            if marker in (message.text or ""):
+                return message
+            await asyncio.sleep(0.05)
+
+
+async def test_sign_with_listing_choice_receipt_and_colleagues_told(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    letter_id, (anna, boris) = await circulated(bot, tg, ['Centre "Viasna" <Minsk>'], per_org=2)
+    await anna.press(summary_of(anna), "✍️ Sign")
+    [choose] = await anna.next_messages()
+    assert 'Centre "Viasna" <Minsk>' in choose.text  # exactly as it will be listed
+    assert [b for row in choose.buttons for b, _ in row] == [
+        "Listed by name",
+        "Counted, not named",
+        "Internal only",
+        "Cancel",
+    ]
+    await anna.press(choose, "Counted, not named")
+    confirm = await edited(anna, choose.message_id, "Please confirm")
+    assert "cannot be named" in confirm.text
+    await anna.press(confirm, "✅ Confirm")
+    receipt = await edited(anna, choose.message_id, "Signed for")
+    version = await bot.db.fetch_one("SELECT number, fingerprint FROM versions")
+    assert f"v1 · {version['fingerprint']}" in receipt.text
+    assert "2 Feb 2026" in receipt.text  # the time it was recorded
+    [told] = await boris.next_messages()
+    assert "signed" in told.text and "cannot be named" in told.text
+    row = await bot.db.fetch_one("SELECT decision, listing FROM responses")
+    assert (row["decision"], row["listing"]) == ("signed", "anonymous")
+    # A second tap on the same confirmation changes nothing.
+    await anna.forge_callback(f"sgc:{letter_id}:1:2", confirm)
+    await until(lambda: len(anna.callback_answers) >= 4)
+    assert "already signed" in anna.callback_answers[-1]["text"]
+    events = await bot.db.fetch_value(
+        "SELECT count(*) FROM audit_events WHERE action = 'response.signed'"
+    )
+    assert events == 1
+
+
+async def test_decline_with_reason_and_with_skip(bot: RunningBot, tg: FakeTelegramServer) -> None:
+    _, (first, second) = await circulated(bot, tg, ["First", "Second"])
+    await first.press(summary_of(first), "Decline")
+    [ask] = await first.next_messages()
+    assert "send the reason" in ask.text
+    [receipt] = await bot.ask(first, "We <never> sign & joint letters")
+    assert receipt.text.startswith("Declined for First")
+    await second.press(summary_of(second), "Decline")
+    [ask] = await second.next_messages()
+    await second.press(ask, "Skip")
+    [receipt] = await second.next_messages()
+    assert receipt.text.startswith("Declined for Second")
+    reasons = await bot.db.fetch_all("SELECT reason FROM responses ORDER BY organisation_id")
+    assert [r["reason"] for r in reasons] == ["We <never> sign & joint letters", None]
+
+
+async def test_comment_reply_and_reply_to_a_draft(bot: RunningBot, tg: FakeTelegramServer) -> None:
+    _, (member,) = await circulated(bot, tg, ["Org"])
+    coordinator = bot.coordinator()
+    await member.press(summary_of(member), "💬 Comment")
+    [ask] = await member.next_messages()
+    assert "next message" in ask.text
+    [thanks] = await bot.ask(member, "Paragraph 2 should <b>name</b> the prisoners")
+    assert thanks.text == texts.COMMENT_SAVED
+    [relayed] = await bot.replies(coordinator)
+    assert "Paragraph 2 should <b>name</b> the prisoners" in relayed.text
+    await coordinator.press(relayed, "↩️ Reply")
+    [ask] = await bot.replies(coordinator)
+    [sent] = await bot.ask(coordinator, "Good point — done in v2.")
+    assert "sent to" in sent.text
+    [answer] = await member.next_messages()
+    assert "Good point — done in v2." in answer.text
+    # A reply (Telegram's reply) to the letter's message is a comment too.
+    await member.reply(summary_of(member), "Typo in the title")
+    [thanks] = await member.next_messages()
+    assert thanks.text == texts.COMMENT_SAVED
+    await bot.replies(coordinator)
+    [header, first, second] = await bot.ask(coordinator, "/comments 1", replies=3)
+    assert "v1 · " in header.text
+    assert "coordinators" in first.text and "Typo in the title" in second.text
+
+
+async def test_withdraw_from_receipt_and_by_command(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    letter_id, (member,) = await circulated(bot, tg, ["Org"])
+    receipt = await sign(member)
+    await member.press(receipt, "Withdraw signature")
+    [withdrawn] = await member.next_messages()
+    assert "withdrawn" in withdrawn.text
+    [nothing] = await bot.ask(member, f"/withdraw {letter_id}")
+    assert "has not signed" in nothing.text
+    await sign(member)
+    [again] = await bot.ask(member, f"/withdraw {letter_id}")
+    assert "withdrawn" in again.text
+    [mine] = await bot.ask(member, "/mine")
+    assert "signature withdrawn" in mine.text
+
+
+async def test_material_revision_asks_signatories_to_confirm_again(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    letter_id, (first, second, third) = await circulated(bot, tg, ["A Org", "B Org", "C Org"])
+    await sign(first)
+    await sign(second, "Internal only")
+    coordinator = bot.coordinator()
+    await bot.ask(coordinator, f"/revise {letter_id}")
+    [got] = await bot.ask(coordinator, TEXT + "\n\nA new demanding paragraph.")
+    await coordinator.press(got, "Done")
+    [kind] = await bot.replies(coordinator)
+    await coordinator.press(kind, "Material: ask to sign again")
+    await bot.replies(coordinator)
+    notice, _ = await first.next_messages(2, timeout=15)
+    await third.next_messages(2, timeout=15)
+    [status, *_] = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
+    assert "signed: 0" in status.text and "needs reconfirmation: 2" in status.text
+    # The old Sign button refers to a superseded version: refused, nothing changes.
+    answered = len(first.callback_answers)
+    await first.press(summary_of(first), "✍️ Sign")
+    await until(lambda: len(first.callback_answers) > answered)
+    assert "replaced by a material revision" in first.callback_answers[-1]["text"]
+    await sign(first, message=notice, button="✍️ Sign again")  # on the new version
+    [mine] = await bot.ask(first, "/mine")
+    assert "— signed" in mine.text
+    [mine] = await bot.ask(second, "/mine")
+    assert "confirm again" in mine.text
+
+
+async def test_stale_and_forged_buttons_change_nothing(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    letter_id, (member, outsider) = await circulated(bot, tg, ["Insider", "Outsider"])
+    other_letter = await new_letter(bot, "Another letter")
+    await circulate(bot, other_letter, "1")  # only to Insider
+    summary = summary_of(member)
+    version = summary.buttons[0][0][1].split(":")[2]
+    for data in (
+        f"sign:{other_letter}:2",  # a letter Outsider never received
+        f"sgc:{letter_id}:{version}:9",  # a listing that does not exist
+        f"sgc:{letter_id}:999:1",  # a version that does not exist
+        "sgc:1:1",  # malformed
+        "sign:" + "9" * 40,
+    ):
+        await outsider.forge_callback(data)
+    await until(lambda: len(outsider.callback_answers) >= 5)
+    assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
+    [closed] = await bot.ask(bot.coordinator(), f"/close {letter_id}")
+    assert "is closed" in closed.text
+    await member.press(summary, "✍️ Sign")
+    await until(lambda: bool(member.callback_answers))
+    assert member.callback_answers[-1]["text"] == texts.RESPONSE_LETTER_CLOSED
+    assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
+
+
+async def test_two_contacts_confirming_at_once_end_in_one_response(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    letter_id, (anna, boris) = await circulated(bot, tg, ["Org"], per_org=2)
+    version = summary_of(anna).buttons[0][0][1].split(":")[2]
+    await asyncio.gather(
+        anna.forge_callback(f"sgc:{letter_id}:{version}:1", summary_of(anna)),
+        boris.forge_callback(f"sgc:{letter_id}:{version}:3", summary_of(boris)),
+    )
+    await until(lambda: anna.callback_answers and boris.callback_answers)
+    await tg.wait_until_idle()
+    rows = await bot.db.fetch_all("SELECT * FROM responses")
+    assert len(rows) == 1 and rows[0]["decision"] == "signed"
+
+
+async def test_remind_reaches_only_organisations_that_owe_an_answer(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    letter_id, (signer, waiter) = await circulated(bot, tg, ["Signer", "Waiter"])
+    await sign(signer)
+    [queued] = await bot.ask(bot.coordinator(), f"/remind {letter_id}")
+    assert "1 contact(s) of 1 organisation(s)" in queued.text
+    [reminder] = await waiter.next_messages(timeout=15)
+    assert reminder.text.startswith("⏰ A letter is waiting")
+    assert "Letter on the mandate" not in reminder.text  # nothing on a lock screen
+    await signer.expect_no_message(within=0.5)
+
+
+async def test_status_close_reopen_and_export(bot: RunningBot, tg: FakeTelegramServer) -> None:
+    names = ["Zubr", "«Вясна»", "Égalité", "Amnesty International", "Hidden", "Internal"]
+    letter_id, members = await circulated(bot, tg, names)
+    listings = ["Listed by name", "Listed by name", "Listed by name", "Listed by name",
+                "Counted, not named", "Internal only"]  # fmt: skip
+    for member, listing in zip(members, listings, strict=True):
+        await sign(member, listing)
+    coordinator = bot.coordinator()
+    summary, table, chart = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
+    assert "signed: 6" in summary.text
+    assert "«Вясна» — signed" in table.text
+    assert chart.photo and "over time" in chart.caption
+    await bot.ask(coordinator, f"/close {letter_id}")
+    [refused] = await bot.ask(coordinator, f"/revise {letter_id}")
+    assert "closed" in refused.text
+    docx_file, md_file, csv_file = await bot.ask(coordinator, f"/export {letter_id}", replies=3)
+    markdown = tg.file_content(md_file.document["file_id"]).decode()
+    listed = markdown.split("Signatories", 1)[1]
+    order = [listed.index(n) for n in ("Amnesty", "Égalité", "Zubr", "«Вясна»")]
+    assert order == sorted(order)
+    assert "Hidden" not in listed and "Internal" not in listed
+    assert "and 1 organisation that cannot be named" in listed
+    table_csv = tg.file_content(csv_file.document["file_id"]).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(table_csv)))
+    assert len(rows) == 6 and {r["organisation"] for r in rows} == set(names)
+    assert docx_file.document["file_name"].endswith(".docx")
+    [reopened] = await bot.ask(coordinator, f"/reopen {letter_id} 2026-03-01 18:00")
+    assert "open again" in reopened.text

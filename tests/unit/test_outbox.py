@@ -1,0 +1,372 @@
+"""The outbox without Telegram: queueing, claiming, outcomes, progress, deletion bookkeeping."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.db import Database, open_database
+from bot.db import contacts as contacts_repo
+from bot.db import deliveries as repo
+from bot.db import organisations as organisations_repo
+from bot.db.migrate import apply_migrations
+from bot.db.timefmt import to_db
+from bot.services import outbox
+from bot.services.outbox import OutgoingMessage
+
+NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+HELLO = OutgoingMessage("sendMessage", {"text": "hello", "parse_mode": "HTML"})
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await open_database(tmp_path / "bot.db")
+    await apply_migrations(database, NOW)
+    yield database
+    await database.close()
+
+
+async def member(db: Database, n: int, *, status: str = "active") -> int:
+    """An active contact of its own organisation, Telegram user 7000 + n."""
+    stamp = to_db(NOW)
+    async with db.transaction() as tx:
+        org_id = await organisations_repo.insert(
+            tx, name=f"Org {n}", name_key=f"org {n}", now=stamp
+        )
+        contact_id = await contacts_repo.insert_invited_member(
+            tx, organisation_id=org_id, label=f"label {n}", now=stamp
+        )
+        await contacts_repo.bind(
+            tx, contact_id, telegram_user_id=7000 + n, display_name=f"Member {n}", language="en",
+            now=stamp,
+        )  # fmt: skip
+        if status != "active":
+            await contacts_repo.set_status(tx, contact_id, status, now=stamp)
+    return contact_id
+
+
+async def queue(
+    db: Database,
+    contacts: list[int],
+    parts: int = 1,
+    *,
+    requested_by: int | None = 1001,
+    key: str = "k",
+) -> int:
+    async with db.transaction() as tx:
+        broadcast_id = await outbox.create_broadcast(
+            tx, letter_id=None, kind="circulation", requested_by=requested_by, now=NOW
+        )
+        for contact_id in contacts:
+            for part in range(parts):
+                await outbox.enqueue(
+                    tx, broadcast_id=broadcast_id, contact_id=contact_id,
+                    chat_id=7000 + contact_id, letter_id=None, kind="summary",
+                    message=OutgoingMessage("sendMessage", {"text": f"{contact_id}/{part}"}),
+                    dedupe_key=f"{key}:{contact_id}:{part}", now=NOW,
+                )  # fmt: skip
+    return broadcast_id
+
+
+async def take(db: Database, chat_id: int, now: datetime = NOW) -> repo.Delivery:
+    """The chat's next delivery, claimed (status 'sending')."""
+    delivery = await outbox.next_for_chat(db, chat_id, now=now)
+    assert delivery is not None
+    assert await outbox.claim(db, delivery) is not None
+    return delivery
+
+
+async def status_of(db: Database, delivery_id: int) -> tuple[str, str | None, int]:
+    row = await db.fetch_one(
+        "SELECT status, reason, attempts FROM deliveries WHERE id = ?", (delivery_id,)
+    )
+    assert row is not None
+    return row["status"], row["reason"], row["attempts"]
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def test_outgoing_message_round_trips_and_refuses_what_cannot_be_sent() -> None:
+    markup = {"inline_keyboard": [[{"text": "Sign", "callback_data": "s:1"}]]}
+    message = OutgoingMessage("sendMessage", {"text": "Привет <b>x</b>", "reply_markup": markup})
+    assert OutgoingMessage.from_payload(message.to_payload()) == message
+    assert OutgoingMessage.from_payload("{}") is None  # a purged payload
+    with pytest.raises(ValueError, match="chat_id"):
+        OutgoingMessage("sendMessage", {"text": "x", "chat_id": 5})
+    with pytest.raises(ValueError, match="needs document"):
+        OutgoingMessage("sendDocument", {"caption": "no file"})
+    with pytest.raises(ValueError, match="does not send"):
+        OutgoingMessage("sendSticker", {"sticker": "x"})  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        OutgoingMessage("sendMessage", {"text": "x", "when": NOW})  # not JSON-able
+
+
+# --- queueing ---------------------------------------------------------------------------------
+
+
+async def test_enqueue_is_idempotent_by_dedupe_key(db: Database) -> None:
+    contact = await member(db, 1)
+    broadcast_id = await queue(db, [contact], parts=2)
+    again = await queue(db, [contact], parts=3)  # a retried command: only the new part is added
+    rows = await db.fetch_all("SELECT broadcast_id, dedupe_key FROM deliveries ORDER BY id")
+    assert [(r["broadcast_id"], r["dedupe_key"]) for r in rows] == [
+        (broadcast_id, "k:1:0"),
+        (broadcast_id, "k:1:1"),
+        (again, "k:1:2"),
+    ]
+    async with db.transaction() as tx:
+        queued = await outbox.enqueue(
+            tx, broadcast_id=None, contact_id=contact, chat_id=7001, letter_id=None,
+            kind="notice", message=HELLO, dedupe_key="k:1:0", now=NOW,
+        )  # fmt: skip
+    assert queued is False
+
+
+async def test_enqueue_rolls_back_with_the_callers_transaction(db: Database) -> None:
+    contact = await member(db, 1)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            broadcast_id = await outbox.create_broadcast(
+                tx, letter_id=None, kind="circulation", requested_by=None, now=NOW
+            )
+            await outbox.enqueue(
+                tx, broadcast_id=broadcast_id, contact_id=contact, chat_id=7001, letter_id=None,
+                kind="summary", message=HELLO, dedupe_key="x", now=NOW,
+            )  # fmt: skip
+            raise RuntimeError("the letter could not be opened")
+    assert await db.fetch_value("SELECT count(*) FROM deliveries") == 0
+    assert await db.fetch_value("SELECT count(*) FROM broadcasts") == 0
+
+
+async def test_delete_after_must_be_within_telegrams_48_hours(db: Database) -> None:
+    async with db.transaction() as tx:
+        with pytest.raises(ValueError, match="48 hours"):
+            await outbox.enqueue(
+                tx, broadcast_id=None, contact_id=None, chat_id=1, letter_id=None, kind="x",
+                message=HELLO, dedupe_key="a", now=NOW, delete_after=NOW + timedelta(hours=48),
+            )  # fmt: skip
+        assert await outbox.enqueue(
+            tx, broadcast_id=None, contact_id=None, chat_id=1, letter_id=None, kind="x",
+            message=HELLO, dedupe_key="b", now=NOW, delete_after=NOW + timedelta(hours=47),
+        )  # fmt: skip
+
+
+# --- draining ---------------------------------------------------------------------------------
+
+
+async def test_chats_are_taken_in_order_one_delivery_at_a_time(db: Database) -> None:
+    first, second = await member(db, 1), await member(db, 2)
+    await queue(db, [first, second], parts=2)
+    assert await outbox.due_chats(db, now=NOW, limit=10) == [7001, 7002]
+
+    delivery = await take(db, 7001)
+    assert delivery.payload == OutgoingMessage("sendMessage", {"text": "1/0"}).to_payload()
+    # While its first is being sent, the chat is not due (its second must wait its turn).
+    assert await outbox.due_chats(db, now=NOW, limit=10) == [7002]
+    assert await outbox.next_for_chat(db, 7001, now=NOW) is None
+    assert await outbox.claim(db, delivery) is None  # claimed already
+
+    await outbox.record_sent(db, delivery.id, message_id=42, now=NOW)
+    row = await repo.get_delivery(db, delivery.id)
+    assert row is not None
+    assert (row.status, row.telegram_message_id, row.sent_at) == ("sent", 42, to_db(NOW))
+    following = await outbox.next_for_chat(db, 7001, now=NOW)
+    assert following is not None and following.id == delivery.id + 1
+
+
+async def test_network_error_backs_off_exponentially_and_keeps_the_chats_order(
+    db: Database,
+) -> None:
+    contact = await member(db, 1)
+    await queue(db, [contact], parts=2)
+    delivery = await take(db, 7001)
+    assert await outbox.record_not_sent(db, delivery, error="Bad Gateway", now=NOW)
+    row = await repo.get_delivery(db, delivery.id)
+    assert row is not None
+    assert (row.status, row.attempts, row.not_before, row.error) == (
+        "pending", 1, to_db(NOW + timedelta(seconds=2)), "Bad Gateway",
+    )  # fmt: skip
+    # Not due yet, and the chat's second message does not overtake it.
+    assert await outbox.due_chats(db, now=NOW, limit=10) == []
+    assert await outbox.next_for_chat(db, 7001, now=NOW) is None
+    assert await outbox.next_due_at(db) == NOW + timedelta(seconds=2)
+
+    later = NOW + timedelta(seconds=2)
+    assert await outbox.due_chats(db, now=later, limit=10) == [7001]
+    again = await take(db, 7001, later)
+    assert again.id == delivery.id and again.attempts == 1
+    assert await outbox.record_not_sent(db, again, error="Bad Gateway", now=later)
+    row = await repo.get_delivery(db, delivery.id)
+    assert row is not None and row.not_before == to_db(later + timedelta(seconds=4))
+
+    assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 10, 14)] == [
+        2, 4, 8, 900, 900,
+    ]  # fmt: skip
+
+
+async def test_network_errors_give_up_after_max_attempts(db: Database) -> None:
+    contact = await member(db, 1)
+    await queue(db, [contact])
+    await db.execute("UPDATE deliveries SET attempts = ?", (outbox.MAX_ATTEMPTS - 1,))
+    delivery = await take(db, 7001)
+    assert not await outbox.record_not_sent(db, delivery, error="Bad Gateway", now=NOW)
+    assert await status_of(db, delivery.id) == ("failed", "network", outbox.MAX_ATTEMPTS)
+
+
+async def test_flood_control_requeues_without_counting_the_attempt(db: Database) -> None:
+    contact = await member(db, 1)
+    await queue(db, [contact])
+    delivery = await take(db, 7001)
+    assert await status_of(db, delivery.id) == ("sending", None, 1)
+    await outbox.record_flood_control(db, delivery.id)
+    assert await status_of(db, delivery.id) == ("pending", None, 0)
+    assert await outbox.due_chats(db, now=NOW, limit=10) == [7001]
+
+
+async def test_timed_out_is_uncertain_and_never_taken_again(db: Database) -> None:
+    contact = await member(db, 1)
+    await queue(db, [contact], parts=2)
+    delivery = await take(db, 7001)
+    await outbox.record_uncertain(db, delivery.id, error="Timed out")
+    assert await status_of(db, delivery.id) == ("uncertain", "timed_out", 1)
+    following = await outbox.next_for_chat(db, 7001, now=NOW)
+    assert following is not None and following.id == delivery.id + 1
+
+
+async def test_restart_turns_sending_into_uncertain_and_resumes_pending(db: Database) -> None:
+    contacts = [await member(db, n) for n in (1, 2)]
+    await queue(db, contacts, parts=2)
+    in_flight = await take(db, 7001)  # the process dies here, mid-request
+    assert await outbox.recover_interrupted(db) == 1
+    row = await repo.get_delivery(db, in_flight.id)
+    assert row is not None
+    assert (row.status, row.reason) == ("uncertain", "interrupted")
+    assert row.error == outbox.INTERRUPTED
+    assert await outbox.due_chats(db, now=NOW, limit=10) == [7001, 7002]
+    following = await outbox.next_for_chat(db, 7001, now=NOW)
+    assert following is not None and following.id == in_flight.id + 1
+    assert await outbox.recover_interrupted(db) == 0
+
+
+async def test_forbidden_marks_unreachable_cancels_the_rest_and_notifies_once(
+    db: Database,
+) -> None:
+    blocked, other = await member(db, 1), await member(db, 2)
+    broadcast_id = await queue(db, [blocked, other], parts=3)
+    notice = {1001: OutgoingMessage("sendMessage", {"text": "Member 1 can't be reached"})}
+    delivery = await take(db, 7001)
+    assert await outbox.record_unreachable(db, delivery, error="Forbidden", now=NOW, notices=notice)
+    contact = await contacts_repo.get(db, blocked)
+    assert contact is not None and contact.status == "unreachable"
+    rows = await db.fetch_all(
+        "SELECT contact_id, status, reason FROM deliveries WHERE broadcast_id = ? ORDER BY id",
+        (broadcast_id,),
+    )
+    assert [(r["contact_id"], r["status"], r["reason"]) for r in rows] == [
+        (blocked, "failed", "unreachable"),
+        (blocked, "cancelled", "unreachable"),
+        (blocked, "cancelled", "unreachable"),
+        (other, "pending", None),
+        (other, "pending", None),
+        (other, "pending", None),
+    ]
+    notices = await db.fetch_all("SELECT chat_id, kind FROM deliveries WHERE broadcast_id IS NULL")
+    assert [(r["chat_id"], r["kind"]) for r in notices] == [(1001, "notice")]
+
+    # The same contact failing again in this broadcast (e.g. a retried delivery) tells nobody.
+    async with db.transaction() as tx:
+        await repo.insert_delivery(
+            tx, broadcast_id=broadcast_id, contact_id=blocked, chat_id=7001, letter_id=None,
+            kind="x", payload=HELLO.to_payload(), dedupe_key="late", now=to_db(NOW),
+            delete_after=None,
+        )  # fmt: skip
+    late = await take(db, 7001)
+    assert not await outbox.record_unreachable(db, late, error="Forbidden", now=NOW, notices=notice)
+
+    progress = await outbox.broadcast_progress(db, broadcast_id)
+    assert (progress.total, progress.sent, progress.unreachable, progress.pending) == (7, 0, 4, 3)
+    assert [(c.name, c.organisation) for c in progress.unreachable_contacts] == [
+        ("Member 1", "Org 1")
+    ]
+
+
+async def test_removed_contact_and_purged_letter_are_never_sent(db: Database) -> None:
+    removed, purged = await member(db, 1), await member(db, 2)
+    broadcast_id = await queue(db, [removed, purged])
+    await contacts_repo.set_status(db, removed, "removed", now=to_db(NOW))
+    await db.execute("UPDATE deliveries SET payload = '{}' WHERE contact_id = ?", (purged,))
+    for chat_id in (7001, 7002):
+        delivery = await outbox.next_for_chat(db, chat_id, now=NOW)
+        assert delivery is not None
+        assert await outbox.claim(db, delivery) is None
+    progress = await outbox.broadcast_progress(db, broadcast_id)
+    assert (progress.cancelled, progress.pending, progress.finished) == (2, 0, True)
+    rows = await db.fetch_all("SELECT reason FROM deliveries ORDER BY id")
+    assert [r["reason"] for r in rows] == ["removed", "purged"]
+
+
+async def test_refused_is_failed_and_reported_once_per_broadcast(db: Database) -> None:
+    contacts = [await member(db, n) for n in (1, 2)]
+    broadcast_id = await queue(db, contacts, requested_by=None)
+    notice = {1001: OutgoingMessage("sendMessage", {"text": "refused"})}
+    queued = 0
+    for chat_id in (7001, 7002):
+        delivery = await take(db, chat_id)
+        queued += await outbox.record_refused(
+            db, delivery, error="Can't parse entities", now=NOW, notices=notice
+        )
+    assert queued == 1
+    progress = await outbox.broadcast_progress(db, broadcast_id)
+    assert (progress.failed, progress.refused_error) == (2, "Can't parse entities")
+
+
+async def test_progress_counts_add_up_and_finishing_queues_one_report(db: Database) -> None:
+    contacts = [await member(db, n) for n in (1, 2, 3)]
+    broadcast_id = await queue(db, contacts, parts=2)
+    broadcast = await outbox.get_broadcast(db, broadcast_id)
+    assert broadcast is not None
+    report = OutgoingMessage("sendMessage", {"text": "report"})
+
+    assert not await outbox.finish_broadcast(db, broadcast, now=NOW, report=report)
+    for chat_id, outcome in ((7001, "sent"), (7002, "uncertain"), (7003, "sent")):
+        for _ in range(2):
+            delivery = await take(db, chat_id)
+            if outcome == "sent":
+                await outbox.record_sent(db, delivery.id, message_id=1, now=NOW)
+            else:
+                await outbox.record_uncertain(db, delivery.id, error="Timed out")
+    progress = await outbox.broadcast_progress(db, broadcast_id)
+    assert (progress.total, progress.sent, progress.uncertain, progress.pending) == (6, 4, 2, 0)
+    assert progress.finished
+
+    assert await outbox.finish_broadcast(db, broadcast, now=NOW, report=report)
+    assert not await outbox.finish_broadcast(db, broadcast, now=NOW, report=report)
+    reports = await db.fetch_all("SELECT chat_id, kind FROM deliveries WHERE kind = 'report'")
+    assert [(r["chat_id"], r["kind"]) for r in reports] == [(1001, "report")]
+    assert await outbox.unfinished_broadcasts(db) == []
+
+
+async def test_due_deletions_skip_unsent_deleted_and_refused(db: Database) -> None:
+    contact = await member(db, 1)
+    async with db.transaction() as tx:
+        for n in range(4):
+            await outbox.enqueue(
+                tx, broadcast_id=None, contact_id=contact, chat_id=7001, letter_id=None,
+                kind="fulltext", message=HELLO, dedupe_key=f"d{n}", now=NOW,
+                delete_after=NOW + timedelta(hours=24),
+            )  # fmt: skip
+    ids = []
+    for n in range(3):  # the fourth stays pending
+        delivery = await take(db, 7001)
+        await outbox.record_sent(db, delivery.id, message_id=100 + n, now=NOW)
+        ids.append(delivery.id)
+    assert await outbox.due_deletions(db, now=NOW + timedelta(hours=23)) == []
+    later = NOW + timedelta(hours=24)
+    assert [d.id for d in await outbox.due_deletions(db, now=later)] == ids
+    await outbox.record_deleted(db, ids[0], now=later)
+    await outbox.record_delete_refused(db, ids[1], error="Message can't be deleted for everyone")
+    assert [d.id for d in await outbox.due_deletions(db, now=later)] == [ids[2]]

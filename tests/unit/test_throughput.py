@@ -1,0 +1,105 @@
+"""The rate limiter's pacing, measured on a fake callback (fast rates keep the tests short)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.throughput import SLOT_TOLERANCE, ChatPacedRateLimiter, RateLimitArgs
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+class Recorder:
+    """A stand-in for PTB's request: records when each request went on the wire."""
+
+    def __init__(self, fail_first: int = 0, retry_after: float = 0.2) -> None:
+        self.times: list[tuple[float, Any]] = []
+        self.fail_first = fail_first
+        self.retry_after = retry_after
+
+    async def __call__(self, chat_id: Any) -> dict[str, Any]:
+        self.times.append((time.monotonic(), chat_id))
+        if self.fail_first:
+            self.fail_first -= 1
+            raise RetryAfter(timedelta(seconds=self.retry_after))
+        return {"ok": True}
+
+
+async def send(
+    limiter: ChatPacedRateLimiter,
+    recorder: Recorder,
+    chat_id: Any,
+    endpoint: str = "sendMessage",
+    args: RateLimitArgs | None = None,
+) -> Any:
+    return await limiter.process_request(
+        recorder, (chat_id,), {}, endpoint, {"chat_id": chat_id}, args
+    )
+
+
+async def test_overall_sends_keep_an_even_cadence_without_bursts() -> None:
+    limiter = ChatPacedRateLimiter(overall_rate=100)
+    recorder = Recorder()
+    await asyncio.gather(*(send(limiter, recorder, 1000 + n) for n in range(40)))
+    times = sorted(t for t, _ in recorder.times)
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 0.01 - SLOT_TOLERANCE - 0.001  # never a burst …
+    assert (times[-1] - times[0]) / 39 == pytest.approx(0.01, rel=0.15)  # … nor a slower pace
+
+
+async def test_a_private_chat_gets_its_burst_then_its_rate() -> None:
+    limiter = ChatPacedRateLimiter(overall_rate=1000, chat_burst=3, chat_period=0.3)
+    recorder = Recorder()
+    started = time.monotonic()
+    for _ in range(6):
+        await send(limiter, recorder, 42)
+    offsets = [t - started for t, _ in recorder.times]
+    assert offsets[2] < 0.05  # three at once
+    assert offsets[3] >= 0.09 and offsets[5] >= 0.29  # then one per 0.1 s
+    # Other chats are not held up by this one.
+    other = Recorder()
+    before = time.monotonic()
+    await send(limiter, other, 43)
+    assert other.times[0][0] - before < 0.05
+
+
+async def test_wait_for_chat_takes_nothing_and_admit_takes_the_slot() -> None:
+    limiter = ChatPacedRateLimiter(overall_rate=1000, chat_burst=1, chat_period=0.2)
+    recorder = Recorder()
+    await limiter.wait_for_chat(7)
+    await limiter.wait_for_chat(7)  # waiting does not use the chat's token
+    await limiter.admit(7)
+    await send(limiter, recorder, 7, args=RateLimitArgs(admitted=True))  # no second wait
+    started = time.monotonic()
+    await limiter.wait_for_chat(7)
+    assert time.monotonic() - started >= 0.15  # the admitted request took the token
+
+
+async def test_retry_after_pauses_everyone_then_retries() -> None:
+    limiter = ChatPacedRateLimiter(overall_rate=1000)
+    flooded, other = Recorder(fail_first=1), Recorder()
+    first = asyncio.create_task(send(limiter, flooded, 1))
+    await asyncio.sleep(0.02)
+    await send(limiter, other, 2)
+    assert await first == {"ok": True}
+    (refused_at, _), (retried_at, _) = flooded.times
+    assert retried_at - refused_at >= 0.3  # retry_after 0.2 s + the 0.1 s margin
+    assert other.times[0][0] - refused_at >= 0.3  # nobody sent meanwhile
+
+
+async def test_without_retries_the_caller_gets_retry_after() -> None:
+    limiter = ChatPacedRateLimiter(overall_rate=1000)
+    recorder = Recorder(fail_first=1)
+    with pytest.raises(RetryAfter):
+        await send(limiter, recorder, 1, args=RateLimitArgs(max_retries=0))
+    assert len(recorder.times) == 1
+    started = time.monotonic()
+    await limiter.wait_for_chat(2)  # … but the pause still holds for everyone
+    assert time.monotonic() - started >= 0.25
