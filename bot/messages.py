@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
 from telegram.constants import ParseMode
 
 from bot import keyboards, texts
@@ -199,9 +198,3 @@ def render_changes(changes: Sequence[ParagraphChange], language: str) -> str:
         blocks.append(block)
         size += telegram_length(block) + 2
     return "\n\n".join(blocks)
-
-
-async def send_planned(bot: Bot, chat_id: int, planned: PlannedMessage) -> None:
-    """Sends a composed message straight away (a reply, not a broadcast)."""
-    message = planned.message
-    await bot.do_api_request(message.method, api_kwargs={"chat_id": chat_id, **message.params})

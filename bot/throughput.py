@@ -35,8 +35,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
-# Methods that put a message into a chat (and count against its per-chat limit).
-PACED_ENDPOINTS = frozenset(
+# Methods that put a new message into a chat: they count against Telegram's overall
+# ~30/s (bulk sending) and against the chat's own limit.
+SEND_ENDPOINTS = frozenset(
     {
         "sendMessage",
         "sendDocument",
@@ -44,11 +45,15 @@ PACED_ENDPOINTS = frozenset(
         "sendMediaGroup",
         "copyMessage",
         "forwardMessage",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "editMessageCaption",
     }
 )
+# Edits share the per-chat (and per-group) limits with sends but not the overall one;
+# answering a button press is not limited at all (Telegram's maintainers, tdlib issues).
+PACED_ENDPOINTS = SEND_ENDPOINTS | {
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "editMessageCaption",
+}
 # Telegram allows about 30 messages a second overall. Sends are spaced 1/28 s apart: any
 # second then holds at most 29, and the one spare absorbs network jitter between our clock
 # and Telegram's.
@@ -151,9 +156,24 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self._groups.move_to_end(group_id)
         return limiter
 
-    async def _admit(self, private_chat: int | None, group: int | str | None) -> None:
+    async def _take_chat_token(self, private_chat: int) -> None:
+        """Only the chat's own limit (edits): no overall slot."""
+        while True:
+            await self.wait_for_chat(private_chat)
+            now = time.monotonic()
+            if self._chat_wait(private_chat, now) <= 0:  # no await since the check
+                self._bucket(private_chat, now).tokens -= 1.0
+                return
+
+    async def _admit(
+        self, private_chat: int | None, group: int | str | None, *, overall: bool = True
+    ) -> None:
         if group is not None and self._group_max_rate:
             await self._group_limiter(group).acquire()
+        if not overall:
+            if private_chat is not None:
+                await self._take_chat_token(private_chat)
+            return
         if self._gate is None:
             self._gate = asyncio.Lock()
         while True:
@@ -201,13 +221,13 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         max_retries = self._max_retries if rate_limit_args is None else rate_limit_args.max_retries
         admitted = rate_limit_args is not None and rate_limit_args.admitted
-        chat_id = data.get("chat_id")
-        overall = chat_id is not None
+        paced = endpoint in PACED_ENDPOINTS
+        overall = endpoint in SEND_ENDPOINTS
         private_chat = _private_chat_id(endpoint, data)
-        group = _group_id(chat_id)
+        group = _group_id(data.get("chat_id")) if paced else None
         for attempt in range(max_retries + 1):
-            if overall and not (admitted and attempt == 0):
-                await self._admit(private_chat, group)
+            if paced and not (admitted and attempt == 0):
+                await self._admit(private_chat, group, overall=overall)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

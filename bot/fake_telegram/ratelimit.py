@@ -35,15 +35,22 @@ class RateLimiter:
             bucket.updated = now
         return bucket
 
-    def retry_after(self, chat_id: int, is_group: bool, now: float) -> int | None:
-        """Seconds to wait if a request now would exceed a limit, else None (nothing consumed)."""
+    def retry_after(
+        self, chat_id: int, is_group: bool, now: float, *, is_send: bool = True
+    ) -> int | None:
+        """Seconds to wait if a request now would exceed a limit, else None (nothing consumed).
+
+        The overall ~30/s limit is Telegram's for *sending* (bulk notifications); edits
+        share the per-chat and per-group limits with sends but not the overall one
+        (answering a button press has no limit at all).
+        """
         lim = self.limits
         if not lim.enabled:
             return None
         waits: list[float] = []
         while self._global and self._global[0] <= now - 1.0:
             self._global.popleft()
-        if len(self._global) >= lim.global_per_second:
+        if is_send and len(self._global) >= lim.global_per_second:
             waits.append(self._global[0] + 1.0 - now)
         if is_group:
             window = self._groups.setdefault(chat_id, deque())
@@ -59,10 +66,11 @@ class RateLimiter:
             return None
         return max(1, math.ceil(max(waits)))
 
-    def consume(self, chat_id: int, is_group: bool, now: float) -> None:
+    def consume(self, chat_id: int, is_group: bool, now: float, *, is_send: bool = True) -> None:
         if not self.limits.enabled:
             return
-        self._global.append(now)
+        if is_send:
+            self._global.append(now)
         if is_group:
             self._groups.setdefault(chat_id, deque()).append(now)
         else:

@@ -855,13 +855,17 @@ class FakeTelegramServer:
             raise ApiError(400, "Bad Request: message to be replied not found")
         return target
 
-    def _rate_check(self, chat: _Chat) -> None:
-        wait = self._rate.retry_after(chat.chat_id, chat.chat_type != "private", time.monotonic())
+    def _rate_check(self, chat: _Chat, *, is_send: bool = True) -> None:
+        wait = self._rate.retry_after(
+            chat.chat_id, chat.chat_type != "private", time.monotonic(), is_send=is_send
+        )
         if wait is not None:
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
-    def _rate_consume(self, chat: _Chat) -> None:
-        self._rate.consume(chat.chat_id, chat.chat_type != "private", time.monotonic())
+    def _rate_consume(self, chat: _Chat, *, is_send: bool = True) -> None:
+        self._rate.consume(
+            chat.chat_id, chat.chat_type != "private", time.monotonic(), is_send=is_send
+        )
 
     def _bot_message(self, chat: _Chat, **fields: Any) -> FakeMessage:
         now = self.clock()
@@ -1163,12 +1167,12 @@ class FakeTelegramServer:
             and markup == message.reply_markup
         ):
             raise ApiError(400, _NOT_MODIFIED)
-        self._rate_check(chat)
+        self._rate_check(chat, is_send=False)
         message.text, message.entities, message.parse_mode = parsed.text, parsed.entities, mode
         message.html = text if (mode or "").lower() == "html" else None
         message.reply_markup = markup
         message.edit_date = int(self.clock())
-        self._rate_consume(chat)
+        self._rate_consume(chat, is_send=False)
         self._notify("edited", message)
         return message.to_api()
 
@@ -1186,11 +1190,11 @@ class FakeTelegramServer:
             and markup == message.reply_markup
         ):
             raise ApiError(400, _NOT_MODIFIED)
-        self._rate_check(chat)
+        self._rate_check(chat, is_send=False)
         message.caption, message.caption_entities = caption, entities
         message.reply_markup = markup
         message.edit_date = int(self.clock())
-        self._rate_consume(chat)
+        self._rate_consume(chat, is_send=False)
         self._notify("edited", message)
         return message.to_api()
 
@@ -1199,10 +1203,10 @@ class FakeTelegramServer:
         markup = self._markup(p, inline_only=True)
         if markup == message.reply_markup:
             raise ApiError(400, _NOT_MODIFIED)
-        self._rate_check(chat)
+        self._rate_check(chat, is_send=False)
         message.reply_markup = markup
         message.edit_date = int(self.clock())
-        self._rate_consume(chat)
+        self._rate_consume(chat, is_send=False)
         self._notify("edited", message)
         return message.to_api()
 

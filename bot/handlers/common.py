@@ -170,10 +170,3 @@ def requested_page(update: Update, kind: str) -> int | None:
         return 1
     args = decode(query.data, kind, 1)
     return None if args is None else args[0]
-
-
-def wake_outbox(context: BotContext) -> None:
-    """Tells the outbox sender that deliveries were queued (it also polls on its own)."""
-    sender = context.services.outbox_sender
-    if sender is not None:
-        sender.wake()

@@ -23,10 +23,10 @@ from bot.handlers.common import (
     requested_page,
     say,
     show_page,
-    wake_outbox,
 )
 from bot.handlers.flows import FlowKind, register_kind
-from bot.messages import LetterComposer, label, send_planned
+from bot.jobs.outbox import send_outgoing, wake_outbox
+from bot.messages import LetterComposer, label
 from bot.services import flows, letters
 from bot.services.deadlines import DeadlineError, format_deadline, parse_deadline, relative_hint
 from bot.services.documents import MAX_FILE_BYTES, DocumentError, extract_text
@@ -400,7 +400,7 @@ async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
         await reply(update, context, explain(context, error))
         return
     await flows.finish(context.db, flow.telegram_user_id)
-    wake_outbox(context)
+    wake_outbox(context.application)
     kind_text = say(context, texts.KIND_MATERIAL if material else texts.KIND_MINOR)
     await reply(
         update,
@@ -528,7 +528,7 @@ async def preview(update: Update, context: BotContext) -> None:
     )
     await reply(update, context, say(context, texts.PREVIEW_INTRO, letter_id=letter.id))
     for planned in _composer(context).circulation(letter, version, sample, context.clock.now()):
-        await send_planned(context.bot, chat_id, planned)
+        await send_outgoing(context.bot, chat_id, planned.message)
 
 
 @coordinators_only
@@ -558,7 +558,7 @@ async def circulate(update: Update, context: BotContext) -> None:
     except LetterError as error:
         await reply(update, context, explain(context, error))
         return
-    wake_outbox(context)
+    wake_outbox(context.application)
     if result.queued == 0:
         text = say(
             context,
@@ -604,7 +604,7 @@ async def full_text(update: Update, context: BotContext) -> None:
         await query.answer(explain(context, error), show_alert=True)
         return
     await query.answer(say(context, texts.FULL_TEXT_QUEUED))
-    wake_outbox(context)
+    wake_outbox(context.application)
 
 
 async def deliver_open_letters(context: BotContext, contact_id: int, organisation_id: int) -> None:
@@ -617,7 +617,7 @@ async def deliver_open_letters(context: BotContext, contact_id: int, organisatio
         compose=_composer(context).circulation,
     )
     if queued:
-        wake_outbox(context)
+        wake_outbox(context.application)
 
 
 register_kind(NEWLETTER, FlowKind(on_message=_newletter_message, on_done=_newletter_done))

@@ -21,11 +21,11 @@ from bot.handlers.common import (
     say,
     show_page,
     tell,
-    wake_outbox,
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.letters import deadline_problem, describe_when, letter_ref
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
+from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer, label
 from bot.services import flows, letter_export, reminders, responses
 from bot.services.deadlines import DeadlineError, parse_deadline
@@ -284,7 +284,7 @@ async def remind(update: Update, context: BotContext) -> None:
     if run.contacts == 0:
         await reply(update, context, say(context, texts.REMIND_NOBODY))
         return
-    wake_outbox(context)
+    wake_outbox(context.application)
     text = say(context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations)
     await reply(update, context, text)
 

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 from telegram import (
+    Bot,
     ForceReply,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -110,6 +111,24 @@ def _typed(params: dict[str, Any]) -> dict[str, Any]:
     if params:
         kwargs["api_kwargs"] = params
     return kwargs
+
+
+async def send_outgoing(
+    bot: Bot, chat_id: int, message: OutgoingMessage, **options: Any
+) -> Message:
+    """Sends one ``OutgoingMessage`` now, through PTB's typed methods (and the rate limiter).
+
+    ``options`` are PTB's per-call keywords (``rate_limit_args``, ``read_timeout``, …).
+    """
+    params = dict(message.params)
+    if message.method == "sendMessage":
+        text = params.pop("text")
+        return await bot.send_message(chat_id, text, **options, **_typed(params))
+    if message.method == "sendDocument":
+        document = params.pop("document")
+        return await bot.send_document(chat_id, document, **options, **_typed(params))
+    photo = params.pop("photo")
+    return await bot.send_photo(chat_id, photo, **options, **_typed(params))
 
 
 def _html(text: str, **params: Any) -> OutgoingMessage:
@@ -305,21 +324,14 @@ class OutboxSender:
             )
 
     async def _call(self, chat_id: int, message: OutgoingMessage, *, admitted: bool) -> Message:
-        bot = self._app.bot
-        params = dict(message.params)
-        common: dict[str, Any] = {
+        return await send_outgoing(
+            self._app.bot,
+            chat_id,
+            message,
             # RetryAfter comes back here (the delivery is re-queued, not left 'sending').
-            "rate_limit_args": RateLimitArgs(max_retries=0, admitted=admitted),
-            "read_timeout": self.send_timeout,
-        }
-        if message.method == "sendMessage":
-            text = params.pop("text")
-            return await bot.send_message(chat_id, text, **common, **_typed(params))
-        if message.method == "sendDocument":
-            document = params.pop("document")
-            return await bot.send_document(chat_id, document, **common, **_typed(params))
-        photo = params.pop("photo")
-        return await bot.send_photo(chat_id, photo, **common, **_typed(params))
+            rate_limit_args=RateLimitArgs(max_retries=0, admitted=admitted),
+            read_timeout=self.send_timeout,
+        )
 
     async def _not_sent(self, delivery: Delivery, error: TelegramError) -> None:
         db, now = self.services.database, self.services.clock.now()

@@ -543,6 +543,26 @@ async def test_global_limit() -> None:
         assert body["parameters"]["retry_after"] == 1
 
 
+async def test_edits_share_the_chat_limit_but_not_the_overall_one() -> None:
+    # Telegram: the overall ~30/s is for sending; edits share only the per-chat limits.
+    limits = Limits(global_per_second=3, per_chat_burst=2)
+    async with serving(limits=limits) as (server, client):
+        users = [server.add_user(uid, f"U{uid}") for uid in range(1, 7)]
+        for user in users:
+            await user.send("/start")
+        sent = [await ok(client, "sendMessage", chat_id=u.id, text="a") for u in users[:3]]
+        await rejected(client, "sendMessage", 429, "Too Many Requests", chat_id=4, text="a")
+        for message in sent:  # overall window full, edits in other chats still pass
+            chat = message["chat"]["id"]
+            await ok(client, "editMessageText", chat_id=chat,
+                     message_id=message["message_id"], text="b")  # fmt: skip
+        # … but the chat's own bucket (burst 2: one send, one edit) is now empty.
+        await rejected(
+            client, "editMessageText", 429, "Too Many Requests", chat_id=1,
+            message_id=sent[0]["message_id"], text="c",
+        )  # fmt: skip
+
+
 async def test_group_limit_per_minute() -> None:
     limits = Limits(group_per_minute=3)
     async with serving(limits=limits) as (server, client):

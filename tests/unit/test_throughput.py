@@ -103,3 +103,19 @@ async def test_without_retries_the_caller_gets_retry_after() -> None:
     started = time.monotonic()
     await limiter.wait_for_chat(2)  # … but the pause still holds for everyone
     assert time.monotonic() - started >= 0.25
+
+
+async def test_edits_skip_the_overall_cadence_but_keep_the_chat_limit() -> None:
+    limiter = ChatPacedRateLimiter(overall_rate=10, chat_burst=2, chat_period=0.4)
+    recorder = Recorder()
+    started = time.monotonic()
+    # 40 edits in 40 chats: no overall slot (at 10/s that alone would take 4 s).
+    await asyncio.gather(
+        *(send(limiter, recorder, 2000 + n, endpoint="editMessageText") for n in range(40))
+    )
+    assert time.monotonic() - started < 0.5
+    # Three edits in one chat: its burst of 2, then a wait for the refill.
+    started = time.monotonic()
+    for _ in range(3):
+        await send(limiter, recorder, 77, endpoint="editMessageText")
+    assert time.monotonic() - started >= 0.15
