@@ -10,14 +10,13 @@ the offline demo), where ``run_polling`` cannot be used.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import Application, ContextTypes, Defaults
 
-from bot import handlers, jobs, texts
+from bot import handlers, jobs
 from bot.clock import Clock, SystemClock
+from bot.commands import publish_commands
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.db import open_database
 from bot.db import state as state_repo
@@ -27,27 +26,6 @@ from bot.settings import Settings
 from bot.throughput import ChatPacedRateLimiter, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-MEMBER_COMMANDS = (
-    ("mine", texts.CMD_MINE),
-    ("help", texts.CMD_HELP),
-    ("whoami", texts.CMD_WHOAMI),
-    ("cancel", texts.CMD_CANCEL),
-)
-COORDINATOR_COMMANDS = (
-    ("letters", texts.CMD_LETTERS),
-    ("newletter", texts.CMD_NEWLETTER),
-    ("status", texts.CMD_STATUS),
-    ("export", texts.CMD_EXPORT),
-    ("help", texts.CMD_HELP),
-    ("orgs", texts.CMD_ORGS),
-    ("addorg", texts.CMD_ADDORG),
-    ("invite", texts.CMD_INVITE),
-    ("invites", texts.CMD_INVITES),
-    ("contacts", texts.CMD_CONTACTS),
-    ("whoami", texts.CMD_WHOAMI),
-    ("cancel", texts.CMD_CANCEL),
-)
 
 
 def services_of(app: BotApplication) -> Services:
@@ -109,28 +87,6 @@ async def post_shutdown(app: BotApplication) -> None:
     if services.db is not None:
         await services.db.close()
         services.db = None
-
-
-def _commands(pairs: tuple[tuple[str, str], ...], language: str) -> list[BotCommand]:
-    return [BotCommand(name, texts.render(text, language)) for name, text in pairs]
-
-
-async def publish_commands(app: BotApplication) -> None:
-    """Sets the command menus; a failure is logged and never stops the bot."""
-    settings = services_of(app).settings
-    calls: list[tuple[list[BotCommand], Any]] = [
-        (_commands(MEMBER_COMMANDS, "en"), BotCommandScopeDefault())
-    ]
-    calls += [
-        (_commands(COORDINATOR_COMMANDS, "en"), BotCommandScopeChat(coordinator_id))
-        for coordinator_id in sorted(settings.coordinator_ids)
-    ]
-    for commands, scope in calls:
-        try:
-            await app.bot.set_my_commands(commands, scope=scope)
-        except TelegramError as error:
-            # e.g. a coordinator who has not opened the bot yet: "chat not found".
-            log.warning("could not set the command menu (%s): %s", scope.type, error)
 
 
 async def start_in_process(

@@ -23,7 +23,7 @@ from bot.handlers.common import (
     tell,
 )
 from bot.handlers.flows import FlowKind, register_kind
-from bot.handlers.letters import deadline_problem, describe_when, letter_ref
+from bot.handlers.letters import STATUS_TEXTS, deadline_problem, describe_when, letter_ref
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
 from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer, label
@@ -90,7 +90,7 @@ def _summary(context: BotContext, info: responses.LetterStatus) -> str:
         texts.STATUS_TEXT,
         letter_id=letter.id,
         title=letter.title or "—",
-        status=letter.status,
+        status=say(context, STATUS_TEXTS[letter.status]),
         version=label(info.latest),
         deadline=deadline,
         relative=relative,

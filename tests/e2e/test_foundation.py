@@ -50,6 +50,12 @@ async def test_command_menus_are_published_and_a_failure_does_not_stop_the_bot(
     assert [c["command"] for c in default_menu] == ["mine", "help", "whoami", "cancel"]
     [answer] = await bot.ask(bot.coordinator(), "/help")
     assert "/invite" in answer.text
+    # Once the coordinator has opened the bot, /start sets their own menu.
+    assert not [key for key in tg.commands if key[0] == f"chat:{COORDINATOR_ID}"]
+    await bot.ask(bot.coordinator(), "/start")
+    await tg.wait_until_idle()
+    menu = next(v for key, v in tg.commands.items() if key[0] == f"chat:{COORDINATOR_ID}")
+    assert "newletter" in [c["command"] for c in menu]
 
 
 async def test_unknown_command_and_plain_text_get_a_pointer_to_help(bot: RunningBot) -> None:
