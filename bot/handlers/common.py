@@ -163,10 +163,12 @@ async def show_page(
             raise
 
 
-def requested_page(update: Update, kind: str) -> int | None:
-    """The page a pager button asks for; None for forged or foreign data."""
+async def requested_page(update: Update, kind: str) -> int | None:
+    """The page a list command or its pager button asks for (a press is answered here);
+    None for forged or foreign data."""
     query = update.callback_query
     if query is None:
         return 1
+    await query.answer()
     args = decode(query.data, kind, 1)
     return None if args is None else args[0]

@@ -30,9 +30,7 @@ def _name(context: BotContext, display_name: str | None, label: str | None) -> s
 
 @coordinators_only
 async def list_contacts(update: Update, context: BotContext) -> None:
-    page = requested_page(update, callback_data.CONTACTS_PAGE)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    page = await requested_page(update, callback_data.CONTACTS_PAGE)
     if page is None:
         return
     items = await membership.live_contacts(context.db)

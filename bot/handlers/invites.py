@@ -69,9 +69,7 @@ async def invite(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def list_invites(update: Update, context: BotContext) -> None:
-    page = requested_page(update, callback_data.INVITES_PAGE)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    page = await requested_page(update, callback_data.INVITES_PAGE)
     if page is None:
         return
     pending = await membership.pending_invites(context.db, now=context.clock.now())

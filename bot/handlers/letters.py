@@ -421,9 +421,7 @@ async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
 
 @coordinators_only
 async def list_letters(update: Update, context: BotContext) -> None:
-    page = requested_page(update, callback_data.LETTERS_PAGE)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    page = await requested_page(update, callback_data.LETTERS_PAGE)
     if page is None:
         return
     items = await letters.overview(context.db)

@@ -87,9 +87,7 @@ def contact_state(context: BotContext, status: str) -> str:
 @coordinators_only
 async def list_orgs(update: Update, context: BotContext) -> None:
     """/orgs and its pager: every organisation with its contacts, never cut off."""
-    page = requested_page(update, callback_data.ORGS_PAGE)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    page = await requested_page(update, callback_data.ORGS_PAGE)
     if page is None:
         return
     entries = await membership.all_organisations(context.db)

@@ -24,7 +24,7 @@ from bot.messages import label
 from bot.services import flows, responses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
-from bot.services.responses import Listing, OrganisationState, Outcome, ResponseError
+from bot.services.responses import Listing, OrganisationState, Outcome, ResponseError, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
@@ -209,28 +209,38 @@ async def sign_cancel(update: Update, context: BotContext) -> None:
 # --- decline ----------------------------------------------------------------------------------
 
 
-async def decline(update: Update, context: BotContext) -> None:
-    pressed = await _pressed(update, context, callback_data.DECLINE, 2)
+async def _start_flow(
+    update: Update, context: BotContext, button: str, flow_kind: str
+) -> Target | None:
+    """A Decline or Comment press: checks it, answers it, and waits for the next message."""
+    pressed = await _pressed(update, context, button, 2)
     if pressed is None:
-        return
+        return None
     query, contact, (letter_id, version_id) = pressed
     try:
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
         await query.answer(explain(context, error), show_alert=True)
-        return
+        return None
     await query.answer()
     state = {"letter_id": letter_id, "version_id": version_id}
     await flows.save(
-        context.db, context.who.telegram_user_id, DECLINE, state, now=context.clock.now()
+        context.db, context.who.telegram_user_id, flow_kind, state, now=context.clock.now()
     )
+    return target
+
+
+async def decline(update: Update, context: BotContext) -> None:
+    target = await _start_flow(update, context, callback_data.DECLINE, DECLINE)
+    if target is None:
+        return
     text = say(
         context,
         texts.DECLINE_ASK_REASON,
         title=target.letter.title or "",
         organisation=target.organisation_name,
     )
-    markup = keyboards.decline_skip(letter_id, version_id, context.language)
+    markup = keyboards.decline_skip(target.letter.id, target.version.id, context.language)
     await reply(update, context, text, reply_markup=markup)
 
 
@@ -298,20 +308,9 @@ async def decline_skip(update: Update, context: BotContext) -> None:
 
 
 async def comment(update: Update, context: BotContext) -> None:
-    pressed = await _pressed(update, context, callback_data.COMMENT, 2)
-    if pressed is None:
+    target = await _start_flow(update, context, callback_data.COMMENT, COMMENT)
+    if target is None:
         return
-    query, contact, (letter_id, version_id) = pressed
-    try:
-        target = await responses.sign_target(context.db, contact, letter_id, version_id)
-    except ResponseError as error:
-        await query.answer(explain(context, error), show_alert=True)
-        return
-    await query.answer()
-    state = {"letter_id": letter_id, "version_id": version_id}
-    await flows.save(
-        context.db, context.who.telegram_user_id, COMMENT, state, now=context.clock.now()
-    )
     text = say(
         context,
         texts.COMMENT_ASK,
