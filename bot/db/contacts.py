@@ -157,3 +157,11 @@ async def active_of_organisation(db: Executor, organisation_id: int) -> list[Con
         (organisation_id,),
     )
     return [_contact(row) for row in rows]
+
+
+async def set_reachability(db: Executor, contact_id: int, *, reachable: bool) -> int:
+    """unreachable ↔ active; a removed or invited contact is left alone."""
+    old, new = ("unreachable", "active") if reachable else ("active", "unreachable")
+    return await db.execute(
+        "UPDATE contacts SET status = ? WHERE id = ? AND status = ?", (new, contact_id, old)
+    )

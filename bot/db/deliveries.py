@@ -155,11 +155,23 @@ async def insert_delivery(
     now: str,
     delete_after: str | None,
 ) -> bool:
-    """False when a delivery with this dedupe key exists already (nothing is inserted)."""
+    """False when a delivery with this dedupe key exists already (nothing changes).
+
+    Except when that earlier delivery failed only because the contact could not be
+    reached (blocked the bot) or Telegram could not be reached for hours: then it is
+    queued again, as new. A message Telegram refused, or one that may have arrived
+    (``uncertain``), is never queued again.
+    """
     inserted = await db.execute(
         "INSERT INTO deliveries (broadcast_id, contact_id, chat_id, letter_id, kind, payload, "
         "dedupe_key, created_at, delete_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (dedupe_key) DO NOTHING",
+        "ON CONFLICT (dedupe_key) DO UPDATE SET broadcast_id = excluded.broadcast_id, "
+        "payload = excluded.payload, created_at = excluded.created_at, "
+        "delete_after = excluded.delete_after, status = 'pending', attempts = 0, "
+        "not_before = NULL, reason = NULL, error = NULL, telegram_message_id = NULL, "
+        "sent_at = NULL, deleted_at = NULL, delete_error = NULL "
+        "WHERE deliveries.status IN ('failed', 'cancelled') "
+        "AND deliveries.reason IN ('unreachable', 'network')",
         (broadcast_id, contact_id, chat_id, letter_id, kind, payload, dedupe_key, now,
          delete_after),
     )  # fmt: skip

@@ -184,7 +184,8 @@ _RECIPIENTS = (
     "o.id AS organisation_id, o.name AS organisation_name "
     "FROM letter_organisations lo JOIN organisations o ON o.id = lo.organisation_id "
     "JOIN contacts c ON c.organisation_id = o.id "
-    "WHERE lo.letter_id = ? AND o.status = 'active' AND c.status = 'active' "
+    # Unreachable contacts are tried too: a refusal is reported to coordinators.
+    "WHERE lo.letter_id = ? AND o.status = 'active' AND c.status IN ('active', 'unreachable') "
     "AND c.role = 'member' AND c.telegram_user_id IS NOT NULL"
 )
 

@@ -10,13 +10,16 @@ import contextlib
 import logging
 
 from telegram import Chat, Update
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import reply
-from bot.services.access import FloodVerdict, Role, identify
+from bot.handlers.letters import deliver_open_letters
+from bot.services import membership
+from bot.services.access import FloodVerdict, Identity, Role, identify
 
 log = logging.getLogger(__name__)
 GATE_GROUP = -1
@@ -57,8 +60,13 @@ async def gate(update: Update, context: BotContext) -> None:
         await _leave(update, context, chat)
         raise ApplicationHandlerStop
     user = update.effective_user
-    if user is None or user.is_bot or update.my_chat_member is not None:
-        raise ApplicationHandlerStop  # (un)blocking the bot: nothing to answer
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    if update.my_chat_member is not None:  # the user blocked the bot, or unblocked it
+        blocked = update.my_chat_member.new_chat_member.status == ChatMemberStatus.BANNED
+        identity = await identify(context.db, context.settings.coordinator_ids, user.id)
+        await _record_reachability(context, identity, reachable=not blocked)
+        raise ApplicationHandlerStop
 
     services = context.services
     now = context.clock.now()
@@ -78,6 +86,8 @@ async def gate(update: Update, context: BotContext) -> None:
 
     identity = await identify(context.db, context.settings.coordinator_ids, user.id)
     context.identity = identity
+    if identity.contact is not None and identity.contact.status == "unreachable":
+        await _record_reachability(context, identity, reachable=True)  # writing again: back
     if identity.role is Role.UNKNOWN:
         if _is_start_with_argument(update):
             return  # the start handler tries the invite
@@ -86,6 +96,18 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     if update.edited_message is not None:
         raise ApplicationHandlerStop  # an edit never re-runs a command
+
+
+async def _record_reachability(context: BotContext, identity: Identity, *, reachable: bool) -> None:
+    """Keeps a member's state true; one who is back gets the open letters they missed."""
+    contact, organisation = identity.contact, identity.organisation
+    if contact is None or organisation is None:
+        return
+    changed = await membership.set_reachable(
+        context.db, contact, reachable, now=context.clock.now()
+    )
+    if changed and reachable:
+        await deliver_open_letters(context, contact.id, organisation.id)
 
 
 async def send_neutral(update: Update, context: BotContext) -> None:

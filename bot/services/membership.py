@@ -317,3 +317,16 @@ async def remove_contact(
             organisation_id=item.contact.organisation_id, contact_id=contact_id,
         )  # fmt: skip
     return item
+
+
+async def set_reachable(db: Database, contact: Contact, reachable: bool, *, now: datetime) -> bool:
+    """Records that a member blocked the bot, or is back; True when that changed."""
+    async with db.transaction() as tx:
+        changed = await contacts_repo.set_reachability(tx, contact.id, reachable=reachable) == 1
+        if changed:
+            await audit.append(
+                tx, now=now, actor=f"contact:{contact.id}",
+                action="contact.reachable" if reachable else "contact.unreachable",
+                organisation_id=contact.organisation_id, contact_id=contact.id,
+            )  # fmt: skip
+    return changed

@@ -143,7 +143,8 @@ async def enqueue(
     now: datetime,
     delete_after: datetime | None = None,
 ) -> bool:
-    """Queues one message; False when ``dedupe_key`` was queued before (nothing changes).
+    """Queues one message; False when ``dedupe_key`` was queued before (nothing changes),
+    unless that one failed for want of a reachable contact or network (queued again).
 
     ``delete_after``: remove the message from the chat then (DRAFT_TTL); it must be
     within Telegram's 48-hour window for deleting messages.

@@ -279,3 +279,23 @@ async def test_members_cannot_read_letters_of_others(
     await outsider.expect_no_message(within=0.5)
     [refused] = await bot.ask(outsider, f"/preview {letter_id}")
     assert refused.text == texts.COORDINATORS_ONLY
+
+
+async def test_blocked_member_is_reported_and_gets_the_letter_once_back(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    member = await join(bot, tg, 2001, await add_org(bot, "Org"))
+    member.block()
+    await tg.wait_until_idle()
+    state = "SELECT status FROM contacts WHERE telegram_user_id = 2001"
+    assert await bot.db.fetch_value(state) == "unreachable"
+    await circulate(bot, await new_letter(bot))
+    coordinator = bot.coordinator()
+    await until(
+        lambda: any("can't be reached" in (m.text or "").lower() for m in coordinator.bot_messages)
+    )
+    member.unblock()  # Telegram tells the bot; the letter it missed comes now
+    summary, part = await member.next_messages(2, timeout=15)
+    assert "Letter on the mandate" in summary.text and PARAGRAPHS[0] in part.text
+    assert await bot.db.fetch_value(state) == "active"
+    await member.expect_no_message(within=1.0)  # once, not twice
