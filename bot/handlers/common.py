@@ -74,10 +74,7 @@ def coordinators_only(handler: Handler) -> Handler:
     @functools.wraps(handler)
     async def guarded(update: Update, context: BotContext) -> Any:
         if not context.who.is_coordinator:
-            if update.callback_query is not None:
-                await update.callback_query.answer(say(context, texts.COORDINATORS_ONLY))
-            else:
-                await reply(update, context, say(context, texts.COORDINATORS_ONLY))
+            await reply(update, context, say(context, texts.COORDINATORS_ONLY))
             return None
         return await handler(update, context)
 
@@ -164,11 +161,9 @@ async def show_page(
 
 
 async def requested_page(update: Update, kind: str) -> int | None:
-    """The page a list command or its pager button asks for (a press is answered here);
-    None for forged or foreign data."""
+    """The page a list command or its pager button asks for; None for forged data."""
     query = update.callback_query
     if query is None:
         return 1
-    await query.answer()
     args = decode(query.data, kind, 1)
     return None if args is None else args[0]

@@ -40,8 +40,6 @@ async def on_error(update: object, context: BotContext) -> None:
     if update.effective_chat.type != "private":
         return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
         await context.bot.send_message(
             update.effective_chat.id, texts.render(texts.INTERNAL_ERROR, context.language)
         )

@@ -16,9 +16,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer(say(context, texts.STALE_BUTTON), show_alert=True)
+    await reply(update, context, say(context, texts.STALE_BUTTON))
 
 
 def register(app: BotApplication) -> None:

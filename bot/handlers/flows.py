@@ -62,7 +62,6 @@ async def on_message(update: Update, context: BotContext) -> None:
 async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer()
     active = await _active(update, context)
     data = query.data or ""
     if data == callback_data.FLOW_CANCEL:

@@ -62,6 +62,9 @@ async def gate(update: Update, context: BotContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
+    # Every button press is answered at once, before any database work: the spinner
+    # stops within milliseconds; refusals and results follow as messages.
+    await _answer_silently(update)
     if update.my_chat_member is not None:  # the user blocked the bot, or unblocked it
         blocked = update.my_chat_member.new_chat_member.status == ChatMemberStatus.BANNED
         identity = await identify(context.db, context.settings.coordinator_ids, user.id)
@@ -72,7 +75,6 @@ async def gate(update: Update, context: BotContext) -> None:
     now = context.clock.now()
     verdict = services.flood.check(user.id, now)
     if verdict is not FloodVerdict.ALLOW:
-        await _answer_silently(update)
         if verdict is FloodVerdict.NOTIFY:
             identity = await identify(context.db, context.settings.coordinator_ids, user.id)
             if identity.role is not Role.UNKNOWN:  # strangers learn nothing, not even this
@@ -91,7 +93,6 @@ async def gate(update: Update, context: BotContext) -> None:
     if identity.role is Role.UNKNOWN:
         if _is_start_with_argument(update):
             return  # the start handler tries the invite
-        await _answer_silently(update)
         await send_neutral(update, context)
         raise ApplicationHandlerStop
     if update.edited_message is not None:

@@ -21,8 +21,6 @@ def help_text(context: BotContext) -> str:
 
 
 async def show_help(update: Update, context: BotContext) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer()
     await reply(update, context, help_text(context))
 
 

@@ -588,10 +588,10 @@ async def full_text(update: Update, context: BotContext) -> None:
     args = callback_data.decode(query.data, callback_data.FULL_TEXT, 2)
     who = context.who
     if args is None:
-        await query.answer(say(context, texts.STALE_BUTTON), show_alert=True)
+        await reply(update, context, say(context, texts.STALE_BUTTON))
         return
     if not who.is_member or who.contact is None:
-        await query.answer(say(context, texts.PREVIEW_BUTTON), show_alert=True)
+        await reply(update, context, say(context, texts.PREVIEW_BUTTON))
         return
     try:
         access = await letters.reader_access(context.db, args[0], args[1], who.contact.id)
@@ -599,9 +599,8 @@ async def full_text(update: Update, context: BotContext) -> None:
             context.db, access, now=context.clock.now(), compose=_composer(context).full_text
         )
     except LetterError as error:
-        await query.answer(explain(context, error), show_alert=True)
+        await reply(update, context, explain(context, error))
         return
-    await query.answer(say(context, texts.FULL_TEXT_QUEUED))
     wake_outbox(context.application)
 
 

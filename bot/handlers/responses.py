@@ -3,7 +3,7 @@ Withdraw, /mine. Every press is re-checked by the responses service."""
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -71,19 +71,21 @@ def _member(context: BotContext) -> Contact | None:
 
 async def _pressed(
     update: Update, context: BotContext, kind: str, arity: int
-) -> tuple[CallbackQuery, Contact, tuple[int, ...]] | None:
-    """The press, the member and the ids; None (after answering) when it can't be used."""
+) -> tuple[Contact, tuple[int, ...]] | None:
+    """The member and the ids of a press; None (after saying why) when it can't be used.
+
+    The gate has answered the press already; refusals come as a message."""
     query = update.callback_query
     assert query is not None
     args = callback_data.decode(query.data, kind, arity)
     contact = _member(context)
     if args is None:
-        await query.answer(say(context, texts.STALE_BUTTON), show_alert=True)
+        await reply(update, context, say(context, texts.STALE_BUTTON))
         return None
     if contact is None:
-        await query.answer(say(context, texts.PREVIEW_BUTTON), show_alert=True)
+        await reply(update, context, say(context, texts.PREVIEW_BUTTON))
         return None
-    return query, contact, args
+    return contact, args
 
 
 def _now_text(context: BotContext) -> str:
@@ -106,13 +108,12 @@ async def sign(update: Update, context: BotContext) -> None:
     pressed = await _pressed(update, context, callback_data.SIGN, 2)
     if pressed is None:
         return
-    query, contact, (letter_id, version_id) = pressed
+    contact, (letter_id, version_id) = pressed
     try:
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
-        await query.answer(explain(context, error), show_alert=True)
+        await reply(update, context, explain(context, error))
         return
-    await query.answer()
     text = say(
         context,
         texts.SIGN_CHOOSE_LISTING,
@@ -132,16 +133,17 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     pressed = await _pressed(update, context, callback_data.SIGN_LISTING, 3)
     if pressed is None:
         return
-    query, contact, (letter_id, version_id, number) = pressed
+    contact, (letter_id, version_id, number) = pressed
+    query = update.callback_query
+    assert query is not None
     listing = Listing.from_number(number)
     try:
         if listing is None:
             raise ResponseError("letter_not_found", ref=letter_id)
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
-        await query.answer(explain(context, error), show_alert=True)
+        await reply(update, context, explain(context, error))
         return
-    await query.answer()
     text = say(
         context,
         texts.SIGN_CONFIRM,
@@ -158,7 +160,9 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
     pressed = await _pressed(update, context, callback_data.SIGN_CONFIRM, 3)
     if pressed is None:
         return
-    query, contact, (letter_id, version_id, number) = pressed
+    contact, (letter_id, version_id, number) = pressed
+    query = update.callback_query
+    assert query is not None
     listing = Listing.from_number(number)
     try:
         if listing is None:
@@ -167,12 +171,11 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
             context.db, contact, letter_id, version_id, listing, now=context.clock.now()
         )
     except ResponseError as error:
-        await query.answer(explain(context, error), show_alert=True)
+        await reply(update, context, explain(context, error))
         return
     if not outcome.changed:
-        await query.answer(say(context, texts.SIGN_ALREADY), show_alert=True)
+        await reply(update, context, say(context, texts.SIGN_ALREADY))
         return
-    await query.answer()
     listing_text = say(context, LISTING_TEXTS[listing])
     target = outcome.target
     text = say(
@@ -202,7 +205,6 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
 async def sign_cancel(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer()
     await query.edit_message_text(say(context, texts.SIGN_CANCELLED))
 
 
@@ -216,13 +218,12 @@ async def _start_flow(
     pressed = await _pressed(update, context, button, 2)
     if pressed is None:
         return None
-    query, contact, (letter_id, version_id) = pressed
+    contact, (letter_id, version_id) = pressed
     try:
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
-        await query.answer(explain(context, error), show_alert=True)
+        await reply(update, context, explain(context, error))
         return None
-    await query.answer()
     state = {"letter_id": letter_id, "version_id": version_id}
     await flows.save(
         context.db, context.who.telegram_user_id, flow_kind, state, now=context.clock.now()
@@ -299,8 +300,7 @@ async def decline_skip(update: Update, context: BotContext) -> None:
     pressed = await _pressed(update, context, callback_data.DECLINE_SKIP, 2)
     if pressed is None:
         return
-    query, _, (letter_id, version_id) = pressed
-    await query.answer()
+    _, (letter_id, version_id) = pressed
     await _record_decline(update, context, letter_id, version_id, None)
 
 
@@ -411,9 +411,10 @@ async def withdraw_button(update: Update, context: BotContext) -> None:
     pressed = await _pressed(update, context, callback_data.WITHDRAW, 1)
     if pressed is None:
         return
-    query, contact, (letter_id,) = pressed
+    contact, (letter_id,) = pressed
     problem = await _withdraw(update, context, contact, letter_id)
-    await query.answer(problem, show_alert=problem is not None)
+    if problem is not None:
+        await reply(update, context, problem)
 
 
 async def withdraw_command(update: Update, context: BotContext) -> None:

@@ -69,7 +69,6 @@ async def status(update: Update, context: BotContext) -> None:
 async def status_page(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
-    await query.answer()
     args = callback_data.decode(query.data, callback_data.STATUS_PAGE, 2)
     if args is None:
         return
@@ -217,7 +216,6 @@ async def start_reply(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     args = callback_data.decode(query.data, callback_data.REPLY, 1)
-    await query.answer()
     if args is None:
         return
     state = {"comment_id": args[0]}
