@@ -129,17 +129,29 @@ async def sign(update: Update, context: BotContext) -> None:
     )
 
 
+async def _pressed_listing(
+    update: Update, context: BotContext, kind: str
+) -> tuple[Contact, int, int, Listing] | None:
+    """A press that carries letter, version and listing choice (1-3); None if unusable."""
+    pressed = await _pressed(update, context, kind, 3)
+    if pressed is None:
+        return None
+    contact, (letter_id, version_id, number) = pressed
+    listing = Listing.from_number(number)
+    if listing is None:  # forged: no such choice was ever offered
+        await reply(update, context, say(context, texts.STALE_BUTTON))
+        return None
+    return contact, letter_id, version_id, listing
+
+
 async def sign_listing(update: Update, context: BotContext) -> None:
-    pressed = await _pressed(update, context, callback_data.SIGN_LISTING, 3)
+    pressed = await _pressed_listing(update, context, callback_data.SIGN_LISTING)
     if pressed is None:
         return
-    contact, (letter_id, version_id, number) = pressed
+    contact, letter_id, version_id, listing = pressed
     query = update.callback_query
     assert query is not None
-    listing = Listing.from_number(number)
     try:
-        if listing is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
         await reply(update, context, explain(context, error))
@@ -152,21 +164,18 @@ async def sign_listing(update: Update, context: BotContext) -> None:
         version=label(target.version),
         listing=say(context, LISTING_TEXTS[listing]),
     )
-    markup = keyboards.sign_confirm(letter_id, version_id, number, context.language)
+    markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def sign_confirm(update: Update, context: BotContext) -> None:
-    pressed = await _pressed(update, context, callback_data.SIGN_CONFIRM, 3)
+    pressed = await _pressed_listing(update, context, callback_data.SIGN_CONFIRM)
     if pressed is None:
         return
-    contact, (letter_id, version_id, number) = pressed
+    contact, letter_id, version_id, listing = pressed
     query = update.callback_query
     assert query is not None
-    listing = Listing.from_number(number)
     try:
-        if listing is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
         outcome = await responses.sign(
             context.db, contact, letter_id, version_id, listing, now=context.clock.now()
         )
