@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.context import BotApplication
 from bot.handlers import (
     contacts,
+    deadlines,
     errors,
     fallback,
     flows,
@@ -17,6 +18,7 @@ from bot.handlers import (
     invites,
     letters,
     organisations,
+    preferences,
     responses,
     start,
     status,
@@ -33,6 +35,8 @@ FEATURES = (
     letters,
     responses,
     status,
+    deadlines,
+    preferences,
     flows,
 )
 
