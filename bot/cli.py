@@ -245,6 +245,24 @@ def cmd_fake_telegram(args: argparse.Namespace) -> int:
     return console_main(forwarded) or 0
 
 
+# --- demo ------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import DemoError, print_summary, run_demo
+    from bot.logging_setup import configure_logging
+
+    # The transcript is the output; the bot's own log lines would only interleave with it.
+    configure_logging("ERROR")
+    try:
+        result = run_demo(out=args.out, interactive=args.interactive)
+    except DemoError as error:
+        print(f"coalition-bot demo: the session did not go as scripted: {error}", file=sys.stderr)
+        return 1
+    print_summary(result, sys.stdout)
+    return 0
+
+
 # --- entry point -----------------------------------------------------------------------------
 
 
@@ -280,6 +298,18 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--token", required=True, help="the BOT_TOKEN the bot will use")
     fake.add_argument("--user", action="append", help="a user as ID:NAME (repeatable)")
     fake.set_defaults(handler=cmd_fake_telegram)
+
+    demo = commands.add_parser(
+        "demo",
+        help="play a whole sign-on offline (fake Telegram, temporary database), in a minute",
+    )
+    demo.add_argument(
+        "--interactive", action="store_true", help="after the set-up, type as any person"
+    )
+    demo.add_argument(
+        "--out", type=Path, help="folder for the database, transcript and exported files"
+    )
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 
