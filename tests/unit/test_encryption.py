@@ -20,6 +20,10 @@ KEY = "correct horse battery staple 42"
 OTHER_KEY = "another long key, 2026-02-01"
 
 
+def _files(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
 async def _populated(path: Path, key: str | None) -> None:
     """A database with rows in several tables and a few audit events."""
     db = await open_database(path, key)
@@ -103,7 +107,7 @@ async def test_encrypt_db_keeps_every_row_and_the_audit_chain(tmp_path: Path) ->
     assert result.counts["organisations"] == 3 and result.counts["audit_events"] == 3
     assert path.read_bytes()[:16] != SQLITE_HEADER
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bot.db"]  # no plain copy left
+    assert _files(tmp_path) == ["bot.db"]  # no plain copy left
     db = await open_database(path, KEY)
     try:
         assert (await audit.verify(db)).count == 3
@@ -146,7 +150,7 @@ async def test_a_copy_that_lost_rows_is_refused_and_the_original_stays(
     with pytest.raises(cipher.ConversionError, match=r"organisations: 3 → 2"):
         cipher.reencrypt(path, None, KEY)
     assert path.read_bytes() == original  # still plain, untouched
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bot.db"]
+    assert _files(tmp_path) == ["bot.db"]
 
 
 async def test_a_new_file_that_fails_under_its_real_name_is_rolled_back(
@@ -169,7 +173,7 @@ async def test_a_new_file_that_fails_under_its_real_name_is_rolled_back(
     db = await open_database(path, KEY)  # the old key still opens it: nothing was lost
     await db.close()
     assert calls == [tmp_path / "bot.db.converting", path]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bot.db"]
+    assert _files(tmp_path) == ["bot.db"]
 
 
 async def test_conversions_refuse_the_wrong_kind_of_file(tmp_path: Path) -> None:
