@@ -209,13 +209,11 @@ def sql_text_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def cipher_connect(path: Path, key: str) -> Any:
-    """An SQLCipher connection keyed and checked, or ``DatabaseError`` naming the problem.
+WRONG_KEY = "DATABASE_KEY does not open {path}: wrong key, or not a Coalition Bot database"
 
-    Runs on aiosqlite's worker thread (as its connector) and in the terminal
-    commands. Reading ``sqlite_master`` makes a wrong key fail here, at once,
-    rather than at the first query of a half-started bot.
-    """
+
+def _cipher_keyed(path: Path, key: str) -> Any:
+    """An SQLCipher connection with the key given; nothing read yet (that is what fails)."""
     if sqlcipher is None:
         raise DatabaseError("DATABASE_KEY is set but sqlcipher3 is not installed")
     conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
@@ -223,14 +221,25 @@ def cipher_connect(path: Path, key: str) -> Any:
         # SQLCipher otherwise prints its own errors (e.g. on a wrong key) to stderr.
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = {sql_text_literal(key)}")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
-    except sqlcipher.DatabaseError:
-        conn.close()
-        raise DatabaseError(
-            f"DATABASE_KEY does not open {path}: wrong key, or not a Coalition Bot database"
-        ) from None
     except BaseException:
         conn.close()
+        raise
+    return conn
+
+
+def cipher_connect(path: Path, key: str) -> Any:
+    """An SQLCipher connection keyed and checked, or ``DatabaseError`` naming the problem.
+
+    Reading ``sqlite_master`` makes a wrong key fail here, at once, rather than
+    at the first query of a half-started bot.
+    """
+    conn = _cipher_keyed(path, key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except BaseException as error:
+        conn.close()
+        if sqlcipher is not None and isinstance(error, sqlcipher.DatabaseError):
+            raise DatabaseError(WRONG_KEY.format(path=path)) from None
         raise
     return conn
 
@@ -263,11 +272,18 @@ async def open_database(path: Path, key: str | None = None) -> Database:
         if key is None:
             conn = await aiosqlite.connect(path, isolation_level=None)
         else:
-            conn = await aiosqlite.Connection(lambda: cipher_connect(path, key), 64)
+            # aiosqlite runs the connector on its worker thread (see FACTS: SQLCipher).
+            conn = await aiosqlite.Connection(lambda: _cipher_keyed(path, key), 64)
     except DatabaseError:
         raise
     except (OSError, *DRIVER_ERRORS) as error:
         raise DatabaseError(f"cannot open database {path}: {error}") from None
+    if key is not None:
+        try:
+            await conn.execute("SELECT count(*) FROM sqlite_master")
+        except DRIVER_ERRORS:
+            await conn.close()
+            raise DatabaseError(WRONG_KEY.format(path=path)) from None
     try:
         conn.row_factory = _dict_row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
