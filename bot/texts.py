@@ -86,6 +86,7 @@ COORDINATOR_HELP: Final = N_(
     "/remind <i>letter</i> — remind organisations that have not answered\n"
     "/close <i>letter</i>, /reopen <i>letter</i> <i>deadline</i>\n"
     "/export <i>letter</i> — final text with signatories (.docx, .md) and a CSV\n"
+    "/audit <i>letter</i> — the letter's audit trail (CSV)\n"
     "/cancel — leave what you are doing\n"
     "\n"
     "/whoami — your role\n"
@@ -529,6 +530,10 @@ REMIND_QUEUED: Final = N_(
 )
 REMIND_NOBODY: Final = N_("Every organisation has answered; nobody to remind.")
 EXPORT_CAPTION: Final = N_("Letter #{letter_id}, {version}: {files}")
+AUDIT_CAPTION: Final = N_(
+    "Audit trail of letter #{letter_id}: {events} events, each with its hash. "
+    "The whole log is checked on the server with <code>coalition-bot audit verify</code>."
+)
 
 # --- outbox -----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.context import BotApplication
 from bot.handlers import (
+    audit,
     contacts,
     errors,
     fallback,
@@ -33,6 +34,7 @@ FEATURES = (
     letters,
     responses,
     status,
+    audit,
     flows,
 )
 
