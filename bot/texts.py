@@ -52,6 +52,13 @@ COORDINATORS_ONLY: Final = N_("Only coordinators can do that.")
 STALE_BUTTON: Final = N_("This button is no longer valid.")
 UNSUPPORTED_MESSAGE: Final = N_("I can't use this kind of message here. Send /help for the list.")
 TOO_LONG_INPUT: Final = N_("That is too long: at most {limit} characters, please.")
+# To coordinators (English, like every coordinator notice); no user content in it.
+ERROR_ALERT: Final = N_(
+    "⚠️ Unexpected error: <code>{kind}</code> (update {update}). The person was asked to "
+    "try again. Details are in the bot's log; the next alert of this kind comes after an "
+    "hour at the earliest.{held}"
+)
+ERROR_ALERT_HELD: Final = N_("\n{count} more of this kind since the last alert.")
 INTERNAL_ERROR: Final = N_(
     "Sorry, something went wrong on my side. Nothing you sent before this was lost; "
     "please try again in a minute."
