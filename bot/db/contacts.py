@@ -165,3 +165,14 @@ async def set_reachability(db: Executor, contact_id: int, *, reachable: bool) ->
     return await db.execute(
         "UPDATE contacts SET status = ? WHERE id = ? AND status = ?", (new, contact_id, old)
     )
+
+
+async def set_timezone(db: Executor, contact_id: int, timezone: str | None) -> int:
+    return await db.execute("UPDATE contacts SET timezone = ? WHERE id = ?", (timezone, contact_id))
+
+
+async def set_quiet_hours(db: Executor, contact_id: int, start: str | None, end: str | None) -> int:
+    return await db.execute(
+        "UPDATE contacts SET quiet_start = ?, quiet_end = ? WHERE id = ?",
+        (start, end, contact_id),
+    )

@@ -10,6 +10,7 @@ from bot.context import BotApplication
 from bot.handlers import (
     audit,
     contacts,
+    deadlines,
     errors,
     fallback,
     flows,
@@ -18,6 +19,7 @@ from bot.handlers import (
     invites,
     letters,
     organisations,
+    preferences,
     responses,
     start,
     status,
@@ -35,6 +37,8 @@ FEATURES = (
     responses,
     status,
     audit,
+    deadlines,
+    preferences,
     flows,
 )
 
