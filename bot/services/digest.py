@@ -67,9 +67,7 @@ async def next_due(db: Executor, *, now: datetime, at: time, zone: ZoneInfo) -> 
 
 async def activity(db: Executor, *, after_event: int, up_to_event: int) -> list[LetterActivity]:
     """Open letters with new responses or comments among those audit events."""
-    rows = await audit.responses_and_comments_after(
-        db, after_id=after_event, up_to_id=up_to_event
-    )
+    rows = await audit.responses_and_comments_after(db, after_id=after_event, up_to_id=up_to_event)
     by_letter: dict[int, dict[str, int]] = defaultdict(dict)
     for letter_id, action, count in rows:
         what = "comments" if action == "comment.added" else action.removeprefix("response.")
