@@ -59,3 +59,5 @@ DECLINE_SKIP = "dskip"  # (letter, version): decline without a reason
 WITHDRAW = "wd"  # (letter)
 REPLY = "rpl"  # (comment): a coordinator answers a member's comment
 STATUS_PAGE = "status"  # (page, letter)
+LETTER_LANGUAGE = "nlang"  # (index in texts.LANGUAGES): the language of a new letter
+LANGUAGE = "lang"  # (index in texts.LANGUAGES): the language the bot writes to the presser in

@@ -47,7 +47,7 @@ async def test_command_menus_are_published_and_a_failure_does_not_stop_the_bot(
     assert tg.calls["setMyCommands"] >= 2
     assert any(r.method == "setMyCommands" for r in tg.rejections)
     default_menu = next(iter(v for (scope, _), v in tg.commands.items() if scope == "default"))
-    assert [c["command"] for c in default_menu] == ["mine", "help", "whoami", "cancel"]
+    assert [c["command"] for c in default_menu] == ["mine", "help", "whoami", "language", "cancel"]
     [answer] = await bot.ask(bot.coordinator(), "/help")
     assert "/invite" in answer.text
     # Once the coordinator has opened the bot, /start sets their own menu.
