@@ -123,7 +123,9 @@ async def send_neutral(update: Update, context: BotContext) -> None:
     if user is None:
         return
     if context.services.neutral_replies.should_reply(user.id, context.clock.now()):
-        await reply(update, context, texts.render(texts.NEUTRAL, "en"))
+        # In the language of their Telegram app: that reveals nothing about the coalition.
+        language = texts.language_for(user.language_code)
+        await reply(update, context, texts.render(texts.NEUTRAL, language))
 
 
 def register(app: BotApplication) -> None:
