@@ -22,14 +22,14 @@ async def test_unknown_user_gets_one_neutral_sentence_and_nothing_else(
 ) -> None:
     stranger = tg.add_user(5555, "Stranger", language_code="ru")
     [answer] = await bot.ask(stranger, "/start")
-    assert answer.text == texts.NEUTRAL
+    assert answer.text == texts.render(texts.NEUTRAL, "ru")  # in the language of their app
     assert answer.reply_markup is None
     for text in ("/help", "hello", "/orgs", "/addorg Spies Inc"):
         await stranger.send(text)
     await stranger.expect_no_message(within=0.5)  # at most once an hour
     bot.clock.advance(texts_hour())
     [again] = await bot.ask(stranger, "/help")
-    assert again.text == texts.NEUTRAL
+    assert again.text == texts.render(texts.NEUTRAL, "ru")
     assert await bot.db.fetch_value("SELECT count(*) FROM organisations") == 0
 
 
