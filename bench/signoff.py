@@ -225,7 +225,14 @@ async def circulate_letter(
         created_by=COORDINATOR_ID, actor=actor, now=now,
     )  # fmt: skip
     opened = await letters_service.circulate(
-        db, letter.id, None, requested_by=None, actor=actor, now=now, compose=lambda *_: ()
+        db,
+        letter.id,
+        None,
+        requested_by=None,
+        actor=actor,
+        now=now,
+        compose=lambda *_: (),
+        default_offsets=(),
     )
     composer = LetterComposer(services.settings)
     summaries = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -19,6 +20,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from bot.db.connection import Database
     from bot.jobs.outbox import OutboxSender
+    from bot.jobs.schedule import Scheduler
 
 SERVICES_KEY = "coalition_services"
 
@@ -32,6 +34,8 @@ class Services:
     db: Database | None = None  # opened in post_init, closed in post_shutdown
     # Drains the outbox; started in post_init, stopped in post_stop. Wake it after queueing.
     outbox_sender: OutboxSender | None = None
+    # Runs what is due (reminders, deadlines, digest); started in post_init.
+    scheduler: Scheduler | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,6 +73,14 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def language(self) -> str:
         return self.identity.language if self.identity else "en"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone the caller reads times in: their own (/timezone) or the bot's."""
+        contact = self.identity.contact if self.identity else None
+        if contact is not None and contact.timezone:
+            return ZoneInfo(contact.timezone)
+        return self.settings.zone
 
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]

@@ -133,6 +133,19 @@ class LetterComposer:
         params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
         return [PlannedMessage("reminder", "reminder", OutgoingMessage("sendMessage", params))]
 
+    def deadline_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """The deadline moved; like a reminder it names no title (lock screens)."""
+        language = recipient.language
+        deadline, relative = self.deadline_text(letter, self._zone(recipient), language, now)
+        text = texts.render(
+            texts.DEADLINE_NOTICE, language, letter_id=letter.id, deadline=deadline,
+            relative=relative,
+        )  # fmt: skip
+        params = _html(text, protect_content=True)
+        return [PlannedMessage("deadline", "notice", OutgoingMessage("sendMessage", params))]
+
     def revision_notice(
         self,
         letter: Letter,

@@ -7,7 +7,7 @@ validation failure into one line naming the variable, for the CLI to print.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.services.deadlines import DurationError, parse_duration
+from bot.services.deadlines import DurationError, OffsetsError, parse_duration, parse_offsets
+from bot.services.quiet_hours import OFF, QuietHours, QuietHoursError, parse_quiet_hours
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -63,6 +64,15 @@ class Settings(BaseSettings):
 
     # The outbox (issue 4): full texts of drafts are deleted from members' chats after this.
     draft_ttl: Duration = timedelta(hours=24)
+
+    # Scheduling (issue 6). Offsets before a deadline (per letter: /reminders); quiet hours
+    # in each contact's zone (per contact: /quiet); the coordinators' daily digest, in
+    # TIMEZONE ("off": none).
+    reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = tuple(
+        parse_offsets("7d,3d,1d,3h")
+    )
+    quiet_hours: Annotated[QuietHours, NoDecode] = QuietHours(time(22, 0), time(8, 0))
+    digest_time: Annotated[time | None, NoDecode] = time(9, 0)
 
     @field_validator("bot_token")
     @classmethod
@@ -123,6 +133,40 @@ class Settings(BaseSettings):
                 return parse_duration(value)
             except DurationError:
                 raise ValueError(f"{value!r} is not a duration like 7d, 36h or 90m") from None
+        return value
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _offsets(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return tuple(parse_offsets(value))
+            except OffsetsError:
+                raise ValueError(f"{value!r} is not a list of offsets like 7d,3d,1d,3h") from None
+        return value
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return parse_quiet_hours(value)
+            except QuietHoursError:
+                raise ValueError(
+                    f"{value!r} is not a span like 22-08 or 22:30-07:00, or off"
+                ) from None
+        return value
+
+    @field_validator("digest_time", mode="before")
+    @classmethod
+    def _digest_time(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().lower() in OFF:
+                return None
+            try:
+                return time.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(f"{value!r} is not a time like 09:00, or off") from None
         return value
 
     @field_validator("draft_ttl")

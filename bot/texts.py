@@ -206,7 +206,10 @@ COORDINATOR_HELP: Final = N_(
     "/revise <i>letter</i> — a new version (material or minor)\n"
     "/status <i>letter</i> — who signed, with a chart\n"
     "/comments <i>letter</i> — comments, with Reply buttons\n"
-    "/remind <i>letter</i> — remind organisations that have not answered\n"
+    "/remind <i>letter</i> — remind organisations that have not answered, now\n"
+    "/deadline <i>letter</i> <i>when</i> — move the deadline (members are told)\n"
+    "/reminders <i>letter</i> [<i>7d,3d,1d,3h</i> | off | default] — the reminder schedule\n"
+    "/milestone <i>letter</i> [<i>name</i> <i>when</i>] — milestones; reminded a day before\n"
     "/close <i>letter</i>, /reopen <i>letter</i> <i>deadline</i>\n"
     "/export <i>letter</i> — final text with signatories (.docx, .md) and a CSV\n"
     "/cancel — leave what you are doing\n"
@@ -227,6 +230,8 @@ MEMBER_HELP: Final = N_(
     "\n"
     "/mine — open letters for your organisation and where it stands\n"
     "/withdraw <i>letter</i> — withdraw your organisation's signature\n"
+    "/timezone [<i>zone</i>] — the time zone I show times in\n"
+    "/quiet [<i>23-07</i> | off] — hours when reminders wait\n"
     "/cancel — leave what you are doing\n"
     "/language — the language I write to you in\n"
     "/whoami — your organisation and role\n"
@@ -794,3 +799,129 @@ CHART_ORGANISATIONS: Final = N_("Organisations ({count})")
 CHART_DEADLINE: Final = N_("Deadline")
 CHART_NOW: Final = N_("Now")
 CHART_RESPONSES: Final = N_("Responses")
+
+
+# --- deadlines, reminders, milestones, digest -------------------------------------------------
+
+USAGE_DEADLINE: Final = N_(
+    "Usage: <code>/deadline 4 2026-03-01 18:00</code> (the letter's number, then the new "
+    "deadline; a zone name may follow, e.g. Europe/Vilnius)."
+)
+DEADLINE_UNCHANGED: Final = N_("Letter #{ref} already has that deadline.")
+DEADLINE_MOVED: Final = NP_(
+    "The deadline of letter #{letter_id} <b>{title}</b> is now {deadline} ({relative}); "
+    "it was {previous}. Reminders follow the new deadline; {contacts} contact will be told.",
+    "The deadline of letter #{letter_id} <b>{title}</b> is now {deadline} ({relative}); "
+    "it was {previous}. Reminders follow the new deadline; {contacts} contacts will be told.",
+    "contacts",
+)
+# To members: like a reminder, it shows on a lock screen, so it names no title.
+DEADLINE_NOTICE: Final = N_(
+    "⏰ The deadline of letter #{letter_id} for your organisation has moved: it is now "
+    "{deadline} ({relative}). Send /mine to see where your organisation stands."
+)
+USAGE_REMINDERS: Final = N_(
+    "Usage: <code>/reminders 4</code> shows the schedule; <code>/reminders 4 5d,1d,2h</code> "
+    "sets the offsets before the deadline; <code>off</code> turns them off, "
+    "<code>default</code> goes back to {default}."
+)
+REMINDERS_HEADER: Final = N_(
+    "<b>Reminders for letter #{letter_id}</b> ({source}) — deadline {deadline}\n"
+    "Sent only to organisations that have not answered; quiet hours are respected."
+)
+REMINDERS_SOURCE_DEFAULT: Final = N_("default offsets")
+REMINDERS_SOURCE_LETTER: Final = N_("this letter's own offsets")
+REMINDERS_LINE: Final = N_("• {offset} before: {when} — {state}")
+REMINDERS_STATE_PLANNED: Final = NP_(
+    "planned for {count} organisation", "planned for {count} organisations"
+)
+REMINDERS_STATE_DONE: Final = NP_(
+    "sent to {sent} organisation, {skipped} not needed",
+    "sent to {sent} organisations, {skipped} not needed",
+    "sent",
+)
+REMINDERS_STATE_PASSED: Final = N_("not planned (already past)")
+REMINDERS_STATE_AT_CIRCULATION: Final = N_("planned when the letter is circulated")
+REMINDERS_NONE: Final = N_("No reminders are set for this letter.")
+REMINDERS_OFFSETS_BAD: Final = N_(
+    "I can't read “{item}”. Use offsets like <code>7d,3d,1d,3h</code> "
+    "(d days, h hours, m minutes), up to {max_count}, each up to a year."
+)
+REMINDERS_CLOSED: Final = N_("Letter #{ref} is closed; it has no reminders any more.")
+USAGE_MILESTONE: Final = N_(
+    "Usage: <code>/milestone 4 HRC session opens 2026-03-02 10:00</code> (the letter's "
+    "number, a name, then when); <code>/milestone 4</code> lists them; "
+    "<code>/milestone 4 remove 2</code> removes milestone #2."
+)
+MILESTONE_ADDED: Final = N_(
+    "Milestone #{milestone_id} added to letter #{letter_id}: <b>{name}</b>, {when} ({relative}). "
+    "Coordinators are reminded a day before."
+)
+MILESTONE_REMOVED: Final = N_("Milestone #{milestone_id} <b>{name}</b> removed.")
+MILESTONES_HEADER: Final = N_("<b>Milestones</b>")
+MILESTONE_LINE: Final = N_("#{milestone_id} <b>{name}</b> — {when} ({relative})")
+MILESTONES_NONE: Final = N_("No milestones for letter #{letter_id}.")
+MILESTONE_NOT_FOUND: Final = N_("Letter #{letter_id} has no milestone #{ref}.")
+MILESTONE_NAME_EMPTY: Final = N_("The milestone needs a name, e.g. “vote”.")
+MILESTONE_NAME_TOO_LONG: Final = NP_(
+    "The milestone's name is too long: at most {limit} character.",
+    "The milestone's name is too long: at most {limit} characters.",
+    "limit",
+)
+MILESTONES_TOO_MANY: Final = NP_(
+    "A letter can have at most {limit} milestone.",
+    "A letter can have at most {limit} milestones.",
+    "limit",
+)
+MILESTONE_REMINDER: Final = N_(
+    "📅 Tomorrow: <b>{name}</b> — {when} ({relative}).\n"
+    "Letter #{letter_id} <b>{title}</b>; /status {letter_id} shows where it stands."
+)
+AUTO_CLOSED_REPORT: Final = N_(
+    "🔒 Letter #{letter_id} <b>{title}</b> closed at its deadline, {deadline}.\n"
+    "\n"
+    "Final tally ({version}):\n"
+    "✅ signed: {signed}\n"
+    "🔁 signed an earlier version, not reconfirmed: {reconfirm}\n"
+    "✖️ declined: {declined}\n"
+    "⏳ no answer: {pending}\n"
+    "\n"
+    "The export follows. /reopen {letter_id} <i>deadline</i> opens it again."
+)
+DIGEST_HEADER: Final = N_("☀️ <b>Daily digest</b> — new since {since}")
+DIGEST_LINE: Final = N_("#{letter_id} <b>{title}</b> (deadline {relative}): {news}")
+DIGEST_SIGNED: Final = N_("{count} signed")
+DIGEST_DECLINED: Final = N_("{count} declined")
+DIGEST_WITHDRAWN: Final = N_("{count} withdrew")
+DIGEST_COMMENTS: Final = NP_("{count} comment", "{count} comments")
+DIGEST_FOOTER: Final = N_("/status <i>letter</i> for details, /comments <i>letter</i> to read.")
+
+# --- preferences ------------------------------------------------------------------------------
+
+TIMEZONE_SHOW: Final = N_(
+    "I show you times in <b>{zone}</b> (it is {local} there now). "
+    "Change it with <code>/timezone Europe/Vilnius</code>."
+)
+TIMEZONE_SET: Final = N_("Done: I will show you times in <b>{zone}</b> (it is {local} there now).")
+TIMEZONE_UNKNOWN: Final = N_(
+    "I don't know the time zone “{zone}”. Use a name like Europe/Vilnius, Europe/Warsaw or "
+    "Europe/Minsk."
+)
+QUIET_SHOW: Final = N_(
+    "Your quiet hours: <b>{hours}</b> ({zone}). A reminder due then waits until they end, "
+    "if that is still an hour before the deadline. Change them with "
+    "<code>/quiet 23-07</code>, or <code>/quiet off</code>."
+)
+QUIET_SHOW_OFF: Final = N_(
+    "You have no quiet hours: reminders come when they are due. "
+    "Set some with <code>/quiet 23-07</code>."
+)
+QUIET_SET: Final = N_("Done: quiet hours <b>{hours}</b> ({zone}).")
+QUIET_SET_OFF: Final = N_("Done: no quiet hours; reminders come when they are due.")
+QUIET_BAD: Final = N_(
+    "I can't read “{raw}”. Send hours like <code>/quiet 23-07</code> or "
+    "<code>/quiet 22:30-07:00</code>, or <code>/quiet off</code>."
+)
+PREFERENCES_MEMBERS_ONLY: Final = N_(
+    "Coordinators see times in the bot's zone, {zone}, and get no reminders."
+)

@@ -96,3 +96,22 @@ async def events(db: Executor, *, letter_id: int | None = None) -> list[AuditEve
             "SELECT * FROM audit_events WHERE letter_id = ? ORDER BY id", (letter_id,)
         )
     return [AuditEvent(**row) for row in rows]
+
+
+async def last_event_id(db: Executor) -> int:
+    return await db.fetch_value("SELECT coalesce(max(id), 0) FROM audit_events")
+
+
+async def responses_and_comments_after(
+    db: Executor, *, after_id: int, up_to_id: int
+) -> list[tuple[int, str, int]]:
+    """(letter id, action, count) of responses and comments among events
+    ``(after_id, up_to_id]`` (ids, not times: two events can share a second)."""
+    rows = await db.fetch_all(
+        "SELECT letter_id, action, count(*) AS n FROM audit_events "
+        "WHERE (action LIKE 'response.%' OR action = 'comment.added') "
+        "AND id > ? AND id <= ? AND letter_id IS NOT NULL "
+        "GROUP BY letter_id, action ORDER BY letter_id, action",
+        (after_id, up_to_id),
+    )
+    return [(row["letter_id"], row["action"], row["n"]) for row in rows]

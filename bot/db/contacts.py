@@ -188,3 +188,14 @@ async def languages_of(db: Executor, telegram_user_ids: Collection[int]) -> dict
         (json.dumps(ids),),
     )
     return {row["telegram_user_id"]: row["language"] for row in rows}
+
+
+async def set_timezone(db: Executor, contact_id: int, timezone: str | None) -> int:
+    return await db.execute("UPDATE contacts SET timezone = ? WHERE id = ?", (timezone, contact_id))
+
+
+async def set_quiet_hours(db: Executor, contact_id: int, start: str | None, end: str | None) -> int:
+    return await db.execute(
+        "UPDATE contacts SET quiet_start = ?, quiet_end = ? WHERE id = ?",
+        (start, end, contact_id),
+    )

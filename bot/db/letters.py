@@ -21,6 +21,7 @@ class Letter:
     opened_at: str | None
     closed_at: str | None
     purged_at: str | None
+    close_report: str | None = None  # 'pending' → 'sent': the auto-close report
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Recipient:
     timezone: str | None
     organisation_id: int
     organisation_name: str
+    quiet_start: str | None = None
+    quiet_end: str | None = None
 
 
 def _letter(row: Row) -> Letter:
@@ -181,7 +184,7 @@ async def has_organisation(db: Executor, letter_id: int, organisation_id: int) -
 
 _RECIPIENTS = (
     "SELECT c.id AS contact_id, c.telegram_user_id, c.language, c.timezone, "
-    "o.id AS organisation_id, o.name AS organisation_name "
+    "o.id AS organisation_id, o.name AS organisation_name, c.quiet_start, c.quiet_end "
     "FROM letter_organisations lo JOIN organisations o ON o.id = lo.organisation_id "
     "JOIN contacts c ON c.organisation_id = o.id "
     # Unreachable contacts are tried too: a refusal is reported to coordinators.
@@ -236,6 +239,47 @@ async def set_reopened(db: Executor, letter_id: int, *, deadline: str) -> int:
         "WHERE id = ? AND status = 'closed'",
         (deadline, letter_id),
     )
+
+
+async def set_deadline(db: Executor, letter_id: int, *, deadline: str) -> int:
+    return await db.execute(
+        "UPDATE letters SET deadline = ? WHERE id = ? AND status = 'open'", (deadline, letter_id)
+    )
+
+
+async def set_reminder_offsets(db: Executor, letter_id: int, offsets: str | None) -> int:
+    return await db.execute(
+        "UPDATE letters SET reminder_offsets = ? WHERE id = ?", (offsets, letter_id)
+    )
+
+
+async def expired_open(db: Executor, *, now: str) -> list[Letter]:
+    """Open letters whose deadline has come."""
+    rows = await db.fetch_all(
+        "SELECT * FROM letters WHERE status = 'open' AND deadline <= ? ORDER BY deadline, id",
+        (now,),
+    )
+    return [_letter(row) for row in rows]
+
+
+async def next_open_deadline(db: Executor) -> str | None:
+    return await db.fetch_value("SELECT min(deadline) FROM letters WHERE status = 'open'")
+
+
+async def set_close_report(db: Executor, letter_id: int, state: str | None) -> int:
+    return await db.execute("UPDATE letters SET close_report = ? WHERE id = ?", (state, letter_id))
+
+
+async def close_reports_due(db: Executor) -> list[Letter]:
+    rows = await db.fetch_all(
+        "SELECT * FROM letters WHERE close_report = 'pending' ORDER BY closed_at, id"
+    )
+    return [_letter(row) for row in rows]
+
+
+async def open_letters(db: Executor) -> list[Letter]:
+    rows = await db.fetch_all("SELECT * FROM letters WHERE status = 'open' ORDER BY id")
+    return [_letter(row) for row in rows]
 
 
 async def version_of_message(db: Executor, chat_id: int, message_id: int) -> tuple[int, int] | None:

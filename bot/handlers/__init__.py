@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.context import BotApplication
 from bot.handlers import (
     contacts,
+    deadlines,
     errors,
     fallback,
     flows,
@@ -18,6 +19,7 @@ from bot.handlers import (
     language,
     letters,
     organisations,
+    preferences,
     responses,
     start,
     status,
@@ -35,6 +37,8 @@ FEATURES = (
     letters,
     responses,
     status,
+    deadlines,
+    preferences,
     flows,
 )
 

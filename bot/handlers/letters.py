@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.letters import Recipient
+from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
 from bot.handlers.common import (
     actor,
@@ -28,6 +29,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.jobs.outbox import send_outgoing, wake_outbox
+from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, label
 from bot.services import flows, letters
 from bot.services.deadlines import DeadlineError, format_deadline, parse_deadline, relative_hint
@@ -94,12 +96,12 @@ def _composer(context: BotContext) -> LetterComposer:
 
 
 def describe_when(context: BotContext, iso: str) -> tuple[str, str]:
-    """A stored instant as the caller reads it: date and time in the bot's zone, and a hint."""
+    """A stored instant as the caller reads it: date and time in their zone, and a hint."""
     moment = from_db(iso)
     assert moment is not None
     now = context.clock.now()
     return (
-        format_deadline(moment, context.settings.zone, context.language),
+        format_deadline(moment, context.zone, context.language),
         relative_hint(moment, now, context.language),
     )
 
@@ -561,7 +563,19 @@ async def show_letter(update: Update, context: BotContext) -> None:
         declined=info.counts.declined,
         versions=texts.Html("\n".join(lines)),
     )
+    if info.milestones:
+        listed = [say(context, texts.MILESTONES_HEADER)]
+        listed += [milestone_line(context, milestone) for milestone in info.milestones]
+        text += "\n\n" + "\n".join(listed)
     await reply(update, context, text)
+
+
+def milestone_line(context: BotContext, milestone: Milestone) -> str:
+    when, relative = describe_when(context, milestone.at)
+    return say(
+        context, texts.MILESTONE_LINE, milestone_id=milestone.id, name=milestone.name,
+        when=when, relative=relative,
+    )  # fmt: skip
 
 
 @coordinators_only
@@ -607,11 +621,13 @@ async def circulate(update: Update, context: BotContext) -> None:
             actor=actor(context),
             now=context.clock.now(),
             compose=_composer(context).circulation,
+            default_offsets=context.settings.reminder_offsets,
         )
     except LetterError as error:
         await reply(update, context, explain(context, error))
         return
     wake_outbox(context.application)
+    wake_scheduler(context.application)
     if result.queued == 0:
         text = say(
             context,

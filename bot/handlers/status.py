@@ -26,6 +26,7 @@ from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.letters import STATUS_TEXTS, deadline_problem, describe_when, letter_ref
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
 from bot.jobs.outbox import wake_outbox
+from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, label
 from bot.services import flows, letter_export, reminders, responses
 from bot.services.deadlines import DeadlineError, parse_deadline
@@ -321,14 +322,16 @@ async def reopen(update: Update, context: BotContext) -> None:
     try:
         deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
         letter = await responses.reopen_letter(
-            context.db, letter_id, deadline, actor=actor(context), now=now
-        )
+            context.db, letter_id, deadline, actor=actor(context), now=now,
+            default_offsets=context.settings.reminder_offsets,
+        )  # fmt: skip
     except DeadlineError as error:
         await reply(update, context, deadline_problem(context, error))
         return
     except ResponseError as error:
         await reply(update, context, explain(context, error))
         return
+    wake_scheduler(context.application)
     text = say(
         context,
         texts.LETTER_REOPENED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import BotApplication
 from bot.jobs import outbox
+from bot.jobs import schedule as scheduled
 
 
 async def schedule(app: BotApplication) -> None:
@@ -13,6 +14,7 @@ async def schedule(app: BotApplication) -> None:
     they are built; job names are predictable so a rebuild never doubles one.
     """
     await outbox.start(app)
+    await scheduled.start(app)
 
 
 async def stop(app: BotApplication) -> None:

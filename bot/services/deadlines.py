@@ -12,6 +12,7 @@ the text catalog, in the reader's language.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -30,10 +31,14 @@ __all__ = [
     "DurationReason",
     "OffsetsError",
     "format_deadline",
+    "format_duration",
+    "format_offsets",
     "parse_deadline",
     "parse_duration",
     "parse_offsets",
     "relative_hint",
+    "reminder_due",
+    "zone_named",
 ]
 
 DATE_ONLY_TIME = time(23, 59)
@@ -338,3 +343,44 @@ def format_deadline(deadline: datetime, zone: ZoneInfo, locale: str = "en") -> s
     glue = str(babel_locale.datetime_formats.get("medium", "{1}, {0}")).replace("'", "")
     combined = glue.replace("{0}", time_part).replace("{1}", date_part)
     return f"{combined} {_zone_abbreviation(local)}"
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+def reminder_due(deadline: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """When the reminder ``offset`` before ``deadline`` is due.
+
+    Whole days count on the calendar of the letter's zone, the rest on the clock: "1d"
+    before 18:00 on the day after a daylight-saving change is 18:00 the day before it
+    (23 or 25 hours earlier), which is what people expect of "a day before".
+    """
+    local = deadline.astimezone(zone).replace(tzinfo=None) - timedelta(days=offset.days)
+    # A local time skipped by a daylight-saving change resolves forwards (fold 0).
+    moment = local.replace(tzinfo=zone).astimezone(UTC)
+    return moment - timedelta(seconds=offset.seconds, microseconds=offset.microseconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """The compact form ``parse_duration`` reads: 7d, 3h, 1d12h, 90m → 1h30m."""
+    minutes = value // timedelta(minutes=1)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{days}d" if days else "",
+        f"{hours}h" if hours else "",
+        f"{minutes}m" if minutes else "",
+    ]
+    return "".join(parts) or "0m"
+
+
+def format_offsets(offsets: Sequence[timedelta]) -> str:
+    return ",".join(format_duration(offset) for offset in offsets)
+
+
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone a person typed (any case), or None if there is no such zone."""
+    try:
+        return _zone(name.strip())
+    except KeyError:
+        return None

@@ -11,16 +11,18 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db import audit
 from bot.db import letters as letters_repo
+from bot.db import milestones as milestones_repo
 from bot.db import organisations as organisations_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, LetterCounts, Recipient, Version
-from bot.db.timefmt import to_db
-from bot.services import outbox
+from bot.db.milestones import Milestone
+from bot.db.timefmt import from_db, to_db
+from bot.services import outbox, reminder_plan
 from bot.services.letter_text import fingerprint, normalise
 
 MAX_TITLE = 200
@@ -252,8 +254,10 @@ async def circulate(
     actor: str,
     now: datetime,
     compose: Composer,
+    default_offsets: Sequence[timedelta],
 ) -> Circulation:
-    """Opens the letter for the organisations (all active ones when None) and queues it."""
+    """Opens the letter for the organisations (all active ones when None), queues it, and
+    plans its reminders for them."""
     async with db.transaction() as tx:
         letter = await _editable_letter(tx, letter_id)
         version = await letters_repo.latest_version(tx, letter_id)
@@ -285,11 +289,65 @@ async def circulate(
                 queued += await enqueue_planned(
                     tx, broadcast_id, letter, version, recipient, planned, now
                 )
+        await reminder_plan.plan(tx, letter, targets, default_offsets=default_offsets, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="letter.circulated", letter_id=letter_id,
             data={"organisations": targets, "version": version.number, "queued": queued},
         )  # fmt: skip
     return Circulation(letter, version, len(targets), len(recipients), queued, broadcast_id)
+
+
+@dataclass(frozen=True)
+class DeadlineMove:
+    letter: Letter
+    previous: datetime
+    recipients: int
+    queued: int
+
+
+async def move_deadline(
+    db: Database,
+    letter_id: int,
+    deadline: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    compose: Composer,
+    default_offsets: Sequence[timedelta],
+) -> DeadlineMove:
+    """Moves an open (or draft) letter's deadline, plans its reminders afresh and, once
+    circulated, tells the members."""
+    if deadline <= now:
+        raise LetterError("deadline_past")
+    async with db.transaction() as tx:
+        letter = await _editable_letter(tx, letter_id)
+        previous = from_db(letter.deadline)
+        assert previous is not None
+        if deadline == previous:
+            raise LetterError("deadline_unchanged", ref=letter_id)
+        await letters_repo.set_deadline(tx, letter_id, deadline=to_db(deadline))
+        moved = await letters_repo.get(tx, letter_id)
+        version = await letters_repo.latest_version(tx, letter_id)
+        assert moved is not None and version is not None
+        await reminder_plan.replan(tx, moved, default_offsets=default_offsets, now=now)
+        recipients = await letters_repo.recipients(tx, letter_id) if moved.status == "open" else []
+        queued = 0
+        broadcast_id = None
+        if recipients:
+            broadcast_id = await outbox.create_broadcast(
+                tx, letter_id=letter_id, kind="deadline", requested_by=None, now=now
+            )
+        for recipient in recipients:
+            for planned in compose(moved, version, recipient, now):
+                queued += await enqueue_planned(
+                    tx, broadcast_id, moved, version, recipient, planned, now,
+                    nonce=f":{deadline.timestamp():.0f}",
+                )  # fmt: skip
+        await audit.append(
+            tx, now=now, actor=actor, action="deadline.moved", letter_id=letter_id,
+            data={"from": letter.deadline, "to": moved.deadline},
+        )  # fmt: skip
+    return DeadlineMove(moved, previous, len(recipients), queued)
 
 
 async def deliver_open_letters(
@@ -373,6 +431,7 @@ class LetterDetails:
     versions: list[Version]
     counts: LetterCounts
     recipients: int
+    milestones: list[Milestone]
 
 
 async def details(db: Executor, letter_id: int) -> LetterDetails:
@@ -384,6 +443,7 @@ async def details(db: Executor, letter_id: int) -> LetterDetails:
         await letters_repo.versions(db, letter_id),
         await letters_repo.counts(db, letter_id),
         len(await letters_repo.recipients(db, letter_id)),
+        await milestones_repo.of_letter(db, letter_id),
     )
 
 

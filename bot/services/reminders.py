@@ -1,19 +1,38 @@
 """Reminders to organisations that still owe an answer. No Telegram here.
 
-``remind_now`` is the coordinators' /remind; the scheduled reminders build on
-the same selection of waiting organisations.
+``remind_now`` is the coordinators' /remind. Scheduled reminders are planned in the
+database as one ``pending`` row per letter, organisation and offset (the unique
+constraint makes "at most once" a fact of the schema) and run in two steps, each in
+one transaction:
+
+1. ``claim_due_reminders``: for each organisation, of its due rows only the latest is
+   claimed (``sent``); earlier ones missed while the bot was down are ``skipped``. A
+   claimed reminder becomes one send per contact, due at once or when that contact's
+   quiet hours end.
+2. ``queue_due_sends``: due sends are queued in the outbox, if the organisation still
+   owes an answer then (it may have signed during the night).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.db import audit
 from bot.db import letters as letters_repo
-from bot.db.connection import Database
+from bot.db import reminders as repo
+from bot.db.connection import Database, Executor
+from bot.db.letters import Letter, Recipient
+from bot.db.reminders import Reminder
+from bot.db.timefmt import from_db, to_db
 from bot.services import outbox, responses
+from bot.services.deadlines import format_offsets, reminder_due
 from bot.services.letters import Composer, enqueue_planned
+from bot.services.quiet_hours import QuietHours, send_time, stored_quiet_hours
+from bot.services.reminder_plan import OFF, offsets_of, replan
 
 
 @dataclass(frozen=True)
@@ -21,6 +40,10 @@ class ReminderRun:
     organisations: int
     contacts: int
     queued: int
+
+
+def waiting_organisations(status: responses.LetterStatus) -> set[int]:
+    return {o.row.organisation_id for o in status.organisations if o.waiting}
 
 
 async def remind_now(
@@ -36,7 +59,7 @@ async def remind_now(
     status = await responses.letter_status(db, letter_id)
     if status.letter.status != "open":
         raise responses.ResponseError("not_open", ref=letter_id)
-    waiting = {o.row.organisation_id for o in status.organisations if o.waiting}
+    waiting = waiting_organisations(status)
     async with db.transaction() as tx:
         broadcast_id = await outbox.create_broadcast(
             tx, letter_id=letter_id, kind="reminder", requested_by=None, now=now
@@ -57,3 +80,170 @@ async def remind_now(
                   "requested_by": requested_by},
         )  # fmt: skip
     return ReminderRun(len(waiting), len(recipients), queued)
+
+
+# --- the letter's reminder offsets -----------------------------------------------------------
+
+
+async def set_offsets(
+    db: Database,
+    letter_id: int,
+    offsets: Sequence[timedelta] | None,
+    *,
+    default_offsets: Sequence[timedelta],
+    actor: str,
+    now: datetime,
+) -> Letter:
+    """A letter's own offsets (an empty list: no reminders; None: back to the default)."""
+    stored = None if offsets is None else (format_offsets(offsets) if offsets else OFF)
+    async with db.transaction() as tx:
+        letter = await letters_repo.get(tx, letter_id)
+        if letter is None:
+            raise responses.ResponseError("letter_not_found", ref=letter_id)
+        if letter.status == "closed":
+            raise responses.ResponseError("not_open", ref=letter_id)
+        await letters_repo.set_reminder_offsets(tx, letter_id, stored)
+        changed = await letters_repo.get(tx, letter_id)
+        assert changed is not None
+        await replan(tx, changed, default_offsets=default_offsets, now=now)
+        await audit.append(
+            tx, now=now, actor=actor, action="reminders.changed", letter_id=letter_id,
+            data={"offsets": stored},
+        )  # fmt: skip
+    return changed
+
+
+@dataclass(frozen=True)
+class PlannedOffset:
+    offset: timedelta
+    due: datetime
+    pending: int  # organisations
+    sent: int
+    skipped: int
+
+
+async def schedule_of(
+    db: Executor, letter_id: int, *, default_offsets: Sequence[timedelta]
+) -> tuple[Letter, list[PlannedOffset]]:
+    """What /reminders shows: each offset, when it is due, and how far it went."""
+    letter = await letters_repo.get(db, letter_id)
+    if letter is None:
+        raise responses.ResponseError("letter_not_found", ref=letter_id)
+    deadline = from_db(letter.deadline)
+    assert deadline is not None
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in await repo.of_letter(db, letter_id):
+        counts[row.offset_seconds][row.status] += 1
+    offsets = set(offsets_of(letter, default_offsets))
+    offsets |= {timedelta(seconds=seconds) for seconds in counts}
+    zone = ZoneInfo(letter.timezone)
+    planned = []
+    for offset in sorted(offsets, reverse=True):
+        seen = counts.get(int(offset.total_seconds()), {})
+        planned.append(
+            PlannedOffset(
+                offset,
+                reminder_due(deadline, offset, zone),
+                seen.get("pending", 0),
+                seen.get("sent", 0),
+                seen.get("skipped", 0),
+            )
+        )
+    return letter, planned
+
+
+# --- running ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderRound:
+    organisations: int  # reminded now (their contacts' sends are due now or after quiet hours)
+    skipped: int  # due rows passed over: missed earlier offsets, or nobody owes an answer
+
+
+def _latest_per_organisation(rows: list[Reminder]) -> dict[int, list[Reminder]]:
+    by_organisation: dict[int, list[Reminder]] = defaultdict(list)
+    for row in rows:  # ordered by due time
+        by_organisation[row.organisation_id].append(row)
+    return by_organisation
+
+
+async def claim_due_reminders(
+    db: Database, *, now: datetime, default_zone: ZoneInfo, quiet_default: QuietHours
+) -> ReminderRound:
+    """Claims what is due: per organisation the latest due offset, once."""
+    by_letter: dict[int, list[Reminder]] = defaultdict(list)
+    for row in await repo.due(db, now=to_db(now)):
+        by_letter[row.letter_id].append(row)
+    reminded = skipped = 0
+    stamp = to_db(now)
+    for letter_id, rows in by_letter.items():
+        status = await responses.letter_status(db, letter_id)
+        deadline = from_db(status.letter.deadline)
+        assert deadline is not None
+        waiting = waiting_organisations(status)
+        contacts: dict[int, list[Recipient]] = defaultdict(list)
+        for recipient in await letters_repo.recipients(db, letter_id):
+            contacts[recipient.organisation_id].append(recipient)
+        claimed: list[int] = []
+        async with db.transaction() as tx:
+            for organisation_id, due in _latest_per_organisation(rows).items():
+                *missed, latest = due
+                for row in missed:
+                    skipped += await repo.settle(tx, row.id, "skipped", now=stamp)
+                if organisation_id not in waiting or deadline <= now:
+                    skipped += await repo.settle(tx, latest.id, "skipped", now=stamp)
+                    continue
+                if not await repo.settle(tx, latest.id, "sent", now=stamp):
+                    continue
+                claimed.append(organisation_id)
+                for recipient in contacts[organisation_id]:
+                    zone = ZoneInfo(recipient.timezone) if recipient.timezone else default_zone
+                    quiet = stored_quiet_hours(
+                        recipient.quiet_start, recipient.quiet_end, quiet_default
+                    )
+                    at = send_time(now, quiet=quiet, zone=zone, deadline=deadline)
+                    await repo.add_send(tx, latest.id, recipient.contact_id, send_at=to_db(at))
+            if claimed:
+                await audit.append(
+                    tx, now=now, actor="system", action="reminder.due", letter_id=letter_id,
+                    data={"organisations": claimed},
+                )  # fmt: skip
+        reminded += len(claimed)
+    return ReminderRound(reminded, skipped)
+
+
+async def queue_due_sends(db: Database, *, now: datetime, compose: Composer) -> int:
+    """Queues the reminder sends that are due, for organisations that still owe an answer."""
+    by_letter: dict[int, list[repo.ReminderSend]] = defaultdict(list)
+    for send in await repo.due_sends(db, now=to_db(now)):
+        by_letter[send.letter_id].append(send)
+    queued = 0
+    for letter_id, sends in by_letter.items():
+        status = await responses.letter_status(db, letter_id)
+        waiting = waiting_organisations(status) if status.letter.status == "open" else set()
+        async with db.transaction() as tx:
+            broadcast_id: int | None = None
+            for send in sends:
+                recipient = await letters_repo.recipient(tx, letter_id, send.contact_id)
+                if send.organisation_id not in waiting or recipient is None:
+                    await repo.settle_send(tx, send.id, "skipped")
+                    continue
+                if not await repo.settle_send(tx, send.id, "queued"):
+                    continue
+                if broadcast_id is None:
+                    broadcast_id = await outbox.create_broadcast(
+                        tx, letter_id=letter_id, kind="reminder", requested_by=None, now=now
+                    )
+                for planned in compose(status.letter, status.latest, recipient, now):
+                    queued += await enqueue_planned(
+                        tx, broadcast_id, status.letter, status.latest, recipient, planned,
+                        now, nonce=f":r{send.reminder_id}",
+                    )  # fmt: skip
+    return queued
+
+
+async def next_due(db: Executor) -> datetime | None:
+    """The earliest planned reminder or deferred send (for the scheduler's next wake-up)."""
+    moments = [from_db(await repo.next_due(db)), from_db(await repo.next_send(db))]
+    return min((m for m in moments if m is not None), default=None)

@@ -10,20 +10,23 @@ contacts of one organisation pressing at once end in one consistent response
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
+from bot.db import reminders as reminders_repo
 from bot.db import responses as responses_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response
-from bot.db.timefmt import to_db
+from bot.db.timefmt import from_db, to_db
+from bot.services import reminder_plan
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
@@ -340,15 +343,64 @@ async def close_letter(db: Database, letter_id: int, *, actor: str, now: datetim
             raise ResponseError("letter_not_found", ref=letter_id)
         if letter.status != "open":
             raise ResponseError("not_open", ref=letter_id)
-        await letters_repo.set_closed(tx, letter_id, now=to_db(now))
-        await audit.append(tx, now=now, actor=actor, action="letter.closed", letter_id=letter_id)
+        await _close(tx, letter_id, actor=actor, now=now, at_deadline=False)
         closed = await letters_repo.get(tx, letter_id)
     assert closed is not None
     return closed
 
 
+async def _close(
+    tx: Transaction, letter_id: int, *, actor: str, now: datetime, at_deadline: bool
+) -> None:
+    stamp = to_db(now)
+    await letters_repo.set_closed(tx, letter_id, now=stamp)
+    await reminders_repo.skip_pending(tx, letter_id, now=stamp)
+    data = {"at_deadline": True} if at_deadline else None
+    await audit.append(
+        tx, now=now, actor=actor, action="letter.closed", letter_id=letter_id, data=data
+    )
+
+
+async def close_expired(db: Database, *, now: datetime) -> list[Letter]:
+    """Closes every open letter whose deadline has come (at start-up too, after downtime).
+
+    Each owes coordinators a report (``close_report`` 'pending' until it went out).
+    """
+    closed: list[Letter] = []
+    for letter in await letters_repo.expired_open(db, now=to_db(now)):
+        async with db.transaction() as tx:
+            current = await letters_repo.get(tx, letter.id)
+            if current is None or current.status != "open" or current.deadline > to_db(now):
+                continue  # closed, reopened or extended meanwhile
+            await _close(tx, letter.id, actor="system", now=now, at_deadline=True)
+            await letters_repo.set_close_report(tx, letter.id, "pending")
+            after = await letters_repo.get(tx, letter.id)
+        assert after is not None
+        closed.append(after)
+    return closed
+
+
+async def next_deadline(db: Executor) -> datetime | None:
+    """The earliest deadline of an open letter (when the next auto-close is due)."""
+    return from_db(await letters_repo.next_open_deadline(db))
+
+
+async def close_reports_due(db: Executor) -> list[Letter]:
+    return await letters_repo.close_reports_due(db)
+
+
+async def close_report_sent(db: Executor, letter_id: int) -> None:
+    await letters_repo.set_close_report(db, letter_id, "sent")
+
+
 async def reopen_letter(
-    db: Database, letter_id: int, deadline: datetime, *, actor: str, now: datetime
+    db: Database,
+    letter_id: int,
+    deadline: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    default_offsets: Sequence[timedelta],
 ) -> Letter:
     if deadline <= now:
         raise ResponseError("deadline_past")
@@ -364,7 +416,8 @@ async def reopen_letter(
             data={"deadline": to_db(deadline)},
         )  # fmt: skip
         reopened = await letters_repo.get(tx, letter_id)
-    assert reopened is not None
+        assert reopened is not None
+        await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
     return reopened
 
 

@@ -1,0 +1,130 @@
+"""Data access for planned reminders and their per-contact sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.db.connection import Executor, Transaction
+
+
+@dataclass(frozen=True)
+class Reminder:
+    id: int
+    letter_id: int
+    organisation_id: int
+    offset_seconds: int
+    due_at: str
+    status: str
+    claimed_at: str | None
+
+
+@dataclass(frozen=True)
+class ReminderSend:
+    id: int
+    reminder_id: int
+    contact_id: int
+    send_at: str
+    status: str
+    letter_id: int
+    organisation_id: int
+
+
+async def plan(tx: Transaction, rows: Iterable[tuple[int, int, int, str]]) -> None:
+    """Pending rows (letter, organisation, offset seconds, due); an existing one is kept,
+    so an offset already sent or passed over is never planned again."""
+    await tx.execute_many(
+        "INSERT INTO reminders (letter_id, organisation_id, offset_seconds, due_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (letter_id, organisation_id, offset_seconds) DO NOTHING",
+        rows,
+    )
+
+
+async def delete_pending(db: Executor, letter_id: int) -> int:
+    """Drops the letter's plan (not its history) before planning it afresh."""
+    return await db.execute(
+        "DELETE FROM reminders WHERE letter_id = ? AND status = 'pending' "
+        "AND NOT EXISTS (SELECT 1 FROM reminder_sends s WHERE s.reminder_id = reminders.id)",
+        (letter_id,),
+    )
+
+
+async def skip_pending(db: Executor, letter_id: int, *, now: str) -> int:
+    """A closed letter: nothing planned for it goes out any more."""
+    skipped = await db.execute(
+        "UPDATE reminders SET status = 'skipped', claimed_at = ? "
+        "WHERE letter_id = ? AND status = 'pending'",
+        (now, letter_id),
+    )
+    await db.execute(
+        "UPDATE reminder_sends SET status = 'skipped' WHERE status = 'pending' "
+        "AND reminder_id IN (SELECT id FROM reminders WHERE letter_id = ?)",
+        (letter_id,),
+    )
+    return skipped
+
+
+async def due(db: Executor, *, now: str) -> list[Reminder]:
+    """Pending reminders of open letters that are due, by letter and organisation."""
+    rows = await db.fetch_all(
+        "SELECT r.* FROM reminders r JOIN letters l ON l.id = r.letter_id "
+        "WHERE r.status = 'pending' AND r.due_at <= ? AND l.status = 'open' "
+        "ORDER BY r.letter_id, r.organisation_id, r.due_at",
+        (now,),
+    )
+    return [Reminder(**row) for row in rows]
+
+
+async def settle(db: Executor, reminder_id: int, status: str, *, now: str) -> int:
+    """pending → 'sent' or 'skipped', once: 0 when someone else got there first."""
+    return await db.execute(
+        "UPDATE reminders SET status = ?, claimed_at = ? WHERE id = ? AND status = 'pending'",
+        (status, now, reminder_id),
+    )
+
+
+async def of_letter(db: Executor, letter_id: int) -> list[Reminder]:
+    rows = await db.fetch_all(
+        "SELECT * FROM reminders WHERE letter_id = ? ORDER BY due_at, organisation_id",
+        (letter_id,),
+    )
+    return [Reminder(**row) for row in rows]
+
+
+async def next_due(db: Executor) -> str | None:
+    return await db.fetch_value(
+        "SELECT min(r.due_at) FROM reminders r JOIN letters l ON l.id = r.letter_id "
+        "WHERE r.status = 'pending' AND l.status = 'open'"
+    )
+
+
+# --- per-contact sends ------------------------------------------------------------------------
+
+
+async def add_send(tx: Transaction, reminder_id: int, contact_id: int, *, send_at: str) -> None:
+    await tx.execute(
+        "INSERT INTO reminder_sends (reminder_id, contact_id, send_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (reminder_id, contact_id) DO NOTHING",
+        (reminder_id, contact_id, send_at),
+    )
+
+
+async def due_sends(db: Executor, *, now: str) -> list[ReminderSend]:
+    rows = await db.fetch_all(
+        "SELECT s.*, r.letter_id, r.organisation_id FROM reminder_sends s "
+        "JOIN reminders r ON r.id = s.reminder_id "
+        "WHERE s.status = 'pending' AND s.send_at <= ? ORDER BY r.letter_id, s.id",
+        (now,),
+    )
+    return [ReminderSend(**row) for row in rows]
+
+
+async def settle_send(db: Executor, send_id: int, status: str) -> int:
+    return await db.execute(
+        "UPDATE reminder_sends SET status = ? WHERE id = ? AND status = 'pending'",
+        (status, send_id),
+    )
+
+
+async def next_send(db: Executor) -> str | None:
+    return await db.fetch_value("SELECT min(send_at) FROM reminder_sends WHERE status = 'pending'")

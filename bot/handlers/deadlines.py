@@ -1,0 +1,272 @@
+"""Coordinators' calendar of a letter: /deadline, /reminders, /milestone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot import texts
+from bot.context import BotApplication, BotContext
+from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
+from bot.handlers.letters import (
+    deadline_problem,
+    describe_when,
+    explain,
+    milestone_line,
+)
+from bot.handlers.responses import explain as explain_response
+from bot.jobs.outbox import wake_outbox
+from bot.jobs.schedule import wake_scheduler
+from bot.messages import LetterComposer
+from bot.services import letters, milestones, reminders
+from bot.services.deadlines import (
+    DeadlineError,
+    OffsetsError,
+    format_deadline,
+    format_duration,
+    format_offsets,
+    parse_deadline,
+    parse_offsets,
+)
+from bot.services.letters import LetterError
+from bot.services.responses import ResponseError
+
+MILESTONE_REASONS = {
+    "milestone_name_empty": texts.MILESTONE_NAME_EMPTY,
+    "milestone_name_too_long": texts.MILESTONE_NAME_TOO_LONG,
+    "too_many_milestones": texts.MILESTONES_TOO_MANY,
+    "deadline_unchanged": texts.DEADLINE_UNCHANGED,
+}
+MAX_WHEN_WORDS = 4  # "2026-03-02 10:00 Europe/Geneva" is three; a little slack
+
+
+def _letter_problem(context: BotContext, error: LetterError) -> str:
+    if error.reason in MILESTONE_REASONS:
+        return say(context, MILESTONE_REASONS[error.reason], **error.data)
+    return explain(context, error)
+
+
+# --- /deadline --------------------------------------------------------------------------------
+
+
+@coordinators_only
+async def move_deadline(update: Update, context: BotContext) -> None:
+    ref, _, when = command_argument(update.message).partition(" ")
+    letter_id = parse_ref(ref)
+    if letter_id is None or not when.strip():
+        await reply(update, context, say(context, texts.USAGE_DEADLINE))
+        return
+    now = context.clock.now()
+    try:
+        deadline = parse_deadline(when, default_zone=context.zone, now=now)
+        moved = await letters.move_deadline(
+            context.db, letter_id, deadline, actor=actor(context), now=now,
+            compose=LetterComposer(context.settings).deadline_notice,
+            default_offsets=context.settings.reminder_offsets,
+        )  # fmt: skip
+    except DeadlineError as error:
+        await reply(update, context, deadline_problem(context, error))
+        return
+    except LetterError as error:
+        await reply(update, context, _letter_problem(context, error))
+        return
+    wake_scheduler(context.application)
+    if moved.queued:
+        wake_outbox(context.application)
+    new, relative = describe_when(context, moved.letter.deadline)
+    text = say(
+        context, texts.DEADLINE_MOVED, letter_id=moved.letter.id, title=moved.letter.title or "",
+        deadline=new, relative=relative,
+        previous=format_deadline(moved.previous, context.zone, context.language),
+        contacts=moved.recipients,
+    )  # fmt: skip
+    await reply(update, context, text)
+
+
+# --- /reminders -------------------------------------------------------------------------------
+
+
+@coordinators_only
+async def reminder_schedule(update: Update, context: BotContext) -> None:
+    ref, _, raw = command_argument(update.message).partition(" ")
+    letter_id = parse_ref(ref)
+    default = format_offsets(context.settings.reminder_offsets)
+    if letter_id is None:
+        await reply(update, context, say(context, texts.USAGE_REMINDERS, default=default))
+        return
+    raw = raw.strip()
+    if raw:
+        offsets: list[timedelta] | None
+        if raw.lower() in ("off", "none"):
+            offsets = []
+        elif raw.lower() == "default":
+            offsets = None
+        else:
+            try:
+                offsets = parse_offsets(raw)
+            except OffsetsError as error:
+                text = say(
+                    context, texts.REMINDERS_OFFSETS_BAD, item=error.item,
+                    max_count=error.max_count,
+                )  # fmt: skip
+                await reply(update, context, text)
+                return
+        try:
+            await reminders.set_offsets(
+                context.db, letter_id, offsets, actor=actor(context), now=context.clock.now(),
+                default_offsets=context.settings.reminder_offsets,
+            )  # fmt: skip
+        except ResponseError as error:
+            if error.reason == "not_open":
+                await reply(update, context, say(context, texts.REMINDERS_CLOSED, ref=letter_id))
+            else:
+                await reply(update, context, explain_response(context, error))
+            return
+        wake_scheduler(context.application)
+    await _show_schedule(update, context, letter_id)
+
+
+async def _show_schedule(update: Update, context: BotContext, letter_id: int) -> None:
+    try:
+        letter, planned = await reminders.schedule_of(
+            context.db, letter_id, default_offsets=context.settings.reminder_offsets
+        )
+    except ResponseError as error:
+        await reply(update, context, explain_response(context, error))
+        return
+    deadline, _ = describe_when(context, letter.deadline)
+    source = texts.REMINDERS_SOURCE_DEFAULT
+    if letter.reminder_offsets is not None:
+        source = texts.REMINDERS_SOURCE_LETTER
+    lines = [
+        say(
+            context,
+            texts.REMINDERS_HEADER,
+            letter_id=letter.id,
+            source=say(context, source),
+            deadline=deadline,
+        )
+    ]
+    now = context.clock.now()
+    for item in planned:
+        if item.sent or item.skipped:
+            state = say(context, texts.REMINDERS_STATE_DONE, sent=item.sent, skipped=item.skipped)
+        elif item.pending:
+            state = say(context, texts.REMINDERS_STATE_PLANNED, count=item.pending)
+        elif item.due <= now:
+            state = say(context, texts.REMINDERS_STATE_PASSED)
+        else:
+            state = say(context, texts.REMINDERS_STATE_AT_CIRCULATION)
+        when = format_deadline(item.due, context.zone, context.language)
+        lines.append(
+            say(
+                context,
+                texts.REMINDERS_LINE,
+                offset=format_duration(item.offset),
+                when=when,
+                state=state,
+            )
+        )
+    if not planned:
+        lines.append(say(context, texts.REMINDERS_NONE))
+    await reply(update, context, "\n".join(lines))
+
+
+# --- /milestone -------------------------------------------------------------------------------
+
+
+@coordinators_only
+async def milestone(update: Update, context: BotContext) -> None:
+    ref, _, rest = command_argument(update.message).partition(" ")
+    letter_id = parse_ref(ref)
+    if letter_id is None:
+        await reply(update, context, say(context, texts.USAGE_MILESTONE))
+        return
+    words = rest.split()
+    if not words:
+        await _list_milestones(update, context, letter_id)
+        return
+    now = context.clock.now()
+    if len(words) == 2 and words[0].lower() == "remove" and parse_ref(words[1]) is not None:
+        milestone_id = parse_ref(words[1])
+        assert milestone_id is not None
+        try:
+            removed = await milestones.remove_milestone(
+                context.db, letter_id, milestone_id, actor=actor(context), now=now
+            )
+        except LetterError:
+            text = say(context, texts.MILESTONE_NOT_FOUND, letter_id=letter_id, ref=milestone_id)
+            await reply(update, context, text)
+            return
+        text = say(context, texts.MILESTONE_REMOVED, milestone_id=removed.id, name=removed.name)
+        await reply(update, context, text)
+        return
+    parsed = _name_and_when(words, context)
+    if isinstance(parsed, DeadlineError) or parsed is None:
+        problem = (
+            deadline_problem(context, parsed)
+            if isinstance(parsed, DeadlineError)
+            else say(context, texts.USAGE_MILESTONE)
+        )
+        await reply(update, context, problem)
+        return
+    name, at = parsed
+    try:
+        added = await milestones.add_milestone(
+            context.db, letter_id, name, at, created_by=context.who.telegram_user_id,
+            actor=actor(context), now=now,
+        )  # fmt: skip
+    except LetterError as error:
+        await reply(update, context, _letter_problem(context, error))
+        return
+    wake_scheduler(context.application)
+    when, relative = describe_when(context, added.at)
+    text = say(
+        context, texts.MILESTONE_ADDED, milestone_id=added.id, letter_id=letter_id,
+        name=added.name, when=when, relative=relative,
+    )  # fmt: skip
+    await reply(update, context, text)
+
+
+def _name_and_when(
+    words: list[str], context: BotContext
+) -> tuple[str, datetime] | DeadlineError | None:
+    """Splits "HRC session opens 2026-03-02 10:00 Europe/Geneva" into name and moment:
+    the longest tail of words that reads as a moment, with at least one word of name.
+
+    Returns (name, moment), the DeadlineError of the most plausible tail, or None.
+    """
+    now = context.clock.now()
+    first_error: DeadlineError | None = None
+    for count in range(min(MAX_WHEN_WORDS, len(words) - 1), 0, -1):
+        try:
+            at = parse_deadline(" ".join(words[-count:]), default_zone=context.zone, now=now)
+        except DeadlineError as error:
+            if error.reason != "format" and first_error is None:
+                first_error = error
+            continue
+        return " ".join(words[:-count]), at
+    return first_error
+
+
+async def _list_milestones(update: Update, context: BotContext, letter_id: int) -> None:
+    try:
+        info = await letters.details(context.db, letter_id)
+    except LetterError as error:
+        await reply(update, context, explain(context, error))
+        return
+    if not info.milestones:
+        await reply(update, context, say(context, texts.MILESTONES_NONE, letter_id=letter_id))
+        return
+    lines = [say(context, texts.MILESTONES_HEADER)]
+    lines += [milestone_line(context, item) for item in info.milestones]
+    await reply(update, context, "\n".join(lines))
+
+
+def register(app: BotApplication) -> None:
+    app.add_handler(CommandHandler("deadline", move_deadline))
+    app.add_handler(CommandHandler("reminders", reminder_schedule))
+    app.add_handler(CommandHandler("milestone", milestone))
+    app.add_handler(CommandHandler("milestones", milestone))

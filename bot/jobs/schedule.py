@@ -1,0 +1,293 @@
+"""Clock-driven work: auto-close at the deadline, reminders, milestones, the digest.
+
+The database says what is due (``bot.services``); this module only runs it. One
+``run_due`` pass closes letters whose deadline came (and sends coordinators the final
+tally with the export), claims due reminders, queues reminder sends whose time came,
+queues milestone reminders and the daily digest, then asks the JobQueue to wake it at
+the next due moment. A repeating tick backs that up, and the first pass runs at start-up,
+so work missed while the bot was down is caught up at once (each step is idempotent).
+
+The clock is the injectable one: tests and the demo move a ``FakeClock`` and call
+``run_due`` (``Scheduler.run_due``) instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InputFile
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+
+from bot import texts
+from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.db.letters import Letter
+from bot.db.milestones import Milestone
+from bot.db.timefmt import from_db
+from bot.jobs.outbox import wake_outbox
+from bot.messages import LetterComposer, label
+from bot.services import digest, languages, letter_export, milestones, reminders, responses
+from bot.services.deadlines import format_deadline, relative_hint
+from bot.services.digest import LetterActivity
+from bot.services.outbox import OutgoingMessage
+from bot.services.responses import OrganisationState
+
+log = logging.getLogger(__name__)
+
+NEXT_JOB = "schedule:next"
+TICK_JOB = "schedule:tick"
+TICK_INTERVAL = 60.0  # seconds: a safety net under the exact wake-ups
+
+
+@dataclass(frozen=True)
+class Pass:
+    """What one ``run_due`` did (for tests, the demo and the log)."""
+
+    closed: tuple[int, ...] = ()
+    reminded: int = 0  # organisations whose reminder was claimed
+    skipped: int = 0
+    queued: int = 0  # outbox messages (reminders, milestone notes, digest)
+    digest: int | None = None  # None: no digest was due
+
+
+def _services(app: BotApplication) -> Services:
+    return app.bot_data[SERVICES_KEY]
+
+
+def _html(text: str) -> OutgoingMessage:
+    return OutgoingMessage(
+        "sendMessage",
+        {"text": text, "parse_mode": ParseMode.HTML, "link_preview_options": {"is_disabled": True}},
+    )
+
+
+class Scheduler:
+    def __init__(self, app: BotApplication) -> None:
+        self.app = app
+        self._lock = asyncio.Lock()
+        # Each coordinator's chat and language, read at the start of every pass: what they
+        # get is composed inside the services' transactions, which take plain functions.
+        self._coordinators: dict[int, str] = {}
+
+    @property
+    def services(self) -> Services:
+        return _services(self.app)
+
+    async def run_due(self) -> Pass:
+        """Does everything that is due now; passes never overlap."""
+        async with self._lock:
+            result = await self._run_due()
+            self._plan(await self.next_due())
+        if result.queued:
+            wake_outbox(self.app)
+        if result.closed or result.reminded or result.queued:
+            log.info("schedule: %s", result)
+        return result
+
+    async def _run_due(self) -> Pass:
+        services = self.services
+        settings, db, now = services.settings, services.database, services.clock.now()
+        self._coordinators = await languages.languages_of(db, settings.coordinator_ids)
+        closed = await responses.close_expired(db, now=now)
+        await self._send_close_reports()
+        claimed = await reminders.claim_due_reminders(
+            db, now=now, default_zone=settings.zone, quiet_default=settings.quiet_hours
+        )
+        queued = await reminders.queue_due_sends(
+            db, now=now, compose=LetterComposer(settings).reminder
+        )
+        queued += await milestones.remind_due_milestones(
+            db, now=now, compose=self._milestone_messages
+        )
+        digest_queued = None
+        if settings.digest_time is not None:
+            digest_queued = await digest.send_due_digest(
+                db, now=now, at=settings.digest_time, zone=settings.zone,
+                compose=self._digest_messages,
+            )  # fmt: skip
+        return Pass(
+            tuple(letter.id for letter in closed),
+            claimed.organisations,
+            claimed.skipped,
+            queued + (digest_queued or 0),
+            digest_queued,
+        )
+
+    async def next_due(self) -> datetime | None:
+        services = self.services
+        db, settings = services.database, services.settings
+        moments = [
+            await reminders.next_due(db),
+            await responses.next_deadline(db),
+            await milestones.next_due(db),
+        ]
+        if settings.digest_time is not None:
+            moments.append(
+                await digest.next_due(
+                    db, now=services.clock.now(), at=settings.digest_time, zone=settings.zone
+                )
+            )
+        return min((moment for moment in moments if moment is not None), default=None)
+
+    def wake(self) -> None:
+        """Something due changed (a deadline, offsets, a milestone): look again now."""
+        self._plan(self.services.clock.now())
+
+    def _plan(self, due: datetime | None) -> None:
+        job_queue = self.app.job_queue
+        if job_queue is None:
+            return
+        for job in job_queue.get_jobs_by_name(NEXT_JOB):
+            job.schedule_removal()
+        if due is None:
+            return
+        delay = max((due - self.services.clock.now()).total_seconds(), 0.0)
+        if delay > TICK_INTERVAL:
+            return  # the repeating tick gets there; no far-future job to go stale
+        job_queue.run_once(
+            _job, when=delay, name=NEXT_JOB,
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )  # fmt: skip
+
+    # --- what coordinators get --------------------------------------------------------------
+
+    def _coordinator_chats(self) -> list[tuple[int, str]]:
+        """Every coordinator's chat with the language they read, in a fixed order."""
+        ids = self.services.settings.coordinator_ids
+        return [
+            (chat, self._coordinators.get(chat, texts.DEFAULT_LANGUAGE)) for chat in sorted(ids)
+        ]
+
+    def _when(self, moment: datetime, language: str) -> tuple[str, str]:
+        now = self.services.clock.now()
+        zone = self.services.settings.zone
+        return (
+            format_deadline(moment, zone, language),
+            relative_hint(moment, now, language),
+        )
+
+    def _milestone_messages(
+        self, milestone: Milestone, letter: Letter
+    ) -> Sequence[tuple[int, OutgoingMessage]]:
+        at = from_db(milestone.at)
+        assert at is not None
+        messages = []
+        for chat, language in self._coordinator_chats():
+            when, relative = self._when(at, language)
+            text = texts.render(
+                texts.MILESTONE_REMINDER, language, name=milestone.name, when=when,
+                relative=relative, letter_id=letter.id, title=letter.title or "",
+            )  # fmt: skip
+            messages.append((chat, _html(text)))
+        return messages
+
+    def _digest_messages(
+        self, news: Sequence[LetterActivity], since: datetime
+    ) -> Sequence[tuple[int, OutgoingMessage]]:
+        return [
+            (chat, _html(self._digest_text(news, since, language)))
+            for chat, language in self._coordinator_chats()
+        ]
+
+    def _digest_text(self, news: Sequence[LetterActivity], since: datetime, language: str) -> str:
+        parts = [texts.render(texts.DIGEST_HEADER, language, since=self._when(since, language)[0])]
+        for item in news:
+            counted = [
+                texts.render(text, language, count=item.count(what))
+                for what, text in (
+                    ("signed", texts.DIGEST_SIGNED),
+                    ("declined", texts.DIGEST_DECLINED),
+                    ("withdrawn", texts.DIGEST_WITHDRAWN),
+                    ("comments", texts.DIGEST_COMMENTS),
+                )
+                if item.count(what)
+            ]
+            deadline = from_db(item.letter.deadline)
+            assert deadline is not None
+            line = texts.render(
+                texts.DIGEST_LINE, language, letter_id=item.letter.id,
+                title=item.letter.title or "", relative=self._when(deadline, language)[1],
+                news=texts.Html(", ".join(counted)),
+            )  # fmt: skip
+            parts.append(line)
+        parts.append(texts.render(texts.DIGEST_FOOTER, language))
+        return "\n\n".join(parts)
+
+    async def _send_close_reports(self) -> None:
+        """The final tally and the export, to every coordinator, for letters closed at
+        their deadline. Marked sent afterwards: a crash in between sends it again rather
+        than never."""
+        services = self.services
+        db, now = services.database, services.clock.now()
+        for letter in await responses.close_reports_due(db):
+            status = await responses.letter_status(db, letter.id)
+            files = await letter_export.export_letter(
+                db, letter.id, actor="system", now=now, zone=services.settings.zone
+            )
+            deadline = from_db(letter.deadline)
+            assert deadline is not None
+            tally = dict(
+                letter_id=letter.id, title=letter.title or "",
+                version=label(status.latest),
+                signed=status.count(OrganisationState.SIGNED),
+                reconfirm=status.count(OrganisationState.RECONFIRM),
+                declined=status.count(OrganisationState.DECLINED),
+                pending=status.count(OrganisationState.PENDING)
+                + status.count(OrganisationState.WITHDRAWN),
+            )  # fmt: skip
+            delivered = True
+            for chat, language in self._coordinator_chats():
+                text = texts.render(
+                    texts.AUTO_CLOSED_REPORT, language,
+                    deadline=self._when(deadline, language)[0], **tally,
+                )  # fmt: skip
+                try:
+                    await self.app.bot.send_message(
+                        chat, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                    )
+                    for name, content in files.items():
+                        await self.app.bot.send_document(
+                            chat, document=InputFile(content, filename=name)
+                        )
+                except Forbidden:
+                    log.warning("schedule: coordinator %s has not opened the bot", chat)
+                except TelegramError as error:
+                    log.warning("schedule: close report for letter %s: %s", letter.id, error)
+                    delivered = False
+            if delivered:
+                await responses.close_report_sent(db, letter.id)
+
+
+async def _job(context: BotContext) -> None:
+    scheduler = _services(context.application).scheduler
+    if scheduler is not None:
+        await scheduler.run_due()
+
+
+async def start(app: BotApplication) -> None:
+    """The first pass (catch-up) at once, then exact wake-ups and a repeating tick."""
+    services = _services(app)
+    if services.scheduler is None:
+        services.scheduler = Scheduler(app)
+    job_queue = app.job_queue
+    if job_queue is None:
+        log.warning("no job queue: reminders, deadlines and digests will not run")
+        return
+    if not job_queue.get_jobs_by_name(TICK_JOB):
+        job_queue.run_repeating(
+            _job, interval=TICK_INTERVAL, first=TICK_INTERVAL, name=TICK_JOB,
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )  # fmt: skip
+    # The catch-up pass: a one-off job at once (it runs once the JobQueue has started).
+    services.scheduler.wake()
+
+
+def wake_scheduler(app: BotApplication) -> None:
+    """Tells the scheduler that something due changed (handlers call this)."""
+    scheduler = _services(app).scheduler
+    if scheduler is not None:
+        scheduler.wake()

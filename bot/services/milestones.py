@@ -1,0 +1,115 @@
+"""Milestones of a letter's calendar ("send to Permanent Missions", "HRC session opens",
+"vote"): coordinators are reminded a day before each. No Telegram here."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from bot.db import audit
+from bot.db import letters as letters_repo
+from bot.db import milestones as repo
+from bot.db.connection import Database, Executor
+from bot.db.letters import Letter
+from bot.db.milestones import Milestone
+from bot.db.timefmt import from_db, to_db
+from bot.services import outbox
+from bot.services.letters import LetterError
+from bot.services.outbox import OutgoingMessage
+
+NOTICE = timedelta(days=1)  # coordinators are reminded this long before a milestone
+MAX_NAME = 200
+MAX_PER_LETTER = 20
+
+
+async def add_milestone(
+    db: Database,
+    letter_id: int,
+    name: str,
+    at: datetime,
+    *,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+) -> Milestone:
+    cleaned = " ".join(name.split())
+    if not cleaned or any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+        raise LetterError("milestone_name_empty")
+    if len(cleaned) > MAX_NAME:
+        raise LetterError("milestone_name_too_long", limit=MAX_NAME)
+    if at <= now:
+        raise LetterError("deadline_past")
+    async with db.transaction() as tx:
+        letter = await letters_repo.get(tx, letter_id)
+        if letter is None or letter.purged_at is not None:
+            raise LetterError("letter_not_found", ref=letter_id)
+        if len(await repo.of_letter(tx, letter_id)) >= MAX_PER_LETTER:
+            raise LetterError("too_many_milestones", limit=MAX_PER_LETTER)
+        # Less than a day ahead: the coordinator who adds it is the reminder.
+        reminded = to_db(now) if at - now <= NOTICE else None
+        milestone_id = await repo.insert(
+            tx, letter_id, name=cleaned, at=to_db(at), created_by=created_by, now=to_db(now),
+            reminded_at=reminded,
+        )  # fmt: skip
+        await audit.append(
+            tx, now=now, actor=actor, action="milestone.added", letter_id=letter_id,
+            data={"milestone": milestone_id, "name": cleaned, "at": to_db(at)},
+        )  # fmt: skip
+        milestone = await repo.get(tx, milestone_id)
+    assert milestone is not None
+    return milestone
+
+
+async def remove_milestone(
+    db: Database, letter_id: int, milestone_id: int, *, actor: str, now: datetime
+) -> Milestone:
+    async with db.transaction() as tx:
+        milestone = await repo.get(tx, milestone_id)
+        if milestone is None or milestone.letter_id != letter_id:
+            raise LetterError("milestone_not_found", ref=milestone_id)
+        await repo.delete(tx, milestone_id)
+        await audit.append(
+            tx, now=now, actor=actor, action="milestone.removed", letter_id=letter_id,
+            data={"milestone": milestone_id, "name": milestone.name},
+        )  # fmt: skip
+    return milestone
+
+
+async def milestones_of(db: Executor, letter_id: int) -> list[Milestone]:
+    return await repo.of_letter(db, letter_id)
+
+
+# Builds the coordinators' reminder: (milestone, its letter) → (chat id, message) pairs.
+MilestoneComposer = Callable[[Milestone, Letter], Sequence[tuple[int, OutgoingMessage]]]
+
+
+async def remind_due_milestones(db: Database, *, now: datetime, compose: MilestoneComposer) -> int:
+    """Queues the day-before reminders that are due; a milestone already passed while the
+    bot was down is marked, not announced late. Returns reminders queued."""
+    queued = 0
+    for milestone in await repo.unreminded_before(db, to_db(now + NOTICE)):
+        async with db.transaction() as tx:
+            if not await repo.mark_reminded(tx, milestone.id, now=to_db(now)):
+                continue
+            at = from_db(milestone.at)
+            letter = await letters_repo.get(tx, milestone.letter_id)
+            if at is None or at <= now or letter is None or letter.purged_at is not None:
+                continue
+            broadcast_id = None
+            for chat_id, message in compose(milestone, letter):
+                if broadcast_id is None:
+                    broadcast_id = await outbox.create_broadcast(
+                        tx, letter_id=letter.id, kind="milestone", requested_by=None, now=now
+                    )
+                queued += await outbox.enqueue(
+                    tx, broadcast_id=broadcast_id, contact_id=None, chat_id=chat_id,
+                    letter_id=letter.id, kind="milestone", message=message,
+                    dedupe_key=f"milestone:{milestone.id}:chat:{chat_id}", now=now,
+                )  # fmt: skip
+    return queued
+
+
+async def next_due(db: Executor) -> datetime | None:
+    at = from_db(await repo.next_unreminded(db))
+    return None if at is None else at - NOTICE
