@@ -165,6 +165,7 @@ class OutboxSender:
         self._progress_checked = 0.0  # monotonic time progress was last looked at
         self._shown: dict[int, str] = {}  # broadcast id → text of its progress message
         self._first_seen: dict[int, float] = {}  # broadcast id → monotonic time seen unfinished
+        self._requester_language: dict[int, str] = {}  # broadcast id → its coordinator's
         self._progress_failed: set[int] = set()  # broadcasts whose progress message failed
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -398,9 +399,13 @@ class OutboxSender:
         ids = self.services.settings.coordinator_ids
         return dict(sorted((await languages.languages_of(self.services.database, ids)).items()))
 
-    async def _language(self, chat_id: int) -> str:
-        found = await languages.languages_of(self.services.database, [chat_id])
-        return found[chat_id]
+    async def _language(self, broadcast: outbox.Broadcast) -> str:
+        """The language of the coordinator who asked for the broadcast (read once per broadcast)."""
+        language = self._requester_language.get(broadcast.id)
+        if language is None and broadcast.requested_by is not None:
+            found = await languages.languages_of(self.services.database, [broadcast.requested_by])
+            language = self._requester_language[broadcast.id] = found[broadcast.requested_by]
+        return language or texts.DEFAULT_LANGUAGE
 
     # --- progress and reports -----------------------------------------------------------
 
@@ -426,7 +431,7 @@ class OutboxSender:
     async def _finish(self, broadcast: outbox.Broadcast, progress: BroadcastProgress) -> None:
         report = None
         if broadcast.requested_by is not None:
-            language = await self._language(broadcast.requested_by)
+            language = await self._language(broadcast)
             report = _report(progress, broadcast.progress_message_id, language)
         now = self.services.clock.now()
         if not await outbox.finish_broadcast(
@@ -443,6 +448,7 @@ class OutboxSender:
             await self._show(broadcast, progress, done=True)
         self._shown.pop(broadcast.id, None)
         self._first_seen.pop(broadcast.id, None)
+        self._requester_language.pop(broadcast.id, None)
         self._progress_failed.discard(broadcast.id)
         self.wake()  # the report is a delivery
 
@@ -452,7 +458,7 @@ class OutboxSender:
         chat_id = broadcast.requested_by
         if chat_id is None or broadcast.id in self._progress_failed:
             return
-        text = _progress_text(progress, done=done, language=await self._language(chat_id))
+        text = _progress_text(progress, done=done, language=await self._language(broadcast))
         if self._shown.get(broadcast.id) == text:
             return
         bot = self._app.bot
