@@ -62,7 +62,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
 async def post_init(app: BotApplication) -> None:
     services = services_of(app)
     now = services.clock.now()
-    db = await open_database(services.settings.database_path)
+    settings = services.settings
+    db = await open_database(settings.database_path, settings.database_secret())
     try:
         applied = await apply_migrations(db, now)
     except Exception:

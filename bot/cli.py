@@ -18,6 +18,8 @@ from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.db import Database
+    from bot.db.audit import Verification
+    from bot.db.cipher import Conversion
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
@@ -111,7 +113,7 @@ async def _migrate(settings: Settings) -> list[str]:
     from bot.db import open_database
     from bot.db.migrate import apply_migrations
 
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database_path, settings.database_secret())
     try:
         applied = await apply_migrations(db, SystemClock().now())
     finally:
@@ -138,7 +140,7 @@ async def _open_migrated(settings: Settings) -> Database:
     from bot.db import open_database
     from bot.db.migrate import apply_migrations
 
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database_path, settings.database_secret())
     try:
         await apply_migrations(db, SystemClock().now())
     except BaseException:
@@ -233,6 +235,95 @@ def _run_db_command(coroutine: Coroutine[Any, Any, T]) -> T:
         raise OperatorError(str(error)) from None
 
 
+# --- encrypt-db and rekey --------------------------------------------------------------------
+
+
+def _describe(conversion: Conversion) -> str:
+    return f"{conversion.rows} rows in {len(conversion.counts)} tables, counted before and after"
+
+
+def cmd_encrypt_db(args: argparse.Namespace) -> int:
+    from bot.db import DatabaseError
+    from bot.db.cipher import reencrypt
+
+    settings = _settings()
+    key = settings.database_secret()
+    if key is None:
+        raise OperatorError(
+            "encrypt-db: set DATABASE_KEY_FILE (or DATABASE_KEY) to the new key first"
+        )
+    try:
+        conversion = reencrypt(settings.database_path, None, key)
+    except DatabaseError as error:
+        raise OperatorError(f"encrypt-db: {error}") from None
+    print(f"encrypted {conversion.path}: {_describe(conversion)}; the plain copy is deleted")
+    return 0
+
+
+def _new_key(args: argparse.Namespace) -> str:
+    from bot.settings import KeyFileError, check_database_key, read_key_file
+
+    try:
+        if args.new_key_file:
+            return read_key_file(Path(args.new_key_file))
+        if not sys.stdin.isatty():
+            raise OperatorError("rekey: give --new-key-file, or run in a terminal to be asked")
+        import getpass
+
+        first = getpass.getpass("New database key: ")
+        if getpass.getpass("The same again: ") != first:
+            raise OperatorError("rekey: the two keys differ; nothing changed")
+        return check_database_key(first)
+    except KeyFileError as error:
+        raise OperatorError(f"rekey: new key: {error}") from None
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from bot.db import DatabaseError
+    from bot.db.cipher import reencrypt
+
+    settings = _settings()
+    old_key = settings.database_secret()
+    if old_key is None:
+        raise OperatorError("rekey: the database has no key (use encrypt-db to encrypt it)")
+    new_key = _new_key(args)
+    try:
+        conversion = reencrypt(settings.database_path, old_key, new_key)
+    except DatabaseError as error:
+        raise OperatorError(f"rekey: {error}") from None
+    print(f"rekeyed {conversion.path}: {_describe(conversion)}")
+    print("Put the new key in DATABASE_KEY_FILE (or DATABASE_KEY) before starting the bot.")
+    return 0
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+
+async def _verify_audit(settings: Settings) -> Verification:
+    from bot.db import audit, open_database
+
+    db = await open_database(settings.database_path, settings.database_secret())
+    try:
+        if not await db.fetch_value(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'"
+        ):
+            raise OperatorError(f"{settings.database_path} has no audit log (run migrate first)")
+        return await audit.verify(db)
+    finally:
+        await db.close()
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    result = _run_db_command(_verify_audit(_settings()))
+    if result.broken is None:
+        print(f"OK: {result.count} events")
+        print(f"last hash: {result.last_hash}")
+        return 0
+    print(f"BROKEN at event #{result.broken.id} ({result.broken.action}): {result.reason}")
+    print(f"{result.count} events before it verify")
+    return 1
+
+
 # --- fake-telegram ---------------------------------------------------------------------------
 
 
@@ -243,6 +334,24 @@ def cmd_fake_telegram(args: argparse.Namespace) -> int:
     for user in args.user or []:
         forwarded += ["--user", user]
     return console_main(forwarded) or 0
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import DemoError, print_summary, run_demo
+    from bot.logging_setup import configure_logging
+
+    # The transcript is the output; the bot's own log lines would only interleave with it.
+    configure_logging("ERROR")
+    try:
+        result = run_demo(out=args.out, interactive=args.interactive)
+    except DemoError as error:
+        print(f"coalition-bot demo: the session did not go as scripted: {error}", file=sys.stderr)
+        return 1
+    print_summary(result, sys.stdout)
+    return 0
 
 
 # --- entry point -----------------------------------------------------------------------------
@@ -272,6 +381,27 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--bot-username", help="needed only before the bot has ever run")
     invite.set_defaults(handler=cmd_invite)
 
+    encrypt = commands.add_parser(
+        "encrypt-db",
+        help="encrypt a plain database with DATABASE_KEY(_FILE); stop the bot first",
+    )
+    encrypt.set_defaults(handler=cmd_encrypt_db)
+
+    rekey = commands.add_parser(
+        "rekey", help="change the database key (asks for the new one); stop the bot first"
+    )
+    rekey.add_argument(
+        "--new-key-file", help="read the new key from this file (mode 0600) instead of asking"
+    )
+    rekey.set_defaults(handler=cmd_rekey)
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_commands.add_parser(
+        "verify", help="check the hash chain; prints OK or the first broken event"
+    )
+    verify.set_defaults(handler=cmd_audit_verify)
+
     fake = commands.add_parser(
         "fake-telegram",
         help="run the fake Telegram Bot API server with a console, for trying the bot",
@@ -280,6 +410,18 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--token", required=True, help="the BOT_TOKEN the bot will use")
     fake.add_argument("--user", action="append", help="a user as ID:NAME (repeatable)")
     fake.set_defaults(handler=cmd_fake_telegram)
+
+    demo = commands.add_parser(
+        "demo",
+        help="play a whole sign-on offline (fake Telegram, temporary database), in a minute",
+    )
+    demo.add_argument(
+        "--interactive", action="store_true", help="after the set-up, type as any person"
+    )
+    demo.add_argument(
+        "--out", type=Path, help="folder for the database, transcript and exported files"
+    )
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 

@@ -7,6 +7,7 @@ validation failure into one line naming the variable, for the CLI to print.
 from __future__ import annotations
 
 import re
+import stat
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
 
     database_path: Path = Path("data/coalition.db")
     database_key: SecretStr | None = None
+    # The key can live in its own file (mode 0600 or 0400), away from .env and the data.
+    database_key_file: Path | None = None
 
     coordinator_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     timezone: str = "Europe/Zurich"
@@ -81,6 +84,18 @@ class Settings(BaseSettings):
             # Never echo the value: it is a secret even when malformed.
             raise ValueError("does not look like a bot token from BotFather (<digits>:<secret>)")
         return value
+
+    @field_validator("database_key")
+    @classmethod
+    def _key_strength(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None  # an empty DATABASE_KEY= line in .env means no encryption
+        return SecretStr(check_database_key(value.get_secret_value()))
+
+    @field_validator("database_key_file", mode="before")
+    @classmethod
+    def _empty_path(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_api_url", "telegram_file_url")
     @classmethod
@@ -187,7 +202,19 @@ class Settings(BaseSettings):
                 raise ValueError("WEBHOOK_SECRET: use 1-256 characters of A-Z, a-z, 0-9, _ and -")
         if self.invite_ttl <= timedelta(0):
             raise ValueError("INVITE_TTL: must be longer than zero")
+        if self.database_key_file is not None:
+            if self.database_key is not None:
+                raise ValueError("DATABASE_KEY and DATABASE_KEY_FILE are both set: keep one")
+            try:
+                key = read_key_file(self.database_key_file)
+            except KeyFileError as error:
+                raise ValueError(f"DATABASE_KEY_FILE: {error}") from None
+            self.database_key = SecretStr(key)
         return self
+
+    def database_secret(self) -> str | None:
+        """The database key (from DATABASE_KEY or DATABASE_KEY_FILE), or None: no encryption."""
+        return None if self.database_key is None else self.database_key.get_secret_value()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -197,6 +224,49 @@ class Settings(BaseSettings):
         if self.bot_token is None:
             raise SettingsError("BOT_TOKEN: required to run the bot (get one from @BotFather)")
         return self.bot_token.get_secret_value().strip()
+
+
+MIN_KEY_LENGTH = 16
+
+
+class KeyFileError(ValueError):
+    """A key file cannot be used; ``str`` names the problem (never the key)."""
+
+
+def check_database_key(key: str) -> str:
+    """The key without surrounding whitespace; refuses keys a seized server could guess."""
+    key = key.strip()
+    if len(key) < MIN_KEY_LENGTH:
+        # A state adversary with the file can try passphrases offline at leisure.
+        raise KeyFileError(
+            f"too short: use at least {MIN_KEY_LENGTH} characters "
+            "(e.g. the output of `openssl rand -base64 32`)"
+        )
+    if "\0" in key:
+        raise KeyFileError("contains a NUL character")
+    return key
+
+
+def read_key_file(path: Path) -> str:
+    """Reads a database key from a file only its owner can read.
+
+    A key file readable by the group or others is refused, not fixed: somebody
+    may already have read it, so the operator must decide whether to rotate the
+    key (``coalition-bot rekey``) before tightening the mode.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise KeyFileError(
+                f"{path} can be read by group or others (mode {mode:04o}): "
+                f"run chmod 600 {path}, and rekey if others may have read it"
+            )
+        content = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise KeyFileError(f"cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise KeyFileError(f"{path} is not UTF-8 text") from None
+    return check_database_key(content)
 
 
 def _one_line(error: ValidationError) -> str:

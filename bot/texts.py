@@ -175,6 +175,13 @@ TOO_LONG_INPUT: Final = NP_(
     "That is too long: at most {limit} characters, please.",
     "limit",
 )
+# To coordinators, each in their language; no user content in it.
+ERROR_ALERT: Final = N_(
+    "⚠️ Unexpected error: <code>{kind}</code> (update {update}). The person was asked to "
+    "try again. Details are in the bot's log; the next alert of this kind comes after an "
+    "hour at the earliest.{held}"
+)
+ERROR_ALERT_HELD: Final = N_("\n{count} more of this kind since the last alert.")
 INTERNAL_ERROR: Final = N_(
     "Sorry, something went wrong on my side. Nothing you sent before this was lost; "
     "please try again in a minute."
@@ -212,6 +219,7 @@ COORDINATOR_HELP: Final = N_(
     "/milestone <i>letter</i> [<i>name</i> <i>when</i>] — milestones; reminded a day before\n"
     "/close <i>letter</i>, /reopen <i>letter</i> <i>deadline</i>\n"
     "/export <i>letter</i> — final text with signatories (.docx, .md) and a CSV\n"
+    "/audit <i>letter</i> — the letter's audit trail (CSV)\n"
     "/cancel — leave what you are doing\n"
     "\n"
     "/language — the language I write to you in\n"
@@ -718,6 +726,13 @@ REMIND_QUEUED: Final = NP_(
 )
 REMIND_NOBODY: Final = N_("Every organisation has answered; nobody to remind.")
 EXPORT_CAPTION: Final = N_("Letter #{letter_id}, {version}: {files}")
+AUDIT_CAPTION: Final = NP_(
+    "Audit trail of letter #{letter_id}: {events} event, with its hash. "
+    "The whole log is checked on the server with <code>coalition-bot audit verify</code>.",
+    "Audit trail of letter #{letter_id}: {events} events, each with its hash. "
+    "The whole log is checked on the server with <code>coalition-bot audit verify</code>.",
+    "events",
+)
 
 # --- outbox -----------------------------------------------------------------------------------
 

@@ -98,6 +98,59 @@ async def events(db: Executor, *, letter_id: int | None = None) -> list[AuditEve
     return [AuditEvent(**row) for row in rows]
 
 
+@dataclass(frozen=True)
+class Verification:
+    """The result of walking the chain: ``broken`` is None when every link holds."""
+
+    count: int
+    last_hash: str
+    broken: AuditEvent | None = None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+async def verify(db: Executor) -> Verification:
+    """Recomputes every hash in id order and names the first event that does not fit.
+
+    An edited event no longer matches its own hash; a deleted, inserted or
+    reordered one no longer points at the hash of the event before it. Cutting
+    events off the end leaves a shorter valid chain: compare ``last_hash`` with
+    one noted down earlier to see that.
+    """
+    expected_prev = GENESIS
+    count = previous_id = 0
+    for event in await events(db):
+        if event.prev_hash != expected_prev:
+            why = (
+                "it does not start the chain (events before it were removed)"
+                if count == 0
+                else f"it does not follow the event before it (#{previous_id}): events "
+                "were removed, inserted or reordered here"
+            )
+            return Verification(count, expected_prev, event, why)
+        recomputed = event_hash(
+            event.prev_hash,
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            letter_id=event.letter_id,
+            organisation_id=event.organisation_id,
+            contact_id=event.contact_id,
+            data=event.data,
+        )
+        if recomputed != event.hash:
+            return Verification(
+                count, expected_prev, event, "its content does not match its hash (edited)"
+            )
+        expected_prev = event.hash
+        previous_id = event.id
+        count += 1
+    return Verification(count, expected_prev)
+
+
 async def last_event_id(db: Executor) -> int:
     return await db.fetch_value("SELECT coalesce(max(id), 0) FROM audit_events")
 

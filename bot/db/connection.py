@@ -21,11 +21,22 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+try:  # SQLCipher: only needed with DATABASE_KEY, but a normal dependency of the project.
+    import sqlcipher3.dbapi2 as sqlcipher
+except ImportError:  # pragma: no cover - a broken install; open_database says so if a key is set
+    sqlcipher = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Both drivers raise their own exception classes; callers that catch database
+# errors catch these.
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,) + (
+    (sqlcipher.Error,) if sqlcipher is not None else ()
+)
 
 
 class DatabaseError(Exception):
@@ -172,15 +183,107 @@ def _create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-async def open_database(path: Path) -> Database:
-    """Open (creating if needed) the database in WAL mode with foreign keys on."""
+def file_kind(path: Path) -> str:
+    """``new`` (missing or empty), ``plain`` (SQLite header) or ``encrypted`` (anything else).
+
+    An SQLCipher file is indistinguishable from random bytes, so "encrypted" also
+    covers a file that is no database at all; opening it tells the two apart.
+    """
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return "new"
+    if not head:
+        return "new"
+    return "plain" if head == SQLITE_HEADER else "encrypted"
+
+
+def sql_text_literal(value: str) -> str:
+    """``value`` as an SQL string literal, for the one statement that takes no parameters.
+
+    ``PRAGMA key`` cannot be bound; doubling the quotes is SQL's own escaping.
+    """
+    if "\x00" in value:
+        raise ValueError("NUL in an SQL text literal")
+    return "'" + value.replace("'", "''") + "'"
+
+
+WRONG_KEY = "DATABASE_KEY does not open {path}: wrong key, or not a Coalition Bot database"
+
+
+def _cipher_keyed(path: Path, key: str) -> Any:
+    """An SQLCipher connection with the key given; nothing read yet (that is what fails)."""
+    if sqlcipher is None:
+        raise DatabaseError("DATABASE_KEY is set but sqlcipher3 is not installed")
+    conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        # SQLCipher otherwise prints its own errors (e.g. on a wrong key) to stderr.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = {sql_text_literal(key)}")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def cipher_connect(path: Path, key: str) -> Any:
+    """An SQLCipher connection keyed and checked, or ``DatabaseError`` naming the problem.
+
+    Reading ``sqlite_master`` makes a wrong key fail here, at once, rather than
+    at the first query of a half-started bot.
+    """
+    conn = _cipher_keyed(path, key)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except BaseException as error:
+        conn.close()
+        if sqlcipher is not None and isinstance(error, sqlcipher.DatabaseError):
+            raise DatabaseError(WRONG_KEY.format(path=path)) from None
+        raise
+    return conn
+
+
+def check_key_matches_file(path: Path, key: str | None) -> None:
+    """Refuses, with one line, a key for a plain file or no key for an encrypted one."""
+    kind = file_kind(path)
+    if key is not None and kind == "plain":
+        raise DatabaseError(
+            f"DATABASE_KEY is set but {path} is not encrypted: stop the bot and run "
+            "`coalition-bot encrypt-db` to encrypt it"
+        )
+    if key is None and kind == "encrypted":
+        raise DatabaseError(
+            f"{path} is encrypted (or not an SQLite database): "
+            "set DATABASE_KEY or DATABASE_KEY_FILE"
+        )
+
+
+async def open_database(path: Path, key: str | None = None) -> Database:
+    """Open (creating if needed) the database in WAL mode with foreign keys on.
+
+    With ``key`` the file is an SQLCipher database; the rest of the bot sees the
+    same connection either way (dict rows, the same statements).
+    """
     path = Path(path)
     try:
         _create_private_file(path)
-        conn = aiosqlite.connect(path, isolation_level=None)
-        conn = await conn
-    except (OSError, sqlite3.Error) as error:
+        check_key_matches_file(path, key)
+        if key is None:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        else:
+            # aiosqlite runs the connector on its worker thread (see FACTS: SQLCipher).
+            conn = await aiosqlite.Connection(lambda: _cipher_keyed(path, key), 64)
+    except DatabaseError:
+        raise
+    except (OSError, *DRIVER_ERRORS) as error:
         raise DatabaseError(f"cannot open database {path}: {error}") from None
+    if key is not None:
+        try:
+            await conn.execute("SELECT count(*) FROM sqlite_master")
+        except DRIVER_ERRORS:
+            await conn.close()
+            raise DatabaseError(WRONG_KEY.format(path=path)) from None
     try:
         conn.row_factory = _dict_row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -188,7 +291,7 @@ async def open_database(path: Path) -> Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         # FULL: a signature acknowledged to a member survives a power cut.
         await conn.execute("PRAGMA synchronous = FULL")
-    except sqlite3.DatabaseError as error:
+    except DRIVER_ERRORS as error:
         await conn.close()
         raise DatabaseError(f"{path} is not a usable SQLite database: {error}") from None
     if mode_row is None or str(mode_row["journal_mode"]).lower() != "wal":

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.db.connection import Database, Transaction
+from bot.db.connection import DRIVER_ERRORS, Database, Transaction
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -123,7 +123,7 @@ async def apply_migrations(
         try:
             async with db.transaction() as tx:
                 await _apply(tx, migration, now)
-        except sqlite3.Error as error:
+        except DRIVER_ERRORS as error:
             raise MigrationError(f"migration {migration.file_name} failed: {error}") from None
         done.append(migration)
     return done

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.context import BotApplication
 from bot.handlers import (
+    audit,
     contacts,
     deadlines,
     errors,
@@ -37,6 +38,7 @@ FEATURES = (
     letters,
     responses,
     status,
+    audit,
     deadlines,
     preferences,
     flows,

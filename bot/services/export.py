@@ -65,6 +65,7 @@ __all__ = [
     "render_docx",
     "render_markdown",
     "signatory_sort_key",
+    "spreadsheet_csv",
 ]
 
 # --------------------------------------------------------------------------- input
@@ -379,11 +380,19 @@ def render_csv(data: ExportInput) -> bytes:
     into mojibake). ``valid_for_final_version`` is "yes" only for a signature that
     counts for the final version, the same rule as the printed list.
     """
+    rows = sorted(data.rows, key=lambda item: signatory_sort_key(item.organisation))
+    return spreadsheet_csv(CSV_HEADER, (_csv_row(row, data.zone) for row in rows))
+
+
+def spreadsheet_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A CSV file a coordinator can open in Excel safely: UTF-8 with BOM, CRLF lines,
+    every cell through :func:`neutralise_cell` (also for rows already neutralised: an
+    apostrophe-prefixed cell does not start with a trigger any more)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in sorted(data.rows, key=lambda item: signatory_sort_key(item.organisation)):
-        writer.writerow(_csv_row(row, data.zone))
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
