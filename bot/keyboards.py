@@ -186,3 +186,12 @@ def letter_language(chosen: str, language: str) -> InlineKeyboardMarkup:
             ],
         ]
     )
+
+
+def purge_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.BUTTON_PURGE, language, callback_data.PURGE, letter_id, 1)],
+            [_button(texts.BUTTON_CANCEL, language, callback_data.PURGE, letter_id, 0)],
+        ]
+    )

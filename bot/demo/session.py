@@ -70,7 +70,8 @@ class DemoSession:
             telegram_api_url=self.tg.base_url,
             telegram_file_url=self.tg.base_file_url,
             database_path=self.folder / "demo.db",
-            database_key=None,
+            database_key=None,  # demo data: a plain file, whatever the environment says
+            database_key_file=None,
             coordinator_ids=frozenset({COORDINATOR_ID}),
             timezone="Europe/Zurich",
             log_level="WARNING",

@@ -21,6 +21,7 @@ from bot.handlers import (
     letters,
     organisations,
     preferences,
+    purge,
     responses,
     start,
     status,
@@ -41,6 +42,7 @@ FEATURES = (
     audit,
     deadlines,
     preferences,
+    purge,
     flows,
 )
 
