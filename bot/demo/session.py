@@ -30,7 +30,7 @@ BOT_USERNAME = "coalition_demo_bot"
 COORDINATOR_ID = 1001
 # A Monday morning in Geneva, three weeks before the 61st session of the Council opens.
 START = datetime(2026, 2, 2, 8, 0, tzinfo=UTC)
-SETTLE_TIMEOUT = 30.0
+SETTLE_TIMEOUT = 60.0  # generous: a busy machine slows the bot, not the demo's logic
 # Fake seconds each action takes: people read and type, and the bot's flood guard counts
 # messages per minute of its clock.
 THINKING_TIME = timedelta(seconds=20)
