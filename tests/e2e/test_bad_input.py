@@ -356,7 +356,10 @@ async def _new_letter(bot: RunningBot, title: str, text: str) -> int:
     return int(match.group(1))
 
 
-async def _member(bot: RunningBot, tg: FakeTelegramServer, org_id: int, user_id: int) -> FakeUser:
+async def quick_member(
+    bot: RunningBot, tg: FakeTelegramServer, org_id: int, user_id: int
+) -> FakeUser:
+    """A member who joined through an invite (the services' own path, without the chat)."""
     now = bot.clock.now()
     issued = await membership.issue_invite(
         bot.db, org_id, label=None, created_by=COORDINATOR_ID,
@@ -382,8 +385,8 @@ async def _set_up(bot: RunningBot, tg: FakeTelegramServer) -> World:
     members: dict[str, list[FakeUser]] = {"A": [], "B": [], "C": []}
     for first_id, key, count in ((5000, "A", 6), (5100, "B", 3), (5200, "C", 3)):
         for n in range(count):
-            members[key].append(await _member(bot, tg, orgs[key], first_id + n))
-    removed = await _member(bot, tg, orgs["A"], 5099)
+            members[key].append(await quick_member(bot, tg, orgs[key], first_id + n))
+    removed = await quick_member(bot, tg, orgs["A"], 5099)
     contact_id = await bot.db.fetch_value(
         "SELECT id FROM contacts WHERE telegram_user_id = ?", (removed.id,)
     )
