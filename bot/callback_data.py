@@ -59,3 +59,4 @@ DECLINE_SKIP = "dskip"  # (letter, version): decline without a reason
 WITHDRAW = "wd"  # (letter)
 REPLY = "rpl"  # (comment): a coordinator answers a member's comment
 STATUS_PAGE = "status"  # (page, letter)
+PURGE = "prg"  # (letter, 1 confirm / 0 keep): the answer to /purge

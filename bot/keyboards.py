@@ -157,3 +157,12 @@ def reminder_actions(letter_id: int, version_id: int, language: str) -> InlineKe
             [_button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids)],
         ]
     )
+
+
+def purge_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.BUTTON_PURGE, language, callback_data.PURGE, letter_id, 1)],
+            [_button(texts.BUTTON_CANCEL, language, callback_data.PURGE, letter_id, 0)],
+        ]
+    )

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     )
     quiet_hours: Annotated[QuietHours, NoDecode] = QuietHours(time(22, 0), time(8, 0))
     digest_time: Annotated[time | None, NoDecode] = time(9, 0)
+    # Purge a letter's texts this many days after it closed (/purge by hand); off when unset.
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
 
     @field_validator("bot_token")
     @classmethod
@@ -170,6 +172,13 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"{value!r} is not a span like 22-08 or 22:30-07:00, or off"
                 ) from None
+        return value
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_off(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in ("", *OFF):
+            return None
         return value
 
     @field_validator("digest_time", mode="before")

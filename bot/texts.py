@@ -95,6 +95,7 @@ COORDINATOR_HELP: Final = N_(
     "/reminders <i>letter</i> [<i>7d,3d,1d,3h</i> | off | default] — the reminder schedule\n"
     "/milestone <i>letter</i> [<i>name</i> <i>when</i>] — milestones; reminded a day before\n"
     "/close <i>letter</i>, /reopen <i>letter</i> <i>deadline</i>\n"
+    "/purge <i>letter</i> — remove a closed letter's texts for good (who signed stays)\n"
     "/export <i>letter</i> — final text with signatories (.docx, .md) and a CSV\n"
     "/audit <i>letter</i> — the letter's audit trail (CSV)\n"
     "/cancel — leave what you are doing\n"
@@ -700,3 +701,25 @@ QUIET_BAD: Final = N_(
 PREFERENCES_MEMBERS_ONLY: Final = N_(
     "Coordinators see times in the bot's zone, {zone}, and get no reminders."
 )
+
+# --- purge -------------------------------------------------------------------------------------
+
+USAGE_PURGE: Final = N_("Usage: <code>/purge 4</code> (a closed letter's number).")
+PURGE_ASK: Final = N_(
+    "Purge letter #{letter_id} <b>{title}</b>?\n"
+    "\n"
+    "This removes for good: the title, the text of every version, comments, decline "
+    "reasons and the contents of every message about it, and deletes the bot's messages "
+    "about it from members' chats where Telegram still allows it (up to 48 hours after "
+    "sending).\n"
+    "Kept: who signed and how they are listed, version numbers and fingerprints, and the "
+    "audit log. Export the letter first if you need its text."
+)
+BUTTON_PURGE: Final = N_("🗑 Purge it")
+PURGE_DONE: Final = N_(
+    "Letter #{letter_id} is purged: {versions} version text(s) and {comments} comment(s) "
+    "removed; deleting {to_delete} message(s) from members' chats where Telegram still "
+    "allows it."
+)
+PURGE_KEPT: Final = N_("Not purged: letter #{letter_id} is kept as it was.")
+PURGE_NOT_CLOSED: Final = N_("Letter #{ref} is not closed; close it with /close first.")

@@ -27,12 +27,14 @@ go to the bot. The demo's commands:
                      /press Sign presses a button by its text
   /reply TEXT        reply (Telegram's reply) to the newest bot message with TEXT
   /file PATH         send a file (a .md, .txt or .docx letter) as the current person
+  /block, /unblock   the current person blocks the bot (as a seized phone might) or
+                     unblocks it again
   /advance 2d        move the clock forward (d, h, m) and let the bot do what became due
   /chat [N]          show the last N messages of the current person's chat in full (5)
   /people            who is who;  /clock  the demo's date and time
   ?                  this help;  /quit  leave (Ctrl-D works too)"""
 DEMO_COMMANDS = ("/as", "/press", "/reply", "/file", "/advance", "/chat", "/people", "/clock",
-                 "/quit", "/exit")  # fmt: skip
+                 "/block", "/unblock", "/quit", "/exit")  # fmt: skip
 
 
 async def run_interactive(folder: Path, transcript: Transcript) -> None:
@@ -121,6 +123,8 @@ class Console:
             await self.advance(rest)
         elif command == "/chat":
             self.chat(rest)
+        elif command in ("/block", "/unblock"):
+            await self.block(command == "/block")
         return True
 
     def switch(self, who: str) -> None:
@@ -193,6 +197,15 @@ class Console:
         self.demo.clock.advance(delta)
         self.demo.transcript.clock(f"{self.demo.when()}  (Geneva time)")
         await self.demo.run_due()
+
+    async def block(self, blocked: bool) -> None:
+        verb = "blocks" if blocked else "unblocks"
+        self.demo.transcript.note(f"{self.current.name} {verb} the bot.")
+        if blocked:
+            self.current.user.block()
+        else:
+            self.current.user.unblock()
+        await self.demo.settle()
 
     def chat(self, count_text: str) -> None:
         count = int(count_text) if count_text.isdigit() else 5

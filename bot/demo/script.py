@@ -156,51 +156,34 @@ async def sign(demo: DemoSession, who: Person, listing: str) -> None:
 
 async def reminders_and_close(demo: DemoSession) -> None:
     """Time passes: full texts leave members' chats, reminders, a late signature, the
-    deadline. Without the bot's scheduler (an older bot) the coordinator does it by hand."""
+    deadline and the letter closing by itself."""
     t = demo.transcript
-    coordinator = demo.people["coordinator"]
     siarhei = demo.people["member6"]
-    scheduled = demo.has_scheduler
 
     t.heading("13. The next morning")
     t.note(
         "Full texts are deleted from members' chats after DRAFT_TTL (24 hours); the summary "
-        "stays, and its Full text button sends the text again."
-        + (" Coordinators get a digest of what happened since yesterday." if scheduled else "")
+        "stays, and its Full text button sends the text again. Coordinators get a digest of "
+        "what happened since yesterday."
     )
     await _to(demo, START + timedelta(days=1, minutes=30))  # 09:30 in Geneva
 
     t.heading("14. Days pass: reminders go to organisations that have not answered")
-    if scheduled:
-        t.note(
-            "Reminders go 7 days, 3 days, 1 day and 3 hours before the deadline "
-            "(REMINDER_OFFSETS), only to organisations that still owe an answer, outside "
-            "the contact's quiet hours. They name no letter: they show on a lock screen."
-        )
-    else:
-        t.note("This bot has no scheduled reminders yet: Olena sends them with /remind.")
+    t.note(
+        "Reminders go 7 days, 3 days, 1 day and 3 hours before the deadline "
+        "(REMINDER_OFFSETS), only to organisations that still owe an answer, outside "
+        "the contact's quiet hours. They name no letter: they show on a lock screen."
+    )
     await _to_before_deadline(demo, days(7))
-    if not scheduled:
-        await demo.say(coordinator, "/remind 1")
     await _to_before_deadline(demo, days(3))
-    if not scheduled:
-        await demo.say(coordinator, "/remind 1")
     t.note("Siarhei answers after the reminder; Volha stays silent.")
     await sign(demo, siarhei, "Listed by name")
     await _to_before_deadline(demo, days(1))
-    if not scheduled:
-        await demo.say(coordinator, "/remind 1")
     await _to_before_deadline(demo, timedelta(hours=3))
 
-    if scheduled:
-        t.heading("15. The deadline passes: the letter closes by itself")
-        t.note("Coordinators get the final tally with the export attached.")
-        await _to_before_deadline(demo, timedelta(minutes=-1))
-    else:
-        t.heading("15. The deadline: Olena closes the letter and exports it")
-        await _to_before_deadline(demo, timedelta(minutes=1))
-        await demo.say(coordinator, "/close 1")
-        await demo.say(coordinator, "/export 1")
+    t.heading("15. The deadline passes: the letter closes by itself")
+    t.note("Coordinators get the final tally with the export attached.")
+    await _to_before_deadline(demo, timedelta(minutes=-1))
 
 
 async def _to(demo: DemoSession, moment: datetime) -> None:

@@ -70,7 +70,8 @@ class DemoSession:
             telegram_api_url=self.tg.base_url,
             telegram_file_url=self.tg.base_file_url,
             database_path=self.folder / "demo.db",
-            database_key=None,
+            database_key=None,  # demo data: a plain file, whatever the environment says
+            database_key_file=None,
             coordinator_ids=frozenset({COORDINATOR_ID}),
             timezone="Europe/Zurich",
             log_level="WARNING",
@@ -253,24 +254,15 @@ class DemoSession:
         # The bot looks at the clock on its own schedule (seconds apart in real time); the
         # demo compresses days into seconds, so it asks the jobs to look right now.
         await delete_expired_messages(self.app)
-        scheduler = _scheduler(self.app)
-        if scheduler is not None:
-            await scheduler.run_due()
-        services_of(self.app).outbox_sender.wake()  # type: ignore[union-attr]
+        services = services_of(self.app)
+        assert services.scheduler is not None and services.outbox_sender is not None
+        await services.scheduler.run_due()
+        services.outbox_sender.wake()
         await self.settle()
-
-    @property
-    def has_scheduler(self) -> bool:
-        return _scheduler(self.app) is not None
 
     def when(self) -> str:
         local = self.clock.now().astimezone(self.settings.zone)
         return local.strftime("%a %d %b %Y, %H:%M %Z")
-
-
-def _scheduler(app: BotApplication) -> Any:
-    """The clock-driven jobs (reminders, auto-close, digest), where the bot has them."""
-    return getattr(services_of(app), "scheduler", None)
 
 
 def days(n: float) -> timedelta:

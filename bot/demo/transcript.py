@@ -156,7 +156,7 @@ class Transcript:
 
     def heading(self, text: str) -> None:
         self._emit("", "")
-        bar = "─" * max(4, min(WIDTH, len(text) + 6) - len(text) - 4)
+        bar = "─" * max(4, 72 - len(text))
         self._emit(f"\033[1m── {text} {bar}{RESET}", f"── {text} {bar}")
 
     def note(self, text: str) -> None:
@@ -168,8 +168,10 @@ class Transcript:
         first, *rest = (text or "").split("\n")
         if attachment:
             first = f"📎 {attachment}" + (f"  {first}" if first else "")
-        self._emit(f"{WHO}{who} → bot:{RESET} {first}", f"{who} → bot: {first}")
-        for line in rest:
+        head, *more = _wrap(f"{who} → bot: {first}")
+        body = head[len(f"{who} → bot:") :]
+        self._emit(f"{WHO}{who} → bot:{RESET}{body}", head)
+        for line in more + rest:
             self._emit_body(line, line)
 
     def user_presses(self, user_id: int, button: str) -> None:

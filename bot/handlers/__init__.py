@@ -20,6 +20,7 @@ from bot.handlers import (
     letters,
     organisations,
     preferences,
+    purge,
     responses,
     start,
     status,
@@ -39,6 +40,7 @@ FEATURES = (
     audit,
     deadlines,
     preferences,
+    purge,
     flows,
 )
 

@@ -1,4 +1,5 @@
-"""Clock-driven work: auto-close at the deadline, reminders, milestones, the digest.
+"""Clock-driven work: auto-close at the deadline, reminders, milestones, the digest,
+retention purges.
 
 The database says what is due (``bot.services``); this module only runs it. One
 ``run_due`` pass closes letters whose deadline came (and sends coordinators the final
@@ -17,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from telegram import InputFile
 from telegram.constants import ParseMode
@@ -28,9 +29,9 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db
-from bot.jobs.outbox import wake_outbox
+from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.messages import LetterComposer, label
-from bot.services import digest, letter_export, milestones, reminders, responses
+from bot.services import digest, letter_export, milestones, purge, reminders, responses
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.digest import LetterActivity
 from bot.services.outbox import OutgoingMessage
@@ -91,6 +92,10 @@ class Scheduler:
         settings, db, now = services.settings, services.database, services.clock.now()
         closed = await responses.close_expired(db, now=now)
         await self._send_close_reports()
+        if settings.retention_days is not None:
+            retention = timedelta(days=settings.retention_days)
+            if await purge.purge_expired(db, now=now, retention=retention):
+                await delete_expired_messages(self.app)
         claimed = await reminders.claim_due_reminders(
             db, now=now, default_zone=settings.zone, quiet_default=settings.quiet_hours
         )
@@ -122,6 +127,9 @@ class Scheduler:
             await responses.next_deadline(db),
             await milestones.next_due(db),
         ]
+        if settings.retention_days is not None:
+            retention = timedelta(days=settings.retention_days)
+            moments.append(await purge.next_due(db, retention=retention))
         if settings.digest_time is not None:
             moments.append(
                 await digest.next_due(

@@ -114,7 +114,7 @@ async def create_letter(
         version_id = await _insert_version(tx, letter_id, body, True, source, created_by, stamp)
         await audit.append(
             tx, now=now, actor=actor, action="letter.created", letter_id=letter_id,
-            data={"title": title, "deadline": to_db(deadline), "zone": zone_name},
+            data={"deadline": to_db(deadline), "zone": zone_name},  # no title: purge
         )  # fmt: skip
         version = await letters_repo.get_version(tx, version_id)
         await _audit_version(tx, version, actor, now)

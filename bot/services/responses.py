@@ -131,7 +131,7 @@ async def _record(
             letter_id=target.letter.id, organisation_id=target.organisation_id,
             contact_id=contact.id,
             data={"version": target.version.number, "fingerprint": target.version.fingerprint,
-                  "listing": listing, "reason": reason,
+                  "listing": listing, "reason_given": reason is not None,
                   "previous": previous.decision if previous else None},
         )  # fmt: skip
     current = await responses_repo.get(tx, target.letter.id, target.organisation_id)

@@ -51,7 +51,7 @@ def test_scripted_demo_plays_the_whole_workflow_and_leaves_the_export(tmp_path: 
     assert "This version was replaced by a material revision" in out
     assert "(bot deletes from Anna's chat:" in out  # DRAFT_TTL
     assert "⏰ A letter is waiting for your organisation's answer" in out
-    assert "closed at its deadline" in out or "is closed" in out
+    assert "closed at its deadline" in out and "✅ signed: 4" in out
 
     folder = tmp_path / "out"
     assert f"Everything is in {folder}/" in out

@@ -1,0 +1,71 @@
+"""Data access for purging a closed letter's texts (the record of who signed stays)."""
+
+from __future__ import annotations
+
+from bot.db.connection import Executor
+
+
+async def clear_versions(db: Executor, letter_id: int) -> int:
+    """Texts and source files go; numbers and fingerprints stay (receipts still match)."""
+    return await db.execute(
+        "UPDATE versions SET body = NULL, source_file_id = NULL, source_file_name = NULL "
+        "WHERE letter_id = ?",
+        (letter_id,),
+    )
+
+
+async def clear_comments(db: Executor, letter_id: int) -> int:
+    return await db.execute("UPDATE comments SET body = NULL WHERE letter_id = ?", (letter_id,))
+
+
+async def clear_reasons(db: Executor, letter_id: int) -> int:
+    return await db.execute(
+        "UPDATE responses SET reason = NULL WHERE letter_id = ? AND reason IS NOT NULL",
+        (letter_id,),
+    )
+
+
+async def clear_title(db: Executor, letter_id: int, *, now: str) -> int:
+    return await db.execute(
+        "UPDATE letters SET title = NULL, purged_at = ? WHERE id = ? AND status = 'closed' "
+        "AND purged_at IS NULL",
+        (now, letter_id),
+    )
+
+
+async def clear_deliveries(db: Executor, letter_id: int) -> int:
+    """Message contents go; what is still queued will not be sent."""
+    await db.execute(
+        "UPDATE deliveries SET status = 'cancelled', reason = 'purged' "
+        "WHERE letter_id = ? AND status = 'pending'",
+        (letter_id,),
+    )
+    return await db.execute(
+        "UPDATE deliveries SET payload = '{}' WHERE letter_id = ? AND payload != '{}'",
+        (letter_id,),
+    )
+
+
+async def delete_messages_now(db: Executor, letter_id: int, *, now: str) -> int:
+    """Marks the letter's messages still in members' chats for deletion at once (the outbox's
+    deletion sweep removes them where Telegram still allows it)."""
+    return await db.execute(
+        "UPDATE deliveries SET delete_after = ? WHERE letter_id = ? "
+        "AND telegram_message_id IS NOT NULL AND deleted_at IS NULL AND delete_error IS NULL",
+        (now, letter_id),
+    )
+
+
+async def closed_before(db: Executor, closed_at: str) -> list[int]:
+    rows = await db.fetch_all(
+        "SELECT id FROM letters WHERE status = 'closed' AND purged_at IS NULL "
+        "AND closed_at <= ? ORDER BY id",
+        (closed_at,),
+    )
+    return [row["id"] for row in rows]
+
+
+async def first_unpurged_closing(db: Executor) -> str | None:
+    return await db.fetch_value(
+        "SELECT min(closed_at) FROM letters WHERE status = 'closed' AND purged_at IS NULL"
+    )

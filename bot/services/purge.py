@@ -1,0 +1,78 @@
+"""Purging a closed letter: its texts go, the record of who signed stays. No Telegram here.
+
+Removed: the title, the text and source file of every version, comments and decline
+reasons, and the contents of every queued or sent message about the letter; the bot's
+messages about it are deleted from members' chats where Telegram still allows it (48
+hours). Kept: the organisations, responses and listing choices (the signatory list),
+version numbers and fingerprints, and the audit chain, which never held the texts and
+still verifies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.db import audit
+from bot.db import letters as letters_repo
+from bot.db import purge as repo
+from bot.db.connection import Database, Executor
+from bot.db.letters import Letter
+from bot.db.timefmt import from_db, to_db
+from bot.services.responses import ResponseError
+
+
+@dataclass(frozen=True)
+class Purge:
+    letter_id: int
+    versions: int
+    comments: int
+    messages: int  # contents removed from the outbox
+    to_delete: int  # messages in members' chats the bot will now try to delete
+
+
+async def check_purgeable(db: Executor, letter_id: int) -> Letter:
+    """The letter, if it can be purged (closed, not purged yet)."""
+    letter = await letters_repo.get(db, letter_id)
+    if letter is None:
+        raise ResponseError("letter_not_found", ref=letter_id)
+    if letter.purged_at is not None:
+        raise ResponseError("letter_purged", ref=letter_id)
+    if letter.status != "closed":
+        raise ResponseError("purge_not_closed", ref=letter_id)
+    return letter
+
+
+async def purge_letter(db: Database, letter_id: int, *, actor: str, now: datetime) -> Purge:
+    stamp = to_db(now)
+    async with db.transaction() as tx:
+        await check_purgeable(tx, letter_id)
+        versions = await repo.clear_versions(tx, letter_id)
+        comments = await repo.clear_comments(tx, letter_id)
+        await repo.clear_reasons(tx, letter_id)
+        messages = await repo.clear_deliveries(tx, letter_id)
+        to_delete = await repo.delete_messages_now(tx, letter_id, now=stamp)
+        await repo.clear_title(tx, letter_id, now=stamp)
+        result = Purge(letter_id, versions, comments, messages, to_delete)
+        await audit.append(
+            tx, now=now, actor=actor, action="letter.purged", letter_id=letter_id,
+            data={"versions": versions, "comments": comments, "messages": messages,
+                  "to_delete": to_delete},
+        )  # fmt: skip
+    return result
+
+
+async def purge_expired(db: Database, *, now: datetime, retention: timedelta) -> list[Purge]:
+    """RETENTION_DAYS: purges letters closed at least that long ago."""
+    done = []
+    for letter_id in await repo.closed_before(db, to_db(now - retention)):
+        try:
+            done.append(await purge_letter(db, letter_id, actor="system", now=now))
+        except ResponseError:
+            continue  # reopened or purged meanwhile
+    return done
+
+
+async def next_due(db: Executor, *, retention: timedelta) -> datetime | None:
+    closed = from_db(await repo.first_unpurged_closing(db))
+    return None if closed is None else closed + retention
