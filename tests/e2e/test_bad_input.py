@@ -95,11 +95,11 @@ COMMANDS = [
     "export", "audit", "orgs", "addorg", "renameorg", "removeorg", "invite", "invites",
     "revoke", "contacts", "removecontact", "newletter", "revise", "preview", "circulate",
     "close", "reopen", "remind", "reminders", "deadline", "milestone", "milestones",
-    "timezone", "quiet", "cancel", "nosuchcommand", "START", "sign",
+    "timezone", "quiet", "cancel", "purge", "nosuchcommand", "START", "sign",
 ]  # fmt: skip
 BUTTON_KINDS = [
     "orgs", "invites", "contacts", "help", "done", "cancel", "rkind", "sign", "decl", "cmt",
-    "full", "letters", "sgl", "sgc", "sgx", "dskip", "wd", "rpl", "status",
+    "full", "letters", "sgl", "sgc", "sgx", "dskip", "wd", "rpl", "status", "prg",
 ]  # fmt: skip
 # What the coordinator's buttons would complete or change: not forged by the coordinator,
 # whose garbage must leave the state alone too (members forge everything).
@@ -447,7 +447,8 @@ def _coordinator_script(fuzz: Fuzzer, world: World) -> list[Callable[[], Awaitab
         say("/revoke abc"), say(f"/milestone {open_id} {fuzz.piece()}"),
         say(f"/reminders {open_id} {fuzz.piece()}"), say("/remind 99999"),
         say(f"/letter {fuzz.piece()}"), say(f"/status -{open_id}"), say("/addorg"),
-        say("/audit abc"), say("/export 99999"),
+        say("/audit abc"), say("/export 99999"), say("/purge abc"), say("/purge 99999"),
+        say(f"/purge {open_id}"), say(f"/purge {world.closed_id}"), say(fuzz.garbage()),
     ]  # fmt: skip
     kinds = COORDINATOR_SAFE_KINDS
     for _ in range(8):
