@@ -14,7 +14,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ContextTypes, Defaults
 
-from bot import handlers, jobs
+from bot import handlers, jobs, texts
 from bot.clock import Clock, SystemClock
 from bot.commands import publish_commands
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
@@ -55,6 +55,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
     )
     app.bot_data[SERVICES_KEY] = services
     handlers.register(app)
+    texts.load_catalogs()  # a broken .po file stops the start, not a reply later
     return app
 
 

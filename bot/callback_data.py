@@ -59,4 +59,6 @@ DECLINE_SKIP = "dskip"  # (letter, version): decline without a reason
 WITHDRAW = "wd"  # (letter)
 REPLY = "rpl"  # (comment): a coordinator answers a member's comment
 STATUS_PAGE = "status"  # (page, letter)
+LETTER_LANGUAGE = "nlang"  # (index in texts.LANGUAGES): the language of a new letter
+LANGUAGE = "lang"  # (index in texts.LANGUAGES): the language the bot writes to the presser in
 PURGE = "prg"  # (letter, 1 confirm / 0 keep): the answer to /purge

@@ -1,5 +1,10 @@
-"""The command menus Telegram shows (setMyCommands): members see theirs, each coordinator
-theirs. Texts come from the catalog."""
+"""The command menus Telegram shows (setMyCommands), in each language.
+
+Members see theirs in the language of their Telegram app (the default scope, once per
+language code; English without one); each coordinator sees theirs in their own language
+(their chat's scope). Someone who picks another language with /language gets their menu
+in it for their chat. Texts come from the catalog.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.context import SERVICES_KEY, BotApplication
+from bot.services import languages
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +24,7 @@ MEMBER_COMMANDS = (
     ("mine", texts.CMD_MINE),
     ("help", texts.CMD_HELP),
     ("whoami", texts.CMD_WHOAMI),
+    ("language", texts.CMD_LANGUAGE),
     ("cancel", texts.CMD_CANCEL),
 )
 COORDINATOR_COMMANDS = (
@@ -32,32 +39,43 @@ COORDINATOR_COMMANDS = (
     ("invites", texts.CMD_INVITES),
     ("contacts", texts.CMD_CONTACTS),
     ("whoami", texts.CMD_WHOAMI),
+    ("language", texts.CMD_LANGUAGE),
     ("cancel", texts.CMD_CANCEL),
 )
 
+# (commands, scope, language_code or None)
+Call = tuple[list[BotCommand], Any, str | None]
 
-def _commands(pairs: tuple[tuple[str, str], ...], language: str) -> list[BotCommand]:
+
+def menu(pairs: tuple[tuple[str, str], ...], language: str) -> list[BotCommand]:
     return [BotCommand(name, texts.render(text, language)) for name, text in pairs]
 
 
-async def publish_commands(app: BotApplication, *, only_chat: int | None = None) -> None:
+async def publish_commands(
+    app: BotApplication, *, only_chat: int | None = None, language: str | None = None
+) -> None:
     """Sets the command menus; a failure is logged and never stops the bot.
 
     A coordinator who has never opened the bot has no chat yet ("chat not found"): their
-    menu is set again when they first send /start (``only_chat``).
+    menu is set again when they first send /start (``only_chat``). ``language`` (with
+    ``only_chat``) sets that chat's menu in a language the person chose.
     """
-    settings = app.bot_data[SERVICES_KEY].settings
-    calls: list[tuple[list[BotCommand], Any]] = []
+    services = app.bot_data[SERVICES_KEY]
+    coordinator_ids = services.settings.coordinator_ids
+    calls: list[Call] = []
     if only_chat is None:
-        calls.append((_commands(MEMBER_COMMANDS, "en"), BotCommandScopeDefault()))
-    calls += [
-        (_commands(COORDINATOR_COMMANDS, "en"), BotCommandScopeChat(coordinator_id))
-        for coordinator_id in sorted(settings.coordinator_ids)
-        if only_chat in (None, coordinator_id)
-    ]
-    for commands, scope in calls:
+        for code in texts.LANGUAGES:
+            scoped = None if code == texts.DEFAULT_LANGUAGE else code
+            calls.append((menu(MEMBER_COMMANDS, code), BotCommandScopeDefault(), scoped))
+    chats = [only_chat] if only_chat is not None else sorted(coordinator_ids)
+    known = await languages.languages_of(services.database, chats) if language is None else {}
+    for chat_id in chats:
+        pairs = COORDINATOR_COMMANDS if chat_id in coordinator_ids else MEMBER_COMMANDS
+        chosen = language or known.get(chat_id, texts.DEFAULT_LANGUAGE)
+        calls.append((menu(pairs, chosen), BotCommandScopeChat(chat_id), None))
+    for commands, scope, code in calls:
         try:
-            await app.bot.set_my_commands(commands, scope=scope)
+            await app.bot.set_my_commands(commands, scope=scope, language_code=code)
         except TelegramError as error:
             # e.g. a coordinator who has not opened the bot yet: "chat not found".
             log.warning("could not set the command menu (%s): %s", scope.type, error)

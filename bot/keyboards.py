@@ -159,6 +159,35 @@ def reminder_actions(letter_id: int, version_id: int, language: str) -> InlineKe
     )
 
 
+def _language_row(kind: str, current: str) -> list[InlineKeyboardButton]:
+    """One button per language, each named in its own language; the current one ticked."""
+    return [
+        InlineKeyboardButton(
+            ("✓ " if code == current else "") + texts.LANGUAGE_NAMES[code],
+            callback_data=callback_data.encode(kind, index),
+        )
+        for index, code in enumerate(texts.LANGUAGES)
+    ]
+
+
+def choose_language(current: str) -> InlineKeyboardMarkup:
+    """/language: the language the bot writes to this person in."""
+    return InlineKeyboardMarkup([_language_row(callback_data.LANGUAGE, current)])
+
+
+def letter_language(chosen: str, language: str) -> InlineKeyboardMarkup:
+    """The text step of /newletter: the letter's language, then Done / Cancel."""
+    return InlineKeyboardMarkup(
+        [
+            _language_row(callback_data.LETTER_LANGUAGE, chosen),
+            [
+                _button(texts.BUTTON_DONE, language, callback_data.FLOW_DONE),
+                _button(texts.BUTTON_CANCEL, language, callback_data.FLOW_CANCEL),
+            ],
+        ]
+    )
+
+
 def purge_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

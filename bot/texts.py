@@ -1,19 +1,67 @@
-"""Every user-facing text, in one catalog.
+"""Every user-facing text, in one catalog, in English, Russian and Belarusian.
 
-Texts are English message ids in ``{placeholder}`` form, rendered with
-``render``: every value is HTML-escaped unless it is ``Html`` (a fragment the
-bot itself built). Translation hooks in at ``translate`` (gettext catalogs come
-with the languages issue); handlers never hold sentences of their own.
+Texts are English message ids in ``{placeholder}`` form, marked with ``N_`` (or ``NP_``
+for a text with singular and plural forms) so that ``pybabel extract`` finds them, and
+rendered with ``render``: the id is translated through the gettext catalog of the
+reader's language (``bot/locales/<lang>/LC_MESSAGES/messages.po``) and every value is
+HTML-escaped unless it is ``Html`` (a fragment the bot itself built). Handlers never hold
+sentences of their own.
+
+The catalogs are read from the ``.po`` files and compiled in memory on first use (and at
+start-up, see ``load_catalogs``), so a fresh checkout or ``pip install`` needs no build
+step. English is the message id itself.
 """
 
 from __future__ import annotations
 
+import functools
+import gettext
 import html
+import io
+from pathlib import Path
 from typing import Final
+
+LANGUAGES: Final = ("en", "ru", "be")
+DEFAULT_LANGUAGE: Final = "en"
+# Each language's own name: a choice of language is offered in the language itself.
+LANGUAGE_NAMES: Final = {"en": "English", "ru": "Русский", "be": "Беларуская"}
+LOCALES_DIR: Final = Path(__file__).with_name("locales")
+DOMAIN: Final = "messages"
 
 
 class Html(str):
     """A fragment of Telegram HTML built by the bot; ``render`` does not escape it."""
+
+
+class Plural(str):
+    """A message id with a plural form; ``number`` names the parameter that picks the form."""
+
+    plural: str
+    number: str
+
+    def __new__(cls, singular: str, plural: str, number: str) -> Plural:
+        message = super().__new__(cls, singular)
+        message.plural = plural
+        message.number = number
+        return message
+
+
+class Text(str):
+    """A catalog message given as a parameter: rendered in the language of the text it fills.
+
+    For a message rendered for several readers (colleagues, coordinators) in their own
+    languages, e.g. ``listing=Text(LISTING_NAMED)``.
+    """
+
+    params: dict[str, object]
+
+    def __new__(cls, message: str, /, **params: object) -> Text:
+        text = super().__new__(cls, message)
+        text.message = message
+        text.params = params
+        return text
+
+    message: str
 
 
 def N_(message: str) -> str:
@@ -21,9 +69,50 @@ def N_(message: str) -> str:
     return message
 
 
-def translate(message: str, language: str) -> str:
-    # Placeholder for the gettext catalogs; English is the message id itself.
-    return message
+def NP_(singular: str, plural: str, number: str = "count") -> Plural:
+    """Marks a message id with singular and plural forms, chosen by ``params[number]``."""
+    return Plural(singular, plural, number)
+
+
+def language_for(code: str | None) -> str:
+    """The bot's language for a Telegram ``language_code`` ("ru", "be-BY", "en-US", None).
+
+    Russian and Belarusian are served as such; everything else, Ukrainian included (a
+    Ukrainian-speaking partner is not assumed to want Russian), gets English and can
+    switch with /language.
+    """
+    base = (code or "").strip().replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@functools.cache
+def catalog(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of ``language``; English (the ids themselves) for any other."""
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as po_file:
+        source = read_po(po_file, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, source, use_fuzzy=False)  # a fuzzy entry is not a translation
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def load_catalogs() -> None:
+    """Compiles every catalog now, so that a broken .po file stops the start-up, not a reply."""
+    for language in LANGUAGES:
+        catalog(language)
+
+
+def translate(message: str, language: str, count: int | None = None) -> str:
+    translations = catalog(language)
+    if isinstance(message, Plural):
+        return translations.ngettext(str(message), message.plural, count or 0)
+    return translations.gettext(str(message))
 
 
 def escape(value: object) -> str:
@@ -32,27 +121,61 @@ def escape(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def render(message: str, language: str = "en", /, **params: object) -> str:
-    """Translate ``message`` and fill in ``params``, escaping user-supplied values."""
-    template = translate(message, language)
-    return template.format(**{key: escape(value) for key, value in params.items()})
+def render(message: str, language: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
+    """Translate ``message`` and fill in ``params``, escaping user-supplied values.
+
+    For a ``Plural`` the form is chosen by the parameter it names (``count`` by default),
+    with the language's own plural rules (ru/be: 1, 21 → one; 2–4 → few; 5–20 → many).
+    """
+    count = None
+    if isinstance(message, Plural):
+        try:
+            count = abs(int(str(params.get(message.number, 0))))
+        except ValueError:
+            count = 0
+    template = translate(message, language, count)
+    return template.format(**{key: _value(value, language) for key, value in params.items()})
+
+
+def _value(value: object, language: str) -> str:
+    if isinstance(value, Text):
+        return render(value.message, language, **value.params)
+    return escape(value)
+
+
+def plain(message: str, language: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
+    """Like ``render`` but for plain text (files, chart labels): nothing is escaped."""
+    count = None
+    if isinstance(message, Plural):
+        try:
+            count = abs(int(str(params.get(message.number, 0))))
+        except ValueError:
+            count = 0
+    return translate(message, language, count).format(**params)
 
 
 # --- everyone -----------------------------------------------------------------------------
 
 # The only thing an unknown account, a bad invite or a group ever learns.
 NEUTRAL: Final = N_("Hello. This is a private bot that works by invitation only.")
-FLOOD_NOTICE: Final = N_(
+FLOOD_NOTICE: Final = NP_(
     "You are sending messages faster than I can take them. "
-    "I will ignore your messages for {minutes} minutes."
+    "I will ignore your messages for {minutes} minute.",
+    "You are sending messages faster than I can take them. "
+    "I will ignore your messages for {minutes} minutes.",
+    "minutes",
 )
 UNKNOWN_COMMAND: Final = N_("I don't know that command. Send /help to see what I can do.")
 NOT_A_COMMAND: Final = N_("I only understand commands and buttons here. Send /help for the list.")
 COORDINATORS_ONLY: Final = N_("Only coordinators can do that.")
 STALE_BUTTON: Final = N_("This button is no longer valid.")
 UNSUPPORTED_MESSAGE: Final = N_("I can't use this kind of message here. Send /help for the list.")
-TOO_LONG_INPUT: Final = N_("That is too long: at most {limit} characters, please.")
-# To coordinators (English, like every coordinator notice); no user content in it.
+TOO_LONG_INPUT: Final = NP_(
+    "That is too long: at most {limit} character, please.",
+    "That is too long: at most {limit} characters, please.",
+    "limit",
+)
+# To coordinators, each in their language; no user content in it.
 ERROR_ALERT: Final = N_(
     "⚠️ Unexpected error: <code>{kind}</code> (update {update}). The person was asked to "
     "try again. Details are in the bot's log; the next alert of this kind comes after an "
@@ -100,6 +223,7 @@ COORDINATOR_HELP: Final = N_(
     "/audit <i>letter</i> — the letter's audit trail (CSV)\n"
     "/cancel — leave what you are doing\n"
     "\n"
+    "/language — the language I write to you in\n"
     "/whoami — your role\n"
     "/help — this list\n"
     "\n"
@@ -118,6 +242,7 @@ MEMBER_HELP: Final = N_(
     "/timezone [<i>zone</i>] — the time zone I show times in\n"
     "/quiet [<i>23-07</i> | off] — hours when reminders wait\n"
     "/cancel — leave what you are doing\n"
+    "/language — the language I write to you in\n"
     "/whoami — your organisation and role\n"
     "/help — this list"
 )
@@ -168,16 +293,23 @@ USAGE_RENAMEORG: Final = N_("Usage: <code>/renameorg 12 New name</code> (the num
 USAGE_REMOVEORG: Final = N_("Usage: <code>/removeorg 12</code> (the number from /orgs).")
 ORG_ADDED: Final = N_("Added organisation #{org_id}: <b>{name}</b>\nNext: /invite {org_id}")
 ORG_RENAMED: Final = N_("Organisation #{org_id} is now <b>{name}</b> (was: {old_name}).")
-ORG_REMOVED: Final = N_(
-    "Removed organisation #{org_id} <b>{name}</b>. {contacts} contact(s) lost access; "
-    "its history is kept."
+ORG_REMOVED: Final = NP_(
+    "Removed organisation #{org_id} <b>{name}</b>. {contacts} contact lost access; "
+    "its history is kept.",
+    "Removed organisation #{org_id} <b>{name}</b>. {contacts} contacts lost access; "
+    "its history is kept.",
+    "contacts",
 )
 ORG_DUPLICATE: Final = N_(
     "There is already an organisation named <b>{name}</b> (#{org_id}). Names must differ by "
     "more than capital letters and spaces."
 )
 ORG_NAME_EMPTY: Final = N_("The name is empty.")
-ORG_NAME_TOO_LONG: Final = N_("The name is too long: at most {limit} characters.")
+ORG_NAME_TOO_LONG: Final = NP_(
+    "The name is too long: at most {limit} character.",
+    "The name is too long: at most {limit} characters.",
+    "limit",
+)
 ORG_NAME_INVALID: Final = N_("The name contains line breaks or invisible control characters.")
 ORG_NOT_FOUND: Final = N_("There is no organisation #{ref}. Send /orgs for the list.")
 ORG_REF_INVALID: Final = N_("{ref} is not an organisation number. Send /orgs for the list.")
@@ -218,7 +350,11 @@ INVITES_LINE: Final = N_("#{invite_id} {organisation}{label} — expires {expire
 USAGE_REVOKE: Final = N_("Usage: <code>/revoke 7</code> (the number from /invites).")
 INVITE_REVOKED: Final = N_("Invitation #{invite_id} for <b>{organisation}</b> is cancelled.")
 INVITE_NOT_PENDING: Final = N_("Invitation #{ref} does not exist or can no longer be used.")
-LABEL_TOO_LONG: Final = N_("The label is too long: at most {limit} characters.")
+LABEL_TOO_LONG: Final = NP_(
+    "The label is too long: at most {limit} character.",
+    "The label is too long: at most {limit} characters.",
+    "limit",
+)
 CONTACTS_EMPTY: Final = N_("Nobody has joined yet. Invite contacts with /invite.")
 CONTACTS_HEADER: Final = N_("<b>Contacts</b> ({total}) — page {page} of {pages}")
 CONTACTS_LINE: Final = N_("#{contact_id} {name} — {organisation} — {state}")
@@ -253,7 +389,10 @@ NEWLETTER_ASK_TEXT: Final = N_(
     "Deadline: <b>{deadline}</b> ({relative})\n"
     "\n"
     "Now the <b>text</b> of the letter: paste it (several messages are fine) or upload it as a "
-    ".txt, .md or .docx file. Press <b>Done</b> when the whole text is here."
+    ".txt, .md or .docx file. Press <b>Done</b> when the whole text is here.\n"
+    "\n"
+    "The letter's language (for the export and its signatory list): <b>{language}</b>. "
+    "Another one? Press its button."
 )
 REVISE_ASK_TEXT: Final = N_(
     "New version of <b>{title}</b> (now {version}).\n"
@@ -261,13 +400,19 @@ REVISE_ASK_TEXT: Final = N_(
     "Send the complete new text: paste it (several messages are fine) or upload a .txt, .md or "
     ".docx file. Press <b>Done</b> when the whole text is here. /cancel leaves."
 )
-TEXT_RECEIVED: Final = N_(
-    "Got it: {characters} characters so far. Send more, or press <b>Done</b>."
+TEXT_RECEIVED: Final = NP_(
+    "Got it: {characters} character so far. Send more, or press <b>Done</b>.",
+    "Got it: {characters} characters so far. Send more, or press <b>Done</b>.",
+    "characters",
 )
 TEXT_EMPTY_YET: Final = N_("There is no text yet. Paste it or upload a file first.")
-FILE_RECEIVED: Final = N_("Read {characters} characters from <b>{file_name}</b>.")
+FILE_RECEIVED: Final = NP_(
+    "Read {characters} character from <b>{file_name}</b>.",
+    "Read {characters} characters from <b>{file_name}</b>.",
+    "characters",
+)
 REVISE_ASK_KIND: Final = N_(
-    "New text: {characters} characters. {changes} paragraph(s) changed.\n"
+    "New text: {characters}. {changes}\n"
     "\n"
     "Is this a <b>material</b> change (organisations that signed must confirm again) or a "
     "<b>minor</b> one (their signatures stand)?"
@@ -284,26 +429,37 @@ FLOW_STALE: Final = N_("That step is over. Start again if you need to.")
 LETTER_CREATED: Final = N_(
     "Letter #{letter_id} created: <b>{title}</b>\n"
     "Deadline: {deadline}\n"
-    "Version {version}, {characters} characters.\n"
+    "Version {version}, {characters}.\n"
+    "Language: {language}\n"
     "\n"
     "See what members will get: /preview {letter_id}\n"
     "Send it to every organisation: /circulate {letter_id} all\n"
     "Or to some: /circulate {letter_id} 3 7 12"
 )
-LETTER_REVISED: Final = N_(
-    "Letter #{letter_id} now has version {version} ({kind}). {notices} notice(s) queued for "
-    "members who have the letter."
+LETTER_REVISED: Final = NP_(
+    "Letter #{letter_id} now has version {version} ({kind}). {notices} notice queued for "
+    "members who have the letter.",
+    "Letter #{letter_id} now has version {version} ({kind}). {notices} notices queued for "
+    "members who have the letter.",
+    "notices",
 )
 KIND_MATERIAL: Final = N_("material")
 KIND_MINOR: Final = N_("minor")
 LETTER_CIRCULATED: Final = N_(
-    "Letter #{letter_id} <b>{title}</b> is open: {version} goes to {recipients} contact(s) of "
-    "{organisations} organisation(s) ({queued} message(s) queued). I'll show the progress here."
+    "Letter #{letter_id} <b>{title}</b> is open: {version} is on its way.\n"
+    "Organisations: {organisations}\n"
+    "Contacts: {recipients}\n"
+    "Messages queued: {queued}\n"
+    "I'll show the progress here."
 )
-LETTER_CIRCULATED_NOTHING: Final = N_(
-    "Letter #{letter_id} is open for {organisations} organisation(s), but nobody new needs it: "
+LETTER_CIRCULATED_NOTHING: Final = NP_(
+    "Letter #{letter_id} is open for {organisations} organisation, but nobody new needs it: "
+    "everyone already has {version}, or that organisation has no active contacts yet. "
+    "Contacts who join later get it when they join.",
+    "Letter #{letter_id} is open for {organisations} organisations, but nobody new needs it: "
     "everyone already has {version}, or those organisations have no active contacts yet. "
-    "Contacts who join later get it when they join."
+    "Contacts who join later get it when they join.",
+    "organisations",
 )
 USAGE_CIRCULATE: Final = N_(
     "Usage: <code>/circulate 4 all</code> or <code>/circulate 4 3 7 12</code> "
@@ -317,7 +473,7 @@ LETTERS_HEADER: Final = N_("<b>Letters</b> ({total}) — page {page} of {pages}"
 LETTERS_LINE: Final = N_(
     "<b>#{letter_id} {title}</b> — {status}\n"
     "    deadline {deadline} · {version}\n"
-    "    {organisations} organisation(s): {signed} signed, {declined} declined"
+    "    organisations: {organisations} · signed: {signed} · declined: {declined}"
 )
 LETTER_STATUS_DRAFT: Final = N_("draft")
 LETTER_STATUS_OPEN: Final = N_("open")
@@ -325,13 +481,14 @@ LETTER_STATUS_CLOSED: Final = N_("closed")
 LETTER_DETAILS: Final = N_(
     "<b>#{letter_id} {title}</b> — {status}\n"
     "Deadline: {deadline} ({relative})\n"
-    "Organisations: {organisations} ({recipients} active contact(s)); "
-    "{signed} signed, {declined} declined\n"
+    "Language: {language}\n"
+    "Organisations: {organisations} · active contacts: {recipients}\n"
+    "Signed: {signed} · declined: {declined}\n"
     "\n"
     "<b>Versions</b>\n"
     "{versions}"
 )
-LETTER_VERSION_LINE: Final = N_("{version} — {kind}, {characters} characters, {created}{source}")
+LETTER_VERSION_LINE: Final = N_("{version} — {kind}, {characters}, {created}{source}")
 LETTER_VERSION_SOURCE: Final = N_(", from {file_name}")
 PREVIEW_ORGANISATION: Final = N_("(the member's organisation)")
 PREVIEW_BUTTON: Final = N_("This is a preview: the buttons work for members only.")
@@ -347,12 +504,19 @@ LETTER_CLOSED: Final = N_(
 LETTER_UNCHANGED: Final = N_("This text is identical to version {version}; nothing was added.")
 LETTER_NO_ORGANISATIONS: Final = N_("There are no organisations yet. Add them with /addorg.")
 TITLE_EMPTY: Final = N_("The title is empty. Send the title.")
-TITLE_TOO_LONG: Final = N_("The title is too long: at most {limit} characters.")
+TITLE_TOO_LONG: Final = NP_(
+    "The title is too long: at most {limit} character.",
+    "The title is too long: at most {limit} characters.",
+    "limit",
+)
 TITLE_INVALID: Final = N_("The title must be one line without control characters.")
 TEXT_EMPTY: Final = N_("The text is empty.")
-TEXT_TOO_LONG: Final = N_(
+TEXT_TOO_LONG: Final = NP_(
+    "The text is too long: {length} character, at most {limit}. Nothing more was added; "
+    "send /cancel to start over.",
     "The text is too long: {length} characters, at most {limit}. Nothing more was added; "
-    "send /cancel to start over."
+    "send /cancel to start over.",
+    "length",
 )
 DEADLINE_FORMAT: Final = N_(
     "I can't read that date. Use <code>2026-02-20 18:00</code>, <code>20.02.2026 18:00</code> "
@@ -370,7 +534,11 @@ FILE_BROKEN: Final = N_("I couldn't open that file; it seems damaged. Try saving
 FILE_ENCODING: Final = N_("That text file is not UTF-8. Save it as UTF-8 and send it again.")
 FILE_EMPTY: Final = N_("That file has no text in it.")
 FILE_TOO_BIG: Final = N_("That file is too big ({size} MB); the limit is {limit} MB.")
-FILE_TOO_LONG: Final = N_("That file holds {length} characters; a letter can have at most {limit}.")
+FILE_TOO_LONG: Final = NP_(
+    "That file holds {length} character; a letter can have at most {limit}.",
+    "That file holds {length} characters; a letter can have at most {limit}.",
+    "length",
+)
 
 # What members receive.
 LETTER_SUMMARY: Final = N_(
@@ -399,7 +567,10 @@ REVISION_MINOR: Final = N_(
 CHANGE_CHANGED: Final = N_("<b>§{position} changed</b>\nwas: {old}\nnow: {new}")
 CHANGE_ADDED: Final = N_("<b>§{position} added</b>\n{new}")
 CHANGE_REMOVED: Final = N_("<b>§{position} removed</b>\n{old}")
-CHANGES_MORE: Final = N_("… and {count} more change(s): see the full text.")
+CHANGES_MORE: Final = NP_(
+    "… and {count} more change: see the full text.",
+    "… and {count} more changes: see the full text.",
+)
 BUTTON_SIGN: Final = N_("✍️ Sign")
 BUTTON_SIGN_AGAIN: Final = N_("✍️ Sign again")
 BUTTON_DECLINE: Final = N_("Decline")
@@ -467,9 +638,12 @@ WITHDRAW_RECEIPT: Final = N_(
 COLLEAGUE_WITHDREW: Final = N_("{name} withdrew the signature of {organisation} on <b>{title}</b>.")
 USAGE_WITHDRAW: Final = N_("Usage: <code>/withdraw 4</code> (the letter's number from /mine).")
 NOTHING_TO_WITHDRAW: Final = N_("Your organisation has not signed letter #{ref}.")
-COMMENT_ASK: Final = N_(
+COMMENT_ASK: Final = NP_(
     "Send your comment on <b>{title}</b> ({version}) as your next message (up to {limit} "
-    "characters). Coordinators will see it with your organisation's name. /cancel leaves."
+    "character). Coordinators will see it with your organisation's name. /cancel leaves.",
+    "Send your comment on <b>{title}</b> ({version}) as your next message (up to {limit} "
+    "characters). Coordinators will see it with your organisation's name. /cancel leaves.",
+    "limit",
 )
 COMMENT_SAVED: Final = N_("Thank you. Your comment was sent to the coordinators.")
 COMMENT_TO_COORDINATORS: Final = N_(
@@ -484,10 +658,16 @@ REPLY_TO_MEMBER: Final = N_(
 )
 REPLY_SENT: Final = N_("Your reply was sent to {name} ({organisation}).")
 COMMENT_EMPTY: Final = N_("The comment is empty.")
-COMMENT_TOO_LONG: Final = N_(
-    "That is too long: {length} characters, at most {limit}. Please shorten it."
+COMMENT_TOO_LONG: Final = NP_(
+    "That is too long: {length} character, at most {limit}. Please shorten it.",
+    "That is too long: {length} characters, at most {limit}. Please shorten it.",
+    "length",
 )
-REASON_TOO_LONG: Final = N_("The reason is too long: at most {limit} characters.")
+REASON_TOO_LONG: Final = NP_(
+    "The reason is too long: at most {limit} character.",
+    "The reason is too long: at most {limit} characters.",
+    "limit",
+)
 COMMENT_NOT_FOUND: Final = N_("There is no comment #{ref}.")
 MEMBER_GONE: Final = N_(
     "The author of comment #{ref} no longer has access; the reply can't be delivered."
@@ -511,8 +691,10 @@ STATE_PENDING: Final = N_("no answer yet")
 USAGE_REOPEN: Final = N_(
     "Usage: <code>/reopen 4 2026-03-01 18:00</code> (the letter's number, then a new deadline)."
 )
-LETTER_CLOSED_DONE: Final = N_(
-    "Letter #{letter_id} <b>{title}</b> is closed. {signed} organisation(s) signed."
+LETTER_CLOSED_DONE: Final = NP_(
+    "Letter #{letter_id} <b>{title}</b> is closed. {signed} organisation signed.",
+    "Letter #{letter_id} <b>{title}</b> is closed. {signed} organisations signed.",
+    "signed",
 )
 LETTER_REOPENED: Final = N_("Letter #{letter_id} is open again until {deadline}.")
 NOT_OPEN: Final = N_("Letter #{ref} is not open.")
@@ -538,28 +720,45 @@ COMMENTS_REPLY_LINE: Final = N_("    ↩️ coordinators, {when}: {body}")
 REMIND_NOTE: Final = N_(
     "⏰ A letter is waiting for your organisation's answer — deadline {relative}."
 )
-REMIND_QUEUED: Final = N_(
-    "Reminder queued for {contacts} contact(s) of {organisations} organisation(s)."
+REMIND_QUEUED: Final = NP_(
+    "Reminder queued for {organisations} organisation (contacts: {contacts}).",
+    "Reminder queued for {organisations} organisations (contacts: {contacts}).",
+    "organisations",
 )
 REMIND_NOBODY: Final = N_("Every organisation has answered; nobody to remind.")
 EXPORT_CAPTION: Final = N_("Letter #{letter_id}, {version}: {files}")
-AUDIT_CAPTION: Final = N_(
+AUDIT_CAPTION: Final = NP_(
+    "Audit trail of letter #{letter_id}: {events} event, with its hash. "
+    "The whole log is checked on the server with <code>coalition-bot audit verify</code>.",
     "Audit trail of letter #{letter_id}: {events} events, each with its hash. "
-    "The whole log is checked on the server with <code>coalition-bot audit verify</code>."
+    "The whole log is checked on the server with <code>coalition-bot audit verify</code>.",
+    "events",
 )
 
 # --- outbox -----------------------------------------------------------------------------------
 
 # The progress message a coordinator sees while a broadcast goes out (edited as it goes).
-OUTBOX_PROGRESS: Final = N_("⏳ Delivering: {delivered} of {total} messages delivered{details}")
-OUTBOX_PROGRESS_DONE: Final = N_(
-    "✅ Delivery finished: {delivered} of {total} messages delivered{details}"
+OUTBOX_PROGRESS: Final = NP_(
+    "⏳ Delivering: {delivered} of {total} message delivered{details}",
+    "⏳ Delivering: {delivered} of {total} messages delivered{details}",
+    "total",
 )
-OUTBOX_DETAIL_UNREACHABLE: Final = N_(", {count} contact(s) unreachable")
+OUTBOX_PROGRESS_DONE: Final = NP_(
+    "✅ Delivery finished: {delivered} of {total} message delivered{details}",
+    "✅ Delivery finished: {delivered} of {total} messages delivered{details}",
+    "total",
+)
+OUTBOX_DETAIL_UNREACHABLE: Final = NP_(
+    ", {count} contact unreachable", ", {count} contacts unreachable"
+)
 OUTBOX_DETAIL_UNCERTAIN: Final = N_(", {count} uncertain")
 OUTBOX_DETAIL_FAILED: Final = N_(", {count} failed")
 # The final report, sent once when the broadcast is drained.
-OUTBOX_REPORT: Final = N_("<b>Delivery report</b>\n{delivered} of {total} messages delivered.")
+OUTBOX_REPORT: Final = NP_(
+    "<b>Delivery report</b>\n{delivered} of {total} message delivered.",
+    "<b>Delivery report</b>\n{delivered} of {total} messages delivered.",
+    "total",
+)
 OUTBOX_REPORT_UNREACHABLE: Final = N_(
     "<b>Can't be reached</b> — they blocked the bot or never opened it; their remaining "
     "messages were not sent:"
@@ -567,18 +766,23 @@ OUTBOX_REPORT_UNREACHABLE: Final = N_(
 OUTBOX_REPORT_CONTACT: Final = N_("• {name} ({organisation})")
 OUTBOX_REPORT_CONTACT_NO_ORG: Final = N_("• {name}")
 OUTBOX_REPORT_MORE: Final = N_("… and {count} more (see /contacts)")
-OUTBOX_REPORT_UNCERTAIN: Final = N_(
-    "{count} message(s) may not have arrived: Telegram did not confirm them in time. "
-    "They were not sent again, so nobody gets a message twice."
+OUTBOX_REPORT_UNCERTAIN: Final = NP_(
+    "{count} message may not have arrived: Telegram did not confirm it in time. "
+    "It was not sent again, so nobody gets a message twice.",
+    "{count} messages may not have arrived: Telegram did not confirm them in time. "
+    "They were not sent again, so nobody gets a message twice.",
 )
-OUTBOX_REPORT_REFUSED: Final = N_(
-    "{count} message(s) could not be sent. Telegram's first answer: {error}"
+OUTBOX_REPORT_REFUSED: Final = NP_(
+    "{count} message could not be sent. Telegram's first answer: {error}",
+    "{count} messages could not be sent. Telegram's first answer: {error}",
 )
-OUTBOX_REPORT_FAILED: Final = N_(
-    "{count} message(s) could not be sent: Telegram could not be reached for hours."
+OUTBOX_REPORT_FAILED: Final = NP_(
+    "{count} message could not be sent: Telegram could not be reached for hours.",
+    "{count} messages could not be sent: Telegram could not be reached for hours.",
 )
-OUTBOX_REPORT_CANCELLED: Final = N_(
-    "{count} message(s) were not sent because the contact lost access or the letter was purged."
+OUTBOX_REPORT_CANCELLED: Final = NP_(
+    "{count} message was not sent because the contact lost access or the letter was purged.",
+    "{count} messages were not sent because the contact lost access or the letter was purged.",
 )
 # Told to every coordinator at once, once per contact and broadcast.
 OUTBOX_CONTACT_UNREACHABLE: Final = N_(
@@ -593,6 +797,25 @@ OUTBOX_CONTACT_UNREACHABLE_NO_ORG: Final = N_(
 OUTBOX_MESSAGE_REFUSED: Final = N_(
     "⚠️ Telegram refused a message to {name} and it was not sent: {error}"
 )
+COUNT_CHARACTERS: Final = NP_("{count} character", "{count} characters")
+PARAGRAPHS_CHANGED: Final = NP_("{count} paragraph changed.", "{count} paragraphs changed.")
+CMD_LANGUAGE: Final = N_("The language I write to you in")
+LANGUAGE_ASK: Final = N_("I write to you in <b>{language}</b>. Choose another language:")
+LANGUAGE_SET: Final = N_("From now on I write to you in English.")
+EXPORT_SIGNATORIES: Final = N_("Signatories")
+EXPORT_ANONYMOUS: Final = NP_(
+    "and {count} organisation that cannot be named",
+    "and {count} organisations that cannot be named",
+)
+EXPORT_FOOTER: Final = N_("Letter {letter_id} · version {version} · generated {generated}")
+CHART_SIGNED: Final = N_("Signed")
+CHART_DECLINED: Final = N_("Declined")
+CHART_RECONFIRM: Final = N_("To reconfirm")
+CHART_ORGANISATIONS: Final = N_("Organisations ({count})")
+CHART_DEADLINE: Final = N_("Deadline")
+CHART_NOW: Final = N_("Now")
+CHART_RESPONSES: Final = N_("Responses")
+
 
 # --- deadlines, reminders, milestones, digest -------------------------------------------------
 
@@ -601,9 +824,12 @@ USAGE_DEADLINE: Final = N_(
     "deadline; a zone name may follow, e.g. Europe/Vilnius)."
 )
 DEADLINE_UNCHANGED: Final = N_("Letter #{ref} already has that deadline.")
-DEADLINE_MOVED: Final = N_(
+DEADLINE_MOVED: Final = NP_(
     "The deadline of letter #{letter_id} <b>{title}</b> is now {deadline} ({relative}); "
-    "it was {previous}. Reminders follow the new deadline; {contacts} contact(s) will be told."
+    "it was {previous}. Reminders follow the new deadline; {contacts} contact will be told.",
+    "The deadline of letter #{letter_id} <b>{title}</b> is now {deadline} ({relative}); "
+    "it was {previous}. Reminders follow the new deadline; {contacts} contacts will be told.",
+    "contacts",
 )
 # To members: like a reminder, it shows on a lock screen, so it names no title.
 DEADLINE_NOTICE: Final = N_(
@@ -622,8 +848,14 @@ REMINDERS_HEADER: Final = N_(
 REMINDERS_SOURCE_DEFAULT: Final = N_("default offsets")
 REMINDERS_SOURCE_LETTER: Final = N_("this letter's own offsets")
 REMINDERS_LINE: Final = N_("• {offset} before: {when} — {state}")
-REMINDERS_STATE_PLANNED: Final = N_("planned for {count} organisation(s)")
-REMINDERS_STATE_DONE: Final = N_("sent to {sent} organisation(s), {skipped} not needed")
+REMINDERS_STATE_PLANNED: Final = NP_(
+    "planned for {count} organisation", "planned for {count} organisations"
+)
+REMINDERS_STATE_DONE: Final = NP_(
+    "sent to {sent} organisation, {skipped} not needed",
+    "sent to {sent} organisations, {skipped} not needed",
+    "sent",
+)
 REMINDERS_STATE_PASSED: Final = N_("not planned (already past)")
 REMINDERS_STATE_AT_CIRCULATION: Final = N_("planned when the letter is circulated")
 REMINDERS_NONE: Final = N_("No reminders are set for this letter.")
@@ -647,8 +879,16 @@ MILESTONE_LINE: Final = N_("#{milestone_id} <b>{name}</b> — {when} ({relative}
 MILESTONES_NONE: Final = N_("No milestones for letter #{letter_id}.")
 MILESTONE_NOT_FOUND: Final = N_("Letter #{letter_id} has no milestone #{ref}.")
 MILESTONE_NAME_EMPTY: Final = N_("The milestone needs a name, e.g. “vote”.")
-MILESTONE_NAME_TOO_LONG: Final = N_("The milestone's name is too long: at most {limit} characters.")
-MILESTONES_TOO_MANY: Final = N_("A letter can have at most {limit} milestones.")
+MILESTONE_NAME_TOO_LONG: Final = NP_(
+    "The milestone's name is too long: at most {limit} character.",
+    "The milestone's name is too long: at most {limit} characters.",
+    "limit",
+)
+MILESTONES_TOO_MANY: Final = NP_(
+    "A letter can have at most {limit} milestone.",
+    "A letter can have at most {limit} milestones.",
+    "limit",
+)
 MILESTONE_REMINDER: Final = N_(
     "📅 Tomorrow: <b>{name}</b> — {when} ({relative}).\n"
     "Letter #{letter_id} <b>{title}</b>; /status {letter_id} shows where it stands."
@@ -669,7 +909,7 @@ DIGEST_LINE: Final = N_("#{letter_id} <b>{title}</b> (deadline {relative}): {new
 DIGEST_SIGNED: Final = N_("{count} signed")
 DIGEST_DECLINED: Final = N_("{count} declined")
 DIGEST_WITHDRAWN: Final = N_("{count} withdrew")
-DIGEST_COMMENTS: Final = N_("{count} comment(s)")
+DIGEST_COMMENTS: Final = NP_("{count} comment", "{count} comments")
 DIGEST_FOOTER: Final = N_("/status <i>letter</i> for details, /comments <i>letter</i> to read.")
 
 # --- preferences ------------------------------------------------------------------------------
@@ -717,9 +957,10 @@ PURGE_ASK: Final = N_(
 )
 BUTTON_PURGE: Final = N_("🗑 Purge it")
 PURGE_DONE: Final = N_(
-    "Letter #{letter_id} is purged: {versions} version text(s) and {comments} comment(s) "
-    "removed; deleting {to_delete} message(s) from members' chats where Telegram still "
-    "allows it."
+    "Letter #{letter_id} is purged.\n"
+    "Version texts removed: {versions}\n"
+    "Comments removed: {comments}\n"
+    "Messages being deleted from members' chats (where Telegram still allows it): {to_delete}"
 )
 PURGE_KEPT: Final = N_("Not purged: letter #{letter_id} is kept as it was.")
 PURGE_NOT_CLOSED: Final = N_("Letter #{ref} is not closed; close it with /close first.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.db.connection import Executor, Row
@@ -165,6 +167,27 @@ async def set_reachability(db: Executor, contact_id: int, *, reachable: bool) ->
     return await db.execute(
         "UPDATE contacts SET status = ? WHERE id = ? AND status = ?", (new, contact_id, old)
     )
+
+
+async def set_language(db: Executor, contact_id: int, language: str) -> int:
+    return await db.execute(
+        "UPDATE contacts SET language = ? WHERE id = ? AND language != ?",
+        (language, contact_id, language),
+    )
+
+
+async def languages_of(db: Executor, telegram_user_ids: Collection[int]) -> dict[int, str]:
+    """The language of each of these accounts that has a live contact (members or coordinators)."""
+    ids = sorted(set(telegram_user_ids))
+    if not ids:
+        return {}
+    rows = await db.fetch_all(
+        "SELECT telegram_user_id, language FROM contacts "
+        "WHERE telegram_user_id IN (SELECT value FROM json_each(?)) "
+        "AND status IN ('active', 'unreachable')",
+        (json.dumps(ids),),
+    )
+    return {row["telegram_user_id"]: row["language"] for row in rows}
 
 
 async def set_timezone(db: Executor, contact_id: int, timezone: str | None) -> int:

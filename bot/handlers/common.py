@@ -14,6 +14,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import keyboards, texts
 from bot.callback_data import decode
 from bot.context import BotContext
+from bot.services import languages
 from bot.services.letter_text import telegram_length
 
 log = logging.getLogger(__name__)
@@ -127,10 +128,15 @@ async def tell(context: BotContext, chat_id: int, text: str, /, **kwargs: Any) -
 async def notify_coordinators(
     context: BotContext, message: str, /, reply_markup: Any = None, **params: object
 ) -> None:
-    """Tells every coordinator; one who never started the bot is logged, not fatal."""
-    text = texts.render(message, "en", **params)
-    for coordinator_id in sorted(context.settings.coordinator_ids):
-        await tell(context, coordinator_id, text, reply_markup=reply_markup)
+    """Tells every coordinator in their language; one who never started the bot is logged.
+
+    ``reply_markup`` may be a function of the language (buttons are translated too).
+    """
+    coordinators = await languages.languages_of(context.db, context.settings.coordinator_ids)
+    for coordinator_id, language in sorted(coordinators.items()):
+        text = texts.render(message, language, **params)
+        markup = reply_markup(language) if callable(reply_markup) else reply_markup
+        await tell(context, coordinator_id, text, reply_markup=markup)
 
 
 async def show_page(

@@ -72,7 +72,8 @@ async def on_error(update: object, context: BotContext) -> None:
 
 async def _alert(context: BotContext, kind: str, update: object, held: int) -> None:
     update_id = update.update_id if isinstance(update, Update) else "—"
-    held_line = texts.Html(texts.render(texts.ERROR_ALERT_HELD, "en", count=held) if held else "")
+    # Rendered in each coordinator's language by notify_coordinators.
+    held_line = texts.Text(texts.ERROR_ALERT_HELD, count=held) if held else texts.Html("")
     await notify_coordinators(
         context, texts.ERROR_ALERT, kind=kind, update=update_id, held=held_line
     )

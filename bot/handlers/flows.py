@@ -91,6 +91,7 @@ def register(app: BotApplication) -> None:
         callback_data.FLOW_DONE,
         callback_data.FLOW_CANCEL,
         rf"{callback_data.REVISION_KIND}:\d+",
+        rf"{callback_data.LETTER_LANGUAGE}:\d+",
     )
     pattern = rf"^({'|'.join(kinds)})$"
     app.add_handler(CallbackQueryHandler(on_button, pattern=pattern))

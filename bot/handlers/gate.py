@@ -19,7 +19,7 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import reply
 from bot.handlers.letters import deliver_open_letters
-from bot.services import membership
+from bot.services import languages, membership
 from bot.services.access import FloodVerdict, Identity, Role, identify
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,12 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
     identity = await identify(context.db, context.settings.coordinator_ids, user.id)
+    if identity.is_coordinator and identity.contact is None:  # their first update
+        contact = await languages.ensure_coordinator(
+            context.db, user.id, display_name=user.full_name[:100],
+            language=texts.language_for(user.language_code), now=now,
+        )  # fmt: skip
+        identity = Identity(user.id, Role.COORDINATOR, contact)
     context.identity = identity
     if identity.contact is not None and identity.contact.status == "unreachable":
         await _record_reachability(context, identity, reachable=True)  # writing again: back
@@ -138,7 +144,9 @@ async def send_neutral(update: Update, context: BotContext) -> None:
     if user is None:
         return
     if context.services.neutral_replies.should_reply(user.id, context.clock.now()):
-        await reply(update, context, texts.render(texts.NEUTRAL, "en"))
+        # In the language of their Telegram app: that reveals nothing about the coalition.
+        language = texts.language_for(user.language_code)
+        await reply(update, context, texts.render(texts.NEUTRAL, language))
 
 
 def register(app: BotApplication) -> None:

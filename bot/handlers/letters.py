@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
@@ -74,6 +76,11 @@ STATUS_TEXTS = {
     "open": texts.LETTER_STATUS_OPEN,
     "closed": texts.LETTER_STATUS_CLOSED,
 }
+
+
+def characters(context: BotContext, count: int) -> texts.Html:
+    """ "1 234 characters" in the reader's language, for a sentence that holds it."""
+    return texts.Html(say(context, texts.COUNT_CHARACTERS, count=count))
 
 
 def explain(context: BotContext, error: LetterError) -> str:
@@ -180,12 +187,13 @@ def _typed_text(flow: Flow) -> TextInput | None:
 async def new_letter(update: Update, context: BotContext) -> None:
     """Starts the flow; title, deadline and text may also come in this one message."""
     lines = command_argument(update.message).split("\n", 2)
-    state: dict[str, object] = {"step": "title"}
+    # The letter's language (its export's) is the coordinator's own unless they pick another.
+    state: dict[str, object] = {"step": "title", "language": context.language}
     now = context.clock.now()
     user_id = context.who.telegram_user_id
     try:
         if lines[0].strip():
-            state = {"step": "deadline", "title": letters.clean_title(lines[0])}
+            state = {**state, "step": "deadline", "title": letters.clean_title(lines[0])}
         if len(lines) > 1 and lines[1].strip() and state["step"] == "deadline":
             deadline = parse_deadline(lines[1], default_zone=context.settings.zone, now=now)
             state = {**state, "step": "text", "deadline": to_db(deadline),
@@ -220,8 +228,48 @@ async def _ask_next(update: Update, context: BotContext, state: dict[str, object
         await reply(update, context, text)
     else:
         deadline, relative = describe_when(context, str(state["deadline"]))
-        text = say(context, texts.NEWLETTER_ASK_TEXT, deadline=deadline, relative=relative)
-        await reply(update, context, text, reply_markup=keyboards.flow_done(context.language))
+        language = _letter_language(context, state)
+        text = say(
+            context,
+            texts.NEWLETTER_ASK_TEXT,
+            deadline=deadline,
+            relative=relative,
+            language=texts.LANGUAGE_NAMES[language],
+        )
+        markup = keyboards.letter_language(language, context.language)
+        await reply(update, context, text, reply_markup=markup)
+
+
+def _letter_language(context: BotContext, state: dict[str, object]) -> str:
+    chosen = str(state.get("language") or "")
+    return chosen if chosen in texts.LANGUAGES else context.language
+
+
+async def _newletter_language(update: Update, context: BotContext, flow: Flow) -> None:
+    """A language button under the text step: the letter (and its export) is in that one."""
+    query = update.callback_query
+    args = callback_data.decode(query.data if query else None, callback_data.LETTER_LANGUAGE, 1)
+    if args is None or flow.state.get("step") != "text" or not 0 <= args[0] < len(texts.LANGUAGES):
+        await reply(update, context, say(context, texts.FLOW_STALE))
+        return
+    language = texts.LANGUAGES[args[0]]
+    state = {**flow.state, "language": language}
+    await flows.save(context.db, flow.telegram_user_id, NEWLETTER, state, now=context.clock.now())
+    assert query is not None
+    deadline, relative = describe_when(context, str(state["deadline"]))
+    text = say(
+        context,
+        texts.NEWLETTER_ASK_TEXT,
+        deadline=deadline,
+        relative=relative,
+        language=texts.LANGUAGE_NAMES[language],
+    )
+    markup = keyboards.letter_language(language, context.language)
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error):  # the language already chosen, pressed again
+            raise
 
 
 async def _newletter_message(update: Update, context: BotContext, flow: Flow) -> None:
@@ -280,7 +328,7 @@ async def _create_letter(
             zone_name=str(state.get("zone") or context.settings.timezone),
             body=text.body,
             source=text.source or DraftSource(),
-            language=context.language,
+            language=_letter_language(context, state),
             created_by=context.who.telegram_user_id,
             actor=actor(context),
             now=context.clock.now(),
@@ -300,7 +348,8 @@ async def _create_letter(
             title=letter.title or "",
             deadline=deadline_text,
             version=label(version),
-            characters=len(version.body or ""),
+            characters=characters(context, len(version.body or "")),
+            language=texts.LANGUAGE_NAMES[letter.language],
         ),
     )
 
@@ -371,7 +420,12 @@ async def _ask_revision_kind(
     await reply(
         update,
         context,
-        say(context, texts.REVISE_ASK_KIND, characters=len(body), changes=changes),
+        say(
+            context,
+            texts.REVISE_ASK_KIND,
+            characters=characters(context, len(body)),
+            changes=texts.Html(say(context, texts.PARAGRAPHS_CHANGED, count=changes)),
+        ),
         reply_markup=keyboards.revision_kind(context.language),
     )
 
@@ -488,7 +542,7 @@ async def show_letter(update: Update, context: BotContext) -> None:
                 texts.LETTER_VERSION_LINE,
                 version=label(version),
                 kind=say(context, texts.KIND_MATERIAL if version.material else texts.KIND_MINOR),
-                characters=len(version.body or ""),
+                characters=characters(context, len(version.body or "")),
                 created=created,
                 source=texts.Html(source),
             )
@@ -502,6 +556,7 @@ async def show_letter(update: Update, context: BotContext) -> None:
         status=say(context, STATUS_TEXTS[info.letter.status]),
         deadline=deadline,
         relative=relative,
+        language=texts.LANGUAGE_NAMES.get(info.letter.language, info.letter.language),
         organisations=info.counts.organisations,
         recipients=info.recipients,
         signed=info.counts.signed,
@@ -633,7 +688,10 @@ async def deliver_open_letters(context: BotContext, contact_id: int, organisatio
         wake_outbox(context.application)
 
 
-register_kind(NEWLETTER, FlowKind(on_message=_newletter_message, on_done=_newletter_done))
+register_kind(
+    NEWLETTER,
+    FlowKind(on_message=_newletter_message, on_done=_newletter_done, on_choice=_newletter_language),
+)
 register_kind(
     REVISE, FlowKind(on_message=_revise_message, on_done=_revise_done, on_choice=_revise_kind)
 )

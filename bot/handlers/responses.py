@@ -3,6 +3,8 @@ Withdraw, /mine. Every press is re-checked by the responses service."""
 
 from __future__ import annotations
 
+import functools
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -207,7 +209,7 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         title=target.letter.title or "",
         version=label(target.version),
         organisation=target.organisation_name,
-        listing=listing_text,
+        listing=texts.Text(LISTING_TEXTS[listing]),
     )
 
 
@@ -346,7 +348,7 @@ async def _save_comment(
     await notify_coordinators(
         context,
         texts.COMMENT_TO_COORDINATORS,
-        reply_markup=keyboards.reply_to_comment(saved.id, "en"),
+        reply_markup=functools.partial(keyboards.reply_to_comment, saved.id),
         comment_id=saved.id,
         title=target.letter.title or "",
         version=label(target.version),

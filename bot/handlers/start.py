@@ -15,13 +15,7 @@ from bot.handlers.letters import deliver_open_letters
 from bot.services import membership
 from bot.services.access import FloodVerdict, Role
 
-SUPPORTED_LANGUAGES = ("en", "ru", "be")
 MAX_DISPLAY_NAME = 100
-
-
-def _language(code: str | None) -> str:
-    base = (code or "en").split("-")[0].lower()
-    return base if base in SUPPORTED_LANGUAGES else "en"
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -52,7 +46,7 @@ async def start(update: Update, context: BotContext) -> None:
         token,
         telegram_user_id=user.id,
         display_name=user.full_name[:MAX_DISPLAY_NAME],
-        language=_language(user.language_code),
+        language=texts.language_for(user.language_code),
         is_coordinator=user.id in context.settings.coordinator_ids,
         now=now,
     )

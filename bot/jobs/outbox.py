@@ -53,7 +53,7 @@ from telegram.error import (
 
 from bot import texts
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
-from bot.services import outbox
+from bot.services import languages, outbox
 from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
 from bot.throughput import ChatPacedRateLimiter, RateLimitArgs, retry_after_seconds
 
@@ -165,6 +165,7 @@ class OutboxSender:
         self._progress_checked = 0.0  # monotonic time progress was last looked at
         self._shown: dict[int, str] = {}  # broadcast id → text of its progress message
         self._first_seen: dict[int, float] = {}  # broadcast id → monotonic time seen unfinished
+        self._requester_language: dict[int, str] = {}  # broadcast id → its coordinator's
         self._progress_failed: set[int] = set()  # broadcasts whose progress message failed
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -346,8 +347,10 @@ class OutboxSender:
         if delivery.contact_id is not None:
             who = await outbox.recipient(services.database, delivery.contact_id)
             if who is not None:
-                text = _unreachable_text(who)
-                notices = {chat: _html(text) for chat in sorted(services.settings.coordinator_ids)}
+                notices = {
+                    chat: _html(_unreachable_text(who, language))
+                    for chat, language in (await self._coordinators()).items()
+                }
         log.info("outbox: chat %s is unreachable: %s", delivery.chat_id, error)
         queued = await outbox.record_unreachable(
             services.database,
@@ -373,8 +376,14 @@ class OutboxSender:
         if delivery.contact_id is not None and no_report:
             who = await outbox.recipient(services.database, delivery.contact_id)
             name = _name(who) if who is not None else f"chat {delivery.chat_id}"
-            text = texts.render(texts.OUTBOX_MESSAGE_REFUSED, name=name, error=_describe(error))
-            notices = {chat: _html(text) for chat in sorted(services.settings.coordinator_ids)}
+            notices = {
+                chat: _html(
+                    texts.render(
+                        texts.OUTBOX_MESSAGE_REFUSED, language, name=name, error=_describe(error)
+                    )
+                )
+                for chat, language in (await self._coordinators()).items()
+            }
         queued = await outbox.record_refused(
             services.database,
             delivery,
@@ -384,6 +393,19 @@ class OutboxSender:
         )
         if queued:
             self.wake()
+
+    async def _coordinators(self) -> dict[int, str]:
+        """Every coordinator's chat and language, in a fixed order."""
+        ids = self.services.settings.coordinator_ids
+        return dict(sorted((await languages.languages_of(self.services.database, ids)).items()))
+
+    async def _language(self, broadcast: outbox.Broadcast) -> str:
+        """The language of the coordinator who asked for the broadcast (read once per broadcast)."""
+        language = self._requester_language.get(broadcast.id)
+        if language is None and broadcast.requested_by is not None:
+            found = await languages.languages_of(self.services.database, [broadcast.requested_by])
+            language = self._requester_language[broadcast.id] = found[broadcast.requested_by]
+        return language or texts.DEFAULT_LANGUAGE
 
     # --- progress and reports -----------------------------------------------------------
 
@@ -409,7 +431,8 @@ class OutboxSender:
     async def _finish(self, broadcast: outbox.Broadcast, progress: BroadcastProgress) -> None:
         report = None
         if broadcast.requested_by is not None:
-            report = _report(progress, broadcast.progress_message_id)
+            language = await self._language(broadcast)
+            report = _report(progress, broadcast.progress_message_id, language)
         now = self.services.clock.now()
         if not await outbox.finish_broadcast(
             self.services.database, broadcast, now=now, report=report
@@ -425,6 +448,7 @@ class OutboxSender:
             await self._show(broadcast, progress, done=True)
         self._shown.pop(broadcast.id, None)
         self._first_seen.pop(broadcast.id, None)
+        self._requester_language.pop(broadcast.id, None)
         self._progress_failed.discard(broadcast.id)
         self.wake()  # the report is a delivery
 
@@ -434,7 +458,7 @@ class OutboxSender:
         chat_id = broadcast.requested_by
         if chat_id is None or broadcast.id in self._progress_failed:
             return
-        text = _progress_text(progress, done=done)
+        text = _progress_text(progress, done=done, language=await self._language(broadcast))
         if self._shown.get(broadcast.id) == text:
             return
         bot = self._app.bot
@@ -475,62 +499,73 @@ def _name(who: outbox.Recipient) -> str:
     return f"{who.name} ({who.organisation})" if who.organisation else who.name
 
 
-def _unreachable_text(who: outbox.Recipient) -> str:
+def _unreachable_text(who: outbox.Recipient, language: str) -> str:
     if who.organisation is None:
-        return texts.render(texts.OUTBOX_CONTACT_UNREACHABLE_NO_ORG, name=who.name)
+        return texts.render(texts.OUTBOX_CONTACT_UNREACHABLE_NO_ORG, language, name=who.name)
     return texts.render(
-        texts.OUTBOX_CONTACT_UNREACHABLE, name=who.name, organisation=who.organisation
+        texts.OUTBOX_CONTACT_UNREACHABLE, language, name=who.name, organisation=who.organisation
     )
 
 
-def _progress_text(progress: BroadcastProgress, *, done: bool) -> str:
+def _progress_text(progress: BroadcastProgress, *, done: bool, language: str) -> str:
     details = ""
     if progress.unreachable_contacts:
         details += texts.render(
-            texts.OUTBOX_DETAIL_UNREACHABLE, count=len(progress.unreachable_contacts)
+            texts.OUTBOX_DETAIL_UNREACHABLE, language, count=len(progress.unreachable_contacts)
         )
     if progress.uncertain:
-        details += texts.render(texts.OUTBOX_DETAIL_UNCERTAIN, count=progress.uncertain)
+        details += texts.render(texts.OUTBOX_DETAIL_UNCERTAIN, language, count=progress.uncertain)
     if progress.failed:
-        details += texts.render(texts.OUTBOX_DETAIL_FAILED, count=progress.failed)
+        details += texts.render(texts.OUTBOX_DETAIL_FAILED, language, count=progress.failed)
     return texts.render(
         texts.OUTBOX_PROGRESS_DONE if done else texts.OUTBOX_PROGRESS,
+        language,
         delivered=progress.sent,
         total=progress.total,
         details=texts.Html(details),
     )
 
 
-def _report(progress: BroadcastProgress, reply_to: int | None) -> OutgoingMessage:
-    lines = [texts.render(texts.OUTBOX_REPORT, delivered=progress.sent, total=progress.total)]
+def _report(progress: BroadcastProgress, reply_to: int | None, language: str) -> OutgoingMessage:
+    lines = [
+        texts.render(texts.OUTBOX_REPORT, language, delivered=progress.sent, total=progress.total)
+    ]
     if progress.unreachable_contacts:
-        lines += ["", texts.render(texts.OUTBOX_REPORT_UNREACHABLE)]
+        lines += ["", texts.render(texts.OUTBOX_REPORT_UNREACHABLE, language)]
         budget = REPORT_BUDGET
         for shown, who in enumerate(progress.unreachable_contacts):
             if who.organisation is None:
-                line = texts.render(texts.OUTBOX_REPORT_CONTACT_NO_ORG, name=who.name)
+                line = texts.render(texts.OUTBOX_REPORT_CONTACT_NO_ORG, language, name=who.name)
             else:
                 line = texts.render(
-                    texts.OUTBOX_REPORT_CONTACT, name=who.name, organisation=who.organisation
+                    texts.OUTBOX_REPORT_CONTACT,
+                    language,
+                    name=who.name,
+                    organisation=who.organisation,
                 )
             budget -= len(line) + 1
             if budget < 0:
                 more = len(progress.unreachable_contacts) - shown
-                lines.append(texts.render(texts.OUTBOX_REPORT_MORE, count=more))
+                lines.append(texts.render(texts.OUTBOX_REPORT_MORE, language, count=more))
                 break
             lines.append(line)
     if progress.uncertain:
-        lines += ["", texts.render(texts.OUTBOX_REPORT_UNCERTAIN, count=progress.uncertain)]
+        uncertain = texts.render(texts.OUTBOX_REPORT_UNCERTAIN, language, count=progress.uncertain)
+        lines += ["", uncertain]
     if progress.failed:
         if progress.refused_error is not None:
             failed = texts.render(
-                texts.OUTBOX_REPORT_REFUSED, count=progress.failed, error=progress.refused_error
+                texts.OUTBOX_REPORT_REFUSED,
+                language,
+                count=progress.failed,
+                error=progress.refused_error,
             )
         else:
-            failed = texts.render(texts.OUTBOX_REPORT_FAILED, count=progress.failed)
+            failed = texts.render(texts.OUTBOX_REPORT_FAILED, language, count=progress.failed)
         lines += ["", failed]
     if progress.cancelled:
-        lines += ["", texts.render(texts.OUTBOX_REPORT_CANCELLED, count=progress.cancelled)]
+        cancelled = texts.render(texts.OUTBOX_REPORT_CANCELLED, language, count=progress.cancelled)
+        lines += ["", cancelled]
     params: dict[str, Any] = {}
     if reply_to is not None:
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}

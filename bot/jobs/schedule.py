@@ -31,7 +31,15 @@ from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.messages import LetterComposer, label
-from bot.services import digest, letter_export, milestones, purge, reminders, responses
+from bot.services import (
+    digest,
+    languages,
+    letter_export,
+    milestones,
+    purge,
+    reminders,
+    responses,
+)
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.digest import LetterActivity
 from bot.services.outbox import OutgoingMessage
@@ -42,7 +50,6 @@ log = logging.getLogger(__name__)
 NEXT_JOB = "schedule:next"
 TICK_JOB = "schedule:tick"
 TICK_INTERVAL = 60.0  # seconds: a safety net under the exact wake-ups
-COORDINATOR_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,9 @@ class Scheduler:
     def __init__(self, app: BotApplication) -> None:
         self.app = app
         self._lock = asyncio.Lock()
+        # Each coordinator's chat and language, read at the start of every pass: what they
+        # get is composed inside the services' transactions, which take plain functions.
+        self._coordinators: dict[int, str] = {}
 
     @property
     def services(self) -> Services:
@@ -90,6 +100,7 @@ class Scheduler:
     async def _run_due(self) -> Pass:
         services = self.services
         settings, db, now = services.settings, services.database, services.clock.now()
+        self._coordinators = await languages.languages_of(db, settings.coordinator_ids)
         closed = await responses.close_expired(db, now=now)
         await self._send_close_reports()
         if settings.retention_days is not None:
@@ -160,15 +171,19 @@ class Scheduler:
 
     # --- what coordinators get --------------------------------------------------------------
 
-    def _coordinator_chats(self) -> list[int]:
-        return sorted(self.services.settings.coordinator_ids)
+    def _coordinator_chats(self) -> list[tuple[int, str]]:
+        """Every coordinator's chat with the language they read, in a fixed order."""
+        ids = self.services.settings.coordinator_ids
+        return [
+            (chat, self._coordinators.get(chat, texts.DEFAULT_LANGUAGE)) for chat in sorted(ids)
+        ]
 
-    def _when(self, moment: datetime) -> tuple[str, str]:
+    def _when(self, moment: datetime, language: str) -> tuple[str, str]:
         now = self.services.clock.now()
         zone = self.services.settings.zone
         return (
-            format_deadline(moment, zone, COORDINATOR_LANGUAGE),
-            relative_hint(moment, now, COORDINATOR_LANGUAGE),
+            format_deadline(moment, zone, language),
+            relative_hint(moment, now, language),
         )
 
     def _milestone_messages(
@@ -176,18 +191,26 @@ class Scheduler:
     ) -> Sequence[tuple[int, OutgoingMessage]]:
         at = from_db(milestone.at)
         assert at is not None
-        when, relative = self._when(at)
-        text = texts.render(
-            texts.MILESTONE_REMINDER, COORDINATOR_LANGUAGE, name=milestone.name, when=when,
-            relative=relative, letter_id=letter.id, title=letter.title or "",
-        )  # fmt: skip
-        return [(chat, _html(text)) for chat in self._coordinator_chats()]
+        messages = []
+        for chat, language in self._coordinator_chats():
+            when, relative = self._when(at, language)
+            text = texts.render(
+                texts.MILESTONE_REMINDER, language, name=milestone.name, when=when,
+                relative=relative, letter_id=letter.id, title=letter.title or "",
+            )  # fmt: skip
+            messages.append((chat, _html(text)))
+        return messages
 
     def _digest_messages(
         self, news: Sequence[LetterActivity], since: datetime
     ) -> Sequence[tuple[int, OutgoingMessage]]:
-        language = COORDINATOR_LANGUAGE
-        parts = [texts.render(texts.DIGEST_HEADER, language, since=self._when(since)[0])]
+        return [
+            (chat, _html(self._digest_text(news, since, language)))
+            for chat, language in self._coordinator_chats()
+        ]
+
+    def _digest_text(self, news: Sequence[LetterActivity], since: datetime, language: str) -> str:
+        parts = [texts.render(texts.DIGEST_HEADER, language, since=self._when(since, language)[0])]
         for item in news:
             counted = [
                 texts.render(text, language, count=item.count(what))
@@ -203,13 +226,12 @@ class Scheduler:
             assert deadline is not None
             line = texts.render(
                 texts.DIGEST_LINE, language, letter_id=item.letter.id,
-                title=item.letter.title or "", relative=self._when(deadline)[1],
+                title=item.letter.title or "", relative=self._when(deadline, language)[1],
                 news=texts.Html(", ".join(counted)),
             )  # fmt: skip
             parts.append(line)
         parts.append(texts.render(texts.DIGEST_FOOTER, language))
-        text = "\n\n".join(parts)
-        return [(chat, _html(text)) for chat in self._coordinator_chats()]
+        return "\n\n".join(parts)
 
     async def _send_close_reports(self) -> None:
         """The final tally and the export, to every coordinator, for letters closed at
@@ -224,9 +246,8 @@ class Scheduler:
             )
             deadline = from_db(letter.deadline)
             assert deadline is not None
-            text = texts.render(
-                texts.AUTO_CLOSED_REPORT, COORDINATOR_LANGUAGE, letter_id=letter.id,
-                title=letter.title or "", deadline=self._when(deadline)[0],
+            tally = dict(
+                letter_id=letter.id, title=letter.title or "",
                 version=label(status.latest),
                 signed=status.count(OrganisationState.SIGNED),
                 reconfirm=status.count(OrganisationState.RECONFIRM),
@@ -235,7 +256,11 @@ class Scheduler:
                 + status.count(OrganisationState.WITHDRAWN),
             )  # fmt: skip
             delivered = True
-            for chat in self._coordinator_chats():
+            for chat, language in self._coordinator_chats():
+                text = texts.render(
+                    texts.AUTO_CLOSED_REPORT, language,
+                    deadline=self._when(deadline, language)[0], **tally,
+                )  # fmt: skip
                 try:
                     await self.app.bot.send_message(
                         chat, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True

@@ -50,9 +50,11 @@ class Identity:
 async def identify(
     db: Executor, coordinator_ids: Collection[int], telegram_user_id: int
 ) -> Identity:
-    if telegram_user_id in coordinator_ids:
-        return Identity(telegram_user_id, Role.COORDINATOR)
     contact = await contacts_repo.live_by_telegram_user(db, telegram_user_id)
+    if telegram_user_id in coordinator_ids:
+        # Their contact (if recorded yet) only carries their language.
+        own = contact if contact is not None and contact.role == "coordinator" else None
+        return Identity(telegram_user_id, Role.COORDINATOR, own)
     if contact is None or contact.organisation_id is None:
         return Identity(telegram_user_id, Role.UNKNOWN)
     organisation = await organisations_repo.get_active(db, contact.organisation_id)

@@ -34,7 +34,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-__all__ = ["CHART_WORDING", "ResponseEvent", "Series", "cumulative_series", "render_status_chart"]
+from bot import texts
+
+__all__ = ["ResponseEvent", "Series", "cumulative_series", "render_status_chart"]
 
 SIGNED = "signed"
 DECLINED = "declined"
@@ -47,35 +49,15 @@ _TITLE_WIDTH = 70  # characters per title line before wrapping
 _TITLE_MAX = 140  # characters kept of a title at all
 _render_lock = threading.Lock()
 
-# Chart wording per language (legend and marker labels drawn into the image).
-CHART_WORDING: dict[str, dict[str, str]] = {
-    "en": {
-        "signed": "signed",
-        "declined": "declined",
-        "reconfirm": "to reconfirm",
-        "organisations": "organisations ({n})",
-        "deadline": "deadline",
-        "now": "now",
-        "responses": "responses",
-    },
-    "ru": {
-        "signed": "подписали",
-        "declined": "отказались",
-        "reconfirm": "нужно подтвердить",
-        "organisations": "всего организаций ({n})",
-        "deadline": "срок",
-        "now": "сейчас",
-        "responses": "ответы",
-    },
-    "be": {
-        "signed": "падпісалі",
-        "declined": "адмовіліся",
-        "reconfirm": "трэба пацвердзіць",
-        "organisations": "усяго арганізацый ({n})",
-        "deadline": "тэрмін",
-        "now": "цяпер",
-        "responses": "адказы",
-    },
+# Chart wording (legend and marker labels drawn into the image) comes from the catalog.
+_WORDS = {
+    "signed": texts.CHART_SIGNED,
+    "declined": texts.CHART_DECLINED,
+    "reconfirm": texts.CHART_RECONFIRM,
+    "organisations": texts.CHART_ORGANISATIONS,
+    "deadline": texts.CHART_DEADLINE,
+    "now": texts.CHART_NOW,
+    "responses": texts.CHART_RESPONSES,
 }
 
 # Numeric date formats: readable in every export language (no English month names).
@@ -186,7 +168,8 @@ def cumulative_series(events: Sequence[ResponseEvent], *, start: datetime, end: 
 
 
 def _wording(language: str) -> dict[str, str]:
-    return CHART_WORDING.get(language, CHART_WORDING["en"])
+    """The labels in ``language`` (English for a language the bot does not speak)."""
+    return {key: texts.translate(message, language) for key, message in _WORDS.items()}
 
 
 def _title_text(title: str) -> str:
@@ -305,7 +288,7 @@ def _draw(
             color="#455a64",
             linewidth=1,
             linestyle=":",
-            label=words["organisations"].format(n=organisations),
+            label=words["organisations"].format(count=organisations),
         )
         axes.axvline(deadline, color="#1565c0", linewidth=1.5, linestyle="--")
         axes.axvline(now, color="#757575", linewidth=1, linestyle="-.")

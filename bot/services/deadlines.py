@@ -325,16 +325,20 @@ def _zone_abbreviation(moment: datetime) -> str:
 
 
 def format_deadline(deadline: datetime, zone: ZoneInfo, locale: str = "en") -> str:
-    """The deadline as the viewer reads it in their zone, e.g. "20 Feb 2026, 18:00 CET".
+    """The deadline as the viewer reads it in their zone, e.g. "20 Feb 2026, 18:00 CET",
+    "20 лютага 2026 г., 18:00 CET".
 
-    Date in the locale's medium form, 24-hour time (the coalition works in Europe),
-    glued the way the locale glues dates and times, then the zone abbreviation.
+    English dates in the medium form (day first, "20 Feb 2026"); other languages with the
+    month written out, since CLDR's abbreviations there ("лют", "февр.") read poorly.
+    24-hour time (the coalition works in Europe), glued the way the locale glues dates and
+    times, then the zone abbreviation.
     """
     if deadline.tzinfo is None or deadline.utcoffset() is None:
         raise ValueError("deadline must be timezone-aware")
     babel_locale = _locale(locale)
     local = deadline.astimezone(zone)
-    date_part = format_date(local.date(), format="medium", locale=babel_locale)
+    date_format = "medium" if babel_locale.language == "en" else "long"
+    date_part = format_date(local.date(), format=date_format, locale=babel_locale)
     time_part = format_time(local.time(), format="HH:mm", locale=babel_locale)
     glue = str(babel_locale.datetime_formats.get("medium", "{1}, {0}")).replace("'", "")
     combined = glue.replace("{0}", time_part).replace("{1}", date_part)

@@ -44,9 +44,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import docx
-from babel import Locale
 from docx.shared import Pt
 
+from bot import texts
 from bot.services.letter_text import paragraphs, version_label
 
 if TYPE_CHECKING:
@@ -54,7 +54,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSV_HEADER",
-    "EXPORT_WORDING",
     "ExportInput",
     "ExportSignatory",
     "anonymous_line",
@@ -111,67 +110,20 @@ class ExportInput:
 
 # --------------------------------------------------------------------------- wording
 
-# EXPORT WORDING. These phrases end up in the document sent to diplomats, so they
-# are kept here, next to the layout, per export language. Plural phrases are keyed by
-# CLDR plural category (babel): en has one/other, ru and be have one/few/many/other.
-EXPORT_WORDING: dict[str, dict[str, str | dict[str, str]]] = {
-    "en": {
-        "signatories": "Signatories",
-        "anonymous": {
-            "one": "and {n} organisation that cannot be named",
-            "other": "and {n} organisations that cannot be named",
-        },
-        "footer": "Letter {letter_id} · version {version} · generated {generated}",
-    },
-    "ru": {
-        "signatories": "Подписавшие организации",
-        "anonymous": {
-            "one": "и ещё {n} организация, которую нельзя назвать",
-            "few": "и ещё {n} организации, которые нельзя назвать",
-            "many": "и ещё {n} организаций, которые нельзя назвать",
-            "other": "и ещё {n} организации, которые нельзя назвать",
-        },
-        "footer": "Письмо {letter_id} · версия {version} · сформировано {generated}",
-    },
-    "be": {
-        "signatories": "Арганізацыі, якія падпісалі",
-        "anonymous": {
-            "one": "і яшчэ {n} арганізацыя, якую нельга назваць",
-            "few": "і яшчэ {n} арганізацыі, якія нельга назваць",
-            "many": "і яшчэ {n} арганізацый, якія нельга назваць",
-            "other": "і яшчэ {n} арганізацыі, якія нельга назваць",
-        },
-        "footer": "Ліст {letter_id} · версія {version} · сфарміравана {generated}",
-    },
-}
-_FALLBACK_LANGUAGE = "en"
-
-
-def _wording(language: str) -> dict[str, str | dict[str, str]]:
-    """The phrase table for ``language``; English when the language has none, never an error."""
-    return EXPORT_WORDING.get(language, EXPORT_WORDING[_FALLBACK_LANGUAGE])
-
-
-def _phrase(language: str, key: str) -> str:
-    value = _wording(language)[key]
-    assert isinstance(value, str)
-    return value
+# The headings and lines the export adds to the letter come from the catalog, in the
+# letter's language (English for a language the bot does not speak); they end up in the
+# document sent to diplomats.
 
 
 def anonymous_line(count: int, language: str) -> str:
     """The "and N organisations that cannot be named" line, in the plural form N needs.
 
-    Babel's CLDR rules choose the form (ru/be: 1, 21 → one; 2–4, 22 → few; 5–20 → many),
-    which a hand-written ``n == 1`` test would get wrong for Slavic languages.
+    The catalog's plural rules choose the form (ru/be: 1, 21 → one; 2–4, 22 → few;
+    5–20 → many), which a hand-written ``n == 1`` test would get wrong for Slavic languages.
     """
     if count < 1:
         raise ValueError(f"anonymous count must be >= 1, got {count}")
-    if language not in EXPORT_WORDING:
-        language = _FALLBACK_LANGUAGE
-    forms = _wording(language)["anonymous"]
-    assert isinstance(forms, dict)
-    category = Locale.parse(language).plural_form(count)
-    return forms.get(category, forms["other"]).format(n=count)
+    return texts.plain(texts.EXPORT_ANONYMOUS, language, count=count)
 
 
 def _format_moment(moment: datetime, zone: ZoneInfo) -> str:
@@ -183,7 +135,9 @@ def _format_moment(moment: datetime, zone: ZoneInfo) -> str:
 
 def _footer(data: ExportInput) -> str:
     """The line that ties a file to one letter version, e.g. ``... version v3 · 7f3a9c21 ...``."""
-    return _phrase(data.language, "footer").format(
+    return texts.plain(
+        texts.EXPORT_FOOTER,
+        data.language,
         letter_id=data.letter_id,
         version=version_label(data.version_number, data.fingerprint),
         generated=_format_moment(data.generated_at, data.zone),
@@ -297,7 +251,7 @@ def render_markdown(data: ExportInput) -> str:
     """
     names, anonymous = listed_signatories(data.rows)
     parts: list[str] = [f"# {markdown_escape(data.title)}", "", data.final_text.strip(), ""]
-    parts += [f"## {_phrase(data.language, 'signatories')}", ""]
+    parts += [f"## {texts.plain(texts.EXPORT_SIGNATORIES, data.language)}", ""]
     parts += [f"- {markdown_escape(name)}" for name in names]
     if anonymous:
         if names:
@@ -358,7 +312,7 @@ def render_docx(data: ExportInput) -> bytes:
     document.add_heading(_xml_safe(_one_line(data.title)), level=0)
     for paragraph in paragraphs(data.final_text):
         document.add_paragraph(_xml_safe(paragraph))
-    document.add_heading(_phrase(data.language, "signatories"), level=1)
+    document.add_heading(texts.plain(texts.EXPORT_SIGNATORIES, data.language), level=1)
     for name in names:
         document.add_paragraph(_xml_safe(_one_line(name)), style="List Bullet")
     if anonymous:

@@ -41,7 +41,7 @@ def test_scripted_demo_plays_the_whole_workflow_and_leaves_the_export(tmp_path: 
     assert out.count("Welcome! You are now a contact of") == 6
     assert out.count("joined for") == 6
     assert "Letter #1 created: HRC61: renew the Belarus mandates" in out
-    assert "goes to 6 contact(s) of 6 organisation(s)" in out
+    assert "Organisations: 6 Contacts: 6" in out
     assert "🔒 protected" in out and "[ ✍️ Sign ] [ Decline ]" in out
     assert "Maksim (Belarusian Prisoners' Aid Network) presses [ Counted, not named ]" in out
     assert "Listing: listed as an organisation that cannot be named" in out

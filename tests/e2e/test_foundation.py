@@ -22,14 +22,14 @@ async def test_unknown_user_gets_one_neutral_sentence_and_nothing_else(
 ) -> None:
     stranger = tg.add_user(5555, "Stranger", language_code="ru")
     [answer] = await bot.ask(stranger, "/start")
-    assert answer.text == texts.NEUTRAL
+    assert answer.text == texts.render(texts.NEUTRAL, "ru")  # in the language of their app
     assert answer.reply_markup is None
     for text in ("/help", "hello", "/orgs", "/addorg Spies Inc"):
         await stranger.send(text)
     await stranger.expect_no_message(within=0.5)  # at most once an hour
     bot.clock.advance(texts_hour())
     [again] = await bot.ask(stranger, "/help")
-    assert again.text == texts.NEUTRAL
+    assert again.text == texts.render(texts.NEUTRAL, "ru")
     assert await bot.db.fetch_value("SELECT count(*) FROM organisations") == 0
 
 
@@ -47,7 +47,7 @@ async def test_command_menus_are_published_and_a_failure_does_not_stop_the_bot(
     assert tg.calls["setMyCommands"] >= 2
     assert any(r.method == "setMyCommands" for r in tg.rejections)
     default_menu = next(iter(v for (scope, _), v in tg.commands.items() if scope == "default"))
-    assert [c["command"] for c in default_menu] == ["mine", "help", "whoami", "cancel"]
+    assert [c["command"] for c in default_menu] == ["mine", "help", "whoami", "language", "cancel"]
     [answer] = await bot.ask(bot.coordinator(), "/help")
     assert "/invite" in answer.text
     # Once the coordinator has opened the bot, /start sets their own menu.

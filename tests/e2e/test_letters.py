@@ -195,7 +195,7 @@ async def test_joining_later_and_adding_organisations_later(
     other = await join(bot, tg, 2003, second)
     await other.expect_no_message(within=0.5)  # not circulated to Second yet
     answer = await circulate(bot, letter_id, str(second))
-    assert "goes to 1 contact(s)" in answer
+    assert "Contacts: 1\n" in answer
     await other.next_messages(2, timeout=15)
     await early.expect_no_message(within=0.5)  # nobody gets it twice
 
@@ -247,7 +247,7 @@ async def test_revision_notice_shows_changed_paragraphs(
     [got] = await bot.ask(coordinator, revised)
     await coordinator.press(got, "Done")
     [kind] = await bot.replies(coordinator)
-    assert "2 paragraph(s) changed" in kind.text
+    assert "2 paragraphs changed" in kind.text
     await coordinator.press(kind, "Material: ask to sign again")
     [done] = await bot.replies(coordinator)
     assert "version v2 · " in done.text and "material" in done.text

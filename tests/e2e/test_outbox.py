@@ -273,7 +273,7 @@ async def test_refused_message_is_reported_and_never_retried(bot: RunningBot) ->
     ]
     [report] = [m.text for m in boss.bot_messages if m.text.startswith("Delivery report")]
     assert "3 of 4 messages delivered" in report
-    assert "1 message(s) could not be sent. Telegram's first answer: " in report
+    assert "1 message could not be sent. Telegram's first answer: " in report
     assert "Can't parse entities" in report
 
     # Without a progress message and report, coordinators are told at once.
@@ -315,7 +315,7 @@ async def test_timed_out_send_is_uncertain_and_not_resent(
     progress = await outbox.broadcast_progress(bot.db, broadcast_id)
     assert (progress.sent, progress.uncertain) == (5, 1)
     [report] = [m.text for m in bot.coordinator().bot_messages if "Delivery report" in m.text]
-    assert "1 message(s) may not have arrived" in report
+    assert "1 message may not have arrived" in report
 
 
 async def test_network_error_is_retried_with_backoff_in_order(

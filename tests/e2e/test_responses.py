@@ -227,7 +227,7 @@ async def test_remind_reaches_only_organisations_that_owe_an_answer(
     letter_id, (signer, waiter) = await circulated(bot, tg, ["Signer", "Waiter"])
     await sign(signer)
     [queued] = await bot.ask(bot.coordinator(), f"/remind {letter_id}")
-    assert "1 contact(s) of 1 organisation(s)" in queued.text
+    assert "Reminder queued for 1 organisation (contacts: 1)" in queued.text
     [reminder] = await waiter.next_messages(timeout=15)
     assert reminder.text.startswith("⏰ A letter is waiting")
     assert "Letter on the mandate" not in reminder.text  # nothing on a lock screen

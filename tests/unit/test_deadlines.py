@@ -308,8 +308,8 @@ def test_format_deadline_summer_time_and_midnight_crossing() -> None:
 @pytest.mark.parametrize(
     ("locale", "expected"),
     [
-        ("ru", "20 февр. 2026 г., 18:00 CET"),
-        ("be", "20 лют 2026 г., 18:00 CET"),
+        ("ru", "20 февраля 2026 г., 18:00 CET"),
+        ("be", "20 лютага 2026 г., 18:00 CET"),
     ],
 )
 def test_format_deadline_locales(locale: str, expected: str) -> None:
