@@ -95,11 +95,12 @@ COMMANDS = [
     "export", "audit", "orgs", "addorg", "renameorg", "removeorg", "invite", "invites",
     "revoke", "contacts", "removecontact", "newletter", "revise", "preview", "circulate",
     "close", "reopen", "remind", "reminders", "deadline", "milestone", "milestones",
-    "timezone", "quiet", "cancel", "purge", "nosuchcommand", "START", "sign",
+    "timezone", "quiet", "language", "cancel", "purge", "nosuchcommand", "START", "sign",
 ]  # fmt: skip
 BUTTON_KINDS = [
     "orgs", "invites", "contacts", "help", "done", "cancel", "rkind", "sign", "decl", "cmt",
     "full", "letters", "sgl", "sgc", "sgx", "dskip", "wd", "rpl", "status", "prg",
+    "lang", "nlang",
 ]  # fmt: skip
 # What the coordinator's buttons would complete or change: not forged by the coordinator,
 # whose garbage must leave the state alone too (members forge everything).

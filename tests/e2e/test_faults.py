@@ -168,7 +168,7 @@ async def test_hanging_telegram_leaves_sends_uncertain_never_twice(
     twice = {text: n for text, n in asked.items() if text and "for Member" in text and n != 1}
     assert not twice, twice
     [report] = [m.text for m in bot.coordinator().bot_messages if "Delivery report" in m.text]
-    assert "5 message(s) may not have arrived" in report
+    assert "5 messages may not have arrived" in report
     assert {(r.method, r.error_code) for r in _refused(tg)} <= {("sendMessage", 429)}
 
 
