@@ -18,6 +18,7 @@ access, flood limits, deletion window), so production bugs surface in tests.
 """
 
 from .driver import FakeGroup, FakeUser
+from .faults import Fault, Faults
 from .html_check import EntityParseError, ParsedText, parse_html, utf16_len
 from .models import FakeMessage, FakeTelegramError, Limits, Rejection, RequestRecord
 from .server import DEFAULT_TOKEN, FakeTelegramServer
@@ -30,6 +31,8 @@ __all__ = [
     "FakeTelegramError",
     "FakeTelegramServer",
     "FakeUser",
+    "Fault",
+    "Faults",
     "Limits",
     "ParsedText",
     "Rejection",

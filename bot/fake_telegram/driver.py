@@ -143,7 +143,11 @@ class FakeUser(_Chat):
         content: bytes,
         mime_type: str | None = None,
         caption: str | None = None,
+        *,
+        declared_size: int | None = None,
     ) -> FakeMessage:
+        """A document; ``declared_size`` overrides the size Telegram reports (a 50 MB file
+        without 50 MB of test data: getFile still serves the real bytes)."""
         if mime_type is None:
             mime_type = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         stored = self._server._register_file(content, file_name, mime_type, "documents")
@@ -152,7 +156,7 @@ class FakeUser(_Chat):
             "file_unique_id": stored.file_unique_id,
             "file_name": file_name,
             "mime_type": mime_type,
-            "file_size": stored.size,
+            "file_size": stored.size if declared_size is None else declared_size,
         }
         fields: dict[str, Any] = {"document": document}
         if caption is not None:

@@ -23,11 +23,19 @@ class FakeTelegramError(Exception):
 class ApiError(Exception):
     """An error answer of the Bot API (``ok: false``)."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        injected: bool = False,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.injected = injected  # a test's fault, not a refusal of the bot's request
 
 
 @dataclass

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,6 +29,7 @@ from tornado.httputil import HTTPFile
 from tornado.netutil import bind_sockets
 
 from .driver import FakeGroup, FakeUser, _Chat
+from .faults import BAD_GATEWAY_PAGE, Fault, Faults
 from .html_check import (
     EntityParseError,
     ParsedText,
@@ -142,6 +144,14 @@ _RATE_LIMITED = {
 
 class _Abandoned(Exception):
     """The client went away while its long poll was held; nothing to answer."""
+
+
+class _ErrorPage(Exception):
+    """An injected HTTP error answered with a page, not JSON (Telegram's front end)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
 
 
 @dataclass
@@ -331,6 +341,8 @@ class FakeTelegramServer:
         self._last_activity = time.monotonic()
         self._msg_event: asyncio.Event | None = None
         self._listeners: list[MessageListener] = []
+        # Injected failures (502, 429 storms, hangs); empty: the fake behaves.
+        self.faults = Faults()
 
         self._webhook_task: asyncio.Task[None] | None = None
         self._webhook_wake: asyncio.Event | None = None
@@ -720,18 +732,30 @@ class FakeTelegramServer:
             if name not in _METHOD_NAMES:
                 raise ApiError(404, "Not Found")
             impl = getattr(self, f"_api_{name}")
+            fault = self.faults.take(name, raw)
+            if fault is not None:
+                await self._inject(fault, handler)
             result = await impl(_Params(raw, files), handler)
             answer: dict[str, Any] = {"ok": True, "result": result}
             status = 200
         except _Abandoned:
             self.requests.append(RequestRecord(name, params, False, None, arrived))
             return
+        except _ErrorPage as page:
+            self.requests.append(RequestRecord(name, params, False, page.status, arrived))
+            if not handler.closed:
+                handler.set_status(page.status)
+                handler.set_header("Content-Type", "text/html")
+                phrase = f"{page.status} {HTTPStatus(page.status).phrase}"
+                handler.finish(BAD_GATEWAY_PAGE.replace("502 Bad Gateway", phrase))
+            return
         except ApiError as err:
             answer = {"ok": False, "error_code": err.code, "description": err.description}
             if err.retry_after is not None:
                 answer["parameters"] = {"retry_after": err.retry_after}
             status = err.code
-            self.rejections.append(Rejection(name, err.code, err.description, params))
+            if not err.injected:
+                self.rejections.append(Rejection(name, err.code, err.description, params))
         finally:
             if not idle_kind:
                 self._inflight -= 1
@@ -744,6 +768,28 @@ class FakeTelegramServer:
         handler.set_status(status)
         handler.set_header("Content-Type", "application/json")
         handler.finish(json.dumps(answer, ensure_ascii=False))
+
+    async def _inject(self, fault: Fault, handler: _ApiHandler) -> None:
+        """Applies an injected fault; returns only if the request is to be carried out."""
+        if fault.hang:
+            # Held until the time is up or the client hangs up (which sets the wake event).
+            handler.poll = _Poll()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(handler.poll.wake.wait(), fault.hang)
+            finally:
+                handler.poll = None
+            if handler.closed and not fault.deliver:
+                raise _Abandoned
+        if fault.status is not None:
+            raise _ErrorPage(fault.status)
+        if fault.retry_after is not None:
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {fault.retry_after}",
+                retry_after=fault.retry_after,
+                injected=True,
+            )
 
     @staticmethod
     def _read_params(handler: _ApiHandler) -> tuple[dict[str, Any], dict[str, HTTPFile]]:

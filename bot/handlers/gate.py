@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections import OrderedDict
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
@@ -25,15 +26,35 @@ log = logging.getLogger(__name__)
 GATE_GROUP = -1
 
 
+LEFT_CHATS_KEY = "gate:left_chats"
+MAX_LEFT_CHATS = 10_000
+
+
+def _left_chats(context: BotContext) -> OrderedDict[int, None]:
+    """Groups left since the start: messages sent there before the bot was out still
+    arrive, and need no second leaveChat (Telegram answers it with 403)."""
+    return context.services.extras.setdefault(LEFT_CHATS_KEY, OrderedDict())
+
+
 async def _leave(update: Update, context: BotContext, chat: Chat) -> None:
+    left = _left_chats(context)
     member_update = update.my_chat_member
-    if member_update is not None and member_update.new_chat_member.status in ("left", "kicked"):
-        return  # already out
+    if member_update is not None:
+        if member_update.new_chat_member.status in ("left", "kicked"):
+            left[chat.id] = None  # already out
+            return
+        left.pop(chat.id, None)  # added (again): leave again
+    elif chat.id in left:
+        return
     try:
         await context.bot.leave_chat(chat.id)
         log.info("left %s %s", chat.type, chat.id)
     except TelegramError as error:
         log.warning("could not leave %s %s: %s", chat.type, chat.id, error)
+        return
+    left[chat.id] = None
+    while len(left) > MAX_LEFT_CHATS:
+        left.popitem(last=False)
 
 
 def _is_start_with_argument(update: Update) -> bool:
