@@ -161,7 +161,10 @@ async def responses_and_comments_after(
     """(letter id, action, count) of responses and comments among events
     ``(after_id, up_to_id]`` (ids, not times: two events can share a second)."""
     rows = await db.fetch_all(
-        "SELECT letter_id, action, count(*) AS n FROM audit_events "
+        # Responses by organisation (a re-signature after a revision is not a new one);
+        # comments one by one.
+        "SELECT letter_id, action, CASE WHEN action = 'comment.added' THEN count(*) "
+        "ELSE count(DISTINCT organisation_id) END AS n FROM audit_events "
         "WHERE (action LIKE 'response.%' OR action = 'comment.added') "
         "AND id > ? AND id <= ? AND letter_id IS NOT NULL "
         "GROUP BY letter_id, action ORDER BY letter_id, action",

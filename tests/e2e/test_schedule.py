@@ -314,6 +314,8 @@ async def test_daily_digest_has_new_responses_and_comments_and_skips_quiet_days(
     bot.clock.set(utc(2026, 2, 3, 8, 0))  # 09:00 in Zurich: the first digest
     await run_due(bot)
     await sign(anna)
+    await bot.ask(anna, f"/withdraw {letter_id}")
+    await sign(anna)  # signed again: still one organisation that signed
     await boris.press(summary_of(boris), "💬 Comment")
     await bot.ask(boris, "Please add a paragraph on lawyers.")
     coordinator.mark_all_read()
