@@ -33,19 +33,7 @@ from bot.services.deadlines import (
 from bot.services.letters import LetterError
 from bot.services.responses import ResponseError
 
-MILESTONE_REASONS = {
-    "milestone_name_empty": texts.MILESTONE_NAME_EMPTY,
-    "milestone_name_too_long": texts.MILESTONE_NAME_TOO_LONG,
-    "too_many_milestones": texts.MILESTONES_TOO_MANY,
-    "deadline_unchanged": texts.DEADLINE_UNCHANGED,
-}
 MAX_WHEN_WORDS = 4  # "2026-03-02 10:00 Europe/Geneva" is three; a little slack
-
-
-def _letter_problem(context: BotContext, error: LetterError) -> str:
-    if error.reason in MILESTONE_REASONS:
-        return say(context, MILESTONE_REASONS[error.reason], **error.data)
-    return explain(context, error)
 
 
 # --- /deadline --------------------------------------------------------------------------------
@@ -70,7 +58,7 @@ async def move_deadline(update: Update, context: BotContext) -> None:
         await reply(update, context, deadline_problem(context, error))
         return
     except LetterError as error:
-        await reply(update, context, _letter_problem(context, error))
+        await reply(update, context, explain(context, error))
         return
     wake_scheduler(context.application)
     if moved.queued:
@@ -219,7 +207,7 @@ async def milestone(update: Update, context: BotContext) -> None:
             actor=actor(context), now=now,
         )  # fmt: skip
     except LetterError as error:
-        await reply(update, context, _letter_problem(context, error))
+        await reply(update, context, explain(context, error))
         return
     wake_scheduler(context.application)
     when, relative = describe_when(context, added.at)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -57,6 +57,10 @@ LETTER_REASONS = {
     "deadline_past": texts.DEADLINE_PAST,
     "not_a_recipient": texts.NOT_A_RECIPIENT,
     "letter_purged": texts.LETTER_PURGED,
+    "deadline_unchanged": texts.DEADLINE_UNCHANGED,
+    "milestone_name_empty": texts.MILESTONE_NAME_EMPTY,
+    "milestone_name_too_long": texts.MILESTONE_NAME_TOO_LONG,
+    "too_many_milestones": texts.MILESTONES_TOO_MANY,
 }
 DEADLINE_REASONS = {
     "format": texts.DEADLINE_FORMAT,
@@ -227,17 +231,22 @@ async def _ask_next(update: Update, context: BotContext, state: dict[str, object
         )
         await reply(update, context, text)
     else:
-        deadline, relative = describe_when(context, str(state["deadline"]))
-        language = _letter_language(context, state)
-        text = say(
-            context,
-            texts.NEWLETTER_ASK_TEXT,
-            deadline=deadline,
-            relative=relative,
-            language=texts.LANGUAGE_NAMES[language],
-        )
-        markup = keyboards.letter_language(language, context.language)
+        text, markup = _text_step(context, state)
         await reply(update, context, text, reply_markup=markup)
+
+
+def _text_step(context: BotContext, state: dict[str, object]) -> tuple[str, InlineKeyboardMarkup]:
+    """The text step's question: the deadline so far and the letter's language buttons."""
+    deadline, relative = describe_when(context, str(state["deadline"]))
+    language = _letter_language(context, state)
+    text = say(
+        context,
+        texts.NEWLETTER_ASK_TEXT,
+        deadline=deadline,
+        relative=relative,
+        language=texts.LANGUAGE_NAMES[language],
+    )
+    return text, keyboards.letter_language(language, context.language)
 
 
 def _letter_language(context: BotContext, state: dict[str, object]) -> str:
@@ -256,15 +265,7 @@ async def _newletter_language(update: Update, context: BotContext, flow: Flow) -
     state = {**flow.state, "language": language}
     await flows.save(context.db, flow.telegram_user_id, NEWLETTER, state, now=context.clock.now())
     assert query is not None
-    deadline, relative = describe_when(context, str(state["deadline"]))
-    text = say(
-        context,
-        texts.NEWLETTER_ASK_TEXT,
-        deadline=deadline,
-        relative=relative,
-        language=texts.LANGUAGE_NAMES[language],
-    )
-    markup = keyboards.letter_language(language, context.language)
+    text, markup = _text_step(context, state)
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as error:

@@ -16,12 +16,6 @@ from bot.services import purge
 from bot.services.responses import ResponseError
 
 
-def _problem(context: BotContext, error: ResponseError) -> str:
-    if error.reason == "purge_not_closed":
-        return say(context, texts.PURGE_NOT_CLOSED, **error.data)
-    return explain(context, error)
-
-
 @coordinators_only
 async def ask(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "purge")
@@ -30,7 +24,7 @@ async def ask(update: Update, context: BotContext) -> None:
     try:
         letter = await purge.check_purgeable(context.db, letter_id)
     except ResponseError as error:
-        await reply(update, context, _problem(context, error))
+        await reply(update, context, explain(context, error))
         return
     text = say(context, texts.PURGE_ASK, letter_id=letter_id, title=letter.title or "")
     markup = keyboards.purge_confirmation(letter_id, context.language)
@@ -54,7 +48,7 @@ async def answer(update: Update, context: BotContext) -> None:
             context.db, letter_id, actor=actor(context), now=context.clock.now()
         )
     except ResponseError as error:
-        await query.edit_message_text(_problem(context, error), parse_mode=ParseMode.HTML)
+        await query.edit_message_text(explain(context, error), parse_mode=ParseMode.HTML)
         return
     text = say(
         context, texts.PURGE_DONE, letter_id=letter_id, versions=done.versions,

@@ -59,6 +59,7 @@ REASONS = {
     "not_closed": texts.NOT_CLOSED,
     "deadline_past": texts.DEADLINE_PAST,
     "letter_purged": texts.LETTER_PURGED,
+    "purge_not_closed": texts.PURGE_NOT_CLOSED,
 }
 
 
