@@ -333,6 +333,8 @@ def cmd_fake_telegram(args: argparse.Namespace) -> int:
     forwarded = ["--port", str(args.port), "--token", args.token]
     for user in args.user or []:
         forwarded += ["--user", user]
+    if args.save_dir is not None:
+        forwarded += ["--save-dir", str(args.save_dir)]
     return console_main(forwarded) or 0
 
 
@@ -408,7 +410,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fake.add_argument("--port", type=int, default=8081)
     fake.add_argument("--token", required=True, help="the BOT_TOKEN the bot will use")
-    fake.add_argument("--user", action="append", help="a user as ID:NAME (repeatable)")
+    fake.add_argument(
+        "--user",
+        action="append",
+        metavar="ID:NAME[:LANG]",
+        help="a user, with the language of their Telegram app if given (repeatable)",
+    )
+    fake.add_argument(
+        "--save-dir", type=Path, help="write every document the bot sends into this folder"
+    )
     fake.set_defaults(handler=cmd_fake_telegram)
 
     demo = commands.add_parser(

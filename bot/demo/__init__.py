@@ -52,10 +52,7 @@ def save_exports(demo: DemoSession, folder: Path) -> list[Path]:
     for message in coordinator.bot_messages:
         if message.document is None:
             continue
-        folder.mkdir(parents=True, exist_ok=True)
-        name = Path(message.document.get("file_name") or f"file-{message.message_id}").name
-        path = folder / name
-        path.write_bytes(demo.tg.file_content(message.document["file_id"]))
+        path = coordinator.save(message, folder, replace=True)  # the newest of a name wins
         if path not in saved:
             saved.append(path)
     return saved

@@ -162,7 +162,7 @@ class DemoSession:
     ) -> None:
         self.clock.advance(THINKING_TIME)
         self.transcript.user_says(who.user.id, caption or "", attachment=name)
-        await who.user.send_document(name, content, caption=caption)
+        await who.user.send_file(name, content, caption=caption)  # a picture as a photo
         await self.settle()
 
     async def reply_to(self, who: Person, message: FakeMessage, text: str) -> None:

@@ -17,7 +17,7 @@ The server rejects what Telegram rejects (HTML entities, lengths, callback_data 
 access, flood limits, deletion window), so production bugs surface in tests.
 """
 
-from .driver import FakeGroup, FakeUser
+from .driver import FakeGroup, FakeUser, split_like_client
 from .faults import Fault, Faults
 from .html_check import EntityParseError, ParsedText, parse_html, utf16_len
 from .models import FakeMessage, FakeTelegramError, Limits, Rejection, RequestRecord
@@ -38,5 +38,6 @@ __all__ = [
     "Rejection",
     "RequestRecord",
     "parse_html",
+    "split_like_client",
     "utf16_len",
 ]

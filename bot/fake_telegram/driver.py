@@ -8,16 +8,61 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import os
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .html_check import detect_user_entities
+from .html_check import detect_user_entities, utf16_len
+from .media import photo_sizes, sniff_image
 from .models import FakeMessage, FakeTelegramError
 
 if TYPE_CHECKING:
     from .server import FakeTelegramServer
 
-__all__ = ["FakeGroup", "FakeUser"]
+__all__ = ["FakeGroup", "FakeUser", "split_like_client"]
+
+
+def _break_level(text: str, i: int) -> int:
+    """How good a place ``text[i]`` is to cut a long message before (Telegram Desktop's
+    ranking, entities aside): a paragraph break, a line break, a space after a sentence,
+    after a clause, any space, after punctuation, anywhere."""
+    ch, before = text[i], text[i - 1]
+    if ch == "\n":
+        return 15 if text[i + 1 : i + 2] == "\n" else 13
+    if ch.isspace():
+        if before in ".?!":
+            return 10
+        return 8 if before in ",:;" else 6
+    return 4 if not before.isalnum() else 2
+
+
+def split_like_client(text: str, limit: int = 4096) -> list[str]:
+    """``text`` cut into messages the way a Telegram app sends a long paste.
+
+    The app trims the text, then cuts each part at the best break in the second half of
+    the limit (the latest of the best kind: see ``_break_level``); the whitespace at a cut
+    is dropped. Lengths count UTF-16 code units, like Telegram's limit.
+    """
+    parts: list[str] = []
+    left = text.strip()
+    while utf16_len(left) > limit:
+        half, good, level, offset = limit // 2, 0, 0, 0
+        for i, ch in enumerate(left):
+            if offset > limit:  # a surrogate pair stepped over the limit
+                break
+            if offset > half:
+                new = _break_level(left, i)
+                if new >= level:
+                    good, level = i, new
+            if offset >= limit:
+                break
+            offset += 2 if ord(ch) > 0xFFFF else 1
+        parts.append(left[:good].rstrip())
+        left = left[good:].lstrip()
+    if left:
+        parts.append(left)
+    return parts
 
 
 class _Chat:
@@ -56,6 +101,35 @@ class _Chat:
     @property
     def bot_messages(self) -> list[FakeMessage]:
         return [m for m in self._all if m.from_bot and not m.deleted]
+
+    def save(self, message: FakeMessage, folder: Path, *, replace: bool = False) -> Path:
+        """Download a document (or a photo's largest size) this chat received into
+        ``folder``, as its file name, readable by the owner only. A file of that name is
+        kept and the new one numbered (``name (2).docx``), unless ``replace``."""
+        if message.document is not None:
+            file_id = message.document["file_id"]
+            name = Path(str(message.document.get("file_name") or "")).name
+        elif message.photo:
+            file_id = max(message.photo, key=lambda size: size["width"])["file_id"]
+            name = f"photo-{message.chat_id}-{message.message_id}.jpg"
+        else:
+            raise FakeTelegramError(f"message #{message.message_id} has no file")
+        if name in ("", ".", ".."):
+            name = f"file-{message.chat_id}-{message.message_id}"
+        content = self._server.file_content(file_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        path, n = folder / name, 1
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+        while True:
+            try:
+                fd = os.open(path, flags, 0o600)
+                break
+            except FileExistsError:
+                n += 1
+                path = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
+        with os.fdopen(fd, "wb") as file:
+            file.write(content)
+        return path
 
     def _check_live(self, message: FakeMessage) -> FakeMessage:
         if message.chat_id != self.chat_id:
@@ -137,6 +211,21 @@ class FakeUser(_Chat):
         """A private text message; commands, mentions and URLs get their entities."""
         return await self._send_message({"text": text})
 
+    async def paste(self, text: str, *, reply_to: FakeMessage | None = None) -> list[FakeMessage]:
+        """Send ``text`` as a Telegram app does: trimmed, and a text over the length limit
+        as several messages (``split_like_client``); with ``reply_to`` the first one is a
+        reply to that message."""
+        parts = split_like_client(text, self._server.limits.max_text)
+        if not parts:
+            raise FakeTelegramError("nothing to send: Telegram apps do not send empty messages")
+        if reply_to is not None:
+            messages = [await self.reply(reply_to, parts[0])]
+        else:
+            messages = [await self.send(parts[0])]
+        for part in parts[1:]:
+            messages.append(await self.send(part))
+        return messages
+
     async def send_document(
         self,
         file_name: str,
@@ -162,6 +251,45 @@ class FakeUser(_Chat):
         if caption is not None:
             fields["caption"] = caption
         return await self._send_message(fields)
+
+    async def send_photo(self, content: bytes, caption: str | None = None) -> FakeMessage:
+        """A picture sent as a photo: Telegram keeps it as JPEG in several sizes (the
+        message's PhotoSize array, smallest first), each its own file."""
+        try:
+            sizes = photo_sizes(content)
+        except ValueError as error:
+            raise FakeTelegramError(f"cannot send this as a photo: {error}") from None
+        photo = []
+        for data, width, height in sizes:
+            stored = self._server._register_file(data, None, "image/jpeg", "photos")
+            photo.append(
+                {
+                    "file_id": stored.file_id,
+                    "file_unique_id": stored.file_unique_id,
+                    "width": width,
+                    "height": height,
+                    "file_size": stored.size,
+                }
+            )
+        fields: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            fields["caption"] = caption
+        return await self._send_message(fields)
+
+    async def send_file(
+        self, file_name: str, content: bytes, caption: str | None = None
+    ) -> FakeMessage:
+        """A file picked in a Telegram app: a picture goes as a photo, anything else as a
+        document. The app refuses a caption over Telegram's limit and an empty file."""
+        if not content:
+            raise FakeTelegramError(f"{file_name} is empty: Telegram does not send empty files")
+        if caption is not None and utf16_len(caption) > self._server.limits.max_caption:
+            raise FakeTelegramError(
+                f"a caption holds at most {self._server.limits.max_caption} characters"
+            )
+        if sniff_image(content) is not None:
+            return await self.send_photo(content, caption)
+        return await self.send_document(file_name, content, caption=caption)
 
     async def send_sticker(self, emoji: str = "👍") -> FakeMessage:
         sticker = {

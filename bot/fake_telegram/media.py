@@ -6,7 +6,7 @@ import hashlib
 import struct
 from dataclasses import dataclass
 
-__all__ = ["StoredFile", "sniff_image"]
+__all__ = ["StoredFile", "photo_sizes", "sniff_image"]
 
 
 @dataclass
@@ -70,3 +70,33 @@ def sniff_image(data: bytes) -> tuple[str, int, int] | None:
             return "webp", width, height
         return "webp", 512, 512  # other WEBP flavours: a fixed size is good enough
     return None
+
+
+# The longest side of each size Telegram keeps of a photo a user sends (types s, m, x, y):
+# a client sends the picture at most 1280 px on its longest side, as JPEG.
+PHOTO_SIDES = (90, 320, 800, 1280)
+
+
+def photo_sizes(data: bytes) -> list[tuple[bytes, int, int]]:
+    """The (JPEG bytes, width, height) of each size of a photo, smallest first, like the
+    PhotoSize array of a Message; raises ValueError when ``data`` is not a readable image."""
+    from io import BytesIO
+
+    from PIL import Image  # comes with matplotlib; only the user side of the fake needs it
+
+    try:
+        with Image.open(BytesIO(data)) as opened:
+            image = opened.convert("RGB")
+    except (OSError, ValueError) as error:
+        raise ValueError(f"not an image: {error}") from None
+    longest = max(image.size)
+    sides = [side for side in PHOTO_SIDES[:-1] if side < longest] + [min(longest, PHOTO_SIDES[-1])]
+    sizes: list[tuple[bytes, int, int]] = []
+    for side in sides:
+        scale = side / longest
+        width = max(1, round(image.width * scale))
+        height = max(1, round(image.height * scale))
+        out = BytesIO()
+        image.resize((width, height)).save(out, format="JPEG", quality=85)
+        sizes.append((out.getvalue(), width, height))
+    return sizes

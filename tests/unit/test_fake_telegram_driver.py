@@ -230,3 +230,85 @@ def test_driver_misuse(server: FakeTelegramServer) -> None:
     with pytest.raises(FakeTelegramError):
         server.add_group(5, "positive id")
     assert server.messages_sent_to(999) == []
+
+
+def png(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_split_like_client_cuts_where_a_telegram_app_does() -> None:
+    from bot.fake_telegram import split_like_client
+
+    paragraph = "The coalition urges the Council to renew the mandate. " * 3  # 165 characters
+    text = "\n\n".join([paragraph.strip()] * 4)  # 4 paragraphs, 666 characters
+    parts = split_like_client(text, limit=400)
+    # The latest paragraph break in the second half of the limit, the break itself dropped.
+    assert parts == ["\n\n".join([paragraph.strip()] * 2), "\n\n".join([paragraph.strip()] * 2)]
+    # No line break in reach: after a sentence rather than mid-clause, the space dropped.
+    one_line = "First clause, second clause. " * 20  # 580 characters
+    first, second = split_like_client(one_line, limit=300)
+    assert first.endswith("second clause.") and len(first) <= 300
+    assert first + " " + second == one_line.strip()
+    # Lengths in UTF-16 code units, as Telegram counts them; short texts only trimmed.
+    emoji = "😀" * 300  # 600 code units, no break anywhere
+    assert [len(p) for p in split_like_client(emoji, limit=400)] == [200, 100]
+    assert split_like_client("  hello \n", limit=400) == ["hello"]
+    assert split_like_client(" \n ", limit=400) == []
+
+
+async def test_paste_photo_and_file_shapes(server: FakeTelegramServer, alice: FakeUser) -> None:
+    server.limits.max_text = 400
+    text = "\n\n".join(["A paragraph of the letter, long enough to matter here."] * 12)
+    parts = await alice.paste(text)
+    assert len(parts) == 2 and all(len(m.text or "") <= 400 for m in parts)
+    assert "\n\n".join(m.text or "" for m in parts) == text
+    with pytest.raises(FakeTelegramError, match="empty"):
+        await alice.paste("   ")
+
+    photo = await alice.send_file("scan.png", png(2000, 1000), caption="page 1")
+    assert photo.document is None and photo.caption == "page 1"
+    sizes = [(p["width"], p["height"]) for p in photo.photo or []]
+    assert sizes == [(90, 45), (320, 160), (800, 400), (1280, 640)]
+    update = server.pending_updates[-1]["message"]
+    assert [p["file_id"] for p in update["photo"]] == [p["file_id"] for p in photo.photo or []]
+    assert len({p["file_unique_id"] for p in update["photo"]}) == 4  # each size its own file
+    largest = server.file_content(update["photo"][-1]["file_id"])
+    assert largest.startswith(b"\xff\xd8\xff")  # Telegram keeps photos as JPEG
+    small = await alice.send_file("tiny.png", png(60, 40))
+    assert [(p["width"], p["height"]) for p in small.photo or []] == [(60, 40)]
+
+    letter = await alice.send_file("letter.md", b"# Letter\n")
+    assert letter.document is not None and letter.document["file_name"] == "letter.md"
+    with pytest.raises(FakeTelegramError, match="empty"):
+        await alice.send_file("empty.txt", b"")
+    with pytest.raises(FakeTelegramError, match="1024"):
+        await alice.send_file("letter.md", b"x", caption="c" * 1025)
+    with pytest.raises(FakeTelegramError, match="photo"):
+        await alice.send_photo(b"not a picture")
+    assert_ptb_parses(server)
+
+
+async def test_save_writes_what_the_chat_received(
+    server: FakeTelegramServer, api: httpx.AsyncClient, alice: FakeUser, tmp_path: Any
+) -> None:
+    for content in (b"first", b"second"):
+        await api.post(
+            "sendDocument",
+            data={"chat_id": str(ALICE)},
+            files={"document": ("../export.csv", content)},
+        )
+    first, second = alice.bot_messages
+    assert alice.save(first, tmp_path).name == "export.csv"  # no path from the sender
+    path = alice.save(second, tmp_path)
+    assert path.name == "export (2).csv" and path.read_bytes() == b"second"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert alice.save(second, tmp_path, replace=True).read_bytes() == b"second"
+    assert (tmp_path / "export.csv").read_bytes() == b"second"
+    with pytest.raises(FakeTelegramError, match="no file"):
+        alice.save(alice.messages[0], tmp_path)
