@@ -300,14 +300,18 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 async def _verify_audit(settings: Settings) -> Verification:
+    return await _verify_chain(settings.database_path, settings.database_secret())
+
+
+async def _verify_chain(path: Path, key: str | None) -> Verification:
     from bot.db import audit, open_database
 
-    db = await open_database(settings.database_path, settings.database_secret())
+    db = await open_database(path, key)
     try:
         if not await db.fetch_value(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'"
         ):
-            raise OperatorError(f"{settings.database_path} has no audit log (run migrate first)")
+            raise OperatorError(f"{path} has no audit log (run migrate first)")
         return await audit.verify(db)
     finally:
         await db.close()
@@ -321,6 +325,45 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return 0
     print(f"BROKEN at event #{result.broken.id} ({result.broken.action}): {result.reason}")
     print(f"{result.count} events before it verify")
+    return 1
+
+
+# --- backup ----------------------------------------------------------------------------------
+
+
+def _backup_target(database: Path, destination: Path) -> Path:
+    """Into a folder: a new file named after the database and the time (UTC)."""
+    if destination.is_dir():
+        from bot.clock import SystemClock
+
+        stamp = SystemClock().now().strftime("%Y-%m-%dT%H%M%SZ")
+        return destination / f"{database.stem}-{stamp}.db"
+    return destination
+
+
+async def _backup(settings: Settings, destination: Path) -> tuple[Conversion, Verification]:
+    from bot.db.cipher import backup
+
+    key = settings.database_secret()
+    copy = backup(settings.database_path, key, _backup_target(settings.database_path, destination))
+    return copy, await _verify_chain(copy.path, key)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.db.connection import file_kind
+
+    settings = _settings()
+    copy, chain = _run_db_command(_backup(settings, Path(args.destination)))
+    if file_kind(copy.path) == "encrypted":
+        kind = "encrypted (opens only with the database key)"
+    else:
+        kind = "NOT encrypted, like the database (see encrypt-db)"
+    print(f"backed up {settings.database_path} to {copy.path}: {kind}, mode 0600")
+    print(f"checked in the copy: {_describe(copy)}")
+    if chain.broken is None:
+        print(f"audit chain OK in the copy: {chain.count} events, last hash {chain.last_hash}")
+        return 0
+    print(f"audit chain BROKEN in the copy at event #{chain.broken.id}: {chain.reason}")
     return 1
 
 
@@ -396,6 +439,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--new-key-file", help="read the new key from this file (mode 0600) instead of asking"
     )
     rekey.set_defaults(handler=cmd_rekey)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy the database, live and consistent (encrypted stays encrypted), and check it",
+    )
+    backup.add_argument(
+        "destination", help="a new file, or a folder (the file is named after the time, UTC)"
+    )
+    backup.set_defaults(handler=cmd_backup)
 
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

@@ -1,4 +1,5 @@
-"""Encrypting a plain database (``encrypt-db``) and changing its key (``rekey``).
+"""Encrypting a plain database (``encrypt-db``), changing its key (``rekey``), and
+copying the live database for a backup (``backup``, at the end).
 
 Both copy the database into a new file with ``sqlcipher_export`` under the new
 key, count the rows of every table before and after, and only then swap the
@@ -20,6 +21,7 @@ from typing import Any
 from bot.db.connection import (
     DRIVER_ERRORS,
     DatabaseError,
+    check_key_matches_file,
     cipher_connect,
     file_kind,
     sqlcipher,
@@ -93,8 +95,10 @@ def _export(conn: Any, target: Path, new_key: str) -> None:
         conn.execute("DETACH DATABASE target")
 
 
-def _verify(path: Path, key: str, expected: RowCounts, schema: list[tuple[str, str]]) -> None:
-    conn = cipher_connect(path, key)
+def _verify(
+    path: Path, key: str | None, expected: RowCounts, schema: list[tuple[str, str]]
+) -> None:
+    conn = _open_source(path, key)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -178,3 +182,45 @@ def reencrypt(path: Path, old_key: str | None, new_key: str) -> Conversion:
     # Verified: the backup (plain, or under a key being retired) must not stay around.
     backup.unlink()
     return Conversion(path, before)
+
+
+def backup(path: Path, key: str | None, target: Path) -> Conversion:
+    """Copies the live database at ``path`` into the new file ``target`` (mode 0600).
+
+    SQLite's online backup API copies the pages of one read snapshot while the bot keeps
+    writing, so the copy is consistent, and an encrypted database stays encrypted under
+    the same key (its pages are copied as they are). The rows of every table are counted
+    in that snapshot and again in the copy; a copy that does not verify is deleted.
+    """
+    path, target = Path(path), Path(target)
+    if file_kind(path) == "new":
+        raise ConversionError(f"there is no database at {path}")
+    check_key_matches_file(path, key)
+    try:
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise ConversionError(f"{target} exists: a backup never replaces a file") from None
+    except OSError as error:
+        raise ConversionError(f"cannot create {target}: {error.strerror}") from None
+    try:
+        source = _open_source(path, key)
+        try:
+            source.execute("BEGIN")  # one snapshot for the counts and the copy
+            before = count_rows(source)
+            schema = _schema(source)
+            copy = _open_source(target, key)  # keyed before its first page is written
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+            source.execute("COMMIT")
+        finally:
+            source.close()
+        _verify(target, key, before, schema)
+    except DatabaseError:
+        _remove(target)
+        raise
+    except DRIVER_ERRORS as error:
+        _remove(target)
+        raise ConversionError(f"cannot back up {path}: {error}") from None
+    return Conversion(target, before)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import re
 import sys
 import threading
@@ -112,7 +113,10 @@ class Console:
             except (OSError, FakeTelegramError) as error:
                 print(f"! could not save {message.document.get('file_name')}: {error}")
             else:
-                print(f"    saved to {path}", flush=True)
+                # Saved anyway, for the developer; the reader's app would not allow it.
+                protected = " (protected content: a Telegram app lets no one save it)"
+                note = protected if message.protect_content else ""
+                print(f"    saved to {path}{note}", flush=True)
 
     # -- what the users type --------------------------------------------------------------
     async def handle(self, line: str) -> bool:
@@ -298,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--save-dir", type=Path, help="write every document the bot sends into this folder"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # every answer at once, also into a pipe
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             run_console(args.host, args.port, args.token, args.user, save_dir=args.save_dir)

@@ -206,10 +206,10 @@ async def test_save_dir_keeps_every_document_the_bot_sends(
     console = Console(server, save_dir=tmp_path / "exports")
     server.add_listener(console.show)
     await feed(console, "1001 /export 1")
-    for content in (b"v1", b"v2"):
+    for content, protect in ((b"v1", "false"), (b"v2", "true")):
         await api.post(
             "sendDocument",
-            data={"chat_id": "1001", "caption": "Letter #1"},
+            data={"chat_id": "1001", "caption": "Letter #1", "protect_content": protect},
             files={"document": ("letter-1.docx", content)},
         )
     first, second = (
@@ -219,7 +219,8 @@ async def test_save_dir_keeps_every_document_the_bot_sends(
     assert first.read_bytes() == b"v1" and second.read_bytes() == b"v2"
     out = capsys.readouterr().out
     assert "[document letter-1.docx] Letter #1" in out
-    assert f"saved to {first}" in out and f"saved to {second}" in out
+    assert f"saved to {first}\n" in out
+    assert f"saved to {second} (protected content: a Telegram app lets no one save it)" in out
 
 
 def test_module_entry_point_starts_and_quits(tmp_path: Path) -> None:
