@@ -26,7 +26,8 @@ go to the bot. The demo's commands:
   /press N [#MSG]    press button N of the newest message with buttons (or of message #MSG);
                      /press Sign presses a button by its text
   /reply TEXT        reply (Telegram's reply) to the newest bot message with TEXT
-  /file PATH         send a file (a .md, .txt or .docx letter) as the current person
+  /file PATH         send a file (a .md, .txt or .docx letter; a picture goes as a
+                     photo) as the current person
   /block, /unblock   the current person blocks the bot (as a seized phone might) or
                      unblocks it again
   /advance 2d        move the clock forward (d, h, m) and let the bot do what became due
