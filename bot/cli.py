@@ -469,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a user, with the language of their Telegram app if given (repeatable)",
     )
     fake.add_argument(
-        "--save-dir", type=Path, help="write every document the bot sends into this folder"
+        "--save-dir", type=Path, help="write every document and picture the bot sends here"
     )
     fake.set_defaults(handler=cmd_fake_telegram)
 

@@ -90,7 +90,7 @@ def _split_path(rest: str) -> tuple[str, str | None]:
 
 class Console:
     """The console's commands, one line at a time (``handle``), and what the users see
-    (``show``, a listener of the server: bot messages printed, documents saved)."""
+    (``show``, a listener of the server: bot messages printed, their files saved)."""
 
     def __init__(self, server: FakeTelegramServer, *, save_dir: Path | None = None) -> None:
         self.server = server
@@ -107,11 +107,12 @@ class Console:
         elif event == "deleted":
             text = f"[deleted in {name} {message.chat_id}] #{message.message_id}"
         print(text, flush=True)
-        if event == "sent" and message.document is not None and self.save_dir is not None:
+        has_file = message.document is not None or message.photo is not None
+        if event == "sent" and has_file and self.save_dir is not None and chat is not None:
             try:
-                path = chat.save(message, self.save_dir) if chat is not None else None
+                path = chat.save(message, self.save_dir)
             except (OSError, FakeTelegramError) as error:
-                print(f"! could not save {message.document.get('file_name')}: {error}")
+                print(f"! could not save the file of #{message.message_id}: {error}")
             else:
                 # Saved anyway, for the developer; the reader's app would not allow it.
                 protected = " (protected content: a Telegram app lets no one save it)"
@@ -262,7 +263,7 @@ async def run_console(
             flush=True,
         )
         if save_dir is not None:
-            print(f"Documents the bot sends are saved in {save_dir}", flush=True)
+            print(f"Documents and pictures the bot sends are saved in {save_dir}", flush=True)
         print(HELP, flush=True)
         lines: asyncio.Queue[str | None] = asyncio.Queue()
         _start_stdin_reader(asyncio.get_running_loop(), lines)
@@ -299,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--user", type=_user_spec, action="append", default=[], metavar="ID:NAME[:LANG]"
     )
     parser.add_argument(
-        "--save-dir", type=Path, help="write every document the bot sends into this folder"
+        "--save-dir", type=Path, help="write every document and picture the bot sends here"
     )
     args = parser.parse_args(list(argv) if argv is not None else None)
     if isinstance(sys.stdout, io.TextIOWrapper):

@@ -111,7 +111,8 @@ class _Chat:
             name = Path(str(message.document.get("file_name") or "")).name
         elif message.photo:
             file_id = max(message.photo, key=lambda size: size["width"])["file_id"]
-            name = f"photo-{message.chat_id}-{message.message_id}.jpg"
+            suffix = Path(self._server._files[file_id].file_path).suffix
+            name = f"photo-{message.chat_id}-{message.message_id}{suffix}"
         else:
             raise FakeTelegramError(f"message #{message.message_id} has no file")
         if name in ("", ".", ".."):

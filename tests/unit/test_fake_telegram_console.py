@@ -203,6 +203,8 @@ async def test_save_dir_keeps_every_document_the_bot_sends(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    from PIL import Image
+
     console = Console(server, save_dir=tmp_path / "exports")
     server.add_listener(console.show)
     await feed(console, "1001 /export 1")
@@ -220,6 +222,15 @@ async def test_save_dir_keeps_every_document_the_bot_sends(
     out = capsys.readouterr().out
     assert "[document letter-1.docx] Letter #1" in out
     assert f"saved to {first}\n" in out
+    chart = BytesIO()
+    Image.new("RGB", (640, 480)).save(chart, format="PNG")
+    await api.post(
+        "sendPhoto", data={"chat_id": "1001"}, files={"photo": ("c.png", chart.getvalue())}
+    )
+    [photo] = [m for m in server.user(1001).bot_messages if m.photo]
+    saved = tmp_path / "exports" / f"photo-1001-{photo.message_id}.png"
+    assert saved.read_bytes() == chart.getvalue()
+    assert f"saved to {saved}" in capsys.readouterr().out
     assert f"saved to {second} (protected content: a Telegram app lets no one save it)" in out
 
 
@@ -237,7 +248,7 @@ def test_module_entry_point_starts_and_quits(tmp_path: Path) -> None:
     assert "Fake Telegram Bot API listening at http://127.0.0.1:" in result.stdout
     assert "TELEGRAM_API_URL=http://127.0.0.1:" in result.stdout
     assert "TELEGRAM_FILE_URL=http://127.0.0.1:" in result.stdout
-    assert f"Documents the bot sends are saved in {tmp_path}" in result.stdout
+    assert f"Documents and pictures the bot sends are saved in {tmp_path}" in result.stdout
 
 
 def test_cli_forwards_to_the_console(monkeypatch: pytest.MonkeyPatch) -> None:
