@@ -8,7 +8,7 @@ value from a user (titles, letter text, file names) is escaped by ``render`` or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -34,10 +34,26 @@ from bot.settings import Settings
 # Room under 4096 for the part header and its markup.
 PART_LIMIT = 3700
 NOTICE_LIMIT = 3600
+LIST_BUDGET = 2500  # characters of a list (organisations' names) in one message, under 4096
 
 
 def label(version: Version) -> str:
     return version_label(version.number, version.fingerprint)
+
+
+def fitting_lines(
+    lines: Sequence[str], more: Callable[[int], str], budget: int = LIST_BUDGET
+) -> str:
+    """Lines one under another, as many as fit in ``budget`` characters (a long list of
+    organisations in one message), then ``more(how many were left out)``."""
+    kept: list[str] = []
+    for shown, line in enumerate(lines):
+        budget -= len(line) + 1
+        if budget < 0:
+            kept.append(more(len(lines) - shown))
+            break
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _html(text: str, **params: object) -> dict[str, object]:
@@ -145,6 +161,27 @@ class LetterComposer:
         )  # fmt: skip
         params = _html(text, protect_content=True)
         return [PlannedMessage("deadline", "notice", OutgoingMessage("sendMessage", params))]
+
+    def closed_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """The letter closed (a coordinator, or its deadline); no title, like a reminder."""
+        text = texts.render(texts.CLOSED_NOTICE, recipient.language, letter_id=letter.id)
+        params = _html(text, protect_content=True)
+        return [PlannedMessage("closed", "notice", OutgoingMessage("sendMessage", params))]
+
+    def reopened_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """The letter is open again, with its new deadline; no title, like a reminder."""
+        language = recipient.language
+        deadline, relative = self.deadline_text(letter, self._zone(recipient), language, now)
+        text = texts.render(
+            texts.REOPENED_NOTICE, language, letter_id=letter.id, deadline=deadline,
+            relative=relative,
+        )  # fmt: skip
+        params = _html(text, protect_content=True)
+        return [PlannedMessage("reopened", "notice", OutgoingMessage("sendMessage", params))]
 
     def revision_notice(
         self,

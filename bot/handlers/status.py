@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
@@ -40,6 +41,7 @@ ICONS = {
     OrganisationState.DECLINED: "✖️",
     OrganisationState.WITHDRAWN: "↩️",
     OrganisationState.PENDING: "⏳",
+    OrganisationState.NO_CONTACT: "📭",
 }
 
 
@@ -85,7 +87,8 @@ async def status_page(update: Update, context: BotContext) -> None:
 def _summary(context: BotContext, info: responses.LetterStatus) -> str:
     letter = info.letter
     deadline, relative = describe_when(context, letter.deadline)
-    return say(
+    tally = info.tally
+    text = say(
         context,
         texts.STATUS_TEXT,
         letter_id=letter.id,
@@ -94,12 +97,15 @@ def _summary(context: BotContext, info: responses.LetterStatus) -> str:
         version=label(info.latest),
         deadline=deadline,
         relative=relative,
-        signed=info.count(OrganisationState.SIGNED),
-        reconfirm=info.count(OrganisationState.RECONFIRM),
-        declined=info.count(OrganisationState.DECLINED),
-        pending=info.count(OrganisationState.PENDING) + info.count(OrganisationState.WITHDRAWN),
-        unreachable=info.unreachable,
+        signed=tally.signed,
+        reconfirm=tally.reconfirm,
+        declined=tally.declined,
+        pending=tally.pending,
+        unreachable=tally.unreachable,
     )
+    if tally.no_contact:
+        text += "\n" + say(context, texts.STATUS_NO_CONTACT, count=tally.no_contact)
+    return text
 
 
 async def _show_table(
@@ -156,6 +162,7 @@ async def _send_chart(update: Update, context: BotContext, info: responses.Lette
         render_status_chart,
         events,
         organisations=len(info.organisations),
+        no_contact=info.tally.no_contact,
         opened_at=opened,
         deadline=deadline,
         now=context.clock.now(),
@@ -290,25 +297,57 @@ async def remind(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def close(update: Update, context: BotContext) -> None:
+    """/close asks first: what closing does, in one sentence, and a button."""
     letter_id = await letter_ref(update, context, "close")
     if letter_id is None:
         return
     try:
-        letter = await responses.close_letter(
-            context.db, letter_id, actor=actor(context), now=context.clock.now()
-        )
-        info = await responses.letter_status(context.db, letter_id)
+        letter = await responses.closable(context.db, letter_id)
     except ResponseError as error:
         await reply(update, context, explain(context, error))
         return
+    text = say(context, texts.CLOSE_ASK, letter_id=letter.id, title=letter.title or "")
+    await reply(
+        update,
+        context,
+        text,
+        reply_markup=keyboards.close_confirmation(letter.id, context.language),
+    )
+
+
+@coordinators_only
+async def close_answer(update: Update, context: BotContext) -> None:
+    """The second tap of /close; the letter's state is checked again."""
+    query = update.callback_query
+    assert query is not None
+    args = callback_data.decode(query.data, callback_data.CLOSE, 2)
+    if args is None:
+        await reply(update, context, say(context, texts.STALE_BUTTON))
+        return
+    letter_id, confirmed = args
+    if not confirmed:
+        text = say(context, texts.CLOSE_KEPT, letter_id=letter_id)
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        return
+    try:
+        letter = await responses.close_letter(
+            context.db, letter_id, actor=actor(context), now=context.clock.now(),
+            compose=LetterComposer(context.settings).closed_notice,
+        )  # fmt: skip
+        counts = await responses.tally(context.db, letter_id)
+    except ResponseError as error:
+        await query.edit_message_text(explain(context, error), parse_mode=ParseMode.HTML)
+        return
+    wake_outbox(context.application)
+    wake_scheduler(context.application)
     text = say(
         context,
         texts.LETTER_CLOSED_DONE,
         letter_id=letter.id,
         title=letter.title or "",
-        signed=info.count(OrganisationState.SIGNED),
+        signed=counts.signed,
     )
-    await reply(update, context, text)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
 
 
 @coordinators_only
@@ -324,6 +363,7 @@ async def reopen(update: Update, context: BotContext) -> None:
         letter = await responses.reopen_letter(
             context.db, letter_id, deadline, actor=actor(context), now=now,
             default_offsets=context.settings.reminder_offsets,
+            compose=LetterComposer(context.settings).reopened_notice,
         )  # fmt: skip
     except DeadlineError as error:
         await reply(update, context, deadline_problem(context, error))
@@ -331,6 +371,7 @@ async def reopen(update: Update, context: BotContext) -> None:
     except ResponseError as error:
         await reply(update, context, explain(context, error))
         return
+    wake_outbox(context.application)
     wake_scheduler(context.application)
     text = say(
         context,
@@ -376,4 +417,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("reopen", reopen))
     app.add_handler(CommandHandler("export", export))
     app.add_handler(CallbackQueryHandler(start_reply, pattern=rf"^{callback_data.REPLY}:"))
+    app.add_handler(CallbackQueryHandler(close_answer, pattern=rf"^{callback_data.CLOSE}:"))
     app.add_handler(CallbackQueryHandler(status_page, pattern=rf"^{callback_data.STATUS_PAGE}:"))
