@@ -149,18 +149,24 @@ class LetterComposer:
         params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
         return [PlannedMessage("reminder", "reminder", OutgoingMessage("sendMessage", params))]
 
-    def deadline_notice(
-        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    def _dated_notice(
+        self, part: str, message: str, letter: Letter, recipient: Recipient, now: datetime
     ) -> Sequence[PlannedMessage]:
-        """The deadline moved; like a reminder it names no title (lock screens)."""
+        """A notice naming the letter's number and deadline; like a reminder it names no
+        title (lock screens)."""
         language = recipient.language
         deadline, relative = self.deadline_text(letter, self._zone(recipient), language, now)
         text = texts.render(
-            texts.DEADLINE_NOTICE, language, letter_id=letter.id, deadline=deadline,
-            relative=relative,
-        )  # fmt: skip
+            message, language, letter_id=letter.id, deadline=deadline, relative=relative
+        )
         params = _html(text, protect_content=True)
-        return [PlannedMessage("deadline", "notice", OutgoingMessage("sendMessage", params))]
+        return [PlannedMessage(part, "notice", OutgoingMessage("sendMessage", params))]
+
+    def deadline_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """The deadline moved."""
+        return self._dated_notice("deadline", texts.DEADLINE_NOTICE, letter, recipient, now)
 
     def closed_notice(
         self, letter: Letter, version: Version, recipient: Recipient, now: datetime
@@ -173,15 +179,8 @@ class LetterComposer:
     def reopened_notice(
         self, letter: Letter, version: Version, recipient: Recipient, now: datetime
     ) -> Sequence[PlannedMessage]:
-        """The letter is open again, with its new deadline; no title, like a reminder."""
-        language = recipient.language
-        deadline, relative = self.deadline_text(letter, self._zone(recipient), language, now)
-        text = texts.render(
-            texts.REOPENED_NOTICE, language, letter_id=letter.id, deadline=deadline,
-            relative=relative,
-        )  # fmt: skip
-        params = _html(text, protect_content=True)
-        return [PlannedMessage("reopened", "notice", OutgoingMessage("sendMessage", params))]
+        """The letter is open again, with its new deadline."""
+        return self._dated_notice("reopened", texts.REOPENED_NOTICE, letter, recipient, now)
 
     def revision_notice(
         self,

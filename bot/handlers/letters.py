@@ -19,7 +19,9 @@ from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
 from bot.handlers.common import (
     actor,
+    answer_in_place,
     command_argument,
+    confirmed,
     coordinators_only,
     pack_pages,
     parse_ref,
@@ -659,23 +661,15 @@ async def _ask_circulate_all(update: Update, context: BotContext, letter_id: int
 @coordinators_only
 async def circulate_answer(update: Update, context: BotContext) -> None:
     """The answer to ``/circulate 4``: all organisations, or not now. Checked afresh."""
-    query = update.callback_query
-    assert query is not None
-    args = callback_data.decode(query.data, callback_data.CIRCULATE, 2)
-    if args is None:
-        await reply(update, context, say(context, texts.STALE_BUTTON))
-        return
-    letter_id, confirmed = args
-    if not confirmed:
-        text = say(context, texts.CIRCULATE_NOT_SENT, letter_id=letter_id)
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    letter_id = await confirmed(update, context, callback_data.CIRCULATE, texts.CIRCULATE_NOT_SENT)
+    if letter_id is None:
         return
     try:
         result = await _circulate(context, letter_id, None)
     except LetterError as error:
-        await query.edit_message_text(explain(context, error), parse_mode=ParseMode.HTML)
+        await answer_in_place(update, explain(context, error))
         return
-    await query.edit_message_text(_circulated_text(context, result), parse_mode=ParseMode.HTML)
+    await answer_in_place(update, _circulated_text(context, result))
 
 
 async def _circulate(

@@ -13,6 +13,7 @@ from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
 from bot.handlers.common import (
+    answer_in_place,
     command_argument,
     notify_coordinators,
     parse_ref,
@@ -448,15 +449,13 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     contact, (letter_id, confirmed) = pressed
-    query = update.callback_query
-    assert query is not None
     if not confirmed:
-        await query.edit_message_text(say(context, texts.WITHDRAW_KEPT), parse_mode=ParseMode.HTML)
+        await answer_in_place(update, say(context, texts.WITHDRAW_KEPT))
         return
     try:
         outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
     except ResponseError as error:
-        await query.edit_message_text(explain(context, error), parse_mode=ParseMode.HTML)
+        await answer_in_place(update, explain(context, error))
         return
     target = outcome.target
     text = say(
@@ -466,7 +465,7 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
         title=target.letter.title or "",
         when=_now_text(context),
     )
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    await answer_in_place(update, text)
     await _tell_colleagues(
         context,
         contact,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
@@ -14,7 +13,9 @@ from bot.context import BotApplication, BotContext
 from bot.db.timefmt import from_db
 from bot.handlers.common import (
     actor,
+    answer_in_place,
     command_argument,
+    confirmed,
     coordinators_only,
     pack_pages,
     parse_ref,
@@ -318,16 +319,8 @@ async def close(update: Update, context: BotContext) -> None:
 @coordinators_only
 async def close_answer(update: Update, context: BotContext) -> None:
     """The second tap of /close; the letter's state is checked again."""
-    query = update.callback_query
-    assert query is not None
-    args = callback_data.decode(query.data, callback_data.CLOSE, 2)
-    if args is None:
-        await reply(update, context, say(context, texts.STALE_BUTTON))
-        return
-    letter_id, confirmed = args
-    if not confirmed:
-        text = say(context, texts.CLOSE_KEPT, letter_id=letter_id)
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    letter_id = await confirmed(update, context, callback_data.CLOSE, texts.CLOSE_KEPT)
+    if letter_id is None:
         return
     try:
         letter = await responses.close_letter(
@@ -336,7 +329,7 @@ async def close_answer(update: Update, context: BotContext) -> None:
         )  # fmt: skip
         counts = await responses.tally(context.db, letter_id)
     except ResponseError as error:
-        await query.edit_message_text(explain(context, error), parse_mode=ParseMode.HTML)
+        await answer_in_place(update, explain(context, error))
         return
     wake_outbox(context.application)
     wake_scheduler(context.application)
@@ -347,7 +340,7 @@ async def close_answer(update: Update, context: BotContext) -> None:
         title=letter.title or "",
         signed=counts.signed,
     )
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    await answer_in_place(update, text)
 
 
 @coordinators_only

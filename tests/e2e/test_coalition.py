@@ -12,9 +12,16 @@ import re
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests.conftest import RunningBot
-from tests.e2e.test_letters import TEXT, circulate, new_letter, until
+from tests.e2e.test_letters import circulate, new_letter, until
 from tests.e2e.test_membership import LINK, add_org, join
-from tests.e2e.test_responses import circulated, close, edited, sign, summary_of
+from tests.e2e.test_responses import (
+    circulated,
+    close,
+    edited,
+    revise_materially,
+    sign,
+    summary_of,
+)
 from tests.e2e.test_schedule import run_due, utc
 
 
@@ -109,12 +116,7 @@ async def test_one_count_current_version_buttons_and_the_letter_closing(
     letter_id, (first, second) = await circulated(bot, tg, ["A Org", "B Org"])
     await sign(first)
     coordinator = bot.coordinator()
-    await bot.ask(coordinator, f"/revise {letter_id}")
-    [got] = await bot.ask(coordinator, TEXT + "\n\nA new demanding paragraph.")
-    await coordinator.press(got, "Done")
-    [kind] = await bot.replies(coordinator)
-    await coordinator.press(kind, "Material: ask to sign again")
-    await bot.replies(coordinator)
+    await revise_materially(bot, letter_id)
     await first.next_messages(2, timeout=15)
     await second.next_messages(2, timeout=15)
 

@@ -44,6 +44,17 @@ async def sign(  # type: ignore[no-untyped-def]
     return await edited(member, choose.message_id, "Signed for")
 
 
+async def revise_materially(bot: RunningBot, letter_id: int) -> None:
+    """/revise with a new paragraph, marked material (the members' notices follow)."""
+    coordinator = bot.coordinator()
+    await bot.ask(coordinator, f"/revise {letter_id}")
+    [got] = await bot.ask(coordinator, TEXT + "\n\nA new demanding paragraph.")
+    await coordinator.press(got, "Done")
+    [kind] = await bot.replies(coordinator)
+    await coordinator.press(kind, "Material: ask to sign again")
+    await bot.replies(coordinator)
+
+
 async def close(bot: RunningBot, letter_id: int) -> str:
     """/close and its confirmation tap; the text it ends with."""
     coordinator = bot.coordinator()
@@ -179,12 +190,7 @@ async def test_material_revision_asks_signatories_to_confirm_again(
     await sign(first)
     await sign(second, "Internal only")
     coordinator = bot.coordinator()
-    await bot.ask(coordinator, f"/revise {letter_id}")
-    [got] = await bot.ask(coordinator, TEXT + "\n\nA new demanding paragraph.")
-    await coordinator.press(got, "Done")
-    [kind] = await bot.replies(coordinator)
-    await coordinator.press(kind, "Material: ask to sign again")
-    await bot.replies(coordinator)
+    await revise_materially(bot, letter_id)
     notice, _ = await first.next_messages(2, timeout=15)
     await third.next_messages(2, timeout=15)
     [status, *_] = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
