@@ -29,6 +29,7 @@ from bot.services.letter_text import (
 )
 from bot.services.letters import PlannedMessage
 from bot.services.outbox import OutgoingMessage
+from bot.services.reminders import ChaseItem
 from bot.settings import Settings
 
 # Room under 4096 for the part header and its markup.
@@ -39,6 +40,22 @@ LIST_BUDGET = 2500  # characters of a list (organisations' names) in one message
 
 def label(version: Version) -> str:
     return version_label(version.number, version.fingerprint)
+
+
+def chase_lines(items: Sequence[ChaseItem], language: str, letter_id: int) -> str:
+    """Organisations to remind outside Telegram, one a line with why, capped to fit."""
+    lines = [
+        texts.render(
+            texts.CHASE_NO_CONTACT if item.no_contact else texts.CHASE_UNREACHABLE,
+            language,
+            name=item.name,
+        )
+        for item in items
+    ]
+    return fitting_lines(
+        lines,
+        lambda more: texts.render(texts.NAMES_MORE, language, count=more, letter_id=letter_id),
+    )
 
 
 def fitting_lines(

@@ -781,6 +781,12 @@ REMIND_QUEUED: Final = NP_(
     "Reminder queued for {organisations} organisations (contacts: {contacts}).",
     "organisations",
 )
+REMIND_CHASE: Final = NP_(
+    "{count} organisation that owes an answer can't get a reminder in Telegram; please "
+    "remind it another way:\n{organisations}",
+    "{count} organisations that owe an answer can't get a reminder in Telegram; please "
+    "remind them another way:\n{organisations}",
+)
 REMIND_NOBODY: Final = N_("Every organisation has answered; nobody to remind.")
 EXPORT_CAPTION: Final = N_("Letter #{letter_id}, {version}: {files}")
 AUDIT_CAPTION: Final = NP_(

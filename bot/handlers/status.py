@@ -29,7 +29,7 @@ from bot.handlers.letters import STATUS_TEXTS, deadline_problem, describe_when, 
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer, label
+from bot.messages import LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, reminders, responses
 from bot.services.deadlines import DeadlineError, parse_deadline
 from bot.services.flows import Flow
@@ -288,12 +288,21 @@ async def remind(update: Update, context: BotContext) -> None:
     except ResponseError as error:
         await reply(update, context, explain(context, error))
         return
-    if run.contacts == 0:
+    if run.contacts == 0 and not run.chase:
         await reply(update, context, say(context, texts.REMIND_NOBODY))
         return
-    wake_outbox(context.application)
-    text = say(context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations)
-    await reply(update, context, text)
+    parts = []
+    if run.contacts:
+        wake_outbox(context.application)
+        parts.append(
+            say(
+                context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations
+            )
+        )
+    if run.chase:
+        listed = texts.Html(chase_lines(run.chase, context.language, letter_id))
+        parts.append(say(context, texts.REMIND_CHASE, count=len(run.chase), organisations=listed))
+    await reply(update, context, "\n\n".join(parts))
 
 
 @coordinators_only

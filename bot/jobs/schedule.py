@@ -30,7 +30,7 @@ from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
-from bot.messages import LetterComposer, fitting_lines, label
+from bot.messages import LetterComposer, chase_lines, label
 from bot.services import (
     digest,
     languages,
@@ -210,20 +210,7 @@ class Scheduler:
         assert deadline is not None
         messages = []
         for chat, language in self._coordinator_chats():
-            lines = [
-                texts.render(
-                    texts.CHASE_NO_CONTACT if item.no_contact else texts.CHASE_UNREACHABLE,
-                    language,
-                    name=item.name,
-                )
-                for item in organisations
-            ]
-            listed = fitting_lines(
-                lines,
-                lambda more, language=language: texts.render(
-                    texts.NAMES_MORE, language, count=more, letter_id=letter.id
-                ),
-            )
+            listed = chase_lines(organisations, language, letter.id)
             when, relative = self._when(deadline, language)
             text = texts.render(
                 texts.REMINDER_CHASE, language, count=len(organisations), letter_id=letter.id,

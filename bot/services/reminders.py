@@ -16,7 +16,7 @@ one transaction:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -38,14 +38,32 @@ from bot.services.responses import OrganisationStatus
 
 
 @dataclass(frozen=True)
+class ChaseItem:
+    """An organisation a reminder was due for that nobody can reach in Telegram."""
+
+    name: str
+    no_contact: bool  # nobody has joined; else every contact blocked the bot
+
+
+@dataclass(frozen=True)
 class ReminderRun:
-    organisations: int
+    organisations: int  # reminded in Telegram
     contacts: int
     queued: int
+    chase: tuple[ChaseItem, ...] = ()  # owe an answer, but nobody of them can be reached
 
 
 def waiting_organisations(status: responses.LetterStatus) -> set[int]:
     return {o.row.organisation_id for o in status.organisations if o.waiting}
+
+
+def _to_chase(organisations: Iterable[OrganisationStatus]) -> tuple[ChaseItem, ...]:
+    """Those that owe an answer and have no active contact, by name."""
+    return tuple(
+        ChaseItem(o.row.organisation_name, o.state is responses.OrganisationState.NO_CONTACT)
+        for o in sorted(organisations, key=lambda o: o.row.organisation_name)
+        if o.waiting and not o.reachable
+    )
 
 
 async def remind_now(
@@ -81,7 +99,8 @@ async def remind_now(
             data={"organisations": sorted(waiting), "contacts": len(recipients),
                   "requested_by": requested_by},
         )  # fmt: skip
-    return ReminderRun(len(waiting), len(recipients), queued)
+    reached = {recipient.organisation_id for recipient in recipients}
+    return ReminderRun(len(reached), len(recipients), queued, _to_chase(status.organisations))
 
 
 # --- the letter's reminder offsets -----------------------------------------------------------
@@ -164,14 +183,6 @@ class ReminderRound:
     queued: int = 0  # messages to coordinators about organisations to chase another way
 
 
-@dataclass(frozen=True)
-class ChaseItem:
-    """An organisation a reminder was due for that nobody can reach in Telegram."""
-
-    name: str
-    no_contact: bool  # nobody has joined; else every contact blocked the bot
-
-
 # (letter, organisations to chase) -> (coordinator's chat, message) for each coordinator
 ChaseComposer = Callable[[Letter, Sequence[ChaseItem]], Sequence[tuple[int, OutgoingMessage]]]
 
@@ -212,7 +223,7 @@ async def claim_due_reminders(
         for recipient in await letters_repo.recipients(db, letter_id):
             contacts[recipient.organisation_id].append(recipient)
         claimed: list[int] = []
-        chase: list[tuple[Reminder, OrganisationStatus]] = []
+        chase: list[tuple[Reminder, OrganisationStatus]] = []  # claimed, but can't be reached
         async with db.transaction() as tx:
             for organisation_id, due in _latest_per_organisation(rows).items():
                 *missed, latest = due
@@ -253,13 +264,9 @@ async def _queue_chase(
 ) -> int:
     """One message to each coordinator; keyed by the first reminder row it covers, which
     is claimed only once: never twice, even if the pass is repeated."""
-    items = [
-        ChaseItem(o.row.organisation_name, o.state is responses.OrganisationState.NO_CONTACT)
-        for _, o in sorted(chase, key=lambda pair: pair[1].row.organisation_name)
-    ]
     first = min(reminder.id for reminder, _ in chase)
     queued = 0
-    for chat_id, message in compose(letter, items):
+    for chat_id, message in compose(letter, _to_chase(o for _, o in chase)):
         queued += await outbox.enqueue(
             tx, broadcast_id=None, contact_id=None, chat_id=chat_id, letter_id=letter.id,
             kind="notice", message=message, dedupe_key=f"reminder:chase:r{first}:to:{chat_id}",

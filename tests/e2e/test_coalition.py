@@ -95,6 +95,13 @@ async def test_organisations_without_a_contact_are_named_counted_and_chased(
     [details] = await bot.ask(coordinator, f"/letter {letter_id}")
     assert "signed: 0 · declined: 0 · no answer yet: 1 · no contact yet: 2" in details.text
 
+    # §4: /remind says whom it could not reach, and counts only those it did.
+    [reminded] = await bot.ask(coordinator, f"/remind {letter_id}")
+    assert reminded.text.startswith("Reminder queued for 1 organisation (contacts: 1).")
+    assert "2 organisations that owe an answer can't get a reminder in Telegram" in reminded.text
+    assert "• Lawtrend — no contact has joined (/invite)" in reminded.text
+    await anna.next_messages(1)
+
     # §4: when reminders come due, coordinators learn whom to chase outside Telegram:
     # one message per run, never again for the same reminders.
     coordinator.mark_all_read()
