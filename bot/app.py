@@ -20,8 +20,8 @@ from bot.commands import publish_commands
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.db import open_database
 from bot.db import state as state_repo
-from bot.db.migrate import apply_migrations
 from bot.services.access import FloodGuard, NeutralReplies
+from bot.services.startup import prepare_database
 from bot.settings import Settings
 from bot.throughput import ChatPacedRateLimiter, PerChatUpdateProcessor
 
@@ -65,7 +65,7 @@ async def post_init(app: BotApplication) -> None:
     settings = services.settings
     db = await open_database(settings.database_path, settings.database_secret())
     try:
-        applied = await apply_migrations(db, now)
+        applied = await prepare_database(db, now)
     except Exception:
         await db.close()
         raise

@@ -62,3 +62,7 @@ STATUS_PAGE = "status"  # (page, letter)
 LETTER_LANGUAGE = "nlang"  # (index in texts.LANGUAGES): the language of a new letter
 LANGUAGE = "lang"  # (index in texts.LANGUAGES): the language the bot writes to the presser in
 PURGE = "prg"  # (letter, 1 confirm / 0 keep): the answer to /purge
+CIRCULATE = "circ"  # (letter, 1 all organisations / 0 not now): the answer to /circulate 4
+CLOSE = "cls"  # (letter, 1 close / 0 keep open): the answer to /close
+WITHDRAW_CONFIRM = "wdc"  # (letter, 1 withdraw / 0 keep): the member's second tap on Withdraw
+CURRENT = "cur"  # (letter): show the letter's current version (after a superseded press)

@@ -111,11 +111,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 async def _migrate(settings: Settings) -> list[str]:
     from bot.clock import SystemClock
     from bot.db import open_database
-    from bot.db.migrate import apply_migrations
+    from bot.services.startup import prepare_database
 
     db = await open_database(settings.database_path, settings.database_secret())
     try:
-        applied = await apply_migrations(db, SystemClock().now())
+        applied = await prepare_database(db, SystemClock().now())
     finally:
         await db.close()
     return [m.file_name for m in applied]
@@ -138,23 +138,23 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 async def _open_migrated(settings: Settings) -> Database:
     from bot.clock import SystemClock
     from bot.db import open_database
-    from bot.db.migrate import apply_migrations
+    from bot.services.startup import prepare_database
 
     db = await open_database(settings.database_path, settings.database_secret())
     try:
-        await apply_migrations(db, SystemClock().now())
+        await prepare_database(db, SystemClock().now())
     except BaseException:
         await db.close()
         raise
     return db
 
 
-async def _import_orgs(settings: Settings, content: bytes) -> int:
+async def _import_orgs(settings: Settings, content: bytes, encoding: str) -> int:
     from bot.clock import SystemClock
     from bot.services.org_import import ImportFileError, import_organisations, read_names
 
     try:
-        rows = read_names(content)
+        rows = read_names(content, encoding=encoding)
     except ImportFileError as error:
         raise OperatorError(str(error)) from None
     db = await _open_migrated(settings)
@@ -173,14 +173,13 @@ def cmd_import_orgs(args: argparse.Namespace) -> int:
         content = Path(args.file).read_bytes()
     except OSError as error:
         raise OperatorError(f"cannot read {args.file}: {error.strerror}") from None
-    return _run_db_command(_import_orgs(settings, content))
+    return _run_db_command(_import_orgs(settings, content, args.encoding))
 
 
 async def _invite(
     settings: Settings, organisation: str, label: str | None, username: str | None
 ) -> str:
     from bot.clock import SystemClock
-    from bot.db import organisations as organisations_repo
     from bot.db import state as state_repo
     from bot.services import membership
     from bot.services.deadlines import format_deadline
@@ -192,12 +191,7 @@ async def _invite(
             raise OperatorError(
                 "the bot's username is not known yet: run the bot once, or pass --bot-username"
             )
-        org = None
-        if organisation.strip().lstrip("#").isdigit():
-            org = await organisations_repo.get_active(db, int(organisation.strip().lstrip("#")))
-        if org is None:
-            key = membership.org_name_key(organisation)
-            org = await organisations_repo.find_active_by_key(db, key)
+        org = await membership.find_organisation(db, organisation)
         if org is None:
             raise OperatorError(f"no organisation {organisation!r} (give its number or exact name)")
         try:
@@ -417,7 +411,14 @@ def build_parser() -> argparse.ArgumentParser:
     import_orgs = commands.add_parser(
         "import-orgs", help="add organisations from a CSV file with a 'name' column"
     )
-    import_orgs.add_argument("file", help="CSV file (UTF-8), header line 'name'")
+    import_orgs.add_argument(
+        "file", help="CSV file, header line 'name'; columns separated by commas or semicolons"
+    )
+    import_orgs.add_argument(
+        "--encoding",
+        default="utf-8",
+        help="the file's encoding (default utf-8; cp1251 for Excel on Russian Windows)",
+    )
     import_orgs.set_defaults(handler=cmd_import_orgs)
 
     invite = commands.add_parser("invite", help="print a single-use invitation link")

@@ -195,3 +195,67 @@ def purge_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
             [_button(texts.BUTTON_CANCEL, language, callback_data.PURGE, letter_id, 0)],
         ]
     )
+
+
+def circulate_all(letter_id: int, organisations: int, language: str) -> InlineKeyboardMarkup:
+    """The answer to ``/circulate 4`` without organisations: all of them, or not now."""
+    everyone = texts.render(texts.BUTTON_CIRCULATE_ALL, language, count=organisations)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    everyone,
+                    callback_data=callback_data.encode(callback_data.CIRCULATE, letter_id, 1),
+                )
+            ],
+            [_button(texts.BUTTON_CANCEL, language, callback_data.CIRCULATE, letter_id, 0)],
+        ]
+    )
+
+
+def close_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.BUTTON_CLOSE, language, callback_data.CLOSE, letter_id, 1)],
+            [_button(texts.BUTTON_CANCEL, language, callback_data.CLOSE, letter_id, 0)],
+        ]
+    )
+
+
+def withdraw_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
+    kind = callback_data.WITHDRAW_CONFIRM
+    return InlineKeyboardMarkup(
+        [
+            [_button(texts.BUTTON_WITHDRAW_CONFIRM, language, kind, letter_id, 1)],
+            [_button(texts.BUTTON_KEEP_SIGNATURE, language, kind, letter_id, 0)],
+        ]
+    )
+
+
+def open_current(letter_id: int, version: str, language: str) -> InlineKeyboardMarkup:
+    """Under a refused press on a superseded version: the current one, with its buttons."""
+    text = texts.render(texts.BUTTON_OPEN_CURRENT, language, version=version)
+    data = callback_data.encode(callback_data.CURRENT, letter_id)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)]])
+
+
+def mine_actions(
+    letter_id: int, version_id: int, state: str, language: str
+) -> InlineKeyboardMarkup:
+    """/mine: what the organisation can do on a letter now, by where it stands
+    (``state`` is a ``responses.OrganisationState`` value)."""
+    ids = (letter_id, version_id)
+    full_text = _button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids)
+    comment = _button(texts.BUTTON_COMMENT, language, callback_data.COMMENT, *ids)
+    withdraw = _button(texts.BUTTON_WITHDRAW, language, callback_data.WITHDRAW, letter_id)
+    if state == "signed":
+        rows = [[withdraw], [comment, full_text]]
+    elif state == "needs_reconfirmation":
+        sign_again = _button(texts.BUTTON_SIGN_AGAIN, language, callback_data.SIGN, *ids)
+        rows = [[sign_again, withdraw], [comment, full_text]]
+    elif state == "declined":
+        sign = _button(texts.BUTTON_SIGN, language, callback_data.SIGN, *ids)
+        rows = [[sign], [comment, full_text]]
+    else:  # no answer yet, or a withdrawn signature
+        return letter_actions(letter_id, version_id, language)
+    return InlineKeyboardMarkup(rows)

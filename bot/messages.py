@@ -8,7 +8,7 @@ value from a user (titles, letter text, file names) is escaped by ``render`` or
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,15 +29,48 @@ from bot.services.letter_text import (
 )
 from bot.services.letters import PlannedMessage
 from bot.services.outbox import OutgoingMessage
+from bot.services.reminders import ChaseItem
 from bot.settings import Settings
 
 # Room under 4096 for the part header and its markup.
 PART_LIMIT = 3700
 NOTICE_LIMIT = 3600
+LIST_BUDGET = 2500  # characters of a list (organisations' names) in one message, under 4096
 
 
 def label(version: Version) -> str:
     return version_label(version.number, version.fingerprint)
+
+
+def chase_lines(items: Sequence[ChaseItem], language: str, letter_id: int) -> str:
+    """Organisations to remind outside Telegram, one a line with why, capped to fit."""
+    lines = [
+        texts.render(
+            texts.CHASE_NO_CONTACT if item.no_contact else texts.CHASE_UNREACHABLE,
+            language,
+            name=item.name,
+        )
+        for item in items
+    ]
+    return fitting_lines(
+        lines,
+        lambda more: texts.render(texts.NAMES_MORE, language, count=more, letter_id=letter_id),
+    )
+
+
+def fitting_lines(
+    lines: Sequence[str], more: Callable[[int], str], budget: int = LIST_BUDGET
+) -> str:
+    """Lines one under another, as many as fit in ``budget`` characters (a long list of
+    organisations in one message), then ``more(how many were left out)``."""
+    kept: list[str] = []
+    for shown, line in enumerate(lines):
+        budget -= len(line) + 1
+        if budget < 0:
+            kept.append(more(len(lines) - shown))
+            break
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _html(text: str, **params: object) -> dict[str, object]:
@@ -133,18 +166,38 @@ class LetterComposer:
         params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
         return [PlannedMessage("reminder", "reminder", OutgoingMessage("sendMessage", params))]
 
-    def deadline_notice(
-        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    def _dated_notice(
+        self, part: str, message: str, letter: Letter, recipient: Recipient, now: datetime
     ) -> Sequence[PlannedMessage]:
-        """The deadline moved; like a reminder it names no title (lock screens)."""
+        """A notice naming the letter's number and deadline; like a reminder it names no
+        title (lock screens)."""
         language = recipient.language
         deadline, relative = self.deadline_text(letter, self._zone(recipient), language, now)
         text = texts.render(
-            texts.DEADLINE_NOTICE, language, letter_id=letter.id, deadline=deadline,
-            relative=relative,
-        )  # fmt: skip
+            message, language, letter_id=letter.id, deadline=deadline, relative=relative
+        )
         params = _html(text, protect_content=True)
-        return [PlannedMessage("deadline", "notice", OutgoingMessage("sendMessage", params))]
+        return [PlannedMessage(part, "notice", OutgoingMessage("sendMessage", params))]
+
+    def deadline_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """The deadline moved."""
+        return self._dated_notice("deadline", texts.DEADLINE_NOTICE, letter, recipient, now)
+
+    def closed_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """The letter closed (a coordinator, or its deadline); no title, like a reminder."""
+        text = texts.render(texts.CLOSED_NOTICE, recipient.language, letter_id=letter.id)
+        params = _html(text, protect_content=True)
+        return [PlannedMessage("closed", "notice", OutgoingMessage("sendMessage", params))]
+
+    def reopened_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """The letter is open again, with its new deadline."""
+        return self._dated_notice("reopened", texts.REOPENED_NOTICE, letter, recipient, now)
 
     def revision_notice(
         self,

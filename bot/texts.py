@@ -166,7 +166,16 @@ FLOOD_NOTICE: Final = NP_(
     "minutes",
 )
 UNKNOWN_COMMAND: Final = N_("I don't know that command. Send /help to see what I can do.")
+UNKNOWN_COMMAND_SUGGEST: Final = N_(
+    "I don't know that command. Did you mean /{command}? Send /help to see what I can do."
+)
 NOT_A_COMMAND: Final = N_("I only understand commands and buttons here. Send /help for the list.")
+# A member's message outside any step: they most likely want to tell the coordinators something.
+MEMBER_WHERE_TO_COMMENT: Final = N_(
+    "Messages typed here reach nobody. To comment on a letter, press <b>💬 Comment</b> under "
+    "it, or reply to the letter's message; the coordinators get your comment. /mine shows "
+    "your organisation's open letters, /help what else I can do."
+)
 COORDINATORS_ONLY: Final = N_("Only coordinators can do that.")
 STALE_BUTTON: Final = N_("This button is no longer valid.")
 UNSUPPORTED_MESSAGE: Final = N_("I can't use this kind of message here. Send /help for the list.")
@@ -302,7 +311,7 @@ ORG_REMOVED: Final = NP_(
 )
 ORG_DUPLICATE: Final = N_(
     "There is already an organisation named <b>{name}</b> (#{org_id}). Names must differ by "
-    "more than capital letters and spaces."
+    "more than capital letters, spaces, quotation marks or dashes."
 )
 ORG_NAME_EMPTY: Final = N_("The name is empty.")
 ORG_NAME_TOO_LONG: Final = NP_(
@@ -312,6 +321,9 @@ ORG_NAME_TOO_LONG: Final = NP_(
 )
 ORG_NAME_INVALID: Final = N_("The name contains line breaks or invisible control characters.")
 ORG_NOT_FOUND: Final = N_("There is no organisation #{ref}. Send /orgs for the list.")
+ORG_NAME_NOT_FOUND: Final = N_(
+    "No organisation is named “{text}”. Give its number or its name as /orgs shows it."
+)
 ORG_REF_INVALID: Final = N_("{ref} is not an organisation number. Send /orgs for the list.")
 ORGS_EMPTY: Final = N_("No organisations yet. Add one with /addorg <i>name</i>.")
 ORGS_PAGE_HEADER: Final = N_("<b>Organisations</b> ({total}) — page {page} of {pages}")
@@ -332,7 +344,7 @@ CONTACT_UNNAMED: Final = N_("(not joined yet)")
 
 USAGE_INVITE: Final = N_(
     "Usage: <code>/invite 12 Anna, programme lead</code> — the organisation's number from "
-    "/orgs and, if you like, a label to recognise the contact by."
+    "/orgs (or its exact name) and, if you like, a label to recognise the contact by."
 )
 INVITE_CREATED: Final = N_(
     "Invitation #{invite_id} for <b>{organisation}</b>{label}:\n"
@@ -452,6 +464,27 @@ LETTER_CIRCULATED: Final = N_(
     "Messages queued: {queued}\n"
     "I'll show the progress here."
 )
+CIRCULATED_NO_CONTACT: Final = NP_(
+    "📭 {count} organisation received nothing: no contact has joined it yet — /invite. "
+    "Its contacts get the letter when they join.\n{names}",
+    "📭 {count} organisations received nothing: no contact has joined them yet — /invite. "
+    "Their contacts get the letter when they join.\n{names}",
+)
+NAME_LINE: Final = N_("• {name}")
+NAMES_MORE: Final = N_("… and {count} more: /status {letter_id}")
+CIRCULATE_ASK: Final = NP_(
+    "Send letter #{letter_id} <b>{title}</b> ({version}) to the {organisations} organisation "
+    "of the coalition? To send it to some only, name them: "
+    "<code>/circulate {letter_id} 3 7 12</code> (numbers from /orgs).",
+    "Send letter #{letter_id} <b>{title}</b> ({version}) to all {organisations} organisations "
+    "of the coalition? To send it to some only, name them: "
+    "<code>/circulate {letter_id} 3 7 12</code> (numbers from /orgs).",
+    "organisations",
+)
+BUTTON_CIRCULATE_ALL: Final = NP_(
+    "📨 Send to the {count} organisation", "📨 Send to all {count} organisations"
+)
+CIRCULATE_NOT_SENT: Final = N_("Not sent: letter #{letter_id} stays as it was.")
 LETTER_CIRCULATED_NOTHING: Final = NP_(
     "Letter #{letter_id} is open for {organisations} organisation, but nobody new needs it: "
     "everyone already has {version}, or that organisation has no active contacts yet. "
@@ -473,8 +506,14 @@ LETTERS_HEADER: Final = N_("<b>Letters</b> ({total}) — page {page} of {pages}"
 LETTERS_LINE: Final = N_(
     "<b>#{letter_id} {title}</b> — {status}\n"
     "    deadline {deadline} · {version}\n"
-    "    organisations: {organisations} · signed: {signed} · declined: {declined}"
+    "    organisations: {organisations} · {counts}"
 )
+# The counts /status shows, on one line (/letters, /letter).
+COUNT_SIGNED: Final = N_("signed: {count}")
+COUNT_RECONFIRM: Final = N_("needs reconfirmation: {count}")
+COUNT_DECLINED: Final = N_("declined: {count}")
+COUNT_PENDING: Final = N_("no answer yet: {count}")
+COUNT_NO_CONTACT: Final = N_("no contact yet: {count}")
 LETTER_STATUS_DRAFT: Final = N_("draft")
 LETTER_STATUS_OPEN: Final = N_("open")
 LETTER_STATUS_CLOSED: Final = N_("closed")
@@ -483,12 +522,13 @@ LETTER_DETAILS: Final = N_(
     "Deadline: {deadline} ({relative})\n"
     "Language: {language}\n"
     "Organisations: {organisations} · active contacts: {recipients}\n"
-    "Signed: {signed} · declined: {declined}\n"
+    "{counts}\n"
     "\n"
     "<b>Versions</b>\n"
     "{versions}"
 )
 LETTER_VERSION_LINE: Final = N_("{version} — {kind}, {characters}, {created}{source}")
+LETTER_FIRST_VERSION_LINE: Final = N_("{version} — {characters}, {created}{source}")
 LETTER_VERSION_SOURCE: Final = N_(", from {file_name}")
 PREVIEW_ORGANISATION: Final = N_("(the member's organisation)")
 PREVIEW_BUTTON: Final = N_("This is a preview: the buttons work for members only.")
@@ -576,6 +616,7 @@ BUTTON_SIGN_AGAIN: Final = N_("✍️ Sign again")
 BUTTON_DECLINE: Final = N_("Decline")
 BUTTON_COMMENT: Final = N_("💬 Comment")
 BUTTON_FULL_TEXT: Final = N_("📄 Full text")
+BUTTON_OPEN_CURRENT: Final = N_("📄 Open {version}")
 FULL_TEXT_QUEUED: Final = N_("The full text is on its way.")
 NOT_A_RECIPIENT: Final = N_("This letter was not sent to your organisation.")
 LETTER_PURGED: Final = N_("This letter's text has been removed.")
@@ -635,6 +676,13 @@ WITHDRAW_RECEIPT: Final = N_(
     "The signature of <b>{organisation}</b> on <b>{title}</b> is withdrawn. Recorded: {when}. "
     "You can sign again while the letter is open."
 )
+WITHDRAW_ASK: Final = N_(
+    "Withdraw the signature of <b>{organisation}</b> on <b>{title}</b>? It will no longer be "
+    "counted or listed; you can sign again while the letter is open."
+)
+BUTTON_WITHDRAW_CONFIRM: Final = N_("↩️ Yes, withdraw it")
+BUTTON_KEEP_SIGNATURE: Final = N_("Keep the signature")
+WITHDRAW_KEPT: Final = N_("Not withdrawn: your organisation's signature stands.")
 COLLEAGUE_WITHDREW: Final = N_("{name} withdrew the signature of {organisation} on <b>{title}</b>.")
 USAGE_WITHDRAW: Final = N_("Usage: <code>/withdraw 4</code> (the letter's number from /mine).")
 NOTHING_TO_WITHDRAW: Final = N_("Your organisation has not signed letter #{ref}.")
@@ -687,10 +735,17 @@ STATE_RECONFIRM: Final = N_("signed an earlier version: please confirm again")
 STATE_DECLINED: Final = N_("declined")
 STATE_WITHDRAWN: Final = N_("signature withdrawn")
 STATE_PENDING: Final = N_("no answer yet")
+STATE_NO_CONTACT: Final = N_("no contact yet: received nothing — /invite")
 
 USAGE_REOPEN: Final = N_(
     "Usage: <code>/reopen 4 2026-03-01 18:00</code> (the letter's number, then a new deadline)."
 )
+CLOSE_ASK: Final = N_(
+    "Close letter #{letter_id} <b>{title}</b>? Nobody can sign, decline or change an answer "
+    "any more, reminders stop, and members are told it closed; /reopen opens it again."
+)
+BUTTON_CLOSE: Final = N_("🔒 Close it")
+CLOSE_KEPT: Final = N_("Not closed: letter #{letter_id} stays open.")
 LETTER_CLOSED_DONE: Final = NP_(
     "Letter #{letter_id} <b>{title}</b> is closed. {signed} organisation signed.",
     "Letter #{letter_id} <b>{title}</b> is closed. {signed} organisations signed.",
@@ -709,6 +764,7 @@ STATUS_TEXT: Final = N_(
     "⏳ pending: {pending}\n"
     "📵 unreachable: {unreachable}"
 )
+STATUS_NO_CONTACT: Final = N_("📭 no contact yet, received nothing: {count} — /invite")
 STATUS_HEADER: Final = N_("<b>#{letter_id}</b> by organisation — page {page} of {pages}")
 STATUS_LINE: Final = N_("{icon} {organisation} — {state}{detail}; last activity {last}")
 STATUS_NEVER: Final = N_("none")
@@ -724,6 +780,12 @@ REMIND_QUEUED: Final = NP_(
     "Reminder queued for {organisations} organisation (contacts: {contacts}).",
     "Reminder queued for {organisations} organisations (contacts: {contacts}).",
     "organisations",
+)
+REMIND_CHASE: Final = NP_(
+    "{count} organisation that owes an answer can't get a reminder in Telegram; please "
+    "remind it another way:\n{organisations}",
+    "{count} organisations that owe an answer can't get a reminder in Telegram; please "
+    "remind them another way:\n{organisations}",
 )
 REMIND_NOBODY: Final = N_("Every organisation has answered; nobody to remind.")
 EXPORT_CAPTION: Final = N_("Letter #{letter_id}, {version}: {files}")
@@ -812,6 +874,7 @@ CHART_SIGNED: Final = N_("Signed")
 CHART_DECLINED: Final = N_("Declined")
 CHART_RECONFIRM: Final = N_("To reconfirm")
 CHART_ORGANISATIONS: Final = N_("Organisations ({count})")
+CHART_WITH_CONTACT: Final = N_("With a contact ({count})")
 CHART_DEADLINE: Final = N_("Deadline")
 CHART_NOW: Final = N_("Now")
 CHART_RESPONSES: Final = N_("Responses")
@@ -835,6 +898,14 @@ DEADLINE_MOVED: Final = NP_(
 DEADLINE_NOTICE: Final = N_(
     "⏰ The deadline of letter #{letter_id} for your organisation has moved: it is now "
     "{deadline} ({relative}). Send /mine to see where your organisation stands."
+)
+CLOSED_NOTICE: Final = N_(
+    "🔒 Letter #{letter_id} for your organisation is closed: answers can no longer be given "
+    "or changed. Your organisation's answer stands as it was recorded."
+)
+REOPENED_NOTICE: Final = N_(
+    "🔓 Letter #{letter_id} for your organisation is open again, until {deadline} "
+    "({relative}). Send /mine to see where your organisation stands and to answer."
 )
 USAGE_REMINDERS: Final = N_(
     "Usage: <code>/reminders 4</code> shows the schedule; <code>/reminders 4 5d,1d,2h</code> "
@@ -893,6 +964,17 @@ MILESTONE_REMINDER: Final = N_(
     "📅 Tomorrow: <b>{name}</b> — {when} ({relative}).\n"
     "Letter #{letter_id} <b>{title}</b>; /status {letter_id} shows where it stands."
 )
+# To coordinators when reminders came due: the organisations the bot can't remind.
+REMINDER_CHASE: Final = NP_(
+    "⏰ Reminders for letter #{letter_id} <b>{title}</b> went out (deadline {deadline}, "
+    "{relative}). {count} organisation that owes an answer can't get one in Telegram; "
+    "please remind it another way:\n{organisations}",
+    "⏰ Reminders for letter #{letter_id} <b>{title}</b> went out (deadline {deadline}, "
+    "{relative}). {count} organisations that owe an answer can't get one in Telegram; "
+    "please remind them another way:\n{organisations}",
+)
+CHASE_NO_CONTACT: Final = N_("• {name} — no contact has joined (/invite)")
+CHASE_UNREACHABLE: Final = N_("• {name} — its contacts blocked the bot")
 AUTO_CLOSED_REPORT: Final = N_(
     "🔒 Letter #{letter_id} <b>{title}</b> closed at its deadline, {deadline}.\n"
     "\n"

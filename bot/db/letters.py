@@ -40,13 +40,6 @@ class Version:
 
 
 @dataclass(frozen=True)
-class LetterCounts:
-    organisations: int
-    signed: int
-    declined: int
-
-
-@dataclass(frozen=True)
 class Recipient:
     """An active contact who should have a letter: whom to send to, in which form."""
 
@@ -210,20 +203,6 @@ async def open_letters_of_organisation(db: Executor, organisation_id: int) -> li
         (organisation_id,),
     )
     return [_letter(row) for row in rows]
-
-
-async def counts(db: Executor, letter_id: int) -> LetterCounts:
-    row = await db.fetch_one(
-        "SELECT "
-        "(SELECT count(*) FROM letter_organisations WHERE letter_id = :id) AS organisations, "
-        "(SELECT count(*) FROM responses WHERE letter_id = :id AND decision = 'signed') "
-        "AS signed, "
-        "(SELECT count(*) FROM responses WHERE letter_id = :id AND decision = 'declined') "
-        "AS declined",
-        {"id": letter_id},
-    )
-    assert row is not None
-    return LetterCounts(**row)
 
 
 async def set_closed(db: Executor, letter_id: int, *, now: str) -> int:

@@ -65,3 +65,15 @@ async def mark_removed(db: Executor, org_id: int, *, now: str) -> int:
 async def all_active(db: Executor) -> list[Organisation]:
     rows = await db.fetch_all("SELECT * FROM organisations WHERE status = 'active' ORDER BY id")
     return [_org(row) for row in rows]
+
+
+async def every(db: Executor) -> list[Organisation]:
+    """Active and removed, in the order they were added."""
+    rows = await db.fetch_all("SELECT * FROM organisations ORDER BY id")
+    return [_org(row) for row in rows]
+
+
+async def set_name_key(db: Executor, org_id: int, name_key: str) -> int:
+    return await db.execute(
+        "UPDATE organisations SET name_key = ? WHERE id = ?", (name_key, org_id)
+    )

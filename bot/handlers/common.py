@@ -166,6 +166,34 @@ async def show_page(
             raise
 
 
+async def confirmed(update: Update, context: BotContext, kind: str, kept: str) -> int | None:
+    """The id a confirmation button (``kind``: id, 1 yes / 0 no) was pressed for, when the
+    answer was yes; a no edits the question into ``kept`` (a text with ``{letter_id}``)."""
+    query = update.callback_query
+    assert query is not None
+    args = decode(query.data, kind, 2)
+    if args is None:
+        await reply(update, context, say(context, texts.STALE_BUTTON))
+        return None
+    ref, yes = args
+    if not yes:
+        await answer_in_place(update, say(context, kept, letter_id=ref))
+        return None
+    return ref
+
+
+async def answer_in_place(update: Update, text: str) -> None:
+    """The pressed question becomes its answer (its buttons go); pressing again (a forged
+    or repeated press) changes nothing."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+    except BadRequest as error:
+        if "not modified" not in str(error):
+            raise
+
+
 async def requested_page(update: Update, kind: str) -> int | None:
     """The page a list command or its pager button asks for; None for forged data."""
     query = update.callback_query

@@ -1,8 +1,8 @@
 """Routes plain messages and Done/Cancel presses to the caller's guided flow, if any.
 
 Feature modules register a ``FlowKind`` per flow (``/newletter``, ``/revise``, …).
-Without an active flow, a plain message gets a polite pointer to /help. /cancel
-leaves any flow.
+Without an active flow, a plain message gets a polite pointer to /help (a member's: to
+the Comment button, the way to reach the coordinators). /cancel leaves any flow.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ async def on_message(update: Update, context: BotContext) -> None:
                 return
         message = update.effective_message
         pointer = texts.NOT_A_COMMAND if message and message.text else texts.UNSUPPORTED_MESSAGE
+        if context.who.is_member:  # likely meant for the coordinators: say how to reach them
+            pointer = texts.MEMBER_WHERE_TO_COMMENT
         await reply(update, context, say(context, pointer))
         return
     flow, kind = active

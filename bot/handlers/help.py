@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, texts
 from bot.context import BotApplication, BotContext
+from bot.db.timefmt import from_db
 from bot.handlers.common import reply, say
+from bot.services.deadlines import format_deadline
 
 
 def help_text(context: BotContext) -> str:
@@ -29,13 +29,14 @@ async def whoami(update: Update, context: BotContext) -> None:
     if who.is_coordinator:
         await reply(update, context, say(context, texts.WHOAMI_COORDINATOR))
         return
-    joined = who.contact.joined_at if who.contact else None
-    joined_day = datetime.fromisoformat(joined).date().isoformat() if joined else "—"
+    joined = from_db(who.contact.joined_at) if who.contact else None
+    # The same form as every other date: the reader's zone and language.
+    when = format_deadline(joined, context.zone, context.language) if joined else "—"
     organisation = who.organisation.name if who.organisation else ""
     await reply(
         update,
         context,
-        say(context, texts.WHOAMI_MEMBER, organisation=organisation, joined=joined_day),
+        say(context, texts.WHOAMI_MEMBER, organisation=organisation, joined=when),
     )
 
 

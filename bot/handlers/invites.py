@@ -36,15 +36,16 @@ def _label(context: BotContext, label: str | None) -> str:
 
 @coordinators_only
 async def invite(update: Update, context: BotContext) -> None:
-    ref, _, label = command_argument(update.message).partition(" ")
-    org_id = parse_ref(ref)
-    if org_id is None:
+    argument = command_argument(update.message)
+    if not argument:
         await reply(update, context, say(context, texts.USAGE_INVITE))
         return
     try:
+        # The organisation's number or its exact name, then an optional label.
+        organisation, label = await membership.organisation_and_rest(context.db, argument)
         issued = await membership.issue_invite(
             context.db,
-            org_id,
+            organisation.id,
             label=label or None,
             created_by=context.who.telegram_user_id,
             actor=actor(context),

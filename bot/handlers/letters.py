@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,7 +19,9 @@ from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
 from bot.handlers.common import (
     actor,
+    answer_in_place,
     command_argument,
+    confirmed,
     coordinators_only,
     pack_pages,
     parse_ref,
@@ -30,13 +33,14 @@ from bot.handlers.common import (
 from bot.handlers.flows import FlowKind, register_kind
 from bot.jobs.outbox import send_outgoing, wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer, label
-from bot.services import flows, letters
+from bot.messages import LetterComposer, fitting_lines, label
+from bot.services import flows, letters, responses
 from bot.services.deadlines import DeadlineError, format_deadline, parse_deadline, relative_hint
 from bot.services.documents import MAX_FILE_BYTES, DocumentError, extract_text
 from bot.services.flows import Flow
 from bot.services.letter_text import diff_paragraphs, fingerprint, normalise
-from bot.services.letters import DraftSource, LetterError
+from bot.services.letters import Circulation, DraftSource, LetterError
+from bot.services.responses import Tally
 
 NEWLETTER = "newletter"
 REVISE = "revise"
@@ -108,6 +112,18 @@ def describe_when(context: BotContext, iso: str) -> tuple[str, str]:
         format_deadline(moment, context.zone, context.language),
         relative_hint(moment, now, context.language),
     )
+
+
+def response_counts(context: BotContext, tally: Tally) -> str:
+    """ "signed: 3 · needs reconfirmation: 2 · …": the numbers /status shows, on one line."""
+    parts = [say(context, texts.COUNT_SIGNED, count=tally.signed)]
+    if tally.reconfirm:
+        parts.append(say(context, texts.COUNT_RECONFIRM, count=tally.reconfirm))
+    parts.append(say(context, texts.COUNT_DECLINED, count=tally.declined))
+    parts.append(say(context, texts.COUNT_PENDING, count=tally.pending))
+    if tally.no_contact:
+        parts.append(say(context, texts.COUNT_NO_CONTACT, count=tally.no_contact))
+    return " · ".join(parts)
 
 
 # --- reading a text or a file ---------------------------------------------------------------
@@ -488,6 +504,7 @@ async def list_letters(update: Update, context: BotContext) -> None:
     blocks = []
     for item in items:
         deadline, _ = describe_when(context, item.letter.deadline)
+        counts = await responses.tally(context.db, item.letter.id)
         blocks.append(
             say(
                 context,
@@ -497,9 +514,8 @@ async def list_letters(update: Update, context: BotContext) -> None:
                 status=say(context, STATUS_TEXTS[item.letter.status]),
                 deadline=deadline,
                 version=label(item.latest),
-                organisations=item.counts.organisations,
-                signed=item.counts.signed,
-                declined=item.counts.declined,
+                organisations=counts.organisations,
+                counts=texts.Html(response_counts(context, counts)),
             ).split("\n")
         )
     await show_page(
@@ -529,6 +545,7 @@ async def show_letter(update: Update, context: BotContext) -> None:
     except LetterError as error:
         await reply(update, context, explain(context, error))
         return
+    counts = await responses.tally(context.db, letter_id)
     lines = []
     for version in info.versions:
         created, _ = describe_when(context, version.created_at)
@@ -537,12 +554,15 @@ async def show_letter(update: Update, context: BotContext) -> None:
             if version.source_file_name
             else ""
         )
+        # Only a revision is material or minor: the first version is neither.
+        line = texts.LETTER_FIRST_VERSION_LINE if version.number == 1 else texts.LETTER_VERSION_LINE
+        kind = texts.KIND_MATERIAL if version.material else texts.KIND_MINOR
         lines.append(
             say(
                 context,
-                texts.LETTER_VERSION_LINE,
+                line,
                 version=label(version),
-                kind=say(context, texts.KIND_MATERIAL if version.material else texts.KIND_MINOR),
+                kind=say(context, kind),
                 characters=characters(context, len(version.body or "")),
                 created=created,
                 source=texts.Html(source),
@@ -558,10 +578,9 @@ async def show_letter(update: Update, context: BotContext) -> None:
         deadline=deadline,
         relative=relative,
         language=texts.LANGUAGE_NAMES.get(info.letter.language, info.letter.language),
-        organisations=info.counts.organisations,
+        organisations=counts.organisations,
         recipients=info.recipients,
-        signed=info.counts.signed,
-        declined=info.counts.declined,
+        counts=texts.Html(response_counts(context, counts)),
         versions=texts.Html("\n".join(lines)),
     )
     if info.milestones:
@@ -613,22 +632,65 @@ async def circulate(update: Update, context: BotContext) -> None:
     if letter_id is None:
         await reply(update, context, say(context, texts.USAGE_CIRCULATE))
         return
+    if not targets:
+        await _ask_circulate_all(update, context, letter_id)
+        return
     try:
-        result = await letters.circulate(
-            context.db,
-            letter_id,
-            organisation_ids,
-            requested_by=context.who.telegram_user_id,
-            actor=actor(context),
-            now=context.clock.now(),
-            compose=_composer(context).circulation,
-            default_offsets=context.settings.reminder_offsets,
-        )
+        result = await _circulate(context, letter_id, organisation_ids)
     except LetterError as error:
         await reply(update, context, explain(context, error))
         return
+    await reply(update, context, _circulated_text(context, result))
+
+
+async def _ask_circulate_all(update: Update, context: BotContext, letter_id: int) -> None:
+    """``/circulate 4`` names no organisations: all of them, once the coordinator says so."""
+    try:
+        letter, version, organisations = await letters.circulation_preview(context.db, letter_id)
+    except LetterError as error:
+        await reply(update, context, explain(context, error))
+        return
+    text = say(
+        context, texts.CIRCULATE_ASK, letter_id=letter.id, title=letter.title or "",
+        version=label(version), organisations=organisations,
+    )  # fmt: skip
+    markup = keyboards.circulate_all(letter.id, organisations, context.language)
+    await reply(update, context, text, reply_markup=markup)
+
+
+@coordinators_only
+async def circulate_answer(update: Update, context: BotContext) -> None:
+    """The answer to ``/circulate 4``: all organisations, or not now. Checked afresh."""
+    letter_id = await confirmed(update, context, callback_data.CIRCULATE, texts.CIRCULATE_NOT_SENT)
+    if letter_id is None:
+        return
+    try:
+        result = await _circulate(context, letter_id, None)
+    except LetterError as error:
+        await answer_in_place(update, explain(context, error))
+        return
+    await answer_in_place(update, _circulated_text(context, result))
+
+
+async def _circulate(
+    context: BotContext, letter_id: int, organisation_ids: list[int] | None
+) -> Circulation:
+    result = await letters.circulate(
+        context.db,
+        letter_id,
+        organisation_ids,
+        requested_by=context.who.telegram_user_id,
+        actor=actor(context),
+        now=context.clock.now(),
+        compose=_composer(context).circulation,
+        default_offsets=context.settings.reminder_offsets,
+    )
     wake_outbox(context.application)
     wake_scheduler(context.application)
+    return result
+
+
+def _circulated_text(context: BotContext, result: Circulation) -> str:
     if result.queued == 0:
         text = say(
             context,
@@ -648,7 +710,22 @@ async def circulate(update: Update, context: BotContext) -> None:
             organisations=result.organisations,
             queued=result.queued,
         )
-    await reply(update, context, text)
+    if result.no_contact:
+        names = _name_list(context, result.no_contact, letter_id=result.letter.id)
+        text += "\n\n" + say(
+            context, texts.CIRCULATED_NO_CONTACT, count=len(result.no_contact), names=names
+        )
+    return text
+
+
+def _name_list(context: BotContext, names: Sequence[str], *, letter_id: int) -> texts.Html:
+    """Organisations' names one a line, as many as fit in a message; then how many more."""
+    lines = [say(context, texts.NAME_LINE, name=name) for name in names]
+    return texts.Html(
+        fitting_lines(
+            lines, lambda more: say(context, texts.NAMES_MORE, count=more, letter_id=letter_id)
+        )
+    )
 
 
 # --- members: Full text ---------------------------------------------------------------------
@@ -707,3 +784,4 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("circulate", circulate))
     app.add_handler(CallbackQueryHandler(list_letters, pattern=rf"^{callback_data.LETTERS_PAGE}:"))
     app.add_handler(CallbackQueryHandler(full_text, pattern=rf"^{callback_data.FULL_TEXT}:"))
+    app.add_handler(CallbackQueryHandler(circulate_answer, pattern=rf"^{callback_data.CIRCULATE}:"))

@@ -11,6 +11,7 @@ _REASONS = {
     "name_invalid": texts.ORG_NAME_INVALID,
     "duplicate": texts.ORG_DUPLICATE,
     "org_not_found": texts.ORG_NOT_FOUND,
+    "org_name_not_found": texts.ORG_NAME_NOT_FOUND,
     "label_too_long": texts.LABEL_TOO_LONG,
     "invite_not_pending": texts.INVITE_NOT_PENDING,
     "contact_not_found": texts.CONTACT_NOT_FOUND,

@@ -13,6 +13,7 @@ from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
 from bot.handlers.common import (
+    answer_in_place,
     command_argument,
     notify_coordinators,
     parse_ref,
@@ -22,10 +23,13 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
-from bot.messages import label
-from bot.services import flows, responses
+from bot.handlers.letters import explain as explain_letter
+from bot.jobs.outbox import wake_outbox
+from bot.messages import LetterComposer, label
+from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
+from bot.services.letters import LetterError
 from bot.services.responses import Listing, OrganisationState, Outcome, ResponseError, Target
 
 DECLINE = "decline"
@@ -37,6 +41,7 @@ STATE_TEXTS = {
     OrganisationState.DECLINED: texts.STATE_DECLINED,
     OrganisationState.WITHDRAWN: texts.STATE_WITHDRAWN,
     OrganisationState.PENDING: texts.STATE_PENDING,
+    OrganisationState.NO_CONTACT: texts.STATE_NO_CONTACT,
 }
 LISTING_TEXTS = {
     Listing.NAMED: texts.LISTING_NAMED,
@@ -65,6 +70,16 @@ REASONS = {
 
 def explain(context: BotContext, error: ResponseError) -> str:
     return say(context, REASONS[error.reason], **error.data)
+
+
+async def refuse(update: Update, context: BotContext, error: ResponseError) -> None:
+    """A member's press refused; one on a superseded version comes with a button that
+    opens the current version."""
+    markup = None
+    if error.reason == "version_superseded":
+        version = f"v{error.data['latest']}"
+        markup = keyboards.open_current(error.data["ref"], version, context.language)
+    await reply(update, context, explain(context, error), reply_markup=markup)
 
 
 def _member(context: BotContext) -> Contact | None:
@@ -115,7 +130,7 @@ async def sign(update: Update, context: BotContext) -> None:
     try:
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
-        await reply(update, context, explain(context, error))
+        await refuse(update, context, error)
         return
     text = say(
         context,
@@ -157,7 +172,7 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     try:
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
-        await reply(update, context, explain(context, error))
+        await refuse(update, context, error)
         return
     text = say(
         context,
@@ -183,7 +198,7 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
             context.db, contact, letter_id, version_id, listing, now=context.clock.now()
         )
     except ResponseError as error:
-        await reply(update, context, explain(context, error))
+        await refuse(update, context, error)
         return
     if not outcome.changed:
         await reply(update, context, say(context, texts.SIGN_ALREADY))
@@ -234,7 +249,7 @@ async def _start_flow(
     try:
         target = await responses.sign_target(context.db, contact, letter_id, version_id)
     except ResponseError as error:
-        await reply(update, context, explain(context, error))
+        await refuse(update, context, error)
         return None
     state = {"letter_id": letter_id, "version_id": version_id}
     await flows.save(
@@ -267,7 +282,7 @@ async def _record_decline(
             context.db, contact, letter_id, version_id, reason, now=context.clock.now()
         )
     except ResponseError as error:
-        await reply(update, context, explain(context, error))
+        await refuse(update, context, error)
         if error.reason != "reason_too_long":
             await flows.finish(context.db, context.who.telegram_user_id)
         return
@@ -343,7 +358,7 @@ async def _save_comment(
             context.db, contact, letter_id, version_id, body, now=context.clock.now()
         )
     except ResponseError as error:
-        await reply(update, context, explain(context, error))
+        await refuse(update, context, error)
         return error.reason not in ("comment_too_long", "comment_empty")
     await reply(update, context, say(context, texts.COMMENT_SAVED))
     await notify_coordinators(
@@ -389,34 +404,23 @@ async def comment_by_reply(update: Update, context: BotContext) -> bool:
 # --- withdraw and /mine -----------------------------------------------------------------------
 
 
-async def _withdraw(
+async def _ask_withdraw(
     update: Update, context: BotContext, contact: Contact, letter_id: int
-) -> str | None:
+) -> None:
+    """Withdraw asks first: what it does, in one sentence, and a button."""
     try:
-        outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
+        target = await responses.withdrawable(context.db, contact, letter_id)
     except ResponseError as error:
-        return explain(context, error)
-    target = outcome.target
-    await reply(
-        update,
+        await refuse(update, context, error)
+        return
+    text = say(
         context,
-        say(
-            context,
-            texts.WITHDRAW_RECEIPT,
-            organisation=target.organisation_name,
-            title=target.letter.title or "",
-            when=_now_text(context),
-        ),
-    )
-    await _tell_colleagues(
-        context,
-        contact,
-        texts.COLLEAGUE_WITHDREW,
-        name=contact.display_name or "",
+        texts.WITHDRAW_ASK,
         organisation=target.organisation_name,
         title=target.letter.title or "",
     )
-    return None
+    markup = keyboards.withdraw_confirmation(letter_id, context.language)
+    await reply(update, context, text, reply_markup=markup)
 
 
 async def withdraw_button(update: Update, context: BotContext) -> None:
@@ -424,9 +428,7 @@ async def withdraw_button(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     contact, (letter_id,) = pressed
-    problem = await _withdraw(update, context, contact, letter_id)
-    if problem is not None:
-        await reply(update, context, problem)
+    await _ask_withdraw(update, context, contact, letter_id)
 
 
 async def withdraw_command(update: Update, context: BotContext) -> None:
@@ -438,12 +440,62 @@ async def withdraw_command(update: Update, context: BotContext) -> None:
     if letter_id is None:
         await reply(update, context, say(context, texts.USAGE_WITHDRAW))
         return
-    problem = await _withdraw(update, context, contact, letter_id)
-    if problem is not None:
-        await reply(update, context, problem)
+    await _ask_withdraw(update, context, contact, letter_id)
+
+
+async def withdraw_answer(update: Update, context: BotContext) -> None:
+    """The second tap on Withdraw; everything is checked again."""
+    pressed = await _pressed(update, context, callback_data.WITHDRAW_CONFIRM, 2)
+    if pressed is None:
+        return
+    contact, (letter_id, confirmed) = pressed
+    if not confirmed:
+        await answer_in_place(update, say(context, texts.WITHDRAW_KEPT))
+        return
+    try:
+        outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
+    except ResponseError as error:
+        await answer_in_place(update, explain(context, error))
+        return
+    target = outcome.target
+    text = say(
+        context,
+        texts.WITHDRAW_RECEIPT,
+        organisation=target.organisation_name,
+        title=target.letter.title or "",
+        when=_now_text(context),
+    )
+    await answer_in_place(update, text)
+    await _tell_colleagues(
+        context,
+        contact,
+        texts.COLLEAGUE_WITHDREW,
+        name=contact.display_name or "",
+        organisation=target.organisation_name,
+        title=target.letter.title or "",
+    )
+
+
+async def open_current(update: Update, context: BotContext) -> None:
+    """The button under a refused press on an old version: the current one, with buttons."""
+    pressed = await _pressed(update, context, callback_data.CURRENT, 1)
+    if pressed is None:
+        return
+    contact, (letter_id,) = pressed
+    composer = LetterComposer(context.settings)
+    try:
+        await letters.resend_current(
+            context.db, letter_id, contact.id, now=context.clock.now(),
+            compose=lambda *about: [composer.summary(*about)],
+        )  # fmt: skip
+    except LetterError as error:
+        await reply(update, context, explain_letter(context, error))
+        return
+    wake_outbox(context.application)
 
 
 async def mine(update: Update, context: BotContext) -> None:
+    """Open letters of the member's organisation, each with the buttons to act on it."""
     who = context.who
     if not who.is_member or who.organisation is None:
         await reply(update, context, say(context, texts.UNKNOWN_COMMAND))
@@ -452,22 +504,22 @@ async def mine(update: Update, context: BotContext) -> None:
     if not items:
         await reply(update, context, say(context, texts.MINE_EMPTY))
         return
-    lines = [say(context, texts.MINE_HEADER, organisation=who.organisation.name), ""]
-    for letter, version, status in items:
+    header = say(context, texts.MINE_HEADER, organisation=who.organisation.name)
+    for index, (letter, version, status) in enumerate(items):
         deadline, relative = describe_when(context, letter.deadline)
-        lines.append(
-            say(
-                context,
-                texts.MINE_LINE,
-                letter_id=letter.id,
-                title=letter.title or "",
-                version=label(version),
-                state=say(context, STATE_TEXTS[status.state]),
-                deadline=deadline,
-                relative=relative,
-            )
+        line = say(
+            context,
+            texts.MINE_LINE,
+            letter_id=letter.id,
+            title=letter.title or "",
+            version=label(version),
+            state=say(context, STATE_TEXTS[status.state]),
+            deadline=deadline,
+            relative=relative,
         )
-    await reply(update, context, "\n".join(lines))
+        text = f"{header}\n\n{line}" if index == 0 else line
+        markup = keyboards.mine_actions(letter.id, version.id, status.state, context.language)
+        await reply(update, context, text, reply_markup=markup)
 
 
 register_kind(DECLINE, FlowKind(on_message=_decline_reason))
@@ -487,5 +539,7 @@ def register(app: BotApplication) -> None:
         (callback_data.DECLINE_SKIP, decline_skip),
         (callback_data.COMMENT, comment),
         (callback_data.WITHDRAW, withdraw_button),
+        (callback_data.WITHDRAW_CONFIRM, withdraw_answer),
+        (callback_data.CURRENT, open_current),
     ):
         app.add_handler(CallbackQueryHandler(handler, pattern=rf"^{kind}:"))

@@ -13,7 +13,9 @@ from bot.context import BotApplication, BotContext
 from bot.db.timefmt import from_db
 from bot.handlers.common import (
     actor,
+    answer_in_place,
     command_argument,
+    confirmed,
     coordinators_only,
     pack_pages,
     parse_ref,
@@ -27,7 +29,7 @@ from bot.handlers.letters import STATUS_TEXTS, deadline_problem, describe_when, 
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer, label
+from bot.messages import LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, reminders, responses
 from bot.services.deadlines import DeadlineError, parse_deadline
 from bot.services.flows import Flow
@@ -40,6 +42,7 @@ ICONS = {
     OrganisationState.DECLINED: "✖️",
     OrganisationState.WITHDRAWN: "↩️",
     OrganisationState.PENDING: "⏳",
+    OrganisationState.NO_CONTACT: "📭",
 }
 
 
@@ -85,7 +88,8 @@ async def status_page(update: Update, context: BotContext) -> None:
 def _summary(context: BotContext, info: responses.LetterStatus) -> str:
     letter = info.letter
     deadline, relative = describe_when(context, letter.deadline)
-    return say(
+    tally = info.tally
+    text = say(
         context,
         texts.STATUS_TEXT,
         letter_id=letter.id,
@@ -94,12 +98,15 @@ def _summary(context: BotContext, info: responses.LetterStatus) -> str:
         version=label(info.latest),
         deadline=deadline,
         relative=relative,
-        signed=info.count(OrganisationState.SIGNED),
-        reconfirm=info.count(OrganisationState.RECONFIRM),
-        declined=info.count(OrganisationState.DECLINED),
-        pending=info.count(OrganisationState.PENDING) + info.count(OrganisationState.WITHDRAWN),
-        unreachable=info.unreachable,
+        signed=tally.signed,
+        reconfirm=tally.reconfirm,
+        declined=tally.declined,
+        pending=tally.pending,
+        unreachable=tally.unreachable,
     )
+    if tally.no_contact:
+        text += "\n" + say(context, texts.STATUS_NO_CONTACT, count=tally.no_contact)
+    return text
 
 
 async def _show_table(
@@ -156,6 +163,7 @@ async def _send_chart(update: Update, context: BotContext, info: responses.Lette
         render_status_chart,
         events,
         organisations=len(info.organisations),
+        no_contact=info.tally.no_contact,
         opened_at=opened,
         deadline=deadline,
         now=context.clock.now(),
@@ -280,35 +288,68 @@ async def remind(update: Update, context: BotContext) -> None:
     except ResponseError as error:
         await reply(update, context, explain(context, error))
         return
-    if run.contacts == 0:
+    if run.contacts == 0 and not run.chase:
         await reply(update, context, say(context, texts.REMIND_NOBODY))
         return
-    wake_outbox(context.application)
-    text = say(context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations)
-    await reply(update, context, text)
+    parts = []
+    if run.contacts:
+        wake_outbox(context.application)
+        parts.append(
+            say(
+                context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations
+            )
+        )
+    if run.chase:
+        listed = texts.Html(chase_lines(run.chase, context.language, letter_id))
+        parts.append(say(context, texts.REMIND_CHASE, count=len(run.chase), organisations=listed))
+    await reply(update, context, "\n\n".join(parts))
 
 
 @coordinators_only
 async def close(update: Update, context: BotContext) -> None:
+    """/close asks first: what closing does, in one sentence, and a button."""
     letter_id = await letter_ref(update, context, "close")
     if letter_id is None:
         return
     try:
-        letter = await responses.close_letter(
-            context.db, letter_id, actor=actor(context), now=context.clock.now()
-        )
-        info = await responses.letter_status(context.db, letter_id)
+        letter = await responses.closable(context.db, letter_id)
     except ResponseError as error:
         await reply(update, context, explain(context, error))
         return
+    text = say(context, texts.CLOSE_ASK, letter_id=letter.id, title=letter.title or "")
+    await reply(
+        update,
+        context,
+        text,
+        reply_markup=keyboards.close_confirmation(letter.id, context.language),
+    )
+
+
+@coordinators_only
+async def close_answer(update: Update, context: BotContext) -> None:
+    """The second tap of /close; the letter's state is checked again."""
+    letter_id = await confirmed(update, context, callback_data.CLOSE, texts.CLOSE_KEPT)
+    if letter_id is None:
+        return
+    try:
+        letter = await responses.close_letter(
+            context.db, letter_id, actor=actor(context), now=context.clock.now(),
+            compose=LetterComposer(context.settings).closed_notice,
+        )  # fmt: skip
+        counts = await responses.tally(context.db, letter_id)
+    except ResponseError as error:
+        await answer_in_place(update, explain(context, error))
+        return
+    wake_outbox(context.application)
+    wake_scheduler(context.application)
     text = say(
         context,
         texts.LETTER_CLOSED_DONE,
         letter_id=letter.id,
         title=letter.title or "",
-        signed=info.count(OrganisationState.SIGNED),
+        signed=counts.signed,
     )
-    await reply(update, context, text)
+    await answer_in_place(update, text)
 
 
 @coordinators_only
@@ -324,6 +365,7 @@ async def reopen(update: Update, context: BotContext) -> None:
         letter = await responses.reopen_letter(
             context.db, letter_id, deadline, actor=actor(context), now=now,
             default_offsets=context.settings.reminder_offsets,
+            compose=LetterComposer(context.settings).reopened_notice,
         )  # fmt: skip
     except DeadlineError as error:
         await reply(update, context, deadline_problem(context, error))
@@ -331,6 +373,7 @@ async def reopen(update: Update, context: BotContext) -> None:
     except ResponseError as error:
         await reply(update, context, explain(context, error))
         return
+    wake_outbox(context.application)
     wake_scheduler(context.application)
     text = say(
         context,
@@ -376,4 +419,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("reopen", reopen))
     app.add_handler(CommandHandler("export", export))
     app.add_handler(CallbackQueryHandler(start_reply, pattern=rf"^{callback_data.REPLY}:"))
+    app.add_handler(CallbackQueryHandler(close_answer, pattern=rf"^{callback_data.CLOSE}:"))
     app.add_handler(CallbackQueryHandler(status_page, pattern=rf"^{callback_data.STATUS_PAGE}:"))

@@ -30,7 +30,7 @@ from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
-from bot.messages import LetterComposer, label
+from bot.messages import LetterComposer, chase_lines, label
 from bot.services import (
     digest,
     languages,
@@ -43,7 +43,7 @@ from bot.services import (
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.digest import LetterActivity
 from bot.services.outbox import OutgoingMessage
-from bot.services.responses import OrganisationState
+from bot.services.reminders import ChaseItem
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class Scheduler:
         async with self._lock:
             result = await self._run_due()
             self._plan(await self.next_due())
-        if result.queued:
+        if result.queued or result.closed:  # closing tells members too
             wake_outbox(self.app)
         if result.closed or result.reminded or result.queued:
             log.info("schedule: %s", result)
@@ -101,18 +101,19 @@ class Scheduler:
         services = self.services
         settings, db, now = services.settings, services.database, services.clock.now()
         self._coordinators = await languages.languages_of(db, settings.coordinator_ids)
-        closed = await responses.close_expired(db, now=now)
+        composer = LetterComposer(settings)
+        closed = await responses.close_expired(db, now=now, compose=composer.closed_notice)
         await self._send_close_reports()
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
             if await purge.purge_expired(db, now=now, retention=retention):
                 await delete_expired_messages(self.app)
         claimed = await reminders.claim_due_reminders(
-            db, now=now, default_zone=settings.zone, quiet_default=settings.quiet_hours
-        )
-        queued = await reminders.queue_due_sends(
-            db, now=now, compose=LetterComposer(settings).reminder
-        )
+            db, now=now, default_zone=settings.zone, quiet_default=settings.quiet_hours,
+            compose_chase=self._chase_messages,
+        )  # fmt: skip
+        queued = claimed.queued
+        queued += await reminders.queue_due_sends(db, now=now, compose=composer.reminder)
         queued += await milestones.remind_due_milestones(
             db, now=now, compose=self._milestone_messages
         )
@@ -201,6 +202,24 @@ class Scheduler:
             messages.append((chat, _html(text)))
         return messages
 
+    def _chase_messages(
+        self, letter: Letter, organisations: Sequence[ChaseItem]
+    ) -> Sequence[tuple[int, OutgoingMessage]]:
+        """Reminders went out, but these organisations can't get one in Telegram."""
+        deadline = from_db(letter.deadline)
+        assert deadline is not None
+        messages = []
+        for chat, language in self._coordinator_chats():
+            listed = chase_lines(organisations, language, letter.id)
+            when, relative = self._when(deadline, language)
+            text = texts.render(
+                texts.REMINDER_CHASE, language, count=len(organisations), letter_id=letter.id,
+                title=letter.title or "", deadline=when, relative=relative,
+                organisations=texts.Html(listed),
+            )  # fmt: skip
+            messages.append((chat, _html(text)))
+        return messages
+
     def _digest_messages(
         self, news: Sequence[LetterActivity], since: datetime
     ) -> Sequence[tuple[int, OutgoingMessage]]:
@@ -246,14 +265,12 @@ class Scheduler:
             )
             deadline = from_db(letter.deadline)
             assert deadline is not None
+            counts = status.tally
             tally = dict(
                 letter_id=letter.id, title=letter.title or "",
-                version=label(status.latest),
-                signed=status.count(OrganisationState.SIGNED),
-                reconfirm=status.count(OrganisationState.RECONFIRM),
-                declined=status.count(OrganisationState.DECLINED),
-                pending=status.count(OrganisationState.PENDING)
-                + status.count(OrganisationState.WITHDRAWN),
+                version=label(status.latest), signed=counts.signed,
+                reconfirm=counts.reconfirm, declined=counts.declined,
+                pending=counts.pending + counts.no_contact,  # no answer either way
             )  # fmt: skip
             delivered = True
             for chat, language in self._coordinator_chats():

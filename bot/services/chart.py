@@ -55,6 +55,7 @@ _WORDS = {
     "declined": texts.CHART_DECLINED,
     "reconfirm": texts.CHART_RECONFIRM,
     "organisations": texts.CHART_ORGANISATIONS,
+    "with_contact": texts.CHART_WITH_CONTACT,
     "deadline": texts.CHART_DEADLINE,
     "now": texts.CHART_NOW,
     "responses": texts.CHART_RESPONSES,
@@ -199,10 +200,12 @@ def render_status_chart(
     zone: ZoneInfo,
     title: str,
     language: str = "en",
+    no_contact: int = 0,
 ) -> bytes:
     """PNG (1000x600) of cumulative signed/declined counts from opening until now.
 
-    Horizontal line: number of organisations; vertical lines: the deadline (labelled
+    Horizontal lines: number of organisations and, when ``no_contact`` of them have
+    nobody in Telegram, how many the bot can reach; vertical lines: the deadline (labelled
     with its local time in ``zone``) and now. Dates on the x axis are in ``zone``.
     Text is drawn as given (no mathtext, so a ``$`` in a title is just a dollar sign).
     """
@@ -213,7 +216,7 @@ def render_status_chart(
     words = _wording(language)
     series = cumulative_series(events, start=opened_at, end=max(now, opened_at))
     with _render_lock:
-        return _draw(series, words, organisations, deadline, now, zone, title)
+        return _draw(series, words, organisations, no_contact, deadline, now, zone, title)
 
 
 def _mark(
@@ -246,6 +249,7 @@ def _draw(
     series: Series,
     words: dict[str, str],
     organisations: int,
+    no_contact: int,
     deadline: datetime,
     now: datetime,
     zone: ZoneInfo,
@@ -290,6 +294,15 @@ def _draw(
             linestyle=":",
             label=words["organisations"].format(count=organisations),
         )
+        if 0 < no_contact <= organisations:
+            reachable = organisations - no_contact
+            axes.axhline(
+                reachable,
+                color="#9e9e9e",
+                linewidth=1,
+                linestyle="--",
+                label=words["with_contact"].format(count=reachable),
+            )
         axes.axvline(deadline, color="#1565c0", linewidth=1.5, linestyle="--")
         axes.axvline(now, color="#757575", linewidth=1, linestyle="-.")
         top = max(organisations, *series.signed, *series.declined, *series.reconfirm, 1)
@@ -317,7 +330,7 @@ def _draw(
         axes.legend(
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
-            ncols=4,
+            ncols=5,
             frameon=False,
             prop={"family": _FONT, "size": 9},
         )

@@ -75,7 +75,8 @@ __all__ = [
 class ExportSignatory:
     """One organisation's response row, as the data layer gives it.
 
-    ``decision`` is ``None`` for an organisation that has not answered (pending).
+    ``decision`` is ``None`` for an organisation that has not answered (pending, or
+    ``no_contact``: nobody of it has joined, so it never received the letter).
     ``valid_for_final`` is the data layer's verdict that the signature still stands
     for the final version (signed, and no material revision after the version signed);
     the export trusts it rather than re-deriving version history.
@@ -90,6 +91,7 @@ class ExportSignatory:
     contact: str | None
     answered_at: datetime | None
     reason: str | None
+    no_contact: bool = False
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,7 @@ def _csv_row(row: ExportSignatory, zone: ZoneInfo) -> list[str]:
     )
     cells = [
         row.organisation,
-        row.decision or "pending",
+        row.decision or ("no contact" if row.no_contact else "pending"),
         row.listing or "",
         "" if row.version_number is None else str(row.version_number),
         row.fingerprint or "",

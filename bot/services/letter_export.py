@@ -42,6 +42,7 @@ async def export_input(
             contact=o.row.contact_name,
             answered_at=from_db(o.row.updated_at),
             reason=o.row.reason,
+            no_contact=o.state is OrganisationState.NO_CONTACT,
         )
         for o in status.organisations
     ]

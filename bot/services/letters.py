@@ -19,7 +19,7 @@ from bot.db import letters as letters_repo
 from bot.db import milestones as milestones_repo
 from bot.db import organisations as organisations_repo
 from bot.db.connection import Database, Executor, Transaction
-from bot.db.letters import Letter, LetterCounts, Recipient, Version
+from bot.db.letters import Letter, Recipient, Version
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
 from bot.services import outbox, reminder_plan
@@ -194,6 +194,7 @@ async def revise(
                     queued += await enqueue_planned(
                         tx, broadcast_id, letter, version, recipient, planned, now
                     )
+            await outbox.finish_if_empty(tx, broadcast_id, now=now)
     return Revision(letter, version, previous, queued)
 
 
@@ -243,6 +244,20 @@ class Circulation:
     recipients: int
     queued: int
     broadcast_id: int
+    # Organisations of this circulation nobody of which has joined: they received nothing.
+    no_contact: tuple[str, ...] = ()
+
+
+async def circulation_preview(db: Executor, letter_id: int) -> tuple[Letter, Version, int]:
+    """What ``circulate`` to every organisation would send: the letter, its latest version
+    and how many organisations there are; raises what ``circulate`` would raise."""
+    letter = await _editable_letter(db, letter_id)
+    version = await letters_repo.latest_version(db, letter_id)
+    assert version is not None
+    organisations = len(await organisations_repo.all_active(db))
+    if not organisations:
+        raise LetterError("no_organisations")
+    return letter, version, organisations
 
 
 async def circulate(
@@ -263,14 +278,17 @@ async def circulate(
         version = await letters_repo.latest_version(tx, letter_id)
         assert version is not None
         if organisation_ids is None:
-            targets = [org.id for org in await organisations_repo.all_active(tx)]
-            if not targets:
+            organisations = await organisations_repo.all_active(tx)
+            if not organisations:
                 raise LetterError("no_organisations")
         else:
-            targets = list(dict.fromkeys(organisation_ids))
-            for org_id in targets:
-                if await organisations_repo.get_active(tx, org_id) is None:
+            organisations = []
+            for org_id in dict.fromkeys(organisation_ids):
+                organisation = await organisations_repo.get_active(tx, org_id)
+                if organisation is None:
                     raise LetterError("org_not_found", ref=org_id)
+                organisations.append(organisation)
+        targets = [organisation.id for organisation in organisations]
         stamp = to_db(now)
         for org_id in targets:
             await letters_repo.add_organisation(tx, letter_id, org_id, now=stamp)
@@ -289,12 +307,17 @@ async def circulate(
                 queued += await enqueue_planned(
                     tx, broadcast_id, letter, version, recipient, planned, now
                 )
+        await outbox.finish_if_empty(tx, broadcast_id, now=now)
         await reminder_plan.plan(tx, letter, targets, default_offsets=default_offsets, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="letter.circulated", letter_id=letter_id,
             data={"organisations": targets, "version": version.number, "queued": queued},
         )  # fmt: skip
-    return Circulation(letter, version, len(targets), len(recipients), queued, broadcast_id)
+    reached = {recipient.organisation_id for recipient in recipients}
+    no_contact = tuple(o.name for o in organisations if o.id not in reached)
+    return Circulation(
+        letter, version, len(targets), len(recipients), queued, broadcast_id, no_contact
+    )
 
 
 @dataclass(frozen=True)
@@ -327,27 +350,40 @@ async def move_deadline(
             raise LetterError("deadline_unchanged", ref=letter_id)
         await letters_repo.set_deadline(tx, letter_id, deadline=to_db(deadline))
         moved = await letters_repo.get(tx, letter_id)
-        version = await letters_repo.latest_version(tx, letter_id)
-        assert moved is not None and version is not None
+        assert moved is not None
         await reminder_plan.replan(tx, moved, default_offsets=default_offsets, now=now)
-        recipients = await letters_repo.recipients(tx, letter_id) if moved.status == "open" else []
-        queued = 0
-        broadcast_id = None
-        if recipients:
-            broadcast_id = await outbox.create_broadcast(
-                tx, letter_id=letter_id, kind="deadline", requested_by=None, now=now
+        recipients = queued = 0
+        if moved.status == "open":
+            recipients, queued = await tell_recipients(
+                tx, moved, compose, kind="deadline", now=now, nonce=f":{deadline.timestamp():.0f}"
             )
-        for recipient in recipients:
-            for planned in compose(moved, version, recipient, now):
-                queued += await enqueue_planned(
-                    tx, broadcast_id, moved, version, recipient, planned, now,
-                    nonce=f":{deadline.timestamp():.0f}",
-                )  # fmt: skip
         await audit.append(
             tx, now=now, actor=actor, action="deadline.moved", letter_id=letter_id,
             data={"from": letter.deadline, "to": moved.deadline},
         )  # fmt: skip
-    return DeadlineMove(moved, previous, len(recipients), queued)
+    return DeadlineMove(moved, previous, recipients, queued)
+
+
+async def tell_recipients(
+    tx: Transaction, letter: Letter, compose: Composer, *, kind: str, now: datetime, nonce: str
+) -> tuple[int, int]:
+    """Queues a notice about the letter (``compose``) to every contact who has it, in the
+    caller's transaction; returns how many contacts and messages. ``nonce`` tells this
+    notice from an earlier one of the same kind (the deadline moved twice)."""
+    recipients = await letters_repo.recipients(tx, letter.id)
+    version = await letters_repo.latest_version(tx, letter.id)
+    if not recipients or version is None:
+        return 0, 0
+    broadcast_id = await outbox.create_broadcast(
+        tx, letter_id=letter.id, kind=kind, requested_by=None, now=now
+    )
+    queued = 0
+    for recipient in recipients:
+        for planned in compose(letter, version, recipient, now):
+            queued += await enqueue_planned(
+                tx, broadcast_id, letter, version, recipient, planned, now, nonce=nonce
+            )
+    return len(recipients), queued
 
 
 async def deliver_open_letters(
@@ -409,19 +445,29 @@ async def resend_full_text(
     return queued
 
 
+async def resend_current(
+    db: Database, letter_id: int, contact_id: int, *, now: datetime, compose: Composer
+) -> int:
+    """The letter's current version (``compose``: its summary with buttons) for a member
+    who pressed a button of an older one; checked like Full text."""
+    _, latest = await latest_version(db, letter_id)
+    access = await reader_access(db, letter_id, latest.id, contact_id)
+    return await resend_full_text(db, access, now=now, compose=compose)  # queues any compose
+
+
 @dataclass(frozen=True)
 class LetterOverview:
     letter: Letter
     latest: Version
-    counts: LetterCounts
 
 
 async def overview(db: Executor) -> list[LetterOverview]:
+    """Every letter, newest first, with its latest version (counts: ``responses.tally``)."""
     result = []
     for letter in await letters_repo.all_letters(db):
         latest = await letters_repo.latest_version(db, letter.id)
         assert latest is not None
-        result.append(LetterOverview(letter, latest, await letters_repo.counts(db, letter.id)))
+        result.append(LetterOverview(letter, latest))
     return result
 
 
@@ -429,19 +475,18 @@ async def overview(db: Executor) -> list[LetterOverview]:
 class LetterDetails:
     letter: Letter
     versions: list[Version]
-    counts: LetterCounts
     recipients: int
     milestones: list[Milestone]
 
 
 async def details(db: Executor, letter_id: int) -> LetterDetails:
+    """A letter with its versions, recipients and milestones (counts: ``responses.tally``)."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
         raise LetterError("letter_not_found", ref=letter_id)
     return LetterDetails(
         letter,
         await letters_repo.versions(db, letter_id),
-        await letters_repo.counts(db, letter_id),
         len(await letters_repo.recipients(db, letter_id)),
         await milestones_repo.of_letter(db, letter_id),
     )

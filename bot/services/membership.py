@@ -31,6 +31,15 @@ TOKEN_BYTES = 24  # 192 bits; base64url gives 32 characters, within Telegram's 6
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Invisible characters that must not make two names differ.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Quotation marks and dashes as keyboards, Word and phones type them: one form each, so that
+# `Centre "Viasna"`, `Centre “Viasna”` and `Centre «Viasna»` are one organisation.
+_QUOTES = "\"'`´‘’‚‛“”„‟«»‹›′″〝〞＂＇"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d"
+_SAME_MARKS = {
+    **{ord(ch): '"' for ch in _QUOTES},
+    **{ord(ch): "-" for ch in _DASHES},
+    **_INVISIBLE,
+}
 
 
 class MembershipError(Exception):
@@ -53,8 +62,13 @@ def clean_org_name(raw: str) -> str:
 
 
 def org_name_key(name: str) -> str:
-    """Case- and space-insensitive identity of a name (for duplicate checks only)."""
-    folded = unicodedata.normalize("NFKC", name).casefold().translate(_INVISIBLE)
+    """The identity of a name for duplicate checks only (the name itself is kept as typed).
+
+    Two names are the same organisation when they differ only in Unicode form (NFKC),
+    case, spaces, invisible characters, the kind of quotation marks or of dashes. Stored
+    keys follow this function: ``refresh_name_keys`` recomputes them at start-up.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold().translate(_SAME_MARKS)
     return "".join(folded.split())
 
 
@@ -131,6 +145,90 @@ async def remove_organisation(
             organisation_id=org_id, data={"name": org.name, "contacts_removed": removed},
         )  # fmt: skip
     return org, removed
+
+
+# Never in a computed key: names can't hold control characters (``clean_org_name``).
+_APART = "\x1f"
+
+
+@dataclass(frozen=True)
+class NameClash:
+    """Two active organisations whose names are the same by ``org_name_key``."""
+
+    kept: Organisation  # the first added: new names that match it are refused, naming it
+    other: Organisation
+
+
+async def refresh_name_keys(db: Database) -> list[NameClash]:
+    """Recomputes every stored ``name_key`` with today's ``org_name_key`` (at start-up).
+
+    A key can't be computed in SQL, so a change of the rules reaches existing rows here,
+    not in a migration. Active organisations that now turn out to be the same (e.g. one
+    added with straight quotes beside one with curly quotes) all stay: the one added
+    first gets the key, the others a key of their own (key, a separator, id) so the unique index
+    holds; they are returned for the operator to sort out (/removeorg).
+    """
+    clashes: list[NameClash] = []
+    async with db.transaction() as tx:
+        organisations = await organisations_repo.every(tx)
+        first: dict[str, Organisation] = {}
+        wanted: dict[int, str] = {}
+        for org in organisations:
+            key = org_name_key(org.name)
+            if org.status == "active":
+                if key in first:
+                    clashes.append(NameClash(first[key], org))
+                    key = f"{key}{_APART}{org.id}"
+                else:
+                    first[key] = org
+            wanted[org.id] = key
+        changed = [org for org in organisations if org.name_key != wanted[org.id]]
+        # Two steps, so that no row ever takes a key another row still holds.
+        for org in changed:
+            await organisations_repo.set_name_key(tx, org.id, f"{_APART}{org.id}")
+        for org in changed:
+            await organisations_repo.set_name_key(tx, org.id, wanted[org.id])
+    return clashes
+
+
+def _number(ref: str) -> int | None:
+    value = ref.strip().removeprefix("#")
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+
+
+async def find_organisation(db: Executor, ref: str) -> Organisation | None:
+    """An active organisation by its name (compared as ``org_name_key`` does) or number.
+
+    The name is tried first: "7 Days" is an organisation's name before it is a number.
+    """
+    if ref.strip():
+        named = await organisations_repo.find_active_by_key(db, org_name_key(ref))
+        if named is not None:
+            return named
+    number = _number(ref)
+    return None if number is None else await organisations_repo.get_active(db, number)
+
+
+async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, str]:
+    """The organisation a command starts with (its name or number), and the rest as typed.
+
+    ``/invite Human Rights Center “Viasna” Anna, lawyer``: the longest start of the text
+    that names an organisation wins, then a number. Raises ``org_name_not_found`` or
+    ``org_not_found`` when neither does.
+    """
+    ends = [word.end() for word in re.finditer(r"\S+", text)]
+    for end in reversed(ends):
+        named = await organisations_repo.find_active_by_key(db, org_name_key(text[:end]))
+        if named is not None:
+            return named, text[end:].strip()
+    first, _, rest = text.strip().partition(" ")
+    number = _number(first)
+    if number is None:
+        raise MembershipError("org_name_not_found", text=text.strip())
+    found = await organisations_repo.get_active(db, number)
+    if found is None:
+        raise MembershipError("org_not_found", ref=number)
+    return found, rest.strip()
 
 
 @dataclass(frozen=True)

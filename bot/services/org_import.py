@@ -1,11 +1,20 @@
 """Importing organisations from a CSV file (header ``name``), for preparing a coalition.
 
-Idempotent: a name already present (case- and space-insensitively) is skipped,
-so running the same file twice adds nothing the second time.
+Idempotent: a name already present (see ``membership.org_name_key``: case, spacing,
+quotation marks and dashes do not count) is skipped, so running the same file twice adds
+nothing the second time.
+
+What the operator typed reaches the list exactly or not at all: a row with more fields
+than the header (a name with an unquoted comma) is reported as invalid, never cut. The
+columns may be separated by commas or, as European Excel saves "CSV", by semicolons;
+the header line tells which. The file is read as UTF-8 (with or without a BOM); another
+encoding is read only when the operator names it (``--encoding cp1251``): guessing could
+turn a name into something else without anyone noticing.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
@@ -16,18 +25,20 @@ from bot.services import membership
 from bot.services.membership import MembershipError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+DEFAULT_ENCODING = "utf-8"
 
 
 @dataclass
 class ImportReport:
     added: list[tuple[int, str]] = field(default_factory=list)  # (line, name)
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # already there
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why: already there)
     invalid: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
     def lines(self) -> list[str]:
         """One line per row, in file order, then the totals."""
         entries = [(line, f"added {name}") for line, name in self.added]
-        entries += [(line, f"skipped {name} (already there)") for line, name in self.skipped]
+        entries += [(line, f"skipped {text}") for line, text in self.skipped]
         entries += [(line, f"invalid: {reason}") for line, reason in self.invalid]
         summary = (
             f"{len(self.added)} added, {len(self.skipped)} skipped, {len(self.invalid)} invalid"
@@ -36,50 +47,115 @@ class ImportReport:
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read (no ``name`` column, not UTF-8, too big)."""
+    """The file as a whole cannot be read (no ``name`` column, wrong encoding, too big)."""
 
 
-def read_names(content: bytes) -> list[tuple[int, str]]:
-    """(line number, raw name) for every data row; line numbers as an editor shows them."""
+@dataclass(frozen=True)
+class ImportRow:
+    """One data row: the name as it stands in the file, or why the row can't be used."""
+
+    line: int  # as an editor shows it (the row's first line)
+    name: str
+    problem: str | None = None
+
+
+def _decode(content: bytes, encoding: str) -> str:
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:
+        raise ImportFileError(f"unknown encoding {encoding!r} (try utf-8 or cp1251)") from None
+    try:
+        # Excel's "CSV UTF-8" starts with a byte order mark: not part of the first name.
+        return content.decode("utf-8-sig" if codec == "utf-8" else codec)
+    except UnicodeDecodeError:
+        pass
+    if codec != "utf-8":
+        raise ImportFileError(f"the file is not {encoding} text")
+    message = "the file is not UTF-8 text (in Excel: Save As → 'CSV UTF-8 (Comma delimited)')"
+    if _is_text(content, "cp1251"):
+        message += (
+            "; if Excel saved it on Russian or Belarusian Windows, it is probably cp1251: "
+            "run again with --encoding cp1251"
+        )
+    raise ImportFileError(message)
+
+
+def _is_text(content: bytes, encoding: str) -> bool:
+    try:
+        content.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _header(first_line: str) -> tuple[str, list[str]]:
+    """The delimiter whose split of the header line has a ``name`` column, and the columns."""
+    for delimiter in DELIMITERS:
+        fields = next(csv.reader([first_line], delimiter=delimiter), [])
+        columns = [column.strip().lower() for column in fields]
+        if "name" in columns:
+            return delimiter, columns
+    raise ImportFileError(
+        "the first line must be a header with a 'name' column "
+        "(columns separated by commas, semicolons or tabs)"
+    )
+
+
+def read_names(content: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[ImportRow]:
+    """Every data row with its line number; rows that can't be read carry their problem."""
     if len(content) > MAX_FILE_BYTES:
         raise ImportFileError(f"the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError("the file is not UTF-8 text (save it as CSV UTF-8)") from None
+    text = _decode(content, encoding)
+    delimiter, columns = _header(text.split("\n", 1)[0].rstrip("\r"))
+    column = columns.index("name")
     # csv.reader (not DictReader) so blank lines still count towards line numbers.
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    fields = [f.strip().lower() for f in header]
-    if "name" not in fields:
-        raise ImportFileError("the first line must be a header with a 'name' column")
-    column = fields.index("name")
-    rows: list[tuple[int, str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader, None)
+    rows: list[ImportRow] = []
     first_line = reader.line_num + 1
     for record in reader:
-        if record:  # a blank line is not a row
-            rows.append((first_line, record[column] if column < len(record) else ""))
+        if not record:  # a blank line is not a row
+            pass
+        elif len(record) > len(columns):
+            separator = DELIMITERS[delimiter][:-1]
+            preview = delimiter.join(record)
+            preview = preview if len(preview) <= 60 else preview[:59] + "…"
+            problem = (
+                f"{len(record)} fields where the header has {len(columns)} ({preview!r}); "
+                f"a {separator} inside a name must be within double quotes"
+            )
+            rows.append(ImportRow(first_line, "", problem))
+        else:
+            rows.append(ImportRow(first_line, record[column] if column < len(record) else ""))
         first_line = reader.line_num + 1
     return rows
 
 
 async def import_organisations(
-    db: Database, rows: list[tuple[int, str]], *, actor: str, now: datetime
+    db: Database, rows: list[ImportRow], *, actor: str, now: datetime
 ) -> ImportReport:
     report = ImportReport()
-    for line, raw in rows:
-        if not raw.strip():
-            report.invalid.append((line, "empty name"))
+    for row in rows:
+        if row.problem is not None:
+            report.invalid.append((row.line, row.problem))
+            continue
+        if not row.name.strip():
+            report.invalid.append((row.line, "empty name"))
             continue
         try:
-            org = await membership.add_organisation(db, raw, actor=actor, now=now)
+            org = await membership.add_organisation(db, row.name, actor=actor, now=now)
         except MembershipError as error:
             if error.reason == "duplicate":
-                report.skipped.append((line, raw.strip()))
+                name = row.name.strip()
+                existing = error.data["name"]
+                same = "" if existing == name else f" as #{error.data['org_id']} {existing}"
+                report.skipped.append((row.line, f"{name} (already there{same})"))
             elif error.reason == "name_too_long":
-                report.invalid.append((line, f"longer than {membership.MAX_ORG_NAME} characters"))
+                report.invalid.append(
+                    (row.line, f"longer than {membership.MAX_ORG_NAME} characters")
+                )
             else:
-                report.invalid.append((line, "line breaks or control characters in the name"))
+                report.invalid.append((row.line, "line breaks or control characters in the name"))
             continue
-        report.added.append((line, org.name))
+        report.added.append((row.line, org.name))
     return report

@@ -167,6 +167,15 @@ async def enqueue(
     )
 
 
+async def finish_if_empty(tx: Transaction, broadcast_id: int, *, now: datetime) -> bool:
+    """A broadcast nothing was queued for (everyone had it already) is finished at once:
+    no progress message, no "0 of 0 messages delivered" report. True when it was empty."""
+    if sum((await repo.status_counts(tx, broadcast_id)).values()):
+        return False
+    await repo.mark_finished(tx, broadcast_id, now=to_db(now))
+    return True
+
+
 async def broadcast_progress(db: Executor, broadcast_id: int) -> BroadcastProgress:
     counts = await repo.status_counts(db, broadcast_id)
 

@@ -16,7 +16,7 @@ one transaction:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,26 +24,46 @@ from zoneinfo import ZoneInfo
 from bot.db import audit
 from bot.db import letters as letters_repo
 from bot.db import reminders as repo
-from bot.db.connection import Database, Executor
+from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient
 from bot.db.reminders import Reminder
 from bot.db.timefmt import from_db, to_db
 from bot.services import outbox, responses
 from bot.services.deadlines import format_offsets, reminder_due
 from bot.services.letters import Composer, enqueue_planned
+from bot.services.outbox import OutgoingMessage
 from bot.services.quiet_hours import QuietHours, send_time, stored_quiet_hours
 from bot.services.reminder_plan import OFF, offsets_of, replan
+from bot.services.responses import OrganisationStatus
+
+
+@dataclass(frozen=True)
+class ChaseItem:
+    """An organisation a reminder was due for that nobody can reach in Telegram."""
+
+    name: str
+    no_contact: bool  # nobody has joined; else every contact blocked the bot
 
 
 @dataclass(frozen=True)
 class ReminderRun:
-    organisations: int
+    organisations: int  # reminded in Telegram
     contacts: int
     queued: int
+    chase: tuple[ChaseItem, ...] = ()  # owe an answer, but nobody of them can be reached
 
 
 def waiting_organisations(status: responses.LetterStatus) -> set[int]:
     return {o.row.organisation_id for o in status.organisations if o.waiting}
+
+
+def _to_chase(organisations: Iterable[OrganisationStatus]) -> tuple[ChaseItem, ...]:
+    """Those that owe an answer and have no active contact, by name."""
+    return tuple(
+        ChaseItem(o.row.organisation_name, o.state is responses.OrganisationState.NO_CONTACT)
+        for o in sorted(organisations, key=lambda o: o.row.organisation_name)
+        if o.waiting and not o.reachable
+    )
 
 
 async def remind_now(
@@ -79,7 +99,8 @@ async def remind_now(
             data={"organisations": sorted(waiting), "contacts": len(recipients),
                   "requested_by": requested_by},
         )  # fmt: skip
-    return ReminderRun(len(waiting), len(recipients), queued)
+    reached = {recipient.organisation_id for recipient in recipients}
+    return ReminderRun(len(reached), len(recipients), queued, _to_chase(status.organisations))
 
 
 # --- the letter's reminder offsets -----------------------------------------------------------
@@ -159,6 +180,11 @@ async def schedule_of(
 class ReminderRound:
     organisations: int  # reminded now (their contacts' sends are due now or after quiet hours)
     skipped: int  # due rows passed over: missed earlier offsets, or nobody owes an answer
+    queued: int = 0  # messages to coordinators about organisations to chase another way
+
+
+# (letter, organisations to chase) -> (coordinator's chat, message) for each coordinator
+ChaseComposer = Callable[[Letter, Sequence[ChaseItem]], Sequence[tuple[int, OutgoingMessage]]]
 
 
 def _latest_per_organisation(rows: list[Reminder]) -> dict[int, list[Reminder]]:
@@ -169,23 +195,35 @@ def _latest_per_organisation(rows: list[Reminder]) -> dict[int, list[Reminder]]:
 
 
 async def claim_due_reminders(
-    db: Database, *, now: datetime, default_zone: ZoneInfo, quiet_default: QuietHours
+    db: Database,
+    *,
+    now: datetime,
+    default_zone: ZoneInfo,
+    quiet_default: QuietHours,
+    compose_chase: ChaseComposer,
 ) -> ReminderRound:
-    """Claims what is due: per organisation the latest due offset, once."""
+    """Claims what is due: per organisation the latest due offset, once.
+
+    Coordinators get one message per letter and run (``compose_chase``, through the
+    outbox, in the claim's transaction) naming the organisations reminded now that
+    nobody can reach in Telegram: they must be chased another way.
+    """
     by_letter: dict[int, list[Reminder]] = defaultdict(list)
     for row in await repo.due(db, now=to_db(now)):
         by_letter[row.letter_id].append(row)
-    reminded = skipped = 0
+    reminded = skipped = queued = 0
     stamp = to_db(now)
     for letter_id, rows in by_letter.items():
         status = await responses.letter_status(db, letter_id)
         deadline = from_db(status.letter.deadline)
         assert deadline is not None
         waiting = waiting_organisations(status)
+        by_id = {o.row.organisation_id: o for o in status.organisations}
         contacts: dict[int, list[Recipient]] = defaultdict(list)
         for recipient in await letters_repo.recipients(db, letter_id):
             contacts[recipient.organisation_id].append(recipient)
         claimed: list[int] = []
+        chase: list[tuple[Reminder, OrganisationStatus]] = []  # claimed, but can't be reached
         async with db.transaction() as tx:
             for organisation_id, due in _latest_per_organisation(rows).items():
                 *missed, latest = due
@@ -197,6 +235,8 @@ async def claim_due_reminders(
                 if not await repo.settle(tx, latest.id, "sent", now=stamp):
                     continue
                 claimed.append(organisation_id)
+                if not by_id[organisation_id].reachable:
+                    chase.append((latest, by_id[organisation_id]))
                 for recipient in contacts[organisation_id]:
                     zone = ZoneInfo(recipient.timezone) if recipient.timezone else default_zone
                     quiet = stored_quiet_hours(
@@ -209,8 +249,30 @@ async def claim_due_reminders(
                     tx, now=now, actor="system", action="reminder.due", letter_id=letter_id,
                     data={"organisations": claimed},
                 )  # fmt: skip
+            if chase:
+                queued += await _queue_chase(tx, status.letter, chase, compose_chase, now)
         reminded += len(claimed)
-    return ReminderRound(reminded, skipped)
+    return ReminderRound(reminded, skipped, queued)
+
+
+async def _queue_chase(
+    tx: Transaction,
+    letter: Letter,
+    chase: list[tuple[Reminder, OrganisationStatus]],
+    compose: ChaseComposer,
+    now: datetime,
+) -> int:
+    """One message to each coordinator; keyed by the first reminder row it covers, which
+    is claimed only once: never twice, even if the pass is repeated."""
+    first = min(reminder.id for reminder, _ in chase)
+    queued = 0
+    for chat_id, message in compose(letter, _to_chase(o for _, o in chase)):
+        queued += await outbox.enqueue(
+            tx, broadcast_id=None, contact_id=None, chat_id=chat_id, letter_id=letter.id,
+            kind="notice", message=message, dedupe_key=f"reminder:chase:r{first}:to:{chat_id}",
+            now=now,
+        )  # fmt: skip
+    return queued
 
 
 async def queue_due_sends(db: Database, *, now: datetime, compose: Composer) -> int:

@@ -27,6 +27,7 @@ from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response
 from bot.db.timefmt import from_db, to_db
 from bot.services import reminder_plan
+from bot.services.letters import Composer, tell_recipients
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
@@ -185,16 +186,23 @@ async def decline(
         )  # fmt: skip
 
 
+async def withdrawable(db: Executor, contact: Contact, letter_id: int) -> Target:
+    """The signature Withdraw would take back (asked before it is); raises ResponseError
+    when there is none: the letter is closed, or the organisation has not signed it."""
+    latest = await letters_repo.latest_version(db, letter_id)
+    if latest is None or contact.organisation_id is None:
+        raise ResponseError("letter_not_found", ref=letter_id)
+    target = await _target(db, contact, letter_id, latest.id)
+    current = await responses_repo.get(db, letter_id, contact.organisation_id)
+    if current is None or current.decision != "signed":
+        raise ResponseError("nothing_to_withdraw", ref=letter_id)
+    return target
+
+
 async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datetime) -> Outcome:
     """Withdraws the organisation's signature while the letter is open."""
     async with db.transaction() as tx:
-        latest = await letters_repo.latest_version(tx, letter_id)
-        if latest is None or contact.organisation_id is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
-        target = await _target(tx, contact, letter_id, latest.id)
-        current = await responses_repo.get(tx, letter_id, contact.organisation_id)
-        if current is None or current.decision != "signed":
-            raise ResponseError("nothing_to_withdraw", ref=letter_id)
+        target = await withdrawable(tx, contact, letter_id)
         return await _record(
             tx, target, contact, decision="withdrawn", version_id=None, listing=None,
             reason=None, now=now,
@@ -264,6 +272,7 @@ class OrganisationState(enum.StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     PENDING = "pending"
+    NO_CONTACT = "no_contact"  # no answer, and nobody of it has joined: received nothing
 
 
 @dataclass(frozen=True)
@@ -279,7 +288,13 @@ class OrganisationStatus:
             OrganisationState.PENDING,
             OrganisationState.RECONFIRM,
             OrganisationState.WITHDRAWN,
+            OrganisationState.NO_CONTACT,
         )
+
+    @property
+    def reachable(self) -> bool:
+        """Someone of the organisation can be reached in Telegram (an active contact)."""
+        return self.row.active_contacts > 0
 
 
 def state_of(row: OrganisationRow, versions: list[Version]) -> OrganisationState:
@@ -290,7 +305,37 @@ def state_of(row: OrganisationRow, versions: list[Version]) -> OrganisationState
         return OrganisationState.DECLINED
     if row.decision == "withdrawn":
         return OrganisationState.WITHDRAWN
+    if row.active_contacts + row.unreachable_contacts == 0:
+        return OrganisationState.NO_CONTACT
     return OrganisationState.PENDING
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How a letter stands, counted one way for every view (/status, /letter, /letters,
+    the closing report): ``signed`` are signatures valid for the latest version."""
+
+    organisations: int
+    signed: int
+    reconfirm: int  # signed an earlier version; a material revision came since
+    declined: int
+    pending: int  # no answer yet (a withdrawn signature is no answer)
+    no_contact: int  # no answer, and nobody of the organisation has joined
+    unreachable: int  # every contact of the organisation blocked the bot
+
+    @classmethod
+    def of(cls, organisations: Sequence[OrganisationStatus]) -> Tally:
+        states = [o.state for o in organisations]
+        return cls(
+            organisations=len(organisations),
+            signed=states.count(OrganisationState.SIGNED),
+            reconfirm=states.count(OrganisationState.RECONFIRM),
+            declined=states.count(OrganisationState.DECLINED),
+            pending=states.count(OrganisationState.PENDING)
+            + states.count(OrganisationState.WITHDRAWN),
+            no_contact=states.count(OrganisationState.NO_CONTACT),
+            unreachable=sum(1 for o in organisations if o.unreachable),
+        )
 
 
 @dataclass(frozen=True)
@@ -304,8 +349,8 @@ class LetterStatus:
         return sum(1 for o in self.organisations if o.state is state)
 
     @property
-    def unreachable(self) -> int:
-        return sum(1 for o in self.organisations if o.unreachable)
+    def tally(self) -> Tally:
+        return Tally.of(self.organisations)
 
 
 async def letter_status(db: Executor, letter_id: int) -> LetterStatus:
@@ -323,6 +368,11 @@ async def letter_status(db: Executor, letter_id: int) -> LetterStatus:
     return LetterStatus(letter, versions[-1], versions, statuses)
 
 
+async def tally(db: Executor, letter_id: int) -> Tally:
+    """How a letter stands, the one count every view shows."""
+    return (await letter_status(db, letter_id)).tally
+
+
 async def organisation_overview(
     db: Executor, organisation_id: int
 ) -> list[tuple[Letter, Version, OrganisationStatus]]:
@@ -336,22 +386,34 @@ async def organisation_overview(
     return result
 
 
-async def close_letter(db: Database, letter_id: int, *, actor: str, now: datetime) -> Letter:
+async def closable(db: Executor, letter_id: int) -> Letter:
+    """The open letter /close would close; raises ResponseError otherwise."""
+    letter = await letters_repo.get(db, letter_id)
+    if letter is None:
+        raise ResponseError("letter_not_found", ref=letter_id)
+    if letter.status != "open":
+        raise ResponseError("not_open", ref=letter_id)
+    return letter
+
+
+async def close_letter(
+    db: Database, letter_id: int, *, actor: str, now: datetime, compose: Composer
+) -> Letter:
+    """Closes an open letter; every contact who has it is told (``compose``)."""
     async with db.transaction() as tx:
-        letter = await letters_repo.get(tx, letter_id)
-        if letter is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
-        if letter.status != "open":
-            raise ResponseError("not_open", ref=letter_id)
-        await _close(tx, letter_id, actor=actor, now=now, at_deadline=False)
-        closed = await letters_repo.get(tx, letter_id)
-    assert closed is not None
-    return closed
+        await closable(tx, letter_id)
+        return await _close(tx, letter_id, actor=actor, now=now, at_deadline=False, compose=compose)
 
 
 async def _close(
-    tx: Transaction, letter_id: int, *, actor: str, now: datetime, at_deadline: bool
-) -> None:
+    tx: Transaction,
+    letter_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    at_deadline: bool,
+    compose: Composer,
+) -> Letter:
     stamp = to_db(now)
     await letters_repo.set_closed(tx, letter_id, now=stamp)
     await reminders_repo.skip_pending(tx, letter_id, now=stamp)
@@ -359,10 +421,15 @@ async def _close(
     await audit.append(
         tx, now=now, actor=actor, action="letter.closed", letter_id=letter_id, data=data
     )
+    closed = await letters_repo.get(tx, letter_id)
+    assert closed is not None
+    await tell_recipients(tx, closed, compose, kind="closed", now=now, nonce=f":{stamp}")
+    return closed
 
 
-async def close_expired(db: Database, *, now: datetime) -> list[Letter]:
-    """Closes every open letter whose deadline has come (at start-up too, after downtime).
+async def close_expired(db: Database, *, now: datetime, compose: Composer) -> list[Letter]:
+    """Closes every open letter whose deadline has come (at start-up too, after downtime);
+    every contact who has it is told (``compose``).
 
     Each owes coordinators a report (``close_report`` 'pending' until it went out).
     """
@@ -372,7 +439,7 @@ async def close_expired(db: Database, *, now: datetime) -> list[Letter]:
             current = await letters_repo.get(tx, letter.id)
             if current is None or current.status != "open" or current.deadline > to_db(now):
                 continue  # closed, reopened or extended meanwhile
-            await _close(tx, letter.id, actor="system", now=now, at_deadline=True)
+            await _close(tx, letter.id, actor="system", now=now, at_deadline=True, compose=compose)
             await letters_repo.set_close_report(tx, letter.id, "pending")
             after = await letters_repo.get(tx, letter.id)
         assert after is not None
@@ -401,7 +468,9 @@ async def reopen_letter(
     actor: str,
     now: datetime,
     default_offsets: Sequence[timedelta],
+    compose: Composer,
 ) -> Letter:
+    """Opens a closed letter again until ``deadline``; every contact who has it is told."""
     if deadline <= now:
         raise ResponseError("deadline_past")
     async with db.transaction() as tx:
@@ -418,6 +487,9 @@ async def reopen_letter(
         reopened = await letters_repo.get(tx, letter_id)
         assert reopened is not None
         await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
+        await tell_recipients(
+            tx, reopened, compose, kind="reopened", now=now, nonce=f":{to_db(now)}"
+        )
     return reopened
 
 

@@ -11,7 +11,7 @@ from bot.db import audit
 from bot.db.connection import SQLITE_HEADER
 from bot.fake_telegram import FakeTelegramServer
 from tests.conftest import make_settings, running_bot
-from tests.e2e.test_responses import circulated, sign, summary_of
+from tests.e2e.test_responses import circulated, close, sign, summary_of, withdraw
 
 KEY = "correct horse battery staple 42"
 
@@ -25,8 +25,8 @@ async def test_every_state_change_is_audited_and_the_trail_comes_as_csv(
         coordinator = bot.coordinator()
         letter_id, (first, second) = await circulated(bot, tg, ["First", "Second"])
         await sign(first)
-        [withdrawn] = await bot.ask(first, f"/withdraw {letter_id}")
-        assert "withdrawn" in withdrawn.text
+        [question] = await bot.ask(first, f"/withdraw {letter_id}")
+        assert "is withdrawn" in await withdraw(first, question)
         await second.press(summary_of(second), "Decline")
         [ask] = await second.next_messages()
         await second.press(ask, "Skip")
@@ -39,7 +39,7 @@ async def test_every_state_change_is_audited_and_the_trail_comes_as_csv(
         await bot.replies(coordinator)
         await bot.ask(coordinator, "Done in the next version.")
         await first.next_messages()
-        await bot.ask(coordinator, f"/close {letter_id}")
+        await close(bot, letter_id)
         await bot.ask(coordinator, f"/export {letter_id}", replies=3)
         contact_id = await bot.db.fetch_value(
             "SELECT id FROM contacts WHERE telegram_user_id = ?", (second.id,)

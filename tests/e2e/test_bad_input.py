@@ -47,6 +47,7 @@ from bot.services import membership
 from bot.settings import Settings
 from tests.conftest import COORDINATOR_ID, RunningBot, make_settings, running_bot
 from tests.e2e.test_letters import circulate, until
+from tests.e2e.test_responses import close
 
 SEED = int(os.environ.get("BAD_INPUT_SEED", "20260207"))
 ROUNDS = 24
@@ -407,8 +408,7 @@ async def _set_up(bot: RunningBot, tg: FakeTelegramServer) -> World:
     receivers = [*members["A"], *members["B"], *members["C"]]
     await until(lambda: all(len(m.bot_messages) >= 2 for m in receivers), timeout=30)
     await until(lambda: all(len(m.bot_messages) >= 4 for m in members["A"]), timeout=30)
-    [closed] = await bot.ask(coordinator, f"/close {closed_id}")
-    assert "is closed" in closed.text, closed.text
+    assert "is closed" in await close(bot, closed_id)
     versions: dict[int, list[int]] = {}
     for row in await bot.db.fetch_all("SELECT id, letter_id FROM versions ORDER BY id"):
         versions.setdefault(row["letter_id"], []).append(row["id"])

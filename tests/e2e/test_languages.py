@@ -22,6 +22,7 @@ from bot.services.deadlines import format_deadline, relative_hint
 from tests.conftest import RunningBot
 from tests.e2e.test_letters import DEADLINE, circulate, new_letter
 from tests.e2e.test_membership import add_org, invite_token
+from tests.e2e.test_responses import close
 
 ZURICH = ZoneInfo("Europe/Zurich")
 DEADLINE_AT = datetime(2026, 2, 20, 18, 0, tzinfo=ZURICH)
@@ -131,6 +132,8 @@ async def test_the_member_flow_in_the_members_language(
 
     # Withdraw, from the receipt's button.
     await member.press(receipt, texts.render(texts.BUTTON_WITHDRAW, language))
+    question = await next_with(member, lead(texts.WITHDRAW_ASK, language))
+    await member.press(question, texts.render(texts.BUTTON_WITHDRAW_CONFIRM, language))
     withdrawn = await next_with(member, lead(texts.WITHDRAW_RECEIPT, language))
     assert "Праваабарончы цэнтр «Вясна»" in withdrawn.text
     [mine] = await bot.ask(member, "/mine")
@@ -210,7 +213,7 @@ async def test_a_letter_in_belarusian_is_exported_in_belarusian(
     confirm = await next_with(member, "Подтвердите")
     await member.press(confirm, "✅ Подтвердить")
     await next_with(member, "✅ Подписано")
-    await bot.ask(coordinator, "/close 1")
+    await close(bot, 1)
     _, md_file, _ = await bot.ask(coordinator, "/export 1", replies=3)
     markdown = tg.file_content(md_file.document["file_id"]).decode()
     assert "## Арганізацыі, якія падпісалі" in markdown

@@ -9,7 +9,7 @@ from bot.clock import FakeClock
 from bot.db import audit
 from bot.fake_telegram import FakeTelegramServer
 from tests.conftest import RunningBot, make_settings, running_bot
-from tests.e2e.test_responses import circulated, edited, sign, summary_of
+from tests.e2e.test_responses import circulated, close, edited, sign, summary_of
 from tests.e2e.test_schedule import run_due
 
 MARKERS = ("mandate", "undersigned", "lawyers-marker", "secret-reason")
@@ -61,7 +61,7 @@ async def test_purge_asks_removes_texts_keeps_signatures_and_the_chain(
     assert await texts_left(bot, letter_id)  # the markers are there to be found
     [not_closed] = await bot.ask(coordinator, f"/purge {letter_id}")
     assert "not closed" in not_closed.text
-    await bot.ask(coordinator, f"/close {letter_id}")
+    await close(bot, letter_id)
     summary_id = summary_of(anna).message_id
     question = await ask_until(bot, f"/purge {letter_id}", "for good")
     await coordinator.press(question, "Cancel")
@@ -104,7 +104,7 @@ async def test_retention_days_purge_closed_letters_by_themselves(
     settings = make_settings(tg, tmp_path, retention_days=30)
     async with running_bot(settings, clock, tg) as bot:
         letter_id, _, _ = await letter_with_answers(bot, tg)
-        await bot.ask(bot.coordinator(), f"/close {letter_id}")
+        await close(bot, letter_id)
         clock.advance(timedelta(days=29, hours=23))
         await run_due(bot)
         assert await texts_left(bot, letter_id)

@@ -44,6 +44,33 @@ async def sign(  # type: ignore[no-untyped-def]
     return await edited(member, choose.message_id, "Signed for")
 
 
+async def revise_materially(bot: RunningBot, letter_id: int) -> None:
+    """/revise with a new paragraph, marked material (the members' notices follow)."""
+    coordinator = bot.coordinator()
+    await bot.ask(coordinator, f"/revise {letter_id}")
+    [got] = await bot.ask(coordinator, TEXT + "\n\nA new demanding paragraph.")
+    await coordinator.press(got, "Done")
+    [kind] = await bot.replies(coordinator)
+    await coordinator.press(kind, "Material: ask to sign again")
+    await bot.replies(coordinator)
+
+
+async def close(bot: RunningBot, letter_id: int) -> str:
+    """/close and its confirmation tap; the text it ends with."""
+    coordinator = bot.coordinator()
+    [question] = await bot.ask(coordinator, f"/close {letter_id}")
+    assert question.text.startswith(f"Close letter #{letter_id}"), question.text
+    await coordinator.press(question, "🔒 Close it")
+    return (await edited(coordinator, question.message_id, "is closed")).text
+
+
+async def withdraw(member: FakeUser, question) -> str:  # type: ignore[no-untyped-def]
+    """The second tap on Withdraw; the receipt it ends with."""
+    assert question.text.startswith("Withdraw the signature of"), question.text
+    await member.press(question, "↩️ Yes, withdraw it")
+    return (await edited(member, question.message_id, "is withdrawn")).text
+
+
 async def edited(user: FakeUser, message_id: int, marker: str):  # type: ignore[no-untyped-def]
     async with asyncio.timeout(10):
         while True:
@@ -136,13 +163,22 @@ async def test_withdraw_from_receipt_and_by_command(
     letter_id, (member,) = await circulated(bot, tg, ["Org"])
     receipt = await sign(member)
     await member.press(receipt, "Withdraw signature")
-    [withdrawn] = await member.next_messages()
-    assert "withdrawn" in withdrawn.text
+    [question] = await member.next_messages()
+    assert "no longer be counted" in question.text  # what will happen, before it does
+    await member.press(question, "Keep the signature")
+    await edited(member, question.message_id, "Not withdrawn")
+    assert await bot.db.fetch_value("SELECT decision FROM responses") == "signed"
+    await member.press(receipt, "Withdraw signature")
+    [question] = await member.next_messages()
+    assert "is withdrawn" in await withdraw(member, question)
     [nothing] = await bot.ask(member, f"/withdraw {letter_id}")
     assert "has not signed" in nothing.text
+    # A repeated press (its buttons are gone, so forged) is checked again: nothing to withdraw.
+    await member.forge_callback(f"wdc:{letter_id}:1", question)
+    await edited(member, question.message_id, "has not signed")
     await sign(member)
-    [again] = await bot.ask(member, f"/withdraw {letter_id}")
-    assert "withdrawn" in again.text
+    [question] = await bot.ask(member, f"/withdraw {letter_id}")
+    assert "is withdrawn" in await withdraw(member, question)
     [mine] = await bot.ask(member, "/mine")
     assert "signature withdrawn" in mine.text
 
@@ -154,12 +190,7 @@ async def test_material_revision_asks_signatories_to_confirm_again(
     await sign(first)
     await sign(second, "Internal only")
     coordinator = bot.coordinator()
-    await bot.ask(coordinator, f"/revise {letter_id}")
-    [got] = await bot.ask(coordinator, TEXT + "\n\nA new demanding paragraph.")
-    await coordinator.press(got, "Done")
-    [kind] = await bot.replies(coordinator)
-    await coordinator.press(kind, "Material: ask to sign again")
-    await bot.replies(coordinator)
+    await revise_materially(bot, letter_id)
     notice, _ = await first.next_messages(2, timeout=15)
     await third.next_messages(2, timeout=15)
     [status, *_] = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
@@ -197,8 +228,7 @@ async def test_stale_and_forged_buttons_change_nothing(
     assert all(m.text in (texts.NOT_A_RECIPIENT, texts.STALE_BUTTON) or "no letter" in m.text
                for m in refusals)  # fmt: skip
     assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
-    [closed] = await bot.ask(bot.coordinator(), f"/close {letter_id}")
-    assert "is closed" in closed.text
+    assert "is closed" in await close(bot, letter_id)
     member.mark_all_read()
     await member.press(summary, "✍️ Sign")
     [refusal] = await member.next_messages()
@@ -246,7 +276,7 @@ async def test_status_close_reopen_and_export(bot: RunningBot, tg: FakeTelegramS
     assert "signed: 6" in summary.text
     assert "«Вясна» — signed" in table.text
     assert chart.photo and "over time" in chart.caption
-    await bot.ask(coordinator, f"/close {letter_id}")
+    await close(bot, letter_id)
     [refused] = await bot.ask(coordinator, f"/revise {letter_id}")
     assert "closed" in refused.text
     docx_file, md_file, csv_file = await bot.ask(coordinator, f"/export {letter_id}", replies=3)

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from tests.conftest import RunningBot, running_bot
 from tests.e2e.test_letters import circulate, new_letter, until
 from tests.e2e.test_membership import add_org, join
-from tests.e2e.test_responses import circulated, sign, summary_of
+from tests.e2e.test_responses import circulated, sign, summary_of, withdraw
 
 REMINDER = "⏰ A letter is waiting for your organisation's answer"
 
@@ -186,7 +186,8 @@ async def test_quiet_hours_defer_and_do_not_defer_as_specified(
     await member.next_messages(2)
     bot.clock.set(utc(2026, 2, 21, 2, 30))
     assert (await run_due(bot)).reminded == 1
-    [at_once] = await member.next_messages(1)
+    closed, at_once = await member.next_messages(2)  # the first letter closed meanwhile
+    assert closed.text.startswith(f"🔒 Letter #{letter_id}")
     assert at_once.text.startswith(REMINDER) and "in 3 hours" in at_once.text
 
 
@@ -232,13 +233,19 @@ async def test_moving_the_deadline_reschedules_and_tells_members(
 async def test_letter_closes_at_its_deadline_with_tally_and_export(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
-    letter_id, (anna, _) = await circulated(bot, tg, ["Org One", "Org Two"])
+    letter_id, (anna, boris) = await circulated(bot, tg, ["Org One", "Org Two"])
     await sign(anna)
     coordinator = bot.coordinator()
     coordinator.mark_all_read()
+    boris.mark_all_read()
     bot.clock.set(utc(2026, 2, 20, 17, 0))
     done = await run_due(bot)
     assert done.closed == (letter_id,)
+    # Issue 14 §4: members are told, neutrally (no title on a lock screen).
+    for member in (anna, boris):
+        notice = next(m for m in member.bot_messages if (m.text or "").startswith("🔒"))
+        assert notice.text.startswith(f"🔒 Letter #{letter_id} for your organisation is closed")
+        assert notice.protect_content and "mandate" not in notice.text
     report, *files = await coordinator.next_messages(4)
     assert "closed at its deadline" in report.text
     assert "signed: 1" in report.text and "no answer: 1" in report.text
@@ -314,7 +321,8 @@ async def test_daily_digest_has_new_responses_and_comments_and_skips_quiet_days(
     bot.clock.set(utc(2026, 2, 3, 8, 0))  # 09:00 in Zurich: the first digest
     await run_due(bot)
     await sign(anna)
-    await bot.ask(anna, f"/withdraw {letter_id}")
+    [question] = await bot.ask(anna, f"/withdraw {letter_id}")
+    await withdraw(anna, question)
     await sign(anna)  # signed again: still one organisation that signed
     await boris.press(summary_of(boris), "💬 Comment")
     await bot.ask(boris, "Please add a paragraph on lawyers.")

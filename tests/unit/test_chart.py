@@ -100,6 +100,14 @@ def test_now_before_opening_and_everything_at_one_instant() -> None:
     assert_telegram_png(render([], now=OPENED - timedelta(hours=1)))
 
 
+def test_organisations_without_a_contact_draw_a_line_of_their_own() -> None:
+    """Issue 14 §4: how many organisations the bot can reach, beside how many there are."""
+    with_line = render([], organisations=18, no_contact=14, language="ru")
+    assert_telegram_png(with_line)
+    assert with_line != render([], organisations=18, language="ru")
+    assert_telegram_png(render([], organisations=3, no_contact=3))
+
+
 def test_unknown_language_falls_back_to_english() -> None:
     assert_telegram_png(render([], language="de"))
 

@@ -43,7 +43,7 @@ def test_import_orgs_reports_by_line_and_is_idempotent(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         "line 2: added Viasna",
         "line 3: added Belarusian PEN, Minsk",
-        "line 5: skipped viasna (already there)",
+        "line 5: skipped viasna (already there as #1 Viasna)",
         "line 6: invalid: line breaks or control characters in the name",
         "line 8: invalid: longer than 300 characters",
         "2 added, 1 skipped, 2 invalid",
@@ -66,6 +66,42 @@ def test_import_orgs_bad_file_is_one_line(tmp_path: Path, content: bytes, messag
     result = run(tmp_path, "import-orgs", str(csv_file))
     assert result.returncode == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_import_orgs_never_cuts_a_name_and_reads_european_excel(tmp_path: Path) -> None:
+    """Issue 14 §3: an unquoted comma makes a row invalid (reported by line), never a cut
+    name; a ';'-separated file with a BOM is read; curly quotes are the same name."""
+    iuf = "International Union of Food, Agricultural, Hotel, Restaurant, Catering (IUF)"
+    (tmp_path / "orgs.csv").write_text(
+        f'name\nHuman Rights Center "Viasna"\n{iuf}\n"{iuf}"\n', encoding="utf-8"
+    )
+    result = run(tmp_path, "import-orgs", str(tmp_path / "orgs.csv"))
+    lines = result.stdout.splitlines()
+    assert lines[0] == 'line 2: added Human Rights Center "Viasna"'
+    assert lines[1].startswith("line 3: invalid: 5 fields where the header has 1")
+    assert "comma inside a name must be within double quotes" in lines[1]
+    assert lines[2] == f"line 4: added {iuf}"
+    assert result.returncode == 1
+    excel = "\ufeffName;Country\r\nHuman Rights Center “Viasna”;Belarus\r\nLawtrend;Belarus\r\n"
+    (tmp_path / "excel.csv").write_bytes(excel.encode("utf-8"))
+    result = run(tmp_path, "import-orgs", str(tmp_path / "excel.csv"))
+    assert result.stdout.splitlines() == [
+        "line 2: skipped Human Rights Center “Viasna” (already there as #1 Human Rights "
+        'Center "Viasna")',
+        "line 3: added Lawtrend",
+        "1 added, 1 skipped, 0 invalid",
+    ]
+    names = run(tmp_path, "invite", "lawtrend", "--bot-username", "coal_bot")
+    assert names.returncode == 0 and "for Lawtrend" in names.stdout
+
+
+def test_import_orgs_reads_cp1251_only_when_told(tmp_path: Path) -> None:
+    (tmp_path / "ru.csv").write_bytes("name\nПравозащитный центр «Весна»\n".encode("cp1251"))
+    refused = run(tmp_path, "import-orgs", str(tmp_path / "ru.csv"))
+    assert refused.returncode == 2 and "--encoding cp1251" in refused.stderr
+    told = run(tmp_path, "import-orgs", "--encoding", "cp1251", str(tmp_path / "ru.csv"))
+    assert told.returncode == 0
+    assert told.stdout.splitlines()[0] == "line 2: added Правозащитный центр «Весна»"
 
 
 def test_invite_prints_a_single_use_link(tmp_path: Path) -> None:

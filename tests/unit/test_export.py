@@ -448,6 +448,14 @@ def test_csv_row_contents() -> None:
     }
 
 
+def test_csv_names_organisations_that_received_nothing() -> None:
+    """Issue 14 §4: "no contact" is its own state, apart from "pending"."""
+    nobody = replace(signatory("Nobody Joined", None), no_contact=True)
+    table = read_csv(render_csv(make_input([nobody, signatory("Still Thinking", None)])))
+    responses = {row[0]: row[1] for row in table[1:]}
+    assert responses == {"Nobody Joined": "no contact", "Still Thinking": "pending"}
+
+
 def test_csv_answer_times_follow_the_export_zone_across_dst() -> None:
     summer = replace(signatory("Zubr"), answered_at=datetime(2026, 7, 1, 10, 0, tzinfo=UTC))
     table = read_csv(render_csv(make_input([summer])))

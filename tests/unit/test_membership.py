@@ -76,6 +76,78 @@ async def test_duplicates_are_case_and_space_insensitive(db: Database, first, se
 
 
 @pytest.mark.parametrize(
+    "second",
+    [
+        "Human Rights Center “Viasna”",  # curly quotes
+        "Human Rights Center «Viasna»",  # guillemets
+        "human rights center 'viasna'",  # single quotes, case
+        "Human Rights Center ＂Viasna＂",  # full-width (NFKC)
+        'Human  Rights\u00a0Center "Viasna"',  # spacing, no-break space
+    ],
+)
+async def test_near_duplicates_are_refused_naming_the_existing_one(db: Database, second) -> None:
+    """Issue 14 §3: the kind of quotation marks, dashes, NFKC forms, case and spacing do
+    not make another organisation; the name as typed is kept exactly."""
+    org = await membership.add_organisation(
+        db, 'Human Rights Center "Viasna"', actor="cli", now=NOW
+    )
+    with pytest.raises(MembershipError) as caught:
+        await membership.add_organisation(db, second, actor="cli", now=NOW)
+    assert caught.value.reason == "duplicate"
+    assert caught.value.data == {"name": 'Human Rights Center "Viasna"', "org_id": org.id}
+
+
+@pytest.mark.parametrize("dash", ["-", "\u2010", "\u2013", "\u2014", "\u2212"])
+async def test_dashes_are_one(db: Database, dash: str) -> None:
+    await membership.add_organisation(db, "Belarus–Free Theatre", actor="cli", now=NOW)
+    with pytest.raises(MembershipError):
+        await membership.add_organisation(db, f"Belarus{dash}Free Theatre", actor="cli", now=NOW)
+    kept = await membership.add_organisation(db, "Belarus Free Theatre", actor="cli", now=NOW)
+    assert kept.name == "Belarus Free Theatre"  # no dash at all is another name
+
+
+async def test_stored_keys_follow_the_rules_at_start_up(db: Database) -> None:
+    """Rows keyed by an older rule are recomputed; two that now clash both stay, the first
+    keeps the key (new names like it are refused, naming it)."""
+    for org_id, name, old_key in [
+        (1, 'Centre "Viasna"', 'centre"viasna"'),
+        (2, "Centre “Viasna”", "centre“viasna”"),  # slipped past the old rule
+        (3, "Lawtrend", "lawtrend"),
+    ]:
+        await db.execute(
+            "INSERT INTO organisations (id, name, name_key, status, created_at) "
+            "VALUES (?, ?, ?, 'active', '2026-01-01T00:00:00+00:00')",
+            (org_id, name, old_key),
+        )
+    clashes = await membership.refresh_name_keys(db)
+    assert [(c.kept.id, c.other.id) for c in clashes] == [(1, 2)]
+    with pytest.raises(MembershipError) as caught:
+        await membership.add_organisation(db, "Centre «Viasna»", actor="cli", now=NOW)
+    assert caught.value.data["org_id"] == 1
+    again = await membership.refresh_name_keys(db)  # at every start: the same result
+    assert [(c.kept.id, c.other.id) for c in again] == [(1, 2)]
+    names = [r["name"] for r in await db.fetch_all("SELECT name FROM organisations ORDER BY id")]
+    assert names == ['Centre "Viasna"', "Centre “Viasna”", "Lawtrend"]  # never altered
+
+
+async def test_an_organisation_by_name_or_number_and_the_rest(db: Database) -> None:
+    viasna = await membership.add_organisation(db, "Human Rights Center “Viasna”", actor="cli",
+                                               now=NOW)  # fmt: skip
+    seven = await membership.add_organisation(db, "7 Days", actor="cli", now=NOW)
+    find = membership.organisation_and_rest
+    assert await find(db, 'human rights center "viasna" Anna, lawyer') == (viasna, "Anna, lawyer")
+    assert await find(db, f"{viasna.id}  Anna") == (viasna, "Anna")
+    assert await find(db, "7 Days Boris") == (seven, "Boris")  # the name before a number
+    assert await membership.find_organisation(db, f"#{seven.id}") == seven
+    with pytest.raises(MembershipError) as caught:
+        await find(db, "Viasna Anna")
+    assert caught.value.reason == "org_name_not_found"
+    with pytest.raises(MembershipError) as caught:
+        await find(db, "99 Anna")
+    assert caught.value.reason == "org_not_found"
+
+
+@pytest.mark.parametrize(
     ("raw", "reason"),
     [("   ", "name_empty"), ("A" * 301, "name_too_long"), ("Two\nlines", "name_invalid")],
 )
