@@ -58,8 +58,12 @@ async def revise_materially(bot: RunningBot, letter_id: int) -> None:
 async def close(bot: RunningBot, letter_id: int) -> str:
     """/close and its confirmation tap; the text it ends with."""
     coordinator = bot.coordinator()
-    [question] = await bot.ask(coordinator, f"/close {letter_id}")
-    assert question.text.startswith(f"Close letter #{letter_id}"), question.text
+    coordinator.mark_all_read()
+    await coordinator.send(f"/close {letter_id}")
+    # Notices sent before the command (a relayed comment, say) may still be on their way.
+    question = None
+    while question is None or not question.text.startswith(f"Close letter #{letter_id}"):
+        [question] = await bot.replies(coordinator)
     await coordinator.press(question, "🔒 Close it")
     return (await edited(coordinator, question.message_id, "is closed")).text
 
