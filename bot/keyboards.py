@@ -195,3 +195,8 @@ def purge_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
             [_button(texts.BUTTON_CANCEL, language, callback_data.PURGE, letter_id, 0)],
         ]
     )
+
+
+def resend(kind: str, ref: int, language: str) -> InlineKeyboardMarkup:
+    """Send again the messages that may not have arrived (``RESEND_BROADCAST``/``_LETTER``)."""
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_RESEND, language, kind, ref)]])
