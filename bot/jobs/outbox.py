@@ -183,8 +183,8 @@ class OutboxSender:
         interrupted = await outbox.recover_interrupted(self.services.database)
         if interrupted:
             log.warning(
-                "%d delivery(ies) were being sent when the bot stopped; recorded as uncertain "
-                "and not resent",
+                "%d delivery(ies) were on the wire when the bot stopped; recorded as uncertain, "
+                "not resent (coordinators are shown who, and can send them again)",
                 interrupted,
             )
         self._stopping = False
