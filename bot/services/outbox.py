@@ -23,10 +23,10 @@ from typing import Any, Literal, get_args
 
 from bot.db import audit
 from bot.db import deliveries as repo
-from bot.db import letters as letters_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
 from bot.db.timefmt import from_db, to_db
+from bot.services.purge import unpurged_letter
 from bot.services.responses import ResponseError
 from bot.settings import DELETE_WINDOW
 
@@ -356,11 +356,7 @@ async def resend_uncertain(
 
 
 async def _check_sendable(tx: Transaction, letter_id: int) -> None:
-    letter = await letters_repo.get(tx, letter_id)
-    if letter is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
-    if letter.purged_at is not None:
-        raise ResponseError("letter_purged", ref=letter_id)
+    letter = await unpurged_letter(tx, letter_id)
     if letter.status == "closed":
         raise ResponseError("resend_closed", ref=letter_id)
 

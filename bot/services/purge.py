@@ -40,13 +40,19 @@ class Purge:
     to_delete: int  # messages in members' chats the bot will now try to delete
 
 
-async def check_purgeable(db: Executor, letter_id: int) -> Letter:
-    """The letter, if it can be purged (closed, not purged yet)."""
+async def unpurged_letter(db: Executor, letter_id: int) -> Letter:
+    """The letter, if it exists and its texts were not purged (``ResponseError`` if not)."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
         raise ResponseError("letter_not_found", ref=letter_id)
     if letter.purged_at is not None:
         raise ResponseError("letter_purged", ref=letter_id)
+    return letter
+
+
+async def check_purgeable(db: Executor, letter_id: int) -> Letter:
+    """The letter, if it can be purged (closed, not purged yet)."""
+    letter = await unpurged_letter(db, letter_id)
     if letter.status != "closed":
         raise ResponseError("purge_not_closed", ref=letter_id)
     return letter
