@@ -66,3 +66,5 @@ CIRCULATE = "circ"  # (letter, 1 all organisations / 0 not now): the answer to /
 CLOSE = "cls"  # (letter, 1 close / 0 keep open): the answer to /close
 WITHDRAW_CONFIRM = "wdc"  # (letter, 1 withdraw / 0 keep): the member's second tap on Withdraw
 CURRENT = "cur"  # (letter): show the letter's current version (after a superseded press)
+RESEND_BROADCAST = "rsb"  # (broadcast): send its uncertain messages again (delivery report)
+RESEND_LETTER = "rsl"  # (letter): send its uncertain messages to contacts again (/status)

@@ -829,10 +829,12 @@ OUTBOX_REPORT_CONTACT: Final = N_("• {name} ({organisation})")
 OUTBOX_REPORT_CONTACT_NO_ORG: Final = N_("• {name}")
 OUTBOX_REPORT_MORE: Final = N_("… and {count} more (see /contacts)")
 OUTBOX_REPORT_UNCERTAIN: Final = NP_(
-    "{count} message may not have arrived: Telegram did not confirm it in time. "
-    "It was not sent again, so nobody gets a message twice.",
-    "{count} messages may not have arrived: Telegram did not confirm them in time. "
-    "They were not sent again, so nobody gets a message twice.",
+    "<b>{count} message may not have arrived</b> — it was on its way when the bot stopped, "
+    "or Telegram did not confirm it. It was not sent again on its own; the button sends it "
+    "again (it may then arrive twice). To:",
+    "<b>{count} messages may not have arrived</b> — they were on their way when the bot "
+    "stopped, or Telegram did not confirm them. They were not sent again on their own; the "
+    "button sends them again (they may then arrive twice). To:",
 )
 OUTBOX_REPORT_REFUSED: Final = NP_(
     "{count} message could not be sent. Telegram's first answer: {error}",
@@ -846,6 +848,26 @@ OUTBOX_REPORT_CANCELLED: Final = NP_(
     "{count} message was not sent because the contact lost access or the letter was purged.",
     "{count} messages were not sent because the contact lost access or the letter was purged.",
 )
+# Messages that may not have arrived (issue 13): named in /status too, sent again on request.
+BUTTON_RESEND: Final = N_("🔁 Send again")
+STATUS_UNCERTAIN: Final = NP_(
+    "⚠️ <b>{count} contact may not have got a message about letter #{letter_id}</b>: it was "
+    "on its way when the bot stopped, or Telegram did not confirm it, and it was not sent "
+    "again on its own. The button sends again what is still unconfirmed (it may then "
+    "arrive twice).",
+    "⚠️ <b>{count} contacts may not have got a message about letter #{letter_id}</b>: it was "
+    "on its way when the bot stopped, or Telegram did not confirm it, and it was not sent "
+    "again on its own. The button sends again what is still unconfirmed (it may then "
+    "arrive twice).",
+)
+RESEND_QUEUED: Final = NP_(
+    "🔁 Sending {count} message again. A delivery report follows.",
+    "🔁 Sending {count} messages again. A delivery report follows.",
+)
+RESEND_NOTHING: Final = N_(
+    "Nothing to send again: those messages were sent again already, or their contacts were removed."
+)
+RESEND_CLOSED: Final = N_("Letter #{ref} is closed: its messages are not sent again.")
 # Told to every coordinator at once, once per contact and broadcast.
 OUTBOX_CONTACT_UNREACHABLE: Final = N_(
     "⚠️ {name} ({organisation}) can't be reached: they blocked the bot or never opened it. "

@@ -134,8 +134,8 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
     async def wait_for_chat(self, chat_id: int) -> None:
         """Returns once a message to ``chat_id`` could go out now (nothing is consumed).
 
-        The outbox waits here before it marks a delivery as being sent, so what is
-        marked is only ever the few requests at the overall gate.
+        The outbox waits here before it queues for the overall slot, so a chat that must
+        wait its turn does not hold up the others.
         """
         while True:
             now = time.monotonic()
@@ -181,8 +181,8 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
                 await self.wait_for_chat(private_chat)  # outside the gate: others go first
             async with self._gate:
                 now = time.monotonic()
-                wait = max(self._next_slot, self._paused_until) - now
-                if wait > 0:
+                # Again after each sleep: a RetryAfter may have paused everyone meanwhile.
+                while (wait := max(self._next_slot, self._paused_until) - now) > 0:
                     await asyncio.sleep(wait)
                     now = time.monotonic()
                 if private_chat is not None:
@@ -200,8 +200,10 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
         """Waits for and takes the slot of one request to ``chat_id``, to be sent right away
         with ``RateLimitArgs(admitted=True)``.
 
-        The outbox marks a delivery ``sending`` before it asks for its slot and sends the
-        moment it has it: nothing it marked waits long, and pacing is measured at the wire.
+        The outbox takes the slot first, then marks its delivery ``sending`` (one commit)
+        and sends: nothing marked ever waits for a slot. It asks for the next slot only
+        once that mark is committed, so a slow commit delays the next send instead of
+        bunching several behind it (no sliding second at the wire holds more than 30).
         """
         chat_id = int(chat_id)
         await self._admit(chat_id if chat_id > 0 else None, _group_id(chat_id))

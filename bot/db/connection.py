@@ -161,6 +161,18 @@ class Database(_Statements):
         row = await self.fetch_one(sql, params)
         return None if row is None else next(iter(row.values()))
 
+    async def checkpoint(self) -> bool:
+        """Copies the write-ahead log into the database file and truncates it; False when
+        another connection's read kept it from completing (it is then retried later by
+        SQLite's own checkpoints)."""
+        async with self._lock:
+            cursor = await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                row = await cursor.fetchone()
+            finally:
+                await cursor.close()
+        return row is not None and not row["busy"]
+
     async def close(self) -> None:
         async with self._lock:
             await self._conn.close()
@@ -260,7 +272,8 @@ def check_key_matches_file(path: Path, key: str | None) -> None:
 
 
 async def open_database(path: Path, key: str | None = None) -> Database:
-    """Open (creating if needed) the database in WAL mode with foreign keys on.
+    """Open (creating if needed) the database in WAL mode with foreign keys on and
+    ``secure_delete`` (freed bytes are zeroed).
 
     With ``key`` the file is an SQLCipher database; the rest of the bot sees the
     same connection either way (dict rows, the same statements).
@@ -291,6 +304,8 @@ async def open_database(path: Path, key: str | None = None) -> Database:
         await conn.execute("PRAGMA foreign_keys = ON")
         # FULL: a signature acknowledged to a member survives a power cut.
         await conn.execute("PRAGMA synchronous = FULL")
+        # Deleted or overwritten content is zeroed, not left in free space (purges).
+        await conn.execute("PRAGMA secure_delete = ON")
     except DRIVER_ERRORS as error:
         await conn.close()
         raise DatabaseError(f"{path} is not a usable SQLite database: {error}") from None

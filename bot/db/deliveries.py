@@ -117,19 +117,57 @@ async def has_queued(db: Executor, broadcast_id: int) -> bool:
     return row is not None
 
 
-async def unreachable_recipients(db: Executor, broadcast_id: int) -> list[RecipientName]:
+# Which deliveries' contacts a report or /status names (constant clauses, one parameter).
+_RECIPIENTS_OF = {
+    "unreachable": "d.broadcast_id = ? AND d.reason = 'unreachable'",
+    "uncertain": "d.broadcast_id = ? AND d.status = 'uncertain'",
+    "letter_uncertain": "d.letter_id = ? AND d.status = 'uncertain' AND c.status != 'removed'",
+}
+
+
+async def _recipients(db: Executor, which: str, ref: int) -> list[RecipientName]:
+    """The contacts of the deliveries ``which`` selects, by organisation name."""
     rows = await db.fetch_all(
-        "SELECT DISTINCT c.id AS contact_id, c.display_name, c.label, "
+        "SELECT DISTINCT c.id AS contact_id, c.display_name, c.label, "  # noqa: S608 - constant
         "o.name AS organisation_name, o.name_key "
         "FROM deliveries d JOIN contacts c ON c.id = d.contact_id "
         "LEFT JOIN organisations o ON o.id = c.organisation_id "
-        "WHERE d.broadcast_id = ? AND d.reason = 'unreachable' "
-        "ORDER BY o.name_key, c.id",
-        (broadcast_id,),
+        f"WHERE {_RECIPIENTS_OF[which]} ORDER BY o.name_key, c.id",
+        (ref,),
     )
     for row in rows:
         del row["name_key"]
     return [RecipientName(**row) for row in rows]
+
+
+async def unreachable_recipients(db: Executor, broadcast_id: int) -> list[RecipientName]:
+    return await _recipients(db, "unreachable", broadcast_id)
+
+
+async def uncertain_recipients(db: Executor, broadcast_id: int) -> list[RecipientName]:
+    return await _recipients(db, "uncertain", broadcast_id)
+
+
+async def uncertain_recipients_of_letter(db: Executor, letter_id: int) -> list[RecipientName]:
+    """Those still with the bot: a removed contact's messages are not sent again."""
+    return await _recipients(db, "letter_uncertain", letter_id)
+
+
+async def uncertain_ids(
+    db: Executor, *, broadcast_id: int | None = None, letter_id: int | None = None
+) -> list[tuple[int, str, str | None]]:
+    """(id, created_at, delete_after) of the uncertain deliveries of a broadcast, or of a
+    letter's deliveries to contacts; not those of removed contacts (they would only be
+    cancelled when their turn came)."""
+    rows = await db.fetch_all(
+        "SELECT d.id, d.created_at, d.delete_after FROM deliveries d "
+        "LEFT JOIN contacts c ON c.id = d.contact_id WHERE d.status = 'uncertain' "
+        "AND (c.id IS NULL OR c.status != 'removed') "
+        "AND (d.broadcast_id = ? OR (? IS NULL AND d.letter_id = ? AND d.contact_id IS NOT NULL)) "
+        "ORDER BY d.id",
+        (broadcast_id, broadcast_id, letter_id),
+    )
+    return [(row["id"], row["created_at"], row["delete_after"]) for row in rows]
 
 
 async def first_error(db: Executor, broadcast_id: int, reason: str) -> str | None:
@@ -273,6 +311,18 @@ async def cancel_queued(
         "UPDATE deliveries SET status = 'cancelled', reason = ? "
         "WHERE contact_id = ? AND broadcast_id IS ? AND status = 'pending'",
         (reason, contact_id, broadcast_id),
+    )
+
+
+async def requeue_uncertain(
+    db: Executor, delivery_id: int, *, broadcast_id: int, now: str, delete_after: str | None
+) -> int:
+    """uncertain → pending again, in ``broadcast_id``: queued as new (a coordinator asked)."""
+    return await db.execute(
+        "UPDATE deliveries SET broadcast_id = ?, status = 'pending', attempts = 0, "
+        "not_before = NULL, reason = NULL, error = NULL, created_at = ?, delete_after = ? "
+        "WHERE id = ? AND status = 'uncertain'",
+        (broadcast_id, now, delete_after, delivery_id),
     )
 
 

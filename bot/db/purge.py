@@ -25,6 +25,18 @@ async def clear_reasons(db: Executor, letter_id: int) -> int:
     )
 
 
+async def clear_milestone_names(db: Executor, letter_id: int) -> int:
+    """Names go (typed by coordinators); the dates stay on the letter's calendar."""
+    return await db.execute(
+        "UPDATE milestones SET name = '' WHERE letter_id = ? AND name != ''", (letter_id,)
+    )
+
+
+async def delete_flows(db: Executor, letter_id: int) -> int:
+    """Guided flows about the letter: a /revise text in progress, a reason being typed."""
+    return await db.execute("DELETE FROM flows WHERE letter_id = ?", (letter_id,))
+
+
 async def clear_title(db: Executor, letter_id: int, *, now: str) -> int:
     return await db.execute(
         "UPDATE letters SET title = NULL, purged_at = ? WHERE id = ? AND status = 'closed' "
@@ -40,8 +52,10 @@ async def clear_deliveries(db: Executor, letter_id: int) -> int:
         "WHERE letter_id = ? AND status = 'pending'",
         (letter_id,),
     )
+    # Telegram's error descriptions go too: ours may quote an exception about the message.
     return await db.execute(
-        "UPDATE deliveries SET payload = '{}' WHERE letter_id = ? AND payload != '{}'",
+        "UPDATE deliveries SET payload = '{}', error = NULL "
+        "WHERE letter_id = ? AND (payload != '{}' OR error IS NOT NULL)",
         (letter_id,),
     )
 

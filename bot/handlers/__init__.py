@@ -22,6 +22,7 @@ from bot.handlers import (
     organisations,
     preferences,
     purge,
+    resend,
     responses,
     start,
     status,
@@ -43,6 +44,7 @@ FEATURES = (
     deadlines,
     preferences,
     purge,
+    resend,
     flows,
 )
 

@@ -39,7 +39,7 @@ def register_kind(name: str, kind: FlowKind) -> None:
 
 
 async def _active(update: Update, context: BotContext) -> tuple[Flow, FlowKind] | None:
-    flow = await flows.current(context.db, context.who.telegram_user_id)
+    flow = await flows.current(context.db, context.who.telegram_user_id, now=context.clock.now())
     if flow is None or flow.kind not in KINDS:
         return None
     return flow, KINDS[flow.kind]

@@ -593,7 +593,8 @@ async def show_letter(update: Update, context: BotContext) -> None:
 def milestone_line(context: BotContext, milestone: Milestone) -> str:
     when, relative = describe_when(context, milestone.at)
     return say(
-        context, texts.MILESTONE_LINE, milestone_id=milestone.id, name=milestone.name,
+        context, texts.MILESTONE_LINE, milestone_id=milestone.id,
+        name=milestone.name or "—",  # purged
         when=when, relative=relative,
     )  # fmt: skip
 

@@ -65,6 +65,7 @@ REASONS = {
     "deadline_past": texts.DEADLINE_PAST,
     "letter_purged": texts.LETTER_PURGED,
     "purge_not_closed": texts.PURGE_NOT_CLOSED,
+    "resend_closed": texts.RESEND_CLOSED,
 }
 
 

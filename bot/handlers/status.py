@@ -26,6 +26,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.letters import STATUS_TEXTS, deadline_problem, describe_when, letter_ref
+from bot.handlers.resend import show_uncertain
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
@@ -64,6 +65,7 @@ async def status(update: Update, context: BotContext) -> None:
         await reply(update, context, explain(context, error))
         return
     await reply(update, context, _summary(context, info))
+    await show_uncertain(update, context, letter_id)
     if info.organisations:
         await _show_table(update, context, info, 1)
     await _send_chart(update, context, info)

@@ -4,11 +4,12 @@ One dispatcher task finds chats with due deliveries and starts one worker per ch
 a chat's messages go out in order (summary, full text, file), different chats
 concurrently, so one slow chat never holds up the others. Pacing (about 30 a second
 overall, about one a second per chat) is the bot's rate limiter
-(``bot.throughput.ChatPacedRateLimiter``). A worker waits for its chat's turn, marks the
-delivery ``sending`` (committed), takes its overall send slot from the limiter and puts
-the request on the wire at once; at most ``MAX_CLAIMED`` marked deliveries wait for a
-slot at any time. So a crash leaves only those few and the requests on the wire
-``uncertain`` (never resent blindly); everything ``pending`` is resumed at the next start.
+(``bot.throughput.ChatPacedRateLimiter``). A worker waits for its chat's turn, then, one
+worker at a time, takes its overall send slot from the limiter, marks the delivery
+``sending`` (committed) and puts the request on the wire: a delivery is marked only when
+its request is about to leave. So ``uncertain`` after a crash means "was on the wire when
+the bot died" (never resent blindly: coordinators are shown who and can send it again),
+and everything ``pending`` is resumed at the next start.
 
 Outcomes: ``RetryAfter`` → queued again at once (the limiter pauses everyone for the
 time asked); ``Forbidden`` → the contact is unreachable, the rest of its broadcast is
@@ -27,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -51,7 +53,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot import texts
+from bot import callback_data, keyboards, texts
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.services import languages, outbox
 from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
@@ -59,9 +61,6 @@ from bot.throughput import ChatPacedRateLimiter, RateLimitArgs, retry_after_seco
 
 log = logging.getLogger(__name__)
 
-# Deliveries marked 'sending' while they wait for their send slot (then they go on the wire
-# at once): with what is on the wire, the most a crash can leave uncertain.
-MAX_CLAIMED = 2
 MAX_CHATS = 200  # chats drained at the same time
 PROGRESS_INTERVAL = 2.0  # seconds between edits of a progress message
 # A broadcast drained faster than this gets its report only, no progress message.
@@ -146,7 +145,6 @@ class OutboxSender:
         self,
         app: BotApplication,
         *,
-        max_claimed: int = MAX_CLAIMED,
         max_chats: int = MAX_CHATS,
         progress_interval: float = PROGRESS_INTERVAL,
         idle_poll: float = IDLE_POLL,
@@ -155,7 +153,10 @@ class OutboxSender:
         self._max_chats = max_chats
         self._progress_interval = progress_interval
         self._idle_poll = idle_poll
-        self._claiming = asyncio.Semaphore(max_claimed)
+        # One worker at a time takes a send slot and marks its delivery: the slot comes first,
+        # so nothing marked ever waits for one, and a slow commit delays the next slot instead
+        # of bunching the sends behind it (pacing stays true at the wire).
+        self._admitting = asyncio.Lock()
         self.send_timeout = SEND_TIMEOUT
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -182,8 +183,8 @@ class OutboxSender:
         interrupted = await outbox.recover_interrupted(self.services.database)
         if interrupted:
             log.warning(
-                "%d delivery(ies) were being sent when the bot stopped; recorded as uncertain "
-                "and not resent",
+                "%d delivery(ies) were on the wire when the bot stopped; recorded as uncertain, "
+                "not resent (coordinators are shown who, and can send them again)",
                 interrupted,
             )
         self._stopping = False
@@ -274,18 +275,21 @@ class OutboxSender:
                     return
                 paced = isinstance(limiter, ChatPacedRateLimiter)
                 if paced:
-                    # The chat's turn may be a second away: wait before marking anything.
+                    # The chat's turn may be a second away: wait for it outside the lock.
                     await limiter.wait_for_chat(chat_id)
-                async with self._claiming:
+                async with self._admitting:
                     if self._stopping:
                         return
+                    if paced:
+                        await limiter.admit(chat_id)  # the overall slot: ~1/28 s each
+                    if self._stopping:
+                        return  # a slot unused; nothing marked
+                    # From here the request leaves as soon as the mark is committed.
                     self._sending.add(chat_id)
                     message = await outbox.claim(services.database, delivery)
-                    if message is None:
-                        self._sending.discard(chat_id)
-                        continue
-                    if paced:
-                        await limiter.admit(chat_id)  # the overall slot: ~1/28 s per claimer
+                if message is None:
+                    self._sending.discard(chat_id)
+                    continue
                 await self._send(delivery, message, admitted=paced)
                 self._sending.discard(chat_id)
         except Exception:
@@ -526,32 +530,42 @@ def _progress_text(progress: BroadcastProgress, *, done: bool, language: str) ->
     )
 
 
+def contact_lines(
+    contacts: Sequence[outbox.Recipient], language: str, budget: int = REPORT_BUDGET
+) -> list[str]:
+    """ "• Name (Organisation)" per contact, as many as fit in ``budget`` characters."""
+    lines = []
+    for shown, who in enumerate(contacts):
+        if who.organisation is None:
+            line = texts.render(texts.OUTBOX_REPORT_CONTACT_NO_ORG, language, name=who.name)
+        else:
+            line = texts.render(
+                texts.OUTBOX_REPORT_CONTACT, language, name=who.name, organisation=who.organisation
+            )
+        budget -= len(line) + 1
+        if budget < 0:
+            more = len(contacts) - shown
+            lines.append(texts.render(texts.OUTBOX_REPORT_MORE, language, count=more))
+            break
+        lines.append(line)
+    return lines
+
+
 def _report(progress: BroadcastProgress, reply_to: int | None, language: str) -> OutgoingMessage:
     lines = [
         texts.render(texts.OUTBOX_REPORT, language, delivered=progress.sent, total=progress.total)
     ]
+    # Two lists share the budget: the unreachable first, then who may have missed a message.
+    budget = REPORT_BUDGET // 2 if progress.uncertain_contacts else REPORT_BUDGET
     if progress.unreachable_contacts:
         lines += ["", texts.render(texts.OUTBOX_REPORT_UNREACHABLE, language)]
-        budget = REPORT_BUDGET
-        for shown, who in enumerate(progress.unreachable_contacts):
-            if who.organisation is None:
-                line = texts.render(texts.OUTBOX_REPORT_CONTACT_NO_ORG, language, name=who.name)
-            else:
-                line = texts.render(
-                    texts.OUTBOX_REPORT_CONTACT,
-                    language,
-                    name=who.name,
-                    organisation=who.organisation,
-                )
-            budget -= len(line) + 1
-            if budget < 0:
-                more = len(progress.unreachable_contacts) - shown
-                lines.append(texts.render(texts.OUTBOX_REPORT_MORE, language, count=more))
-                break
-            lines.append(line)
+        lines += contact_lines(progress.unreachable_contacts, language, budget)
+    params: dict[str, Any] = {}
     if progress.uncertain:
         uncertain = texts.render(texts.OUTBOX_REPORT_UNCERTAIN, language, count=progress.uncertain)
-        lines += ["", uncertain]
+        lines += ["", uncertain, *contact_lines(progress.uncertain_contacts, language, budget)]
+        markup = keyboards.resend(callback_data.RESEND_BROADCAST, progress.broadcast_id, language)
+        params["reply_markup"] = markup.to_dict()
     if progress.failed:
         if progress.refused_error is not None:
             failed = texts.render(
@@ -566,7 +580,6 @@ def _report(progress: BroadcastProgress, reply_to: int | None, language: str) ->
     if progress.cancelled:
         cancelled = texts.render(texts.OUTBOX_REPORT_CANCELLED, language, count=progress.cancelled)
         lines += ["", cancelled]
-    params: dict[str, Any] = {}
     if reply_to is not None:
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
     return _html("\n".join(lines), **params)

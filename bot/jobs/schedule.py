@@ -1,5 +1,5 @@
 """Clock-driven work: auto-close at the deadline, reminders, milestones, the digest,
-retention purges.
+retention purges, expiry of abandoned guided flows.
 
 The database says what is due (``bot.services``); this module only runs it. One
 ``run_due`` pass closes letters whose deadline came (and sends coordinators the final
@@ -33,6 +33,7 @@ from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.messages import LetterComposer, chase_lines, label
 from bot.services import (
     digest,
+    flows,
     languages,
     letter_export,
     milestones,
@@ -104,6 +105,7 @@ class Scheduler:
         composer = LetterComposer(settings)
         closed = await responses.close_expired(db, now=now, compose=composer.closed_notice)
         await self._send_close_reports()
+        await flows.expire(db, now=now)  # what was typed into an abandoned flow goes
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
             if await purge.purge_expired(db, now=now, retention=retention):
@@ -138,6 +140,7 @@ class Scheduler:
             await reminders.next_due(db),
             await responses.next_deadline(db),
             await milestones.next_due(db),
+            await flows.next_expiry(db),
         ]
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)

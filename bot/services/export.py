@@ -341,18 +341,41 @@ CSV_HEADER: tuple[str, ...] = (
     "reason",
 )
 
-# A spreadsheet treats a cell starting with one of these as a formula (or, for tab/CR,
-# may shift it into one): = + - @, their full-width forms, and control whitespace.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+# A spreadsheet evaluates a cell that starts with one of these: = + - @ (and their
+# full-width forms, which some normalise).
+_FORMULA_START = frozenset("=+-@＝＋－＠")
+# Where a spreadsheet may start a new cell inside ours: the list separators of the common
+# locales (";" in Russian, Belarusian and German ones, "," elsewhere), tab, and line breaks
+# for importers that ignore quotes. A cell starting with one may be shifted (tab, CR).
+_CELL_BREAK = re.compile(r"([;,\t\r\n])")
+# A part that is only a number (-5, +3.5) is read as that number, never as a formula.
+_PLAIN_NUMBER = re.compile(r" *[-+－＋]?[0-9]+(?:\.[0-9]+)? *")
+
+
+def _evaluated(part: str) -> bool:
+    """Would a spreadsheet take this part of a cell (between breaks) as a formula?"""
+    start = part.lstrip(' "')  # a space or an opening quote before "=" does not disarm it
+    return bool(start) and start[0] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(part)
 
 
 def neutralise_cell(value: str) -> str:
-    """Prefix a leading apostrophe where a spreadsheet would run the cell as a formula.
+    """Put an apostrophe before every part of the cell a spreadsheet would evaluate.
 
     Names, contacts and reasons are typed by members; without this a name such as
-    ``=HYPERLINK(...)`` would become a live link or command in a coordinator's Excel.
+    ``=HYPERLINK(...)`` would become a live link or command in a coordinator's Excel. Not
+    only the cell's start counts: a spreadsheet whose list separator is ";" splits
+    ``ok;=HYPERLINK(...)`` into two cells, so each part after a ``;`` ``,`` tab or line
+    break is checked too. The apostrophe makes the part text (it stays visible; the rest
+    reads as typed). A cell starting with a tab or line break gets one as well. A part
+    that is only a number (``-5``) is left alone: it is read as a number, not run.
     """
-    return "'" + value if value.startswith(_FORMULA_TRIGGERS) else value
+    pieces = _CELL_BREAK.split(value)  # parts at even places, the breaks between them
+    for index in range(0, len(pieces), 2):
+        if _evaluated(pieces[index]):
+            pieces[index] = "'" + pieces[index]
+    if _CELL_BREAK.match(value):
+        pieces.insert(0, "'")
+    return "".join(pieces)
 
 
 def _csv_row(row: ExportSignatory, zone: ZoneInfo) -> list[str]:
@@ -372,7 +395,7 @@ def _csv_row(row: ExportSignatory, zone: ZoneInfo) -> list[str]:
         answered,
         row.reason or "",
     ]
-    return [neutralise_cell(cell) for cell in cells]
+    return cells
 
 
 def render_csv(data: ExportInput) -> bytes:
@@ -387,11 +410,11 @@ def render_csv(data: ExportInput) -> bytes:
 
 
 def spreadsheet_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """A CSV file a coordinator can open in Excel safely: UTF-8 with BOM, CRLF lines,
-    every cell through :func:`neutralise_cell` (also for rows already neutralised: an
-    apostrophe-prefixed cell does not start with a trigger any more)."""
+    """A CSV file a coordinator can open in a spreadsheet safely: UTF-8 with BOM, CRLF
+    lines, every field quoted (a separator inside a cell stays in it where quotes are
+    honoured) and every cell through :func:`neutralise_cell` (for where they are not)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     for row in rows:
         writer.writerow([neutralise_cell(cell) for cell in row])

@@ -54,7 +54,7 @@ async def add_milestone(
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=actor, action="milestone.added", letter_id=letter_id,
-            data={"milestone": milestone_id, "name": cleaned, "at": to_db(at)},
+            data={"milestone": milestone_id, "at": to_db(at)},  # no free text: no name
         )  # fmt: skip
         milestone = await repo.get(tx, milestone_id)
     assert milestone is not None
@@ -71,7 +71,7 @@ async def remove_milestone(
         await repo.delete(tx, milestone_id)
         await audit.append(
             tx, now=now, actor=actor, action="milestone.removed", letter_id=letter_id,
-            data={"milestone": milestone_id, "name": milestone.name},
+            data={"milestone": milestone_id},
         )  # fmt: skip
     return milestone
 

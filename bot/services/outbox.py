@@ -6,10 +6,11 @@ Callers queue deliveries inside their own transaction (``create_broadcast`` and
 through the functions below. Nothing here knows about Telegram: a message is a Bot API
 method name and JSON-able parameters.
 
-A delivery goes ``pending`` → ``sending`` (committed before the request) → ``sent``;
-or back to ``pending`` (flood control, network errors with back-off); or ends
-``uncertain`` (Telegram may have it: never resent blindly), ``failed`` or ``cancelled``
-with a ``reason``.
+A delivery goes ``pending`` → ``sending`` (committed just before its request leaves,
+once its send slot is taken) → ``sent``; or back to ``pending`` (flood control, network
+errors with back-off); or ends ``uncertain`` (it was on the wire and Telegram may have
+it: never resent blindly, only when a coordinator asks, ``resend_uncertain``),
+``failed`` or ``cancelled`` with a ``reason``.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
+from bot.db import audit
 from bot.db import deliveries as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
 from bot.db.timefmt import from_db, to_db
+from bot.services.purge import unpurged_letter
+from bot.services.responses import ResponseError
 from bot.settings import DELETE_WINDOW
 
 __all__ = [
@@ -111,6 +115,7 @@ class BroadcastProgress:
     cancelled: int  # the contact lost access, or the letter was purged, before sending
     pending: int  # still queued (or being sent)
     unreachable_contacts: tuple[Recipient, ...]
+    uncertain_contacts: tuple[Recipient, ...]  # whose messages were on the wire in a crash
     refused_error: str | None  # Telegram's answer to the first refused message, if any
 
     @property
@@ -188,6 +193,9 @@ async def broadcast_progress(db: Executor, broadcast_id: int) -> BroadcastProgre
 
     unreachable = count(reason="unreachable")
     names = await repo.unreachable_recipients(db, broadcast_id)
+    uncertain = (
+        await repo.uncertain_recipients(db, broadcast_id) if count(status="uncertain") else []
+    )
     return BroadcastProgress(
         broadcast_id=broadcast_id,
         total=sum(counts.values()),
@@ -198,6 +206,7 @@ async def broadcast_progress(db: Executor, broadcast_id: int) -> BroadcastProgre
         cancelled=count(status="cancelled") - count(status="cancelled", reason="unreachable"),
         pending=count(status="pending") + count(status="sending"),
         unreachable_contacts=tuple(Recipient.of(row) for row in names),
+        uncertain_contacts=tuple(Recipient.of(row) for row in uncertain),
         refused_error=await repo.first_error(db, broadcast_id, "rejected"),
     )
 
@@ -290,6 +299,83 @@ async def record_uncertain(db: Database, delivery_id: int, *, error: str) -> Non
     await repo.finish(
         db, delivery_id, status="uncertain", reason="timed_out", error=error, current="sending"
     )
+
+
+# --- uncertain deliveries (coordinators) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resend:
+    """What one "send again" did: ``messages`` re-queued in the new ``broadcast_id``."""
+
+    messages: int
+    broadcast_id: int | None  # None: nothing was uncertain any more
+
+
+async def uncertain_of_letter(db: Executor, letter_id: int) -> tuple[Recipient, ...]:
+    """The contacts with a message about the letter that may not have arrived."""
+    rows = await repo.uncertain_recipients_of_letter(db, letter_id)
+    return tuple(Recipient.of(row) for row in rows)
+
+
+async def resend_uncertain(
+    db: Database,
+    *,
+    letter_id: int | None = None,
+    broadcast_id: int | None = None,
+    requested_by: int,
+    actor: str,
+    now: datetime,
+) -> Resend:
+    """Queues again, as new, the deliveries still ``uncertain``: a broadcast's, or those of
+    a letter to its contacts. A coordinator chose this (a message may now arrive twice).
+
+    They form a new broadcast that reports to ``requested_by``. Each delivery is taken
+    only while it is still uncertain, so two presses never queue one twice; a closed or
+    purged letter's messages are not sent again (``ResponseError``).
+    """
+    if (letter_id is None) == (broadcast_id is None):
+        raise ValueError("resend a letter's or a broadcast's deliveries, not both")
+    async with db.transaction() as tx:
+        if broadcast_id is not None:
+            broadcast = await repo.get_broadcast(tx, broadcast_id)
+            if broadcast is None:
+                return Resend(0, None)
+            letter_id = broadcast.letter_id
+        if letter_id is not None:
+            await _check_sendable(tx, letter_id)
+        found = await repo.uncertain_ids(tx, broadcast_id=broadcast_id, letter_id=letter_id)
+        if not found:
+            return Resend(0, None)
+        new_id = await create_broadcast(
+            tx, letter_id=letter_id, kind="resend", requested_by=requested_by, now=now
+        )
+        moved = 0
+        for delivery_id, created_at, delete_after in found:
+            moved += await repo.requeue_uncertain(
+                tx, delivery_id, broadcast_id=new_id, now=to_db(now),
+                delete_after=_shifted(delete_after, created_at, now),
+            )  # fmt: skip
+        await audit.append(
+            tx, now=now, actor=actor, action="delivery.resent", letter_id=letter_id,
+            data={"broadcast": new_id, "messages": moved,
+                  **({} if broadcast_id is None else {"from_broadcast": broadcast_id})},
+        )  # fmt: skip
+    return Resend(moved, new_id)
+
+
+async def _check_sendable(tx: Transaction, letter_id: int) -> None:
+    letter = await unpurged_letter(tx, letter_id)
+    if letter.status == "closed":
+        raise ResponseError("resend_closed", ref=letter_id)
+
+
+def _shifted(delete_after: str | None, created_at: str, now: datetime) -> str | None:
+    """DRAFT_TTL counts from the new queueing: a text sent again stays as long as the first."""
+    until, queued = from_db(delete_after), from_db(created_at)
+    if until is None or queued is None:
+        return None
+    return to_db(now + min(until - queued, DELETE_WINDOW - timedelta(minutes=1)))
 
 
 async def recipient(db: Executor, contact_id: int) -> Recipient | None:

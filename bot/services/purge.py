@@ -1,15 +1,22 @@
 """Purging a closed letter: its texts go, the record of who signed stays. No Telegram here.
 
 Removed: the title, the text and source file of every version, comments and decline
-reasons, and the contents of every queued or sent message about the letter; the bot's
+reasons, milestone names, guided flows about the letter (a revision or a reason being
+typed), and the contents of every queued or sent message about the letter; the bot's
 messages about it are deleted from members' chats where Telegram still allows it (48
 hours). Kept: the organisations, responses and listing choices (the signatory list),
-version numbers and fingerprints, and the audit chain, which never held the texts and
-still verifies.
+version numbers and fingerprints, milestone dates, and the audit chain, which never held
+free text and still verifies.
+
+The database runs with ``secure_delete`` (freed bytes are zeroed) and the purge ends with
+a checkpoint that empties the write-ahead log, so the removed texts are in neither file
+afterwards (``tests/unit/test_purge_guard.py`` reads the bytes, and walks every text column
+of the schema).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,6 +28,8 @@ from bot.db.letters import Letter
 from bot.db.timefmt import from_db, to_db
 from bot.services.responses import ResponseError
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Purge:
@@ -31,13 +40,19 @@ class Purge:
     to_delete: int  # messages in members' chats the bot will now try to delete
 
 
-async def check_purgeable(db: Executor, letter_id: int) -> Letter:
-    """The letter, if it can be purged (closed, not purged yet)."""
+async def unpurged_letter(db: Executor, letter_id: int) -> Letter:
+    """The letter, if it exists and its texts were not purged (``ResponseError`` if not)."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
         raise ResponseError("letter_not_found", ref=letter_id)
     if letter.purged_at is not None:
         raise ResponseError("letter_purged", ref=letter_id)
+    return letter
+
+
+async def check_purgeable(db: Executor, letter_id: int) -> Letter:
+    """The letter, if it can be purged (closed, not purged yet)."""
+    letter = await unpurged_letter(db, letter_id)
     if letter.status != "closed":
         raise ResponseError("purge_not_closed", ref=letter_id)
     return letter
@@ -52,13 +67,19 @@ async def purge_letter(db: Database, letter_id: int, *, actor: str, now: datetim
         await repo.clear_reasons(tx, letter_id)
         messages = await repo.clear_deliveries(tx, letter_id)
         to_delete = await repo.delete_messages_now(tx, letter_id, now=stamp)
+        milestones = await repo.clear_milestone_names(tx, letter_id)
+        flows = await repo.delete_flows(tx, letter_id)
         await repo.clear_title(tx, letter_id, now=stamp)
         result = Purge(letter_id, versions, comments, messages, to_delete)
         await audit.append(
             tx, now=now, actor=actor, action="letter.purged", letter_id=letter_id,
             data={"versions": versions, "comments": comments, "messages": messages,
-                  "to_delete": to_delete},
+                  "to_delete": to_delete, "milestones": milestones, "flows": flows},
         )  # fmt: skip
+    # The old rows' bytes are zeroed (secure_delete) but still sit in the write-ahead log
+    # until a checkpoint copies the pages back: empty it now.
+    if not await db.checkpoint():
+        log.warning("purge: the write-ahead log could not be emptied (another reader)")
     return result
 
 

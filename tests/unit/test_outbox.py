@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.db import Database, open_database
+from bot.db import Database, audit, open_database
 from bot.db import contacts as contacts_repo
 from bot.db import deliveries as repo
+from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
 from bot.db.migrate import apply_migrations
 from bot.db.timefmt import to_db
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
+from bot.services.responses import ResponseError
 
 NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 HELLO = OutgoingMessage("sendMessage", {"text": "hello", "parse_mode": "HTML"})
@@ -370,3 +373,104 @@ async def test_due_deletions_skip_unsent_deleted_and_refused(db: Database) -> No
     await outbox.record_deleted(db, ids[0], now=later)
     await outbox.record_delete_refused(db, ids[1], error="Message can't be deleted for everyone")
     assert [d.id for d in await outbox.due_deletions(db, now=later)] == [ids[2]]
+
+
+# --- sending uncertain messages again (a coordinator's choice) -------------------------------
+
+
+async def letter(db: Database, status: str = "open") -> int:
+    async with db.transaction() as tx:
+        letter_id = await letters_repo.insert_letter(
+            tx, title="T", language="en", deadline=to_db(NOW + timedelta(days=9)),
+            timezone="Europe/Zurich", created_by=1001, now=to_db(NOW),
+        )  # fmt: skip
+        await tx.execute("UPDATE letters SET status = ? WHERE id = ?", (status, letter_id))
+    return letter_id
+
+
+async def uncertain(db: Database, chat_id: int) -> repo.Delivery:
+    delivery = await take(db, chat_id)
+    await outbox.record_uncertain(db, delivery.id, error="Timed out")
+    return delivery
+
+
+async def test_resend_requeues_only_what_is_still_uncertain_once_in_a_new_broadcast(
+    db: Database,
+) -> None:
+    contacts = [await member(db, n) for n in (1, 2, 3)]
+    broadcast_id = await queue(db, contacts)
+    lost = await uncertain(db, 7001)
+    delivered = await take(db, 7002)
+    await outbox.record_sent(db, delivered.id, message_id=5, now=NOW)
+    gone = await uncertain(db, 7003)
+    async with db.transaction() as tx:  # the third contact was removed meanwhile
+        await contacts_repo.set_status(tx, contacts[2], "removed", now=to_db(NOW))
+    progress = await outbox.broadcast_progress(db, broadcast_id)
+    assert [who.name for who in progress.uncertain_contacts] == ["Member 1", "Member 3"]
+
+    later = NOW + timedelta(hours=1)
+    done = await outbox.resend_uncertain(
+        db, broadcast_id=broadcast_id, requested_by=1002, actor="coordinator:1002", now=later
+    )
+    assert done.messages == 1 and done.broadcast_id is not None
+    assert await status_of(db, lost.id) == ("pending", None, 0)
+    assert await status_of(db, gone.id) == ("uncertain", "timed_out", 1)  # removed: left
+    resend = await outbox.get_broadcast(db, done.broadcast_id)
+    assert resend is not None and (resend.kind, resend.requested_by) == ("resend", 1002)
+    assert (await outbox.broadcast_progress(db, done.broadcast_id)).pending == 1
+    # Pressed again (or twice at once): nothing is uncertain any more, nothing is queued.
+    again = await outbox.resend_uncertain(
+        db, broadcast_id=broadcast_id, requested_by=1002, actor="coordinator:1002", now=later
+    )
+    assert again == outbox.Resend(0, None)
+    events = [e for e in await audit.events(db) if e.action == "delivery.resent"]
+    assert len(events) == 1 and events[0].actor == "coordinator:1002"
+    assert json.loads(events[0].data) == {
+        "broadcast": done.broadcast_id, "from_broadcast": broadcast_id, "messages": 1
+    }  # fmt: skip
+
+
+async def test_resend_of_a_letter_takes_its_contacts_messages_and_keeps_draft_ttl(
+    db: Database,
+) -> None:
+    letter_id = await letter(db)
+    contact = await member(db, 1)
+    async with db.transaction() as tx:
+        broadcast_id = await outbox.create_broadcast(
+            tx, letter_id=letter_id, kind="circulation", requested_by=None, now=NOW
+        )
+        for part, ttl in enumerate([None, timedelta(hours=24)]):
+            await outbox.enqueue(
+                tx, broadcast_id=broadcast_id, contact_id=contact, chat_id=7001,
+                letter_id=letter_id, kind="summary", message=HELLO, dedupe_key=f"l:{part}",
+                now=NOW, delete_after=None if ttl is None else NOW + ttl,
+            )  # fmt: skip
+    first, second = await uncertain(db, 7001), await uncertain(db, 7001)
+    assert [w.name for w in await outbox.uncertain_of_letter(db, letter_id)] == ["Member 1"]
+    later = NOW + timedelta(hours=30)  # past the first DRAFT_TTL
+    done = await outbox.resend_uncertain(
+        db, letter_id=letter_id, requested_by=1001, actor="coordinator:1001", now=later
+    )
+    assert done.messages == 2
+    summary, full_text = [await repo.get_delivery(db, d.id) for d in (first, second)]
+    assert summary is not None and summary.delete_after is None
+    # DRAFT_TTL counts again from now: a text sent again is not deleted at once.
+    assert full_text is not None and full_text.delete_after == to_db(later + timedelta(hours=24))
+    assert await outbox.uncertain_of_letter(db, letter_id) == ()
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"), [("closed", "resend_closed"), ("purged", "letter_purged")]
+)
+async def test_a_closed_or_purged_letters_messages_are_not_sent_again(
+    db: Database, state: str, reason: str
+) -> None:
+    letter_id = await letter(db, "closed")
+    if state == "purged":
+        await db.execute("UPDATE letters SET purged_at = ? WHERE id = ?", (to_db(NOW), letter_id))
+    with pytest.raises(ResponseError) as refused:
+        await outbox.resend_uncertain(
+            db, letter_id=letter_id, requested_by=1001, actor="coordinator:1001", now=NOW
+        )
+    assert refused.value.reason == reason
+    assert [e for e in await audit.events(db) if e.action == "delivery.resent"] == []

@@ -119,3 +119,17 @@ async def test_edits_skip_the_overall_cadence_but_keep_the_chat_limit() -> None:
     for _ in range(3):
         await send(limiter, recorder, 77, endpoint="editMessageText")
     assert time.monotonic() - started >= 0.15
+
+
+async def test_a_pause_that_starts_while_a_request_waits_for_its_slot_holds_it_too() -> None:
+    limiter = ChatPacedRateLimiter(overall_rate=5)  # slots 0.2 s apart
+    sent, flooded = Recorder(), Recorder(fail_first=1, retry_after=0.3)
+    started = time.monotonic()
+    await send(limiter, sent, 1)  # takes the first slot; the next is 0.2 s away
+    waiting = asyncio.create_task(send(limiter, sent, 2))
+    await asyncio.sleep(0.05)
+    # Telegram's flood control answers an edit meanwhile: everyone waits 0.3 s + margin.
+    with pytest.raises(RetryAfter):
+        await send(limiter, flooded, 3, "editMessageText", RateLimitArgs(max_retries=0))
+    await waiting
+    assert sent.times[1][0] - started >= 0.05 + 0.3 + 0.1 - 0.01  # not at its slot (0.2 s)
