@@ -259,6 +259,8 @@ def mine_actions(
     else:  # no answer yet, or a withdrawn signature
         return letter_actions(letter_id, version_id, language)
     return InlineKeyboardMarkup(rows)
+
+
 def resend(kind: str, ref: int, language: str) -> InlineKeyboardMarkup:
     """Send again the messages that may not have arrived (``RESEND_BROADCAST``/``_LETTER``)."""
     return InlineKeyboardMarkup([[_button(texts.BUTTON_RESEND, language, kind, ref)]])
