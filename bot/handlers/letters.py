@@ -53,6 +53,7 @@ from bot.services.letter_text import (
 from bot.services.letters import DraftSource, LetterError
 from bot.services.pasting import PASTE_GAP, Part, Pasted, assemble
 from bot.services.signatories import find_signatory_list, organisation_names
+from bot.throughput import PerChatUpdateProcessor
 
 NEWLETTER = "newletter"
 REVISE = "revise"
@@ -296,6 +297,10 @@ async def _acknowledge(
     stamp = int(message.date.timestamp())
     if isinstance(previous, dict):
         message_id = int(previous["message_id"])
+        if continues and _more_coming(context, chat.id):
+            # More of this chat's messages are already waiting (the rest of the paste): the
+            # last one edits; an edit per part would queue behind Telegram's 1/s per chat.
+            return {"message_id": message_id, "date": stamp}
         if continues:
             try:
                 await context.bot.edit_message_text(
@@ -314,6 +319,11 @@ async def _acknowledge(
         disable_web_page_preview=True,
     )  # fmt: skip
     return {"message_id": sent.message_id, "date": stamp}
+
+
+def _more_coming(context: BotContext, chat_id: int) -> bool:
+    processor = context.application.update_processor
+    return isinstance(processor, PerChatUpdateProcessor) and processor.pending(chat_id) > 1
 
 
 def _typed_text(flow: Flow) -> TextInput | None:

@@ -65,6 +65,26 @@ async def test_a_long_paste_split_by_telegram_is_stored_exactly_as_written(
     assert f"v1 · {fingerprint(expected)}" in created.text
 
 
+async def test_a_letter_pasted_paragraph_by_paragraph_gets_one_acknowledgement(
+    bot: RunningBot,
+) -> None:
+    coordinator = bot.coordinator()
+    paragraphs = sample.paragraphs()[:12]  # (the flood guard's limit is another issue's)
+    await bot.ask(coordinator, f"/newletter Joint letter\n{DEADLINE}")
+    [ack] = await bot.ask(coordinator, paragraphs[0])
+    for paragraph in paragraphs[1:]:  # about one a second, as a person pastes them
+        bot.clock.advance(timedelta(seconds=1))
+        await coordinator.send(paragraph)
+    text = "\n\n".join(paragraphs)
+    await until(lambda: f"Got it: {len(text)} characters so far" in ack.text)
+    await bot.tg.wait_until_idle()
+    assert coordinator.unread == []  # twelve messages, one reply
+    assert "Telegram split" not in ack.text  # separate messages, nothing was joined
+    await coordinator.press(ack, "Done")
+    await bot.replies(coordinator)
+    assert await stored_body(bot) == text
+
+
 async def test_a_paste_cut_inside_a_sentence_is_joined_with_a_space_across_a_restart(
     tg: FakeTelegramServer, tmp_path, clock
 ) -> None:
