@@ -65,6 +65,21 @@ async def test_a_long_paste_split_by_telegram_is_stored_exactly_as_written(
     assert f"v1 · {fingerprint(expected)}" in created.text
 
 
+async def test_newletter_with_title_deadline_and_a_long_text_in_one_paste(
+    bot: RunningBot,
+) -> None:
+    coordinator = bot.coordinator()
+    text = sample.word_paste()
+    first, second = sample.split_like_telegram(f"/newletter Joint letter\n{DEADLINE}\n{text}")
+    question, ack = await bot.ask(coordinator, first, replies=2)  # not a letter from a part
+    assert "Deadline: 20 Feb 2026, 18:00 CET" in question.text and "Got it" in ack.text
+    await coordinator.send(second)
+    await until(lambda: f"Got it: {len(text)} characters" in ack.text)
+    await coordinator.press(ack, "Done")
+    [created] = await bot.replies(coordinator)
+    assert "Letter #1 created" in created.text and await stored_body(bot) == text
+
+
 async def test_a_letter_pasted_paragraph_by_paragraph_gets_one_acknowledgement(
     bot: RunningBot,
 ) -> None:
