@@ -572,7 +572,7 @@ DEADLINE_FORMAT: Final = N_(
 DEADLINE_ZONE: Final = N_("Unknown time zone. Use a name like Europe/Zurich or Europe/Vilnius.")
 DEADLINE_PAST: Final = N_("That moment has already passed. Send a deadline in the future.")
 # The refusals that repeat the moment the bot understood, so a misreading shows.
-DEADLINE_PAST_AT: Final = N_("{deadline} has passed. Send a deadline in the future.")
+DEADLINE_PAST_AT: Final = N_("{deadline} has already passed. Send a deadline in the future.")
 DEADLINE_NONEXISTENT: Final = N_(
     "That local time does not exist (the clocks jump forward then). Pick another time."
 )

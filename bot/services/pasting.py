@@ -44,7 +44,6 @@ from typing import Literal
 from bot.services.letter_text import (
     TELEGRAM_MESSAGE_LIMIT,
     is_list_item,
-    normalise,
     telegram_length,
 )
 
@@ -55,7 +54,6 @@ __all__ = [
     "Part",
     "Pasted",
     "assemble",
-    "total_length",
 ]
 
 PASTE_GAP = timedelta(seconds=5)
@@ -83,9 +81,8 @@ class Part:
 
 @dataclass(frozen=True)
 class Join:
-    """How part ``index`` and part ``index + 1`` were put together."""
+    """How two consecutive parts were put together."""
 
-    index: int
     separator: str
     kind: JoinKind
     before: str  # the end of the part before, to show where the join is
@@ -117,7 +114,7 @@ def assemble(parts: Sequence[Part]) -> Pasted:
         a, b = parts[index], parts[index + 1]
         rest = _rest_length(parts, texts, index)
         separator, kind = _decide(texts[index], texts[index + 1], a, b, pad, rest, blank_lines)
-        joins.append(Join(index, separator, kind, _tail(texts[index]), _head(texts[index + 1])))
+        joins.append(Join(separator, kind, _tail(texts[index]), _head(texts[index + 1])))
         # The app counts the whitespace it cut at as the start of what is left.
         pad = len(separator) if kind != "separate" else parts[index + 1].offset
     pieces: list[str] = []
@@ -211,8 +208,3 @@ def _head(text: str) -> str:
     cut = line[:_CONTEXT]
     space = cut.rfind(" ")
     return cut[:space] if space > _CONTEXT // 2 else cut
-
-
-def total_length(parts: Sequence[Part]) -> int:
-    """Characters of the assembled, normalised text (what would be stored)."""
-    return len(normalise(assemble(parts).text))

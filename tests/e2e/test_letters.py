@@ -55,7 +55,7 @@ async def test_guided_newletter_with_text_in_two_messages(bot: RunningBot) -> No
     [ask_deadline] = await bot.ask(coordinator, "Letter on the <mandate> & more")
     assert "Letter on the <mandate> & more" in ask_deadline.text
     [past] = await bot.ask(coordinator, "2020-01-01 10:00")
-    assert past.text.startswith("1 Jan 2020, 10:00 CET has passed")
+    assert past.text.startswith("1 Jan 2020, 10:00 CET has already passed")
     [gap] = await bot.ask(coordinator, "2026-03-29 02:30")
     assert "does not exist" in gap.text
     [bad] = await bot.ask(coordinator, "next friday")

@@ -227,7 +227,7 @@ async def test_deadlines_typed_as_people_type_them(bot: RunningBot) -> None:
     coordinator = bot.coordinator()  # the fake clock stands at 2 Feb 2026
     await bot.ask(coordinator, "/newletter Joint letter")
     for typed, understood in [
-        ("01/02/2026 18:00", "1 Feb 2026, 18:00 CET has passed"),
+        ("01/02/2026 18:00", "1 Feb 2026, 18:00 CET has already passed"),
         ("02/13/2026", "has no month 13"),
         ("13.02.2026 6pm", "Deadline: 13 Feb 2026, 18:00 CET"),
     ]:
