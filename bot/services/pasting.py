@@ -106,7 +106,8 @@ class Pasted:
 
 def assemble(parts: Sequence[Part]) -> Pasted:
     """The text of the parts joined as the app had it before splitting (see module doc)."""
-    texts = [part.text for part in parts]
+    # Telegram trims every message; whitespace still at a cut is what the app cut at.
+    texts = [part.text.strip() for part in parts]
     joins: list[Join] = []
     pad = parts[0].offset if parts else 0
     blank_lines = any("\n\n" in text for text in texts)
@@ -114,6 +115,9 @@ def assemble(parts: Sequence[Part]) -> Pasted:
         a, b = parts[index], parts[index + 1]
         rest = _rest_length(parts, texts, index)
         separator, kind = _decide(texts[index], texts[index + 1], a, b, pad, rest, blank_lines)
+        left = a.text[len(a.text.rstrip()) :] + b.text[: len(b.text) - len(b.text.lstrip())]
+        if kind != "separate" and left:
+            separator, kind = left, "seamless"
         joins.append(Join(separator, kind, _tail(texts[index]), _head(texts[index + 1])))
         # The app counts the whitespace it cut at as the start of what is left.
         pad = len(separator) if kind != "separate" else parts[index + 1].offset

@@ -136,3 +136,12 @@ def test_many_letters_are_put_back_exactly_or_the_doubt_is_shown(client: str) ->
             assert pasted.unsure, [(j.before, j.separator, j.after) for j in pasted.joins]
             unsure += 1
     assert exact > 0.85 * (exact + unsure)
+
+
+def test_whitespace_an_app_left_at_the_cut_is_used_as_it_is() -> None:
+    text = "Geneva, 2 February 2026\n\n" + sample.with_blank_lines()
+    cut = len(sample.split_near_limit(text, window=100)[0])
+    untrimmed = [Part(text[:cut] + " ", NOW), Part(text[cut + 1 :], NOW)]
+    assert assemble(untrimmed).text == text
+    untrimmed = [Part(text[:cut], NOW), Part(text[cut:], NOW)]
+    assert assemble(untrimmed).text == text
