@@ -106,7 +106,7 @@ class Pasted:
 
 def assemble(parts: Sequence[Part]) -> Pasted:
     """The text of the parts joined as the app had it before splitting (see module doc)."""
-    # Telegram trims every message; whitespace still at a cut is what the app cut at.
+    # Telegram trims every message; a line break still at a cut is what the app cut at.
     texts = [part.text.strip() for part in parts]
     joins: list[Join] = []
     pad = parts[0].offset if parts else 0
@@ -116,7 +116,7 @@ def assemble(parts: Sequence[Part]) -> Pasted:
         rest = _rest_length(parts, texts, index)
         separator, kind = _decide(texts[index], texts[index + 1], a, b, pad, rest, blank_lines)
         left = a.text[len(a.text.rstrip()) :] + b.text[: len(b.text) - len(b.text.lstrip())]
-        if kind != "separate" and left:
+        if kind != "separate" and "\n" in left:
             separator, kind = left, "seamless"
         joins.append(Join(separator, kind, _tail(texts[index]), _head(texts[index + 1])))
         # The app counts the whitespace it cut at as the start of what is left.

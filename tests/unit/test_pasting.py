@@ -138,10 +138,14 @@ def test_many_letters_are_put_back_exactly_or_the_doubt_is_shown(client: str) ->
     assert exact > 0.85 * (exact + unsure)
 
 
-def test_whitespace_an_app_left_at_the_cut_is_used_as_it_is() -> None:
+def test_whitespace_left_at_a_cut_by_an_app_that_does_not_trim() -> None:
     text = "Geneva, 2 February 2026\n\n" + sample.with_blank_lines()
     cut = len(sample.split_near_limit(text, window=100)[0])
-    untrimmed = [Part(text[:cut] + " ", NOW), Part(text[cut + 1 :], NOW)]
-    assert assemble(untrimmed).text == text
-    untrimmed = [Part(text[:cut], NOW), Part(text[cut:], NOW)]
-    assert assemble(untrimmed).text == text
+    assert assemble([Part(text[:cut] + " ", NOW), Part(text[cut + 1 :], NOW)]).text == text
+    assert assemble([Part(text[:cut], NOW), Part(text[cut:], NOW)]).text == text
+    first, second = sample.split_like_telegram(sample.word_paste())
+    assert assemble(parts_of([first + "\n", second])).text == sample.word_paste()
+    # A space that ended a paragraph is not what was cut at: the paragraph break was.
+    text = sample.with_blank_lines()
+    first, second = sample.split_like_telegram(text)
+    assert assemble(parts_of([first + " ", second])).text == text
