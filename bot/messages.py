@@ -240,8 +240,12 @@ def _shorten(paragraph: str, limit: int = 700) -> str:
     return paragraph if len(paragraph) <= limit else preview_lines(paragraph, limit)
 
 
-def render_changes(changes: Sequence[ParagraphChange], language: str) -> str:
-    """The changed paragraphs, old and new, readable on a phone; within one message."""
+def render_changes(
+    changes: Sequence[ParagraphChange], language: str, *, limit: int = NOTICE_LIMIT
+) -> str:
+    """The changed paragraphs, old and new, readable on a phone; within ``limit`` (one
+    message). Members get it in the revision notice, coordinators before they choose
+    material or minor."""
     blocks: list[str] = []
     size = 0
     for index, change in enumerate(changes):
@@ -257,7 +261,7 @@ def render_changes(changes: Sequence[ParagraphChange], language: str) -> str:
         else:
             block = texts.render(texts.CHANGE_REMOVED, language, position=change.position,
                                  old=_shorten(change.old or ""))  # fmt: skip
-        if size + telegram_length(block) > NOTICE_LIMIT:
+        if size + telegram_length(block) > limit:
             more = texts.render(texts.CHANGES_MORE, language, count=len(changes) - index)
             blocks.append(more)
             break

@@ -423,11 +423,49 @@ FILE_RECEIVED: Final = NP_(
     "Read {characters} characters from <b>{file_name}</b>.",
     "characters",
 )
-REVISE_ASK_KIND: Final = N_(
-    "New text: {characters}. {changes}\n"
-    "\n"
+REVISE_SUMMARY: Final = N_("New text: {characters}. {changes}")
+REVISE_QUESTION: Final = N_(
     "Is this a <b>material</b> change (organisations that signed must confirm again) or a "
     "<b>minor</b> one (their signatures stand)?"
+)
+# Telegram apps split a long paste into several messages; the bot joins them back.
+PASTE_JOINED_SPACE: Final = N_(
+    "🔗 Telegram split your paste inside a sentence; I joined it with a space: «…{before} {after}…»"
+)
+PASTE_JOINED_LINE: Final = N_(
+    "🔗 Telegram split your paste at a line break; I kept the line break: «…{before}» ↵ «{after}…»"
+)
+PASTE_JOINED_PARAGRAPH: Final = N_(
+    "🔗 Telegram split your paste between paragraphs; I kept the paragraph break: "
+    "«…{before}» ¶ «{after}…»"
+)
+PASTE_JOIN_UNSURE: Final = N_(
+    "⚠️ Please check: Telegram split your paste after «…{before}» and before «{after}…». "
+    "I can't tell whether this is the middle of a paragraph, so I kept a paragraph break."
+)
+PASTE_JOINS_MORE: Final = NP_("… and {count} more join.", "… and {count} more joins.")
+PASTE_JOINS_HINT: Final = N_(
+    "If a join is wrong, send /cancel and upload the letter as a .docx, .txt or .md file: "
+    "a file arrives in one piece."
+)
+PASTE_REPLACES_FILE: Final = N_(
+    "The file you sent before is set aside: the pasted text will be used."
+)
+SIGNATORIES_IN_TEXT: Final = NP_(
+    "⚠️ The text seems to contain a list of signatories ({count} line, starting with "
+    "«{first}»). The export adds the signatory list itself, so it would appear twice.",
+    "⚠️ The text seems to contain a list of signatories ({count} lines, starting with "
+    "«{first}»). The export adds the signatory list itself, so it would appear twice.",
+)
+SIGNATORIES_PASTE_HINT: Final = N_(
+    "If the list should not be in the letter, send /cancel and paste the text again without "
+    "it. If it belongs there, go on."
+)
+SIGNATORIES_FILE_HINT: Final = N_(
+    "Press <b>Done</b> to use this text anyway, or send a corrected file. /cancel leaves."
+)
+SIGNATORIES_REVISE_HINT: Final = N_(
+    "If the list should not be in the letter, press Cancel and send the text again without it."
 )
 BUTTON_DONE: Final = N_("Done")
 BUTTON_CANCEL: Final = N_("Cancel")
@@ -436,6 +474,14 @@ BUTTON_MINOR: Final = N_("Minor: signatures stand")
 FLOW_CANCELLED: Final = N_("Cancelled. Nothing was saved.")
 NOTHING_TO_CANCEL: Final = N_("There is nothing to cancel.")
 FLOW_EXPECTS_TEXT: Final = N_("I'm waiting for text or a file here. /cancel leaves.")
+TEXT_STEP_IMAGE: Final = N_(
+    "I can't read images such as photos or scans. Paste the text, or send it as a .txt, .md "
+    "or .docx file. /cancel leaves."
+)
+TEXT_STEP_MEDIA: Final = N_(
+    "I can't use this kind of message as the letter's text. Paste the text, or send it as a "
+    ".txt, .md or .docx file. /cancel leaves."
+)
 FLOW_STALE: Final = N_("That step is over. Start again if you need to.")
 
 LETTER_CREATED: Final = N_(
@@ -559,13 +605,23 @@ TEXT_TOO_LONG: Final = NP_(
     "length",
 )
 DEADLINE_FORMAT: Final = N_(
-    "I can't read that date. Use <code>2026-02-20 18:00</code>, <code>20.02.2026 18:00</code> "
-    "or <code>2026-02-20</code>, optionally followed by a zone like Europe/Vilnius."
+    "I can't read that date. Use <code>2026-02-20 18:00</code>, <code>20.02.2026 18:00</code>, "
+    "<code>20/02/2026 6pm</code>, <code>20 Feb 18:00</code> or <code>2026-02-20</code> (end of "
+    "that day), optionally followed by a zone like Europe/Vilnius."
 )
 DEADLINE_ZONE: Final = N_("Unknown time zone. Use a name like Europe/Zurich or Europe/Vilnius.")
 DEADLINE_PAST: Final = N_("That moment has already passed. Send a deadline in the future.")
+# The refusals that repeat the moment the bot understood, so a misreading shows.
+DEADLINE_PAST_AT: Final = N_("{deadline} has already passed. Send a deadline in the future.")
 DEADLINE_NONEXISTENT: Final = N_(
     "That local time does not exist (the clocks jump forward then). Pick another time."
+)
+DEADLINE_NONEXISTENT_AT: Final = N_(
+    "{moment} does not exist in {zone}: the clocks jump forward then. Pick another time."
+)
+DEADLINE_DAY_FIRST: Final = N_(
+    "I read dates day first (day/month/year), and <code>{raw}</code> has no month {month}. "
+    "For the day you mean, write <code>{suggestion}</code>."
 )
 FILE_UNSUPPORTED: Final = N_(
     "I can read .txt, .md and .docx files only. Send the text in one of those, or paste it."

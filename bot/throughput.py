@@ -292,6 +292,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._waiting[key]
                 del self._locks[key]
 
+    def pending(self, chat_id: int) -> int:
+        """Updates of this chat being handled or waiting their turn (the current one too)."""
+        return self._waiting.get(chat_id, 0)
+
     async def initialize(self) -> None:
         return None
 

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -33,19 +35,38 @@ from bot.handlers.common import (
 from bot.handlers.flows import FlowKind, register_kind
 from bot.jobs.outbox import send_outgoing, wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer, fitting_lines, label
+from bot.messages import LetterComposer, fitting_lines, label, render_changes
 from bot.services import flows, letters, responses
-from bot.services.deadlines import DeadlineError, format_deadline, parse_deadline, relative_hint
+from bot.services.deadlines import (
+    DeadlineError,
+    format_deadline,
+    format_wall,
+    parse_deadline,
+    relative_hint,
+)
 from bot.services.documents import MAX_FILE_BYTES, DocumentError, extract_text
 from bot.services.flows import Flow
-from bot.services.letter_text import diff_paragraphs, fingerprint, normalise
+from bot.services.letter_text import (
+    TELEGRAM_MESSAGE_LIMIT,
+    diff_paragraphs,
+    fingerprint,
+    normalise,
+    telegram_length,
+)
 from bot.services.letters import Circulation, DraftSource, LetterError
+from bot.services.pasting import PASTE_GAP, Part, Pasted, assemble
 from bot.services.responses import Tally
+from bot.services.signatories import find_signatory_list, organisation_names
+from bot.throughput import PerChatUpdateProcessor
 
 NEWLETTER = "newletter"
 REVISE = "revise"
 # Telegram lets bots download files up to 20 MB; we refuse bigger ones before trying.
 DOWNLOAD_LIMIT = min(MAX_FILE_BYTES, 20 * 1024 * 1024)
+# The revision question with the changes shown in it stays under Telegram's 4096.
+_ASK_LIMIT = 4000
+# "/newletter title, deadline, text" longer than this may be a paste an app split.
+_NEAR_LIMIT = TELEGRAM_MESSAGE_LIMIT * 3 // 4
 
 LETTER_REASONS = {
     "letter_not_found": texts.LETTER_NOT_FOUND,
@@ -71,6 +92,7 @@ DEADLINE_REASONS = {
     "zone": texts.DEADLINE_ZONE,
     "past": texts.DEADLINE_PAST,
     "nonexistent": texts.DEADLINE_NONEXISTENT,
+    "day_first": texts.DEADLINE_DAY_FIRST,
 }
 DOCUMENT_REASONS = {
     "unsupported_type": texts.FILE_UNSUPPORTED,
@@ -96,7 +118,18 @@ def explain(context: BotContext, error: LetterError) -> str:
 
 
 def deadline_problem(context: BotContext, error: DeadlineError) -> str:
-    return say(context, DEADLINE_REASONS[str(error.reason)])
+    """Why a deadline was refused; with the moment the bot understood, so a misreading
+    ("13 Feb 2026, 18:00 CET has already passed") shows at once."""
+    if error.deadline is not None and isinstance(error.deadline.tzinfo, ZoneInfo):
+        moment = format_deadline(error.deadline, error.deadline.tzinfo, context.language)
+        return say(context, texts.DEADLINE_PAST_AT, deadline=moment)
+    if error.wall is not None:
+        moment = format_wall(error.wall, context.language)
+        return say(context, texts.DEADLINE_NONEXISTENT_AT, moment=moment, zone=error.zone or "")
+    return say(
+        context, DEADLINE_REASONS[str(error.reason)], raw=error.raw, month=error.month or 0,
+        suggestion=error.suggestion or "",
+    )  # fmt: skip
 
 
 def _composer(context: BotContext) -> LetterComposer:
@@ -135,17 +168,22 @@ class TextInput:
     source: DraftSource | None  # None: typed text, to be joined with more parts
 
 
+_IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "tif", "tiff", "bmp")
+
+
 async def read_text_input(message: Message, context: BotContext) -> TextInput | str:
     """A pasted text or an uploaded file as letter text, or the reason it can't be used."""
     document = message.document
     if document is not None:
         name = document.file_name or "letter"
+        extension = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+        if extension in _IMAGE_EXTENSIONS or (document.mime_type or "").startswith("image/"):
+            return say(context, texts.TEXT_STEP_IMAGE)
         if (document.file_size or 0) > DOWNLOAD_LIMIT:
             size = round((document.file_size or 0) / 1024 / 1024, 1)
             limit = DOWNLOAD_LIMIT // 1024 // 1024
             return say(context, texts.FILE_TOO_BIG, size=size, limit=limit)
         try:
-            extension = name.lower().rsplit(".", 1)[-1] if "." in name else ""
             if extension not in ("txt", "text", "md", "markdown", "docx"):
                 return say(context, texts.FILE_UNSUPPORTED)
             telegram_file = await context.bot.get_file(document.file_id)
@@ -162,7 +200,22 @@ async def read_text_input(message: Message, context: BotContext) -> TextInput | 
         return TextInput(extracted.text, DraftSource(kind, document.file_id, name))
     if message.text:
         return TextInput(message.text, None)
-    return say(context, texts.FLOW_EXPECTS_TEXT)
+    # A photo or scan, a sticker, a voice message...: say what can be read instead.
+    return say(context, texts.TEXT_STEP_IMAGE if message.photo else texts.TEXT_STEP_MEDIA)
+
+
+def _parts(state: dict[str, object]) -> list[Part]:
+    """The pasted parts kept in a flow's state (plain strings in flows begun before dates
+    were kept: those are never joined seamlessly)."""
+    parts = []
+    for raw in state.get("parts", []) or []:  # type: ignore[union-attr]
+        if isinstance(raw, str):
+            parts.append(Part(raw, None))
+        else:
+            date = raw.get("date")
+            when = datetime.fromtimestamp(date, UTC) if date is not None else None
+            parts.append(Part(str(raw["text"]), when, int(raw.get("offset", 0))))
+    return parts
 
 
 async def _collect(update: Update, context: BotContext, flow: Flow) -> TextInput | None:
@@ -175,29 +228,130 @@ async def _collect(update: Update, context: BotContext, flow: Flow) -> TextInput
         return None
     if got.source is not None:
         return got
-    parts = [*flow.state.get("parts", []), got.body]
-    total = len(normalise("\n\n".join(parts)))
-    if total > letters.MAX_BODY:
-        text = say(context, texts.TEXT_TOO_LONG, length=total, limit=letters.MAX_BODY)
-        await reply(update, context, text)
-        return None
-    state = {**flow.state, "parts": parts}
-    await flows.save(context.db, flow.telegram_user_id, flow.kind, state, now=context.clock.now())
-    await reply(
-        update,
-        context,
-        say(context, texts.TEXT_RECEIVED, characters=total),
-        reply_markup=keyboards.flow_done(context.language),
-    )
+    await _add_part(update, context, flow.kind, flow.state, got.body, offset=0)
     return None
 
 
+async def _add_part(
+    update: Update,
+    context: BotContext,
+    kind: str,
+    state: dict[str, object],
+    body: str,
+    *,
+    offset: int,
+) -> None:
+    """Keeps one message of a paste (with its date, for joining the parts of one paste)
+    and acknowledges the paste in one message, edited as its parts arrive."""
+    message = update.effective_message
+    assert message is not None
+    part = {"text": body, "date": int(message.date.timestamp()), "offset": offset}
+    parts = [*(state.get("parts") or []), part]  # type: ignore[misc]
+    pasted = assemble(_parts({"parts": parts}))
+    total = len(normalise(pasted.text))
+    if total > letters.MAX_BODY:
+        text = say(context, texts.TEXT_TOO_LONG, length=total, limit=letters.MAX_BODY)
+        await reply(update, context, text)
+        return
+    user_id = context.who.telegram_user_id
+    replaced_file = "file" in state
+    state = {key: value for key, value in state.items() if key != "file"}
+    state["parts"] = parts
+    await flows.save(context.db, user_id, kind, state, now=context.clock.now())
+    lines = [say(context, texts.TEXT_RECEIVED, characters=total), _join_lines(context, pasted)]
+    warning = await _signatory_warning(context, pasted.text, texts.SIGNATORIES_PASTE_HINT)
+    lines += [warning] if warning else []
+    lines += [say(context, texts.PASTE_REPLACES_FILE)] if replaced_file else []
+    lines = [line for line in lines if line]
+    previous = state.get("ack")
+    # A part within a few seconds of the last one belongs to the same paste (message dates).
+    since = message.date.timestamp() - previous["date"] if isinstance(previous, dict) else -1
+    continues = 0 <= since <= PASTE_GAP.total_seconds()
+    ack = await _acknowledge(update, context, previous, "\n\n".join(lines), continues=continues)
+    await flows.save(context.db, user_id, kind, {**state, "ack": ack}, now=context.clock.now())
+
+
+_JOIN_TEXTS = {
+    " ": texts.PASTE_JOINED_SPACE,
+    "\n": texts.PASTE_JOINED_LINE,
+    "\n\n": texts.PASTE_JOINED_PARAGRAPH,
+}
+_JOINS_SHOWN = 5
+
+
+def _join_lines(context: BotContext, pasted: Pasted) -> str:
+    """Where the bot joined the parts of a paste, so a wrong join is seen before Done."""
+    shown = [join for join in pasted.joins if join.shown]
+    lines = []
+    for join in shown[:_JOINS_SHOWN]:
+        message = texts.PASTE_JOIN_UNSURE if join.kind == "unsure" else _JOIN_TEXTS[join.separator]
+        lines.append(say(context, message, before=join.before, after=join.after))
+    if len(shown) > _JOINS_SHOWN:
+        lines.append(say(context, texts.PASTE_JOINS_MORE, count=len(shown) - _JOINS_SHOWN))
+    if shown:
+        lines.append(say(context, texts.PASTE_JOINS_HINT))
+    return "\n".join(lines)
+
+
+async def _signatory_warning(context: BotContext, body: str, hint: str) -> str | None:
+    """A warning (and what to do about it) when the text seems to hold a signatory list."""
+    found = find_signatory_list(body, await organisation_names(context.db))
+    if found is None:
+        return None
+    warning = say(context, texts.SIGNATORIES_IN_TEXT, count=found.count, first=found.first)
+    return f"{warning}\n{say(context, hint)}"
+
+
+async def _acknowledge(
+    update: Update, context: BotContext, previous: object, text: str, *, continues: bool
+) -> dict[str, int]:
+    """Edits the acknowledgement of the paste in progress (``continues``), or sends a new
+    one; the Done button is always on the latest acknowledgement only."""
+    chat, message = update.effective_chat, update.effective_message
+    assert chat is not None and message is not None
+    markup = keyboards.flow_done(context.language)
+    stamp = int(message.date.timestamp())
+    if isinstance(previous, dict):
+        message_id = int(previous["message_id"])
+        if continues and _more_coming(context, chat.id):
+            # More of this chat's messages are already waiting (the rest of the paste): the
+            # last one edits; an edit per part would queue behind Telegram's 1/s per chat.
+            return {"message_id": message_id, "date": stamp}
+        if continues:
+            try:
+                await context.bot.edit_message_text(
+                    text, chat.id, message_id, parse_mode=ParseMode.HTML,
+                    reply_markup=markup, disable_web_page_preview=True,
+                )  # fmt: skip
+                return {"message_id": message_id, "date": stamp}
+            except BadRequest as error:
+                if "not modified" in str(error):
+                    return {"message_id": message_id, "date": stamp}
+                # Deleted meanwhile, or too old to edit: acknowledge in a new message.
+        with contextlib.suppress(BadRequest):  # already without buttons, or gone
+            await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
+    sent = await context.bot.send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+        disable_web_page_preview=True,
+    )  # fmt: skip
+    return {"message_id": sent.message_id, "date": stamp}
+
+
+def _more_coming(context: BotContext, chat_id: int) -> bool:
+    processor = context.application.update_processor
+    return isinstance(processor, PerChatUpdateProcessor) and processor.pending(chat_id) > 1
+
+
 def _typed_text(flow: Flow) -> TextInput | None:
-    parts = flow.state.get("parts", [])
+    """The pasted text so far (its parts joined back), or a file kept for Done."""
+    pending = flow.state.get("file")
+    if isinstance(pending, dict):
+        kind, file_id, file_name = pending["source"]
+        return TextInput(str(pending["body"]), DraftSource(kind, file_id, file_name))
+    parts = _parts(flow.state)
     if not parts:
         return None
-    # Telegram clients split long pastes into several messages at line breaks.
-    return TextInput("\n\n".join(parts), DraftSource())
+    return TextInput(assemble(parts).text, DraftSource())
 
 
 # --- /newletter -----------------------------------------------------------------------------
@@ -224,7 +378,18 @@ async def new_letter(update: Update, context: BotContext) -> None:
         await reply(update, context, deadline_problem(context, error))
     await flows.save(context.db, user_id, NEWLETTER, state, now=now)
     if state["step"] == "text" and len(lines) > 2 and lines[2].strip():
-        await _create_letter(update, context, state, TextInput(lines[2], DraftSource()))
+        body = lines[2]
+        whole = (update.message.text or "").rstrip() if update.message else body
+        # A message near the limit may be the first part of a paste a Telegram app split:
+        # wait for the rest (and Done) rather than create the letter from a part of it.
+        if telegram_length(whole) <= _NEAR_LIMIT and not (
+            find_signatory_list(body, await organisation_names(context.db))
+        ):
+            await _create_letter(update, context, state, TextInput(body, DraftSource()))
+            return
+        await _ask_next(update, context, state)
+        offset = telegram_length(whole) - telegram_length(body)
+        await _add_part(update, context, NEWLETTER, state, body, offset=offset)
         return
     await _ask_next(update, context, state)
 
@@ -309,7 +474,7 @@ async def _newletter_message(update: Update, context: BotContext, flow: Flow) ->
         else:
             finished = await _collect(update, context, flow)
             if finished is not None:
-                await _create_letter(update, context, state, finished)
+                await _new_letter_from_file(update, context, flow, finished)
             return
     except LetterError as error:
         await reply(update, context, explain(context, error))
@@ -319,6 +484,31 @@ async def _newletter_message(update: Update, context: BotContext, flow: Flow) ->
         return
     await flows.save(context.db, flow.telegram_user_id, NEWLETTER, state, now=now)
     await _ask_next(update, context, state)
+
+
+async def _new_letter_from_file(
+    update: Update, context: BotContext, flow: Flow, text: TextInput
+) -> None:
+    """A file completes the text step, unless its text seems to hold the signatory list:
+    then the warning comes first, and Done creates the letter (nothing is stored yet)."""
+    warning = await _signatory_warning(context, text.body, texts.SIGNATORIES_FILE_HINT)
+    if warning is None:
+        await _create_letter(update, context, flow.state, text)
+        return
+    source = text.source or DraftSource()
+    pending = {"body": text.body, "source": [source.kind, source.file_id, source.file_name]}
+    state = {**flow.state, "file": pending, "parts": []}
+    user_id = context.who.telegram_user_id
+    await flows.save(context.db, user_id, NEWLETTER, state, now=context.clock.now())
+    read = say(
+        context, texts.FILE_RECEIVED, characters=len(normalise(text.body)),
+        file_name=source.file_name or "",
+    )  # fmt: skip
+    # A file is never part of a paste: its acknowledgement is a message of its own.
+    ack = await _acknowledge(
+        update, context, state.get("ack"), f"{read}\n\n{warning}", continues=False
+    )
+    await flows.save(context.db, user_id, NEWLETTER, {**state, "ack": ack}, now=context.clock.now())
 
 
 async def _newletter_done(update: Update, context: BotContext, flow: Flow) -> None:
@@ -433,18 +623,21 @@ async def _ask_revision_kind(
         "source": [source.kind, source.file_id, source.file_name],
     }
     await flows.save(context.db, flow.telegram_user_id, REVISE, state, now=context.clock.now())
-    changes = len(diff_paragraphs(current.body or "", body))
-    await reply(
-        update,
+    changes = diff_paragraphs(current.body or "", body)
+    summary = say(
         context,
-        say(
-            context,
-            texts.REVISE_ASK_KIND,
-            characters=characters(context, len(body)),
-            changes=texts.Html(say(context, texts.PARAGRAPHS_CHANGED, count=changes)),
-        ),
-        reply_markup=keyboards.revision_kind(context.language),
+        texts.REVISE_SUMMARY,
+        characters=characters(context, len(body)),
+        changes=texts.Html(say(context, texts.PARAGRAPHS_CHANGED, count=len(changes))),
     )
+    warning = await _signatory_warning(context, body, texts.SIGNATORIES_REVISE_HINT)
+    question = say(context, texts.REVISE_QUESTION)
+    # The changes exactly as members will be shown them, as far as one message allows.
+    around = (summary, warning or "", question)
+    room = _ASK_LIMIT - sum(telegram_length(part) + 2 for part in around)
+    shown = render_changes(changes, context.language, limit=room)
+    text = "\n\n".join(part for part in (summary, shown, warning, question) if part)
+    await reply(update, context, text, reply_markup=keyboards.revision_kind(context.language))
 
 
 async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "format_deadline",
     "format_duration",
     "format_offsets",
+    "format_wall",
     "parse_deadline",
     "parse_duration",
     "parse_offsets",
@@ -71,13 +72,16 @@ class DeadlineReason(StrEnum):
     ZONE = "zone"  # the zone name is not a known IANA zone
     PAST = "past"  # not strictly after now
     NONEXISTENT = "nonexistent"  # a local time skipped by a daylight-saving change
+    DAY_FIRST = "day_first"  # a numeric date that is one only when read month first
 
 
 class DeadlineError(ValueError):
     """A deadline could not be accepted; ``reason`` says why.
 
     Data for the message: ``raw`` (what was typed), ``zone`` (the zone name involved,
-    if any), ``deadline`` (the parsed moment, for "past").
+    if any), ``deadline`` (the parsed moment, for "past"), ``wall`` (the local date and
+    time understood, for "nonexistent"), ``month`` and ``suggestion`` (the impossible
+    month and the date written day first, for "day_first").
     """
 
     def __init__(
@@ -87,12 +91,18 @@ class DeadlineError(ValueError):
         raw: str,
         zone: str | None = None,
         deadline: datetime | None = None,
+        wall: datetime | None = None,
+        month: int | None = None,
+        suggestion: str | None = None,
     ) -> None:
         super().__init__(reason.value)
         self.reason = reason
         self.raw = raw
         self.zone = zone
         self.deadline = deadline
+        self.wall = wall
+        self.month = month
+        self.suggestion = suggestion
 
 
 class DurationReason(StrEnum):
@@ -126,18 +136,55 @@ _DEADLINE = re.compile(
     r"""
     ^\s*
     (?:
-        (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
-      | (?P<day2>\d{1,2})\.(?P<month2>\d{1,2})\.(?P<year2>\d{4})
+        (?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})
+      | (?P<num_day>\d{1,2})(?P<sep>[./])(?P<num_month>\d{1,2})(?:(?P=sep)(?P<num_year>\d{4}))?
+      | (?P<day>\d{1,2})(?:st|nd|rd|th)?\.?\s*(?P<month>[^\W\d_]+)\.?(?:,?\s*(?P<year>\d{4}))?
+      | (?P<month2>[^\W\d_]+)\.?\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?(?:,?\s*(?P<year2>\d{4}))?
     )
+    (?:\s*(?:г|года|гады)\.?)?                      # "2026 г.", "2026 года"
     (?:
-        (?:\s*[Tt]\s*|\s+)
-        (?P<hour>\d{1,2}):(?P<minute>\d{2})
+        (?:\s*,\s*|\s*[Tt]\s*|\s+)
+        (?:(?:at|в|во|у|а)\s+)?
+        (?:
+            (?P<hour12>\d{1,2})(?:[:.](?P<minute12>\d{2}))?\s*(?P<half>[ap])\.?\s*m\.?
+          | (?P<hour>\d{1,2})[:.](?P<minute>\d{2})
+        )
     )?
-    (?:\s+(?P<zone>[A-Za-z]\S*))?
     \s*$
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.IGNORECASE,
 )
+# A zone name typed after the moment: "... Europe/Vilnius", "... UTC".
+_WITH_ZONE = re.compile(r"^(?P<moment>.*\S)\s+(?P<zone>[A-Za-z]\S*)\s*$", re.DOTALL)
+_MIN_PREFIX = 3
+_YEARS_AHEAD = 8  # the next 29 February is at most eight years away
+_LEAP_YEAR = 2028  # a year in which every day of the calendar exists
+
+
+@lru_cache(maxsize=1)
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations people type, in English, Russian and Belarusian
+    (nominative and genitive: "February", "Feb", "февраля", "февр", "лютага", "люты"), and
+    unambiguous beginnings of at least three letters ("sept", "фев", "лют")."""
+    names: dict[str, int] = {}
+    wide: dict[str, int] = {}
+    for code in ("en", "ru", "be"):
+        locale = Locale.parse(code)
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for number, name in locale.months[context][width].items():
+                    key = name.lower().rstrip(".")
+                    names[key] = number
+                    if width == "wide":
+                        wide[key] = number
+    prefixes: dict[str, set[int]] = {}
+    for name, number in wide.items():
+        for length in range(_MIN_PREFIX, len(name)):
+            prefixes.setdefault(name[:length], set()).add(number)
+    for prefix, numbers in prefixes.items():
+        if len(numbers) == 1 and prefix not in names:
+            names[prefix] = numbers.pop()
+    return names
 
 
 @lru_cache(maxsize=1)
@@ -167,11 +214,21 @@ def _exists(local: datetime) -> bool:
 def parse_deadline(raw: str, *, default_zone: ZoneInfo, now: datetime) -> datetime:
     """Read a deadline typed by a coordinator; return an aware datetime in the zone used.
 
-    Accepted (whitespace tolerant, ``T`` allowed between date and time)::
+    Accepted (case and whitespace tolerant)::
 
-        2026-02-20 18:00        20.02.2026 18:00       2026-02-20T18:00
-        2026-02-20              20.02.2026             (date only: 23:59 that day)
-        2026-02-20 18:00 Europe/Vilnius                2026-02-20 18:00 UTC
+        2026-02-20 18:00        20.02.2026 18:00        20/02/2026 18:00
+        2026-02-20T18:00        20.02.2026 6pm          20/02/2026 6:30 p.m.
+        20 Feb 2026 18:00       Feb 20, 2026 18:00      20th February 18:00
+        20 февраля 18:00        20 лютага 2026 у 18:00  20.02 18:00
+        2026-02-20              20.02.2026              20 Feb (date only: 23:59 that day)
+        2026-02-20 18:00 Europe/Vilnius                 20 Feb 18:00 UTC
+
+    Numeric dates are read day first (day/month/year), as everywhere this coalition
+    works; 02/13/2026 is refused with reason "day_first" and the day-first spelling of
+    the date it would be month first, never silently read either way. Month names are
+    English, Russian or Belarusian, nominative or genitive, full, abbreviated or an
+    unambiguous beginning ("sept", "фев"). Without a year the date is its next
+    occurrence: the first one after ``now``.
 
     Without a zone name the time is read in ``default_zone``. A wall-clock time that
     does not exist because clocks jump forward (e.g. 2026-03-29 02:30 in Europe/Zurich)
@@ -181,40 +238,97 @@ def parse_deadline(raw: str, *, default_zone: ZoneInfo, now: datetime) -> dateti
     (``fold=0``, still summer time), the earlier and therefore safer deadline.
 
     Raises DeadlineError with reason "format", "zone", "past" (not strictly after
-    ``now``) or "nonexistent".
+    ``now``; with the moment understood), "nonexistent" (with the wall time understood)
+    or "day_first".
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
+    zone = default_zone
     match = _DEADLINE.match(raw)
     if match is None:
-        raise DeadlineError(DeadlineReason.FORMAT, raw=raw)
-
-    zone_name = match["zone"]
-    if zone_name is None:
-        zone = default_zone
-    else:
+        with_zone = _WITH_ZONE.match(raw)
+        match = _DEADLINE.match(with_zone["moment"]) if with_zone else None
+        if with_zone is None or match is None:
+            raise DeadlineError(DeadlineReason.FORMAT, raw=raw)
         try:
-            zone = _zone(zone_name)
+            zone = _zone(with_zone["zone"])
         except (KeyError, ZoneInfoNotFoundError, ValueError):
-            raise DeadlineError(DeadlineReason.ZONE, raw=raw, zone=zone_name) from None
+            raise DeadlineError(DeadlineReason.ZONE, raw=raw, zone=with_zone["zone"]) from None
+    year, month, day = _calendar_day(match, raw)
+    wall = _wall_time(match, raw)
+    if year is not None:
+        return _moment(raw, _date_or_refuse(year, month, day, raw), wall, zone, now)
+    local_year = now.astimezone(zone).year
+    for candidate in range(local_year, local_year + _YEARS_AHEAD + 1):
+        try:
+            day_of_year = date(candidate, month, day)
+        except ValueError:
+            continue  # 29 February in a common year
+        deadline = datetime.combine(day_of_year, wall, tzinfo=zone)
+        if deadline > now:
+            return _moment(raw, day_of_year, wall, zone, now)
+    raise DeadlineError(DeadlineReason.FORMAT, raw=raw)
 
+
+def _date_or_refuse(year: int, month: int, day: int, raw: str) -> date:
     try:
-        day = date(
-            int(match["year"] or match["year2"]),
-            int(match["month"] or match["month2"]),
-            int(match["day"] or match["day2"]),
-        )
-        wall = (
-            time(int(match["hour"]), int(match["minute"]))
-            if match["hour"] is not None
-            else DATE_ONLY_TIME
-        )
+        return date(year, month, day)
     except ValueError:
         raise DeadlineError(DeadlineReason.FORMAT, raw=raw) from None
 
+
+def _real_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _calendar_day(match: re.Match[str], raw: str) -> tuple[int | None, int, int]:
+    """(year or None, month, day) of a matched deadline; the day is not checked yet."""
+    if match["iso_year"]:
+        return int(match["iso_year"]), int(match["iso_month"]), int(match["iso_day"])
+    if match["num_day"]:
+        day, month = int(match["num_day"]), int(match["num_month"])
+        year = int(match["num_year"]) if match["num_year"] else None
+        if month > 12 and _real_day(year or _LEAP_YEAR, day, month):
+            # Only a month-first reading makes this a date: say how to write it day first.
+            sep = match["sep"]
+            suggestion = f"{month:02d}{sep}{day:02d}" + (f"{sep}{year}" if year else "")
+            raise DeadlineError(
+                DeadlineReason.DAY_FIRST, raw=raw, month=month, suggestion=suggestion
+            )
+        return year, month, day
+    name = (match["month"] or match["month2"]).lower()
+    number = _month_names().get(name)
+    if number is None:
+        raise DeadlineError(DeadlineReason.FORMAT, raw=raw)
+    year_text = match["year"] or match["year2"]
+    return (int(year_text) if year_text else None), number, int(match["day"] or match["day2"])
+
+
+def _wall_time(match: re.Match[str], raw: str) -> time:
+    try:
+        if match["hour12"] is not None:
+            hour = int(match["hour12"])
+            if not 1 <= hour <= 12:
+                raise ValueError(hour)
+            hour = hour % 12 + (12 if match["half"].lower() == "p" else 0)
+            return time(hour, int(match["minute12"] or 0))
+        if match["hour"] is not None:
+            return time(int(match["hour"]), int(match["minute"]))
+    except ValueError:
+        raise DeadlineError(DeadlineReason.FORMAT, raw=raw) from None
+    return DATE_ONLY_TIME
+
+
+def _moment(raw: str, day: date, wall: time, zone: ZoneInfo, now: datetime) -> datetime:
     deadline = datetime.combine(day, wall, tzinfo=zone)  # fold=0: first occurrence
     if not _exists(deadline):
-        raise DeadlineError(DeadlineReason.NONEXISTENT, raw=raw, zone=zone.key)
+        raise DeadlineError(
+            DeadlineReason.NONEXISTENT, raw=raw, zone=zone.key, wall=deadline.replace(tzinfo=None)
+        )
     if deadline <= now:
         raise DeadlineError(DeadlineReason.PAST, raw=raw, zone=zone.key, deadline=deadline)
     return deadline
@@ -335,14 +449,20 @@ def format_deadline(deadline: datetime, zone: ZoneInfo, locale: str = "en") -> s
     """
     if deadline.tzinfo is None or deadline.utcoffset() is None:
         raise ValueError("deadline must be timezone-aware")
-    babel_locale = _locale(locale)
     local = deadline.astimezone(zone)
+    return f"{format_wall(local, locale)} {_zone_abbreviation(local)}"
+
+
+def format_wall(wall: datetime, locale: str = "en") -> str:
+    """A local date and time without a zone, as :func:`format_deadline` writes them
+    ("29 Mar 2026, 02:30"); for a wall-clock time that has no instant, e.g. one skipped
+    by a daylight-saving change."""
+    babel_locale = _locale(locale)
     date_format = "medium" if babel_locale.language == "en" else "long"
-    date_part = format_date(local.date(), format=date_format, locale=babel_locale)
-    time_part = format_time(local.time(), format="HH:mm", locale=babel_locale)
+    date_part = format_date(wall.date(), format=date_format, locale=babel_locale)
+    time_part = format_time(wall.time(), format="HH:mm", locale=babel_locale)
     glue = str(babel_locale.datetime_formats.get("medium", "{1}, {0}")).replace("'", "")
-    combined = glue.replace("{0}", time_part).replace("{1}", date_part)
-    return f"{combined} {_zone_abbreviation(local)}"
+    return glue.replace("{0}", time_part).replace("{1}", date_part)
 
 
 # --------------------------------------------------------------------------- reminders

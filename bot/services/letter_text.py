@@ -6,10 +6,23 @@ the Telegram layer does around it.
 
 Paragraph model
 ---------------
-In the normalised text a paragraph separator is exactly one blank line (``"\\n\\n"``).
-Text pasted from word processors, however, often has one paragraph per line and no
-blank lines at all, so :func:`paragraphs` uses the blank-line convention when the text
-contains at least one blank line and treats every line as a paragraph otherwise.
+The stored text keeps its line breaks exactly as they came (they are part of what is
+fingerprinted); the paragraph model only decides where paragraphs begin, for diffs,
+message pieces and previews, so that one letter gives the same paragraphs whatever form
+it came in (a .docx, a paste from Word, a plain text file):
+
+* a blank line always separates paragraphs;
+* a text with no blank line at all has one paragraph per line (Word copies paragraphs
+  as single line breaks);
+* in a text that has blank lines, a single line break is a paragraph boundary when the
+  line before it ends like a sentence (``. ! ? … : ;``, optionally followed by closing
+  quotes or brackets), when it is a short salutation or closing ending in a comma
+  ("Excellencies,", "С уважением,"), when the next line is a list item ("- ", "• ",
+  "1.", "2)", "a)", "(iv)"), or when the line before is a list item and the next line
+  does not continue it in lower case. Word pastes mix blank lines between paragraphs
+  with single line breaks between list items; a .docx gives each item its own paragraph.
+  Any other line break (an address block, a hard-wrapped line) stays inside its
+  paragraph.
 """
 
 from __future__ import annotations
@@ -32,7 +45,9 @@ __all__ = [
     "WordTag",
     "diff_paragraphs",
     "fingerprint",
+    "is_list_item",
     "normalise",
+    "paragraph_segments",
     "paragraphs",
     "preview_lines",
     "split_for_messages",
@@ -108,18 +123,62 @@ def version_label(number: int, fingerprint: str) -> str:
     return f"v{number} · {fingerprint}"
 
 
+# A list item's marker: a bullet, or a number/letter/roman numeral with "." or ")".
+_LIST_ITEM = re.compile(
+    r"\s*(?:[-–—•‣◦▪■●*·]\s|\(?(?:\d{1,3}(?:\.\d{1,3})*|[^\W\d_]|[ivxlcdm]{1,6})[.)]\s)",
+    re.IGNORECASE,
+)
+_SENTENCE_LIKE_END = re.compile(rf"(?:{_SENTENCE_END}|[:;]){_CLOSERS}$")
+# "Excellencies,", "Yours sincerely,", "С уважением,": a short line ending in a comma.
+_SALUTATION_LIMIT = 40
+
+
+def is_list_item(line: str) -> bool:
+    """True for a line that starts with a list marker ("- ", "• ", "1. ", "2) ", "(a) ")."""
+    return _LIST_ITEM.match(line) is not None
+
+
+def _is_boundary(before: str, after: str) -> bool:
+    """Whether a single line break between these two lines starts a new paragraph."""
+    if is_list_item(after) or _SENTENCE_LIKE_END.search(before):
+        return True
+    stripped = before.strip()
+    if stripped.endswith(",") and len(stripped) <= _SALUTATION_LIMIT:
+        return True
+    continues = after.lstrip()[:1].islower()
+    return is_list_item(before) and not continues
+
+
+def paragraph_segments(text: str) -> list[tuple[str, str]]:
+    """The paragraphs of an already normalised text, each with the separator after it.
+
+    Concatenating every paragraph and separator gives the text back; the separator of
+    the last paragraph is "". See the module docstring for where paragraphs begin.
+    """
+    if not text:
+        return []
+    one_per_line = "\n\n" not in text
+    segments: list[tuple[str, str]] = []
+    blocks = text.split("\n\n")
+    for number, block in enumerate(blocks):
+        lines = block.split("\n")
+        current = lines[0]
+        for line in lines[1:]:
+            if one_per_line or _is_boundary(current.rsplit("\n", 1)[-1], line):
+                segments.append((current, "\n"))
+                current = line
+            else:
+                current = f"{current}\n{line}"
+        segments.append((current, "\n\n" if number < len(blocks) - 1 else ""))
+    return segments
+
+
 def paragraphs(text: str) -> list[str]:
     """Split a letter into paragraphs (see the module docstring for the model).
 
-    Blank-line separated blocks when the normalised text has a blank line, otherwise
-    one paragraph per line. An empty text has no paragraphs.
+    An empty text has no paragraphs.
     """
-    canonical = normalise(text)
-    if not canonical:
-        return []
-    if "\n\n" in canonical:
-        return canonical.split("\n\n")
-    return canonical.split("\n")
+    return [paragraph for paragraph, _ in paragraph_segments(normalise(text))]
 
 
 # --------------------------------------------------------------------------- lengths, cuts
@@ -182,11 +241,18 @@ def _safe_cut(text: str, index: int) -> int:
 
 _Measure = Callable[[str], int]
 
-_SPLIT_LEVELS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\n{2,}"),  # paragraphs
-    re.compile(r"\n"),  # line breaks inside a paragraph
-    re.compile(rf"{_SENTENCE_END}{_CLOSERS}(?P<sep>{_BREAKABLE_SPACE})"),  # sentence ends
-    re.compile(_BREAKABLE_SPACE),  # between words
+_Segmenter = Callable[[str], list[tuple[str, str]]]
+
+
+def _at(pattern: re.Pattern[str]) -> _Segmenter:
+    return lambda text: _segments(text, pattern)
+
+
+_SPLIT_LEVELS: tuple[_Segmenter, ...] = (
+    paragraph_segments,  # paragraphs (the module's paragraph model)
+    _at(re.compile(r"\n")),  # line breaks inside a paragraph
+    _at(re.compile(rf"{_SENTENCE_END}{_CLOSERS}(?P<sep>{_BREAKABLE_SPACE})")),  # sentence ends
+    _at(re.compile(_BREAKABLE_SPACE)),  # between words
 )
 
 
@@ -241,7 +307,7 @@ def _split(text: str, limit: int, measure: _Measure, level: int) -> list[str]:
     current: str | None = None
     current_cost = 0
     pending_sep = ""
-    for segment, separator in _segments(text, _SPLIT_LEVELS[level]):
+    for segment, separator in _SPLIT_LEVELS[level](text):
         segment_cost = measure(segment)
         if segment_cost > limit:
             sub_pieces = _split(segment, limit, measure, level + 1)
@@ -273,7 +339,8 @@ def split_for_messages(
 
     The text is normalised first (stored versions already are). Pieces break at the
     coarsest boundary that fits, packing as much as possible into each message:
-    paragraphs, then line breaks, then sentence ends, then spaces. A word is never cut;
+    paragraphs (see the module docstring), then other line breaks, then sentence ends,
+    then spaces. A word is never cut;
     only a single "word" longer than the limit is cut, at a grapheme boundary. The
     whitespace at a break is dropped (Telegram would trim it anyway); nothing else is.
 
@@ -306,12 +373,14 @@ def split_for_messages(
 def preview_lines(text: str, max_chars: int = 600) -> str:
     """The beginning of a letter for a summary message, at most ``max_chars`` characters.
 
-    Cut at the last word boundary that fits and marked with "…"; a text that fits is
-    returned whole (normalised). Not escaped: the caller escapes like any user text.
+    Paragraphs (see the module docstring) are separated by a blank line, so a letter
+    reads the same whatever form it came in. Cut at the last word boundary that fits and
+    marked with "…"; a text that fits is returned whole. Not escaped: the caller escapes
+    like any user text.
     """
     if max_chars < 2:
         raise ValueError(f"max_chars must be >= 2, got {max_chars}")
-    canonical = normalise(text)
+    canonical = "\n\n".join(paragraphs(text))
     if len(canonical) <= max_chars:
         return canonical
     window = canonical[: max_chars - len(_ELLIPSIS) + 1]

@@ -9,6 +9,7 @@ from bot.clock import FakeClock
 from bot.db import audit
 from bot.fake_telegram import FakeTelegramServer
 from tests.conftest import RunningBot, make_settings, running_bot
+from tests.e2e.test_letters import until
 from tests.e2e.test_responses import circulated, close, edited, sign, summary_of
 from tests.e2e.test_schedule import run_due
 
@@ -23,6 +24,9 @@ async def letter_with_answers(bot: RunningBot, tg: FakeTelegramServer):  # type:
     await sign(anna)
     await boris.press(summary_of(boris), "💬 Comment")
     await bot.ask(boris, "Please mention the lawyers-marker case.")
+    # The relay to the coordinator is paced after Boris's answer: let it land before the
+    # coordinator's own questions, or it is taken for their answer.
+    await until(lambda: any("Comment #1" in (m.text or "") for m in bot.coordinator().messages))
     await boris.press(summary_of(boris), "Decline")
     await bot.ask(boris, "secret-reason: our board said no")
     coordinator = bot.coordinator()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +15,7 @@ from bot.services.deadlines import (
     DurationReason,
     OffsetsError,
     format_deadline,
+    format_wall,
     parse_deadline,
     parse_duration,
     parse_offsets,
@@ -150,6 +151,80 @@ def test_parse_deadline_autumn_fold_takes_first_occurrence() -> None:
     assert deadline.fold == 0
     assert deadline.utcoffset() == timedelta(hours=2)  # still summer time (CEST)
     assert deadline.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "13/02/2026 18:00",
+        "13.02.2026 6pm",
+        "13.02.2026 6 p.m.",
+        "13/2/2026 18.00",
+        "Feb 13 18:00",
+        "Feb 13, 2026, 6:00 PM",
+        "13 Feb 2026 18:00",
+        "13th February at 18:00",
+        "13 February 2026, 18:00",
+        "13 февраля 18:00",
+        "13 февр. 2026 г. в 18:00",
+        "13 лютага 18:00",
+        "13 лютага 2026 у 18:00",
+        "13 ЛЮТ 18:00",
+        "13.02 18:00",
+    ],
+)
+def test_parse_deadline_as_people_type_it(raw: str) -> None:
+    assert _parse(raw) == datetime(2026, 2, 13, 18, 0, tzinfo=ZURICH)
+
+
+def test_parse_deadline_without_a_year_is_the_next_occurrence() -> None:
+    now = datetime(2026, 2, 13, 18, 30, tzinfo=UTC)  # 19:30 in Zurich
+    assert _parse("13 Feb 18:00", now=now) == datetime(2027, 2, 13, 18, 0, tzinfo=ZURICH)
+    assert _parse("13 Feb 20:00", now=now) == datetime(2026, 2, 13, 20, 0, tzinfo=ZURICH)
+    assert _parse("13 Feb", now=now) == datetime(2026, 2, 13, 23, 59, tzinfo=ZURICH)
+    assert _parse("29 Feb", now=now) == datetime(2028, 2, 29, 23, 59, tzinfo=ZURICH)
+    assert _parse("1 January 9am", now=now) == datetime(2027, 1, 1, 9, 0, tzinfo=ZURICH)
+
+
+def test_parse_deadline_12_hour_clock() -> None:
+    assert _parse("20 Feb 2026 12am").time() == time(0, 0)
+    assert _parse("20 Feb 2026 12pm").time() == time(12, 0)
+    assert _parse("20 Feb 2026 11:45 pm").time() == time(23, 45)
+    for raw in ("20 Feb 2026 13pm", "20 Feb 2026 0am", "20 Feb 2026 18"):
+        with pytest.raises(DeadlineError) as info:
+            _parse(raw)
+        assert info.value.reason == "format"
+
+
+def test_parse_deadline_reads_numbers_day_first_and_says_so() -> None:
+    assert _parse("02/03/2026 18:00") == datetime(2026, 3, 2, 18, 0, tzinfo=ZURICH)
+    with pytest.raises(DeadlineError) as info:
+        _parse("02/13/2026 18:00")
+    assert info.value.reason == DeadlineReason.DAY_FIRST
+    assert (info.value.month, info.value.suggestion) == (13, "13/02/2026")
+    for impossible in ("02/31/2026", "13/13/2026", "31.04.2026"):
+        with pytest.raises(DeadlineError) as info:
+            _parse(impossible)
+        assert info.value.reason == "format"
+
+
+def test_parse_deadline_names_the_moment_it_refuses() -> None:
+    with pytest.raises(DeadlineError) as info:
+        _parse("13 Feb 2025 18:00 Europe/Vilnius")
+    assert info.value.reason == "past"
+    assert info.value.deadline == datetime(2025, 2, 13, 18, 0, tzinfo=ZoneInfo("Europe/Vilnius"))
+    with pytest.raises(DeadlineError) as gap:
+        _parse("29 March 02:30")
+    assert gap.value.reason == "nonexistent" and gap.value.zone == "Europe/Zurich"
+    assert gap.value.wall == datetime(2026, 3, 29, 2, 30)
+    assert format_wall(gap.value.wall, "be") == "29 сакавіка 2026\u202fг., 02:30"
+
+
+def test_parse_deadline_unknown_month_or_zone() -> None:
+    for raw, reason in [("13 Fbr 18:00", "format"), ("13 Feb 18:00 Mars/Olympus", "zone")]:
+        with pytest.raises(DeadlineError) as info:
+            _parse(raw)
+        assert info.value.reason == reason
 
 
 def test_parse_deadline_requires_aware_now() -> None:

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from bot.services.documents import extract_text
 from bot.services.letter_text import (
     ParagraphChange,
     diff_paragraphs,
@@ -22,6 +23,7 @@ from bot.services.letter_text import (
     version_label,
     word_diff,
 )
+from tests import letter_samples
 
 # --------------------------------------------------------------------------- normalise
 
@@ -104,6 +106,59 @@ def test_paragraphs_one_per_line_when_no_blank_line() -> None:
 
 def test_paragraphs_empty() -> None:
     assert paragraphs(" \n ") == []
+
+
+def test_a_line_break_after_a_list_item_or_a_sentence_starts_a_paragraph() -> None:
+    text = (
+        "To the Council\nGeneva\n\nExcellencies,\nWe write to you.\nCSOs report that:\n"
+        "- detentions continue;\n- trials are closed\n• lawyers are disbarred\n"
+        "1. Release them\n2) Repeal the law on\nextremist formations\n(a) Allow visits\n\n"
+        "Yours sincerely,"
+    )
+    assert paragraphs(text) == [
+        "To the Council\nGeneva",  # an address block: no sentence ends there
+        "Excellencies,",
+        "We write to you.",
+        "CSOs report that:",
+        "- detentions continue;",
+        "- trials are closed",
+        "• lawyers are disbarred",
+        "1. Release them",
+        "2) Repeal the law on\nextremist formations",  # the item goes on in lower case
+        "(a) Allow visits",
+        "Yours sincerely,",
+    ]
+
+
+def test_a_word_paste_has_the_paragraphs_of_its_docx() -> None:
+    docx_text = extract_text("letter.docx", letter_samples.as_docx()).text
+    assert paragraphs(letter_samples.word_paste()) == paragraphs(docx_text)
+    assert paragraphs(docx_text) == letter_samples.paragraphs()
+    assert len(letter_samples.paragraphs()) == len(letter_samples.INTRO) + 18 + 5
+
+
+def test_one_figure_changed_in_a_word_paste_against_the_docx_is_one_change() -> None:
+    docx_text = extract_text("letter.docx", letter_samples.as_docx()).text
+    revised = letter_samples.word_paste().replace("1,150", "1,163")
+    [change] = diff_paragraphs(docx_text, revised)
+    assert change.kind == "changed" and change.position == 5
+    assert "1,150" in (change.old or "") and "1,163" in (change.new or "")
+
+
+def test_the_stored_form_and_its_fingerprint_do_not_depend_on_the_paragraph_model() -> None:
+    # Fingerprints of texts stored before the paragraph model learnt list items (shown to
+    # members and in receipts): the same as they were.
+    assert fingerprint("Excellencies,\n\nWe write.\n- one\n- two") == "302096a8"
+    text = "To the Council\nGeneva\n\nWe urge you.\r\n1. First;\n2. Second.\n\n\n\nSincerely,"
+    assert fingerprint(text) == "8d4fc9f6"
+    assert fingerprint("Права чалавека\u00a0— універсальныя.  \nДругі радок") == "f0a90b2e"
+    assert normalise(letter_samples.word_paste()) == letter_samples.word_paste()
+
+
+def test_the_preview_reads_the_same_whatever_form_the_text_came_in() -> None:
+    word = "Excellencies,\n\nWe urge you to:\n1. Renew the mandate.\n2. Release them."
+    plain = "Excellencies,\n\nWe urge you to:\n\n1. Renew the mandate.\n\n2. Release them."
+    assert preview_lines(word) == preview_lines(plain) == plain
 
 
 # --------------------------------------------------------------------------- lengths
@@ -198,6 +253,15 @@ def test_split_packs_paragraphs_and_breaks_between_them() -> None:
     first, second, third = ("а" * 1500, "b" * 1500, "в" * 1500)
     text = "\n\n".join([first, second, third])
     assert split_for_messages(text) == [f"{first}\n\n{second}", third]
+
+
+def test_split_breaks_a_word_paste_between_list_items_first() -> None:
+    pieces = split_for_messages(letter_samples.word_paste(), 1200, escape=False)
+    starts = [paragraph[:30] for paragraph in letter_samples.paragraphs()]
+    assert all(piece[:30] in starts for piece in pieces)  # every piece starts a paragraph
+    assert "\n".join(pieces).replace("\n\n", "\n") == letter_samples.word_paste().replace(
+        "\n\n", "\n"
+    )
 
 
 def test_split_short_text_is_one_escaped_piece() -> None:
