@@ -5,8 +5,9 @@ each language's names, and each list must read as alphabetical to a reader of th
 language. "Alphabetical" is the Unicode Collation Algorithm with the language's CLDR
 tailoring, which is what ICU, LibreOffice, browsers and phones use for "sort by name".
 
-What each language's order is (CLDR 47 ``common/collation/*.xml``, which ICU 77 ships as
-``coll/{ru,be}.txt``; English has no file of its own and uses the root collation):
+What each language's order is (CLDR's ``common/collation/ru.xml`` and ``be.xml``, the same
+from CLDR 47, as ICU 77 reports them, to CLDR 49, as ICU's ``data/coll/{ru,be}.txt`` hold
+them; English has no file of its own and uses the root collation):
 
 * ``en`` — the root order (DUCET). Latin names first, then Greek, then Cyrillic after
   "Z": a Cyrillic name in an English letter is a foreign name. Within Cyrillic "Ё" files
@@ -15,7 +16,7 @@ What each language's order is (CLDR 47 ``common/collation/*.xml``, which ICU 77 
   ``signatory_sort_key`` gives today.
 * ``ru`` — ``[reorder Cyrl]``: Cyrillic before Latin (then Greek), so «Вясна» comes
   before "Amnesty" in a Russian list. No letter is tailored: "Ё" sorts with "Е" at the
-  primary level (Ёлка between Ель and Ешь), as in Russian dictionaries, which the root
+  primary level (Ёлка between Ежи and Ель), as in Russian dictionaries, which the root
   order already does; "Й" is already its own letter there.
 * ``be`` — ``[reorder Cyrl] &Е<ё<<<Ё &у<ў<<<Ў``: Cyrillic first, and "Ё" and "Ў" are
   letters of their own, right after "Е" and "У" (before "Ж" and "Ф"), as in the
@@ -37,13 +38,13 @@ Common to every language (the niceties of a printed sign-on list):
   collation key and finally on the exact string, so the order never depends on the order
   rows came in.
 
-How: pyuca gives the root collation elements (DUCET 9.0; the CLDR root differs from it
-only in symbols and scripts that are not at stake here). A script reordering is a shift of
+How: pyuca gives the root collation elements (DUCET 9.0; the CLDR root differs from it in
+some punctuation and symbols, e.g. ' against ’, not in letters). A script reordering is a shift of
 primary weights: Cyrillic's block of primaries moves down to where Latin starts, and the
 letters from Latin to the end of Cyrillic move up behind it. A "&X<y" rule gives "y" a
 new primary weight just above "X" (every primary is doubled, "y" gets the odd weight in
 between) via a contraction added to a per-language overlay of pyuca's table, so pyuca's
-own matching (NFD, combining marks in any order) finds "е + ◌̈" as one letter.
+own matching (NFD, a combining mark after other marks) finds "е + ◌̈" as one letter.
 
 Library choice: PyICU has no wheel on PyPI (it builds against a system ICU);
 repackagings that bundle ICU (pyicu-wheels, icu4py) are 16-18 MB native wheels from

@@ -37,7 +37,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Final
@@ -83,8 +83,8 @@ class PublicationDocument:
     published_at: datetime
     version_label: str
     fingerprint: str
-    added_since: Sequence[str] = field(default=())
-    withdrawn_since: Sequence[str] = field(default=())
+    added_since: Sequence[str] = ()
+    withdrawn_since: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         for name in ("signatories", "added_since", "withdrawn_since"):  # frozen all through
