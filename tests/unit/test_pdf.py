@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -386,9 +385,3 @@ def test_same_input_gives_the_same_bytes_in_any_process() -> None:
 def test_inconsistent_documents_are_refused(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         document(**changes)
-
-
-def test_the_version_fingerprint_is_printed_on_every_page() -> None:
-    body = long_letter(12)
-    pages = pages_of(render_pdf(document(body=body)))
-    assert all(re.search(rf"v3 · {fingerprint(body)}", page) for page in pages)
