@@ -14,7 +14,16 @@ import sys
 
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 REDACTED = "[REDACTED-TOKEN]"
-NOISY_LOGGERS = ("httpx", "httpcore", "telegram", "apscheduler", "tornado.access")
+# fontTools logs every font-subsetting step of the PDF at INFO.
+NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "tornado.access",
+    "fontTools",
+    "fpdf",
+)
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:

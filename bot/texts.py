@@ -948,6 +948,13 @@ EXPORT_ANONYMOUS: Final = NP_(
     "and {count} organisations that cannot be named",
 )
 EXPORT_FOOTER: Final = N_("Letter {letter_id} · version {version} · generated {generated}")
+# The publication PDF (list N of a published letter); "Signatories" and the anonymous count
+# are the export's texts above.
+PUBLICATION_LIST: Final = N_("List {number}")
+PUBLICATION_PAGE: Final = N_("Page {page} of {pages}")
+PUBLICATION_ADDED: Final = N_("Added since list {number}")
+PUBLICATION_WITHDRAWN: Final = N_("Withdrawn since list {number}")
+PUBLICATION_TRANSLATION: Final = N_("translation {fingerprint}")
 CHART_SIGNED: Final = N_("Signed")
 CHART_DECLINED: Final = N_("Declined")
 CHART_RECONFIRM: Final = N_("To reconfirm")
