@@ -246,6 +246,10 @@ async def test_status_close_reopen_and_export(bot: RunningBot, tg: FakeTelegramS
     assert "signed: 6" in summary.text
     assert "«Вясна» — signed" in table.text
     assert chart.photo and "over time" in chart.caption
+    # Issue 13: uploaded as a PNG file, not application/octet-stream.
+    [upload] = [u for u in tg.uploads if u.field == "photo"]
+    assert upload.file_name == f"letter-{letter_id}-status.png"
+    assert upload.mime_type == "image/png"
     await bot.ask(coordinator, f"/close {letter_id}")
     [refused] = await bot.ask(coordinator, f"/revise {letter_id}")
     assert "closed" in refused.text
