@@ -10,12 +10,13 @@ import contextlib
 import logging
 from collections import OrderedDict
 
-from telegram import Chat, Update
+from telegram import Chat, MessageEntity, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
+from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import reply
 from bot.handlers.letters import deliver_open_letters
@@ -57,14 +58,24 @@ async def _leave(update: Update, context: BotContext, chat: Chat) -> None:
         left.popitem(last=False)
 
 
-def _is_start_with_argument(update: Update) -> bool:
+def is_invite_start(update: Update, bot_username: str) -> bool:
+    """A real ``/start <token>`` (or ``/start@<this bot> <token>``): the only thing of a
+    stranger's that goes further than the gate. ``/startx foo``, ``/start@other_bot foo``
+    or ``/startle`` are not it."""
     message = update.message
-    return bool(
-        message is not None
-        and message.text
-        and message.text.startswith("/start")
-        and len(message.text.split()) >= 2
+    if message is None or not message.text:
+        return False
+    entity = next(
+        (e for e in message.entities if e.type == MessageEntity.BOT_COMMAND and e.offset == 0),
+        None,
     )
+    if entity is None:
+        return False
+    # Offsets are UTF-16; a command is ASCII, so code units equal characters.
+    name, _, addressee = message.text[1 : entity.length].partition("@")
+    if name.lower() != "start" or (addressee and addressee.lower() != bot_username.lower()):
+        return False
+    return bool(message.text[entity.length :].split())
 
 
 async def _answer_silently(update: Update) -> None:
@@ -114,11 +125,13 @@ async def gate(update: Update, context: BotContext) -> None:
             language=texts.language_for(user.language_code), now=now,
         )  # fmt: skip
         identity = Identity(user.id, Role.COORDINATOR, contact)
+        # Their chat with the bot exists from now on: their own menu can be set.
+        await publish_commands(context.application, only_chat=user.id)
     context.identity = identity
     if identity.contact is not None and identity.contact.status == "unreachable":
         await _record_reachability(context, identity, reachable=True)  # writing again: back
     if identity.role is Role.UNKNOWN:
-        if _is_start_with_argument(update):
+        if is_invite_start(update, context.bot.username):
             return  # the start handler tries the invite
         await send_neutral(update, context)
         raise ApplicationHandlerStop

@@ -6,7 +6,6 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
-from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import notify_coordinators, reply, say
 from bot.handlers.gate import send_neutral
@@ -26,8 +25,6 @@ async def start(update: Update, context: BotContext) -> None:
             await send_neutral(update, context)
             return
         await reply(update, context, help_text(context))
-        if who.is_coordinator:  # their menu could not be set before they opened the bot
-            await publish_commands(context.application, only_chat=who.telegram_user_id)
         return
     if who.is_coordinator:
         await reply(update, context, say(context, texts.ALREADY_COORDINATOR))

@@ -105,6 +105,13 @@ async def test_used_expired_revoked_and_random_tokens_all_look_the_same(
     assert bound == 0
 
 
+async def test_start_addressed_to_this_bot_joins(bot: RunningBot, tg: FakeTelegramServer) -> None:
+    token = await invite_token(bot, await add_org(bot, "Org"))
+    member = tg.add_user(2001, "Member")
+    [welcome] = await bot.ask(member, f"/start@{BOT_USERNAME} {token}")
+    assert welcome.text.startswith("Welcome!")
+
+
 async def test_an_account_cannot_take_a_second_invite(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
