@@ -64,6 +64,14 @@ def letter_actions(letter_id: int, version_id: int, language: str) -> InlineKeyb
     )
 
 
+def full_text(letter_id: int, version_id: int, language: str) -> InlineKeyboardMarkup:
+    """Full text of one version (the current one, offered when an old one is asked for)."""
+    ids = (letter_id, version_id)
+    return InlineKeyboardMarkup(
+        [[_button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids)]]
+    )
+
+
 def revision_actions(
     letter_id: int, version_id: int, material: bool, language: str
 ) -> InlineKeyboardMarkup:

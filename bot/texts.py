@@ -577,8 +577,20 @@ BUTTON_DECLINE: Final = N_("Decline")
 BUTTON_COMMENT: Final = N_("💬 Comment")
 BUTTON_FULL_TEXT: Final = N_("📄 Full text")
 FULL_TEXT_QUEUED: Final = N_("The full text is on its way.")
-NOT_A_RECIPIENT: Final = N_("This letter was not sent to your organisation.")
+# To a member, for a letter that does not exist and for one their organisation never
+# received alike: forged button data learns nothing about other letters.
+MEMBER_LETTER_UNKNOWN: Final = N_(
+    "I can't find that letter among your organisation's letters. Send /mine to see the open ones."
+)
 LETTER_PURGED: Final = N_("This letter's text has been removed.")
+FULL_TEXT_CLOSED: Final = N_(
+    "This letter is closed, so its full text is no longer sent. Your organisation's answer "
+    "stays as it was recorded."
+)
+FULL_TEXT_REPLACED: Final = N_(
+    "This is not the current text: version {latest} replaced it. The button below sends the "
+    "current full text."
+)
 
 # --- responses ---------------------------------------------------------------------------------
 

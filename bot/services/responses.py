@@ -49,6 +49,10 @@ class Listing(enum.StrEnum):
         return {Listing.NAMED: 1, Listing.ANONYMOUS: 2, Listing.INTERNAL: 3}[self]
 
 
+# A member's refusal for a letter their organisation never received, or that does not exist.
+UNKNOWN_TO_MEMBER = "unknown_to_member"
+
+
 class ResponseError(Exception):
     def __init__(self, reason: str, **data: Any) -> None:
         super().__init__(reason)
@@ -67,17 +71,30 @@ class Target:
     organisation_name: str
 
 
-async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
+async def received_letter(db: Executor, contact: Contact, letter_id: int) -> Letter:
+    """The letter, if the member's organisation received it; ``unknown_to_member`` otherwise.
+
+    Checked before anything else about the letter, with one and the same refusal for a
+    letter that does not exist, a draft and another organisation's letter (purged or not):
+    forged button data must not tell a member which letter ids exist or went to others.
+    """
     letter = await letters_repo.get(db, letter_id)
+    if (
+        letter is None
+        or letter.status == "draft"
+        or contact.organisation_id is None
+        or contact.status not in contacts_repo.LIVE
+        or not await letters_repo.has_organisation(db, letter_id, contact.organisation_id)
+    ):
+        raise ResponseError(UNKNOWN_TO_MEMBER)
+    return letter
+
+
+async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
+    letter = await received_letter(db, contact, letter_id)
     version = await letters_repo.get_version(db, version_id)
-    if letter is None or letter.status == "draft" or version is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
-    if version.letter_id != letter.id:
-        raise ResponseError("letter_not_found", ref=letter_id)
-    if contact.organisation_id is None or contact.status not in ("active", "unreachable"):
-        raise ResponseError("not_a_recipient", ref=letter_id)
-    if not await letters_repo.has_organisation(db, letter_id, contact.organisation_id):
-        raise ResponseError("not_a_recipient", ref=letter_id)
+    if version is None or version.letter_id != letter.id:
+        raise ResponseError(UNKNOWN_TO_MEMBER)
     if letter.status == "closed":
         raise ResponseError("letter_closed", ref=letter_id)
     latest = await letters_repo.latest_version(db, letter_id)
@@ -85,6 +102,7 @@ async def _target(db: Executor, contact: Contact, letter_id: int, version_id: in
     versions = await letters_repo.versions(db, letter_id)
     if any(v.material and v.number > version.number for v in versions):
         raise ResponseError("version_superseded", ref=letter_id, latest=latest.number)
+    assert contact.organisation_id is not None  # received_letter checked it
     organisation = await organisations_repo.get(db, contact.organisation_id)
     assert organisation is not None
     return Target(letter, version, latest, organisation.id, organisation.name)
@@ -188,11 +206,11 @@ async def decline(
 async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datetime) -> Outcome:
     """Withdraws the organisation's signature while the letter is open."""
     async with db.transaction() as tx:
+        await received_letter(tx, contact, letter_id)
         latest = await letters_repo.latest_version(tx, letter_id)
-        if latest is None or contact.organisation_id is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
+        assert latest is not None  # a letter always has its first version
         target = await _target(tx, contact, letter_id, latest.id)
-        current = await responses_repo.get(tx, letter_id, contact.organisation_id)
+        current = await responses_repo.get(tx, letter_id, target.organisation_id)
         if current is None or current.decision != "signed":
             raise ResponseError("nothing_to_withdraw", ref=letter_id)
         return await _record(
