@@ -282,6 +282,14 @@ ALREADY_COORDINATOR: Final = N_(
 )
 START_COORDINATOR: Final = N_("Hello, coordinator.")
 CONTACT_JOINED: Final = N_("✅ {name} joined for <b>{organisation}</b> (contact #{contact_id}).")
+# To coordinators: of the account presenting the used link, only its Telegram id.
+INVITE_REUSED_ALERT: Final = N_(
+    "⚠️ Invitation #{invite_id}{label} for <b>{organisation}</b> was used on {when} (contact "
+    "#{contact_id}), and now another Telegram account (id {telegram_user_id}) tried it again. "
+    "It got no access. If the person it was meant for did not join themselves, contact "
+    "#{contact_id} may be an impostor: ask them through a channel you trust, and remove it "
+    "with /removecontact {contact_id} if so."
+)
 
 # --- organisations --------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,11 +20,13 @@ from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db import invites as invites_repo
 from bot.db import organisations as organisations_repo
-from bot.db.connection import Database, Executor
+from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact, ContactWithOrganisation
-from bot.db.invites import PendingInvite
+from bot.db.invites import Invite, PendingInvite
 from bot.db.organisations import Organisation
 from bot.db.timefmt import to_db
+from bot.services import outbox
+from bot.services.outbox import OutgoingMessage
 
 MAX_ORG_NAME = 300
 MAX_LABEL = 100
@@ -221,10 +224,26 @@ class AlreadyBound:
 
 
 class InvalidInvite:
-    """Unknown, expired, revoked or used: deliberately indistinguishable."""
+    """Unknown, expired, revoked or used: deliberately indistinguishable to the presenter."""
 
 
 INVALID_INVITE = InvalidInvite()
+
+
+@dataclass(frozen=True)
+class ReusedInvite(InvalidInvite):
+    """An invitation used already, presented again by another account (or by the one that
+    used it, since removed): the person it was meant for may find their link used by an
+    impostor. The presenter gets what any invalid invite gets; coordinators are alerted."""
+
+    invite_id: int
+    contact_id: int  # who joined with it
+    label: str | None
+    organisation_name: str
+    used_at: str
+    presented_by: int  # the Telegram id of the account presenting it now; nothing else of it
+
+
 RedeemResult = Joined | AlreadyBound | InvalidInvite
 
 
@@ -243,11 +262,18 @@ async def redeem_invite(
     stamp = to_db(now)
     async with db.transaction() as tx:
         invite = await invites_repo.by_token_hash(tx, hash_token(token))
-        if invite is None or invite.used_at or invite.revoked_at or invite.expires_at <= stamp:
+        if invite is None:
+            return INVALID_INVITE
+        bound = await contacts_repo.live_by_telegram_user(tx, telegram_user_id)
+        if invite.used_at is not None:
+            if bound is not None and bound.id == invite.contact_id:
+                org = await organisations_repo.get(tx, bound.organisation_id or 0)
+                return AlreadyBound(org.name if org else None)  # their own link, again
+            return await _reused(tx, invite, presented_by=telegram_user_id)
+        if invite.revoked_at or invite.expires_at <= stamp:
             return INVALID_INVITE
         if is_coordinator:
             return AlreadyBound(None)
-        bound = await contacts_repo.live_by_telegram_user(tx, telegram_user_id)
         if bound is not None:
             org = await organisations_repo.get(tx, bound.organisation_id or 0)
             return AlreadyBound(org.name if org else None)
@@ -273,6 +299,41 @@ async def redeem_invite(
         joined = await contacts_repo.get(tx, contact.id)
     assert joined is not None
     return Joined(joined, org)
+
+
+async def _reused(tx: Transaction, invite: Invite, *, presented_by: int) -> ReusedInvite:
+    contact = await contacts_repo.get(tx, invite.contact_id)
+    assert contact is not None and invite.used_at is not None
+    org = await organisations_repo.get(tx, contact.organisation_id or 0)
+    return ReusedInvite(
+        invite.id, contact.id, contact.label, org.name if org else "", invite.used_at, presented_by
+    )
+
+
+async def alert_reused_invite(
+    db: Database,
+    reuse: ReusedInvite,
+    notices: Mapping[int, OutgoingMessage],
+    *,
+    now: datetime,
+) -> int:
+    """Queues the alert about a reused invitation (``notices``: coordinator chat → message)
+    in the outbox, once per invitation and presenting account; returns how many."""
+    queued = 0
+    async with db.transaction() as tx:
+        for chat_id, message in notices.items():
+            queued += await outbox.enqueue(
+                tx,
+                broadcast_id=None,
+                contact_id=None,
+                chat_id=chat_id,
+                letter_id=None,
+                kind="notice",
+                message=message,
+                dedupe_key=f"invite:{reuse.invite_id}:reused-by:{reuse.presented_by}:to:{chat_id}",
+                now=now,
+            )
+    return queued
 
 
 async def pending_invites(db: Executor, *, now: datetime) -> list[PendingInvite]:

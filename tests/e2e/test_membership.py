@@ -105,6 +105,41 @@ async def test_used_expired_revoked_and_random_tokens_all_look_the_same(
     assert bound == 0
 
 
+async def test_a_used_invitation_presented_again_alerts_the_coordinators(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    """Issue 13: the rightful person finding their link used may mean an impostor joined."""
+    org_id = await add_org(bot, "Org <Minsk>")
+    token = await invite_token(bot, org_id, "Anna")
+    first = tg.add_user(2001, "First")
+    await bot.ask(first, f"/start {token}")
+    await bot.replies(bot.coordinator())  # "… joined for …"
+    second = tg.add_user(3001, "Real Name", username="second_account")
+    [answer] = await bot.ask(second, f"/start {token}")
+    assert answer.text == texts.NEUTRAL  # the second account learns nothing
+    [alert] = await bot.replies(bot.coordinator())
+    assert alert.text.startswith("⚠️ Invitation #1 (Anna) for Org <Minsk> was used on 2 Feb 2026")
+    assert "(contact #2)" in alert.text and "/removecontact 2" in alert.text
+    assert "another Telegram account (id 3001)" in alert.text
+    assert "Real Name" not in alert.text and "second_account" not in alert.text
+    queued = "SELECT count(*) FROM deliveries WHERE dedupe_key LIKE 'invite:1:reused-by:%'"
+    assert await bot.db.fetch_value(queued) == 1  # through the outbox
+    # The same account again: no second alert. The rightful person: no alert at all.
+    bot.clock.advance(timedelta(hours=2))
+    await second.send(f"/start {token}")
+    [again] = await bot.ask(first, f"/start {token}")
+    assert "already a contact of <b>Org &lt;Minsk&gt;</b>" in again.html
+    await bot.coordinator().expect_no_message(within=0.5)
+    assert await bot.db.fetch_value(queued) == 1
+    # Someone else, even a member of another organisation, alerts again.
+    other = await join(bot, tg, 2002, await add_org(bot, "Other"))
+    [refused] = await bot.ask(other, f"/start {token}")
+    assert "already a contact of <b>Other</b>" in refused.html
+    [alert] = await bot.replies(bot.coordinator())
+    assert "id 2002" in alert.text
+    assert await bot.db.fetch_value(queued) == 2
+
+
 async def test_start_addressed_to_this_bot_joins(bot: RunningBot, tg: FakeTelegramServer) -> None:
     token = await invite_token(bot, await add_org(bot, "Org"))
     member = tg.add_user(2001, "Member")

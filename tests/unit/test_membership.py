@@ -10,6 +10,7 @@ import pytest
 
 from bot.db import Database, audit, open_database
 from bot.db.migrate import apply_migrations
+from bot.db.timefmt import to_db
 from bot.services import access, membership
 from bot.services.membership import MembershipError
 
@@ -103,7 +104,11 @@ async def test_invite_is_single_use(db: Database) -> None:
     joined = await _redeem(db, issued.token, 500)
     assert isinstance(joined, membership.Joined)
     assert joined.organisation.id == org.id
-    assert await _redeem(db, issued.token, 501) is membership.INVALID_INVITE
+    reused = await _redeem(db, issued.token, 501)  # invalid to 501, and worth an alert
+    assert reused == membership.ReusedInvite(
+        issued.invite_id, joined.contact.id, None, "Org", to_db(NOW), presented_by=501
+    )
+    assert await _redeem(db, issued.token, 500) == membership.AlreadyBound("Org")  # their own
     who = await access.identify(db, set(), 500)
     assert who.is_member and who.organisation and who.organisation.id == org.id
     assert (await access.identify(db, set(), 501)).role is access.Role.UNKNOWN
