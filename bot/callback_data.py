@@ -62,3 +62,5 @@ STATUS_PAGE = "status"  # (page, letter)
 LETTER_LANGUAGE = "nlang"  # (index in texts.LANGUAGES): the language of a new letter
 LANGUAGE = "lang"  # (index in texts.LANGUAGES): the language the bot writes to the presser in
 PURGE = "prg"  # (letter, 1 confirm / 0 keep): the answer to /purge
+REMOVE_ORG = "rmorg"  # (organisation, 1 remove / 0 keep): the answer to /removeorg
+REMOVE_CONTACT = "rmcontact"  # (contact, 1 remove / 0 keep): the answer to /removecontact

@@ -203,3 +203,15 @@ def purge_confirmation(letter_id: int, language: str) -> InlineKeyboardMarkup:
             [_button(texts.BUTTON_CANCEL, language, callback_data.PURGE, letter_id, 0)],
         ]
     )
+
+
+def removal_confirmation(kind: str, ref: int, language: str) -> InlineKeyboardMarkup:
+    """Remove / Keep under /removeorg and /removecontact (``kind``: their button data)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_REMOVE, language, kind, ref, 1),
+                _button(texts.BUTTON_KEEP, language, kind, ref, 0),
+            ]
+        ]
+    )

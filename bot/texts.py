@@ -301,6 +301,45 @@ USAGE_RENAMEORG: Final = N_("Usage: <code>/renameorg 12 New name</code> (the num
 USAGE_REMOVEORG: Final = N_("Usage: <code>/removeorg 12</code> (the number from /orgs).")
 ORG_ADDED: Final = N_("Added organisation #{org_id}: <b>{name}</b>\nNext: /invite {org_id}")
 ORG_RENAMED: Final = N_("Organisation #{org_id} is now <b>{name}</b> (was: {old_name}).")
+REMOVEORG_ASK: Final = NP_(
+    "Remove organisation #{org_id} <b>{name}</b>? Its {contacts} contact loses access at once, "
+    "and the bot deletes what it sent about letters from their chats where Telegram still "
+    "allows it (48 hours after sending); its history is kept.",
+    "Remove organisation #{org_id} <b>{name}</b>? Its {contacts} contacts lose access at once, "
+    "and the bot deletes what it sent about letters from their chats where Telegram still "
+    "allows it (48 hours after sending); its history is kept.",
+    "contacts",
+)
+REMOVECONTACT_ASK: Final = N_(
+    "Remove contact #{contact_id} ({name}, {organisation})? They lose access at once, and the "
+    "bot deletes what it sent them about letters from their chat where Telegram still allows "
+    "it (48 hours after sending)."
+)
+BUTTON_REMOVE: Final = N_("🗑 Remove")
+BUTTON_KEEP: Final = N_("Keep")
+ORG_KEPT: Final = N_("Not removed: organisation #{org_id} is kept as it was.")
+CONTACT_KEPT: Final = N_("Not removed: contact #{contact_id} keeps their access.")
+# After a removal: what became of the bot's messages in the removed people's chats.
+REMOVAL_DELETED: Final = NP_(
+    "Deleted from their chats: {count} message about letters.",
+    "Deleted from their chats: {count} messages about letters.",
+)
+REMOVAL_NOTHING_TO_DELETE: Final = N_("No message about letters was left in their chats.")
+REMOVAL_NOT_DELETED: Final = NP_(
+    "{count} message could not be deleted: Telegram lets a bot delete its messages only "
+    "within 48 hours of sending.",
+    "{count} messages could not be deleted: Telegram lets a bot delete its messages only "
+    "within 48 hours of sending.",
+)
+REMOVAL_STILL_DELETING: Final = NP_(
+    "{count} message is still to be deleted: Telegram did not answer; the bot keeps trying.",
+    "{count} messages are still to be deleted: Telegram did not answer; the bot keeps trying.",
+)
+REMOVAL_ADVICE: Final = N_(
+    "The bot's direct answers (receipts, confirmations) stay in their chats as well. If a phone "
+    "may be in other hands, ask its owner, through a channel you trust, to delete the chat "
+    "with the bot from another device."
+)
 ORG_REMOVED: Final = NP_(
     "Removed organisation #{org_id} <b>{name}</b>. {contacts} contact lost access; "
     "its history is kept.",

@@ -1,11 +1,16 @@
-"""Coordinators' commands for organisations: /addorg /renameorg /removeorg /orgs."""
+"""Coordinators' commands for organisations: /addorg /renameorg /removeorg /orgs.
+
+Removing (here and in ``contacts``) asks first, then deletes the bot's messages about
+letters from the removed people's chats and says what could not be deleted.
+"""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Update
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callback_data, texts
+from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import (
     actor,
@@ -19,6 +24,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.membership_errors import explain
+from bot.jobs.outbox import delete_expired_messages
 from bot.services import membership
 
 CONTACT_STATES = {
@@ -65,19 +71,73 @@ async def rename_org(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def remove_org(update: Update, context: BotContext) -> None:
+    """Asks first (Remove / Keep), saying what will happen; the press does it."""
     org_id = parse_ref(command_argument(update.message))
     if org_id is None:
         await reply(update, context, say(context, texts.USAGE_REMOVEORG))
         return
     try:
-        org, removed = await membership.remove_organisation(
-            context.db, org_id, actor=actor(context), now=context.clock.now()
-        )
+        org, contacts = await membership.organisation_to_remove(context.db, org_id)
     except membership.MembershipError as error:
         await reply(update, context, explain(error, context.language))
         return
-    text = say(context, texts.ORG_REMOVED, org_id=org.id, name=org.name, contacts=removed)
-    await reply(update, context, text)
+    text = say(context, texts.REMOVEORG_ASK, org_id=org.id, name=org.name, contacts=contacts)
+    markup = keyboards.removal_confirmation(callback_data.REMOVE_ORG, org.id, context.language)
+    await reply(update, context, text, reply_markup=markup)
+
+
+@coordinators_only
+async def remove_org_answer(update: Update, context: BotContext) -> None:
+    answer = await removal_answer(update, callback_data.REMOVE_ORG)
+    if answer is None:
+        return
+    query, org_id, confirmed = answer
+    if not confirmed:
+        await edit(query, say(context, texts.ORG_KEPT, org_id=org_id))
+        return
+    try:
+        org, removal = await membership.remove_organisation(
+            context.db, org_id, actor=actor(context), now=context.clock.now()
+        )
+    except membership.MembershipError as error:  # removed meanwhile: the question stays
+        await reply(update, context, explain(error, context.language))
+        return
+    text = say(context, texts.ORG_REMOVED, org_id=org.id, name=org.name, contacts=removal.contacts)
+    await edit(query, f"{text}\n\n{await clear_chats(context, removal)}")
+
+
+async def removal_answer(update: Update, kind: str) -> tuple[CallbackQuery, int, bool] | None:
+    """The press on Remove (True) or Keep (False) under a removal question; None if forged."""
+    query = update.callback_query
+    assert query is not None
+    args = callback_data.decode(query.data, kind, 2)
+    if args is None or args[1] not in (0, 1):
+        return None
+    return query, args[0], bool(args[1])
+
+
+async def edit(query: CallbackQuery, text: str) -> None:
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+
+
+async def clear_chats(context: BotContext, removal: membership.Removal) -> str:
+    """Deletes the removed people's messages now (the outbox's deletion sweep, as for a
+    purge or DRAFT_TTL) and says what became of them."""
+    if removal.deletions:
+        await delete_expired_messages(context.application)
+    outcome = await membership.deletion_outcome(context.db, removal)
+    lines = []
+    if outcome.deleted:
+        lines.append(say(context, texts.REMOVAL_DELETED, count=outcome.deleted))
+    if outcome.refused + removal.undeletable:
+        count = outcome.refused + removal.undeletable
+        lines.append(say(context, texts.REMOVAL_NOT_DELETED, count=count))
+    if outcome.pending:
+        lines.append(say(context, texts.REMOVAL_STILL_DELETING, count=outcome.pending))
+    if not lines:
+        lines.append(say(context, texts.REMOVAL_NOTHING_TO_DELETE))
+    lines.append(say(context, texts.REMOVAL_ADVICE))
+    return "\n".join(lines)
 
 
 def contact_state(context: BotContext, status: str) -> str:
@@ -126,5 +186,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("addorg", add_org))
     app.add_handler(CommandHandler("renameorg", rename_org))
     app.add_handler(CommandHandler("removeorg", remove_org))
+    app.add_handler(
+        CallbackQueryHandler(remove_org_answer, pattern=rf"^{callback_data.REMOVE_ORG}:")
+    )
     app.add_handler(CommandHandler("orgs", list_orgs))
     app.add_handler(CallbackQueryHandler(list_orgs, pattern=rf"^{callback_data.ORGS_PAGE}:"))

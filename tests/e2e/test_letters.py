@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 import docx
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.jobs.outbox import wake_outbox
+from bot.messages import LetterComposer
+from bot.services import letters
 from bot.services.letter_text import fingerprint, normalise
+from bot.services.letters import DraftSource
 from tests.conftest import RunningBot, make_settings, running_bot
 from tests.e2e.test_membership import add_org, join
 
@@ -31,6 +36,25 @@ async def new_letter(
     match = re.search(r"Letter #(\d+) created", created.text)
     assert match, created.text
     return int(match.group(1))
+
+
+async def quick_letter(
+    bot: RunningBot, title: str, organisations: Sequence[int] | None = (), text: str = TEXT
+) -> int:
+    """A letter made without the coordinator's chat (fast), circulated to ``organisations``
+    (None: all; empty: a draft) with the members' messages queued."""
+    now = bot.clock.now()
+    letter, _ = await letters.create_letter(
+        bot.db, title=title, deadline=now + timedelta(days=18), zone_name="Europe/Zurich",
+        body=text, source=DraftSource(), language="en", created_by=None, actor="test", now=now,
+    )  # fmt: skip
+    if organisations is None or organisations:
+        await letters.circulate(
+            bot.db, letter.id, organisations, requested_by=None, actor="test", now=now,
+            compose=LetterComposer(bot.settings).circulation, default_offsets=(),
+        )  # fmt: skip
+        wake_outbox(bot.app)
+    return letter.id
 
 
 async def circulate(bot: RunningBot, letter_id: int, targets: str = "all") -> str:

@@ -44,6 +44,34 @@ async def join(bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: in
     return member
 
 
+async def quick_member(
+    bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: int
+) -> FakeUser:
+    """A member joined through an invitation issued without the coordinator's chat (fast)."""
+    invite = await membership.issue_invite(
+        bot.db, org_id, label=None, created_by=None, actor="test", now=bot.clock.now(),
+        ttl=timedelta(days=1),
+    )  # fmt: skip
+    member = tg.add_user(user_id, f"Member {user_id}")
+    [welcome] = await bot.ask(member, f"/start {invite.token}")
+    assert welcome.text.startswith("Welcome!"), welcome.text
+    return member
+
+
+async def quick_org(bot: RunningBot, name: str) -> int:
+    return (await membership.add_organisation(bot.db, name, actor="test", now=bot.clock.now())).id
+
+
+async def confirm_removal(bot: RunningBot, command: str, button: str = "🗑 Remove"):  # type: ignore[no-untyped-def]
+    """/removeorg or /removecontact, then a press on its question; the edited answer."""
+    coordinator = bot.coordinator()
+    [question] = await bot.ask(coordinator, command)
+    assert question.text.startswith("Remove "), question.text
+    await coordinator.press(question, button)
+    marker = "Not removed" if button == "Keep" else "direct answers"
+    return await edited(coordinator, question.message_id, marker)
+
+
 async def test_names_are_shown_exactly_as_typed(bot: RunningBot) -> None:
     for name in TRICKY_NAMES:
         org_id = await add_org(bot, name)
@@ -169,7 +197,7 @@ async def test_removed_contact_loses_access_even_to_old_buttons(
     member = await join(bot, tg, 2001, org_id)
     welcome = member.bot_messages[-1]
     contact_id = await bot.db.fetch_value("SELECT id FROM contacts WHERE telegram_user_id = 2001")
-    [removed] = await bot.ask(bot.coordinator(), f"/removecontact {contact_id}")
+    removed = await confirm_removal(bot, f"/removecontact {contact_id}")
     assert "no longer has access" in removed.text
     await member.press(welcome, "Show my commands")
     [answer] = await member.next_messages()
@@ -180,13 +208,82 @@ async def test_removed_contact_loses_access_even_to_old_buttons(
     assert contacts.text == texts.CONTACTS_EMPTY
 
 
+async def test_removal_asks_first_then_deletes_what_the_bot_sent_and_says_what_it_could_not(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    """Issue 13 / 14 §5: one confirmation tap; then the removed people's messages about
+    letters go from their chats at once where Telegram's 48 hours allow, and the
+    coordinator is told what could not be deleted."""
+    from bot.jobs.outbox import delete_expired_messages
+    from tests.e2e.test_letters import quick_letter
+
+    first_org, second_org = await quick_org(bot, "First"), await quick_org(bot, "Second")
+    anna, boris = [await quick_member(bot, tg, user_id, first_org) for user_id in (2001, 2002)]
+    carl = await quick_member(bot, tg, 2003, second_org)
+    members = (anna, boris, carl)
+    await quick_letter(bot, "Old letter", None)
+    old = [await member.next_messages(2, timeout=15) for member in members]
+    bot.clock.advance(timedelta(hours=25))
+    await delete_expired_messages(bot.app)  # DRAFT_TTL: the old full texts are gone
+    bot.clock.advance(timedelta(hours=24))  # the old summaries are 49 hours old now
+    await quick_letter(bot, "New letter", None)
+    new = [await member.next_messages(2, timeout=15) for member in members]
+    anna_id, boris_id = [
+        await bot.db.fetch_value("SELECT id FROM contacts WHERE telegram_user_id = ?", (u.id,))
+        for u in (anna, boris)
+    ]
+    # Keep: nothing happens. A member forging the Remove press: refused, nothing happens.
+    kept = await confirm_removal(bot, f"/removecontact {boris_id}", "Keep")
+    assert kept.text == f"Not removed: contact #{boris_id} keeps their access."
+    boris.mark_all_read()
+    await boris.forge_callback(f"rmcontact:{anna_id}:1")
+    [refused] = await boris.next_messages()
+    assert refused.text == texts.COORDINATORS_ONLY
+    # Remove: the question says what will happen, in one sentence.
+    [question] = await bot.ask(bot.coordinator(), f"/removecontact {anna_id}")
+    assert "lose access at once" in question.text and "48 hours" in question.text
+    assert [b for row in question.buttons for b, _ in row] == ["🗑 Remove", "Keep"]
+    await bot.coordinator().press(question, "🗑 Remove")
+    done = await edited(bot.coordinator(), question.message_id, "direct answers")
+    assert "no longer has access" in done.text
+    assert "Deleted from their chats: 2 messages about letters." in done.text
+    assert "1 message could not be deleted" in done.text and "48 hours" in done.text
+    assert [m.message_id for m in anna.messages if m.from_bot and m.text.startswith("📄")] == [
+        old[0][0].message_id  # the 49-hour-old summary: Telegram refuses
+    ]
+    assert all(not m.deleted for m in [*old[1][:1], *new[1]])  # Boris's chat is untouched
+    # A second press (a double tap, another coordinator) changes nothing and says so;
+    # the report stays.
+    await bot.coordinator().forge_callback(f"rmcontact:{anna_id}:1", done)
+    [again] = await bot.replies(bot.coordinator())
+    assert again.text.startswith(f"There is no contact #{anna_id} with access")
+    assert "Deleted from their chats" in bot.coordinator().find(question.message_id).text
+    # The organisation: all its contacts at once.
+    question_text = (await bot.ask(bot.coordinator(), f"/removeorg {second_org}"))[0].text
+    assert "Its 1 contact loses access at once" in question_text
+    done = await confirm_removal(bot, f"/removeorg {second_org}")
+    assert "1 contact lost access" in done.text
+    assert "Deleted from their chats: 2 messages" in done.text
+    assert "1 message could not be deleted" in done.text
+    assert {m.message_id for m in carl.messages if m.from_bot} >= {old[2][0].message_id}
+    assert not any(m.message_id in {n.message_id for n in new[2]} for m in carl.messages)
+    assert (
+        await bot.db.fetch_value(
+            "SELECT count(*) FROM deliveries WHERE contact_id = ? AND deleted_at IS NULL "
+            "AND delete_error IS NULL AND telegram_message_id IS NOT NULL",
+            (anna_id,),
+        )
+        == 0
+    )
+
+
 async def test_removing_an_organisation_cuts_its_contacts_off(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     org_id = await add_org(bot, "Gone Org")
     member = await join(bot, tg, 2001, org_id)
     pending = await invite_token(bot, org_id)
-    [removed] = await bot.ask(bot.coordinator(), f"/removeorg {org_id}")
+    removed = await confirm_removal(bot, f"/removeorg {org_id}")
     assert "2 contacts lost access" in removed.text
     [answer] = await bot.ask(member, "/whoami")
     assert answer.text == texts.NEUTRAL

@@ -5,16 +5,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import timedelta
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
-from bot.messages import LetterComposer
-from bot.services import letters, membership, purge, responses
-from bot.services.letters import DraftSource
+from bot.services import purge, responses
 from tests.conftest import RunningBot
-from tests.e2e.test_letters import TEXT, circulate, new_letter, until
-from tests.e2e.test_membership import add_org, join
+from tests.e2e.test_letters import TEXT, circulate, new_letter, quick_letter, until
+from tests.e2e.test_membership import add_org, join, quick_member, quick_org
 
 
 async def circulated(
@@ -215,30 +212,15 @@ async def test_forged_presses_learn_nothing_about_letters_of_others(
     """Issue 13: a letter the member's organisation never received (open, purged, a draft)
     is refused with the very sentence of a letter that does not exist, whatever the press,
     before anything else about it; and no refusal names a coordinator's command."""
-    now, actor = bot.clock.now(), "coordinator:1"
-    insider, outsider = [
-        (await membership.add_organisation(bot.db, name, actor=actor, now=now)).id
-        for name in ("Insider", "Outsider")
+    insider, outsider = await quick_org(bot, "Insider"), await quick_org(bot, "Outsider")
+    # Three chats: their answers are paced side by side.
+    outsiders = [await quick_member(bot, tg, user_id, outsider) for user_id in (2002, 2003, 2004)]
+    letters_ids = [
+        await quick_letter(bot, "Open", [insider]),
+        await quick_letter(bot, "Purged", [insider]),
+        await quick_letter(bot, "Draft"),
     ]
-    outsiders = []
-    for user_id in (2002, 2003, 2004):  # three chats: their answers are paced side by side
-        invite = await membership.issue_invite(
-            bot.db, outsider, label=None, created_by=None, actor=actor, now=now, ttl=timedelta(1)
-        )
-        outsiders.append(tg.add_user(user_id, "Outsider"))
-        await bot.ask(outsiders[-1], f"/start {invite.token}")
-    letters_ids = []
-    for title in ("Open", "Purged", "Draft"):
-        letter, _ = await letters.create_letter(
-            bot.db, title=title, deadline=now + timedelta(days=9), zone_name="Europe/Zurich",
-            body=TEXT, source=DraftSource(), language="en", created_by=None, actor=actor, now=now,
-        )  # fmt: skip
-        letters_ids.append(letter.id)
-    for letter_id in letters_ids[:2]:
-        await letters.circulate(
-            bot.db, letter_id, [insider], requested_by=None, actor=actor, now=now,
-            compose=LetterComposer(bot.settings).circulation, default_offsets=(),
-        )  # fmt: skip
+    now, actor = bot.clock.now(), "coordinator:1"
     await responses.close_letter(bot.db, letters_ids[1], actor=actor, now=now)
     await purge.purge_letter(bot.db, letters_ids[1], actor=actor, now=now)
     version = {
