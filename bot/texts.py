@@ -158,12 +158,19 @@ def plain(message: str, language: str = DEFAULT_LANGUAGE, /, **params: object) -
 
 # The only thing an unknown account, a bad invite or a group ever learns.
 NEUTRAL: Final = N_("Hello. This is a private bot that works by invitation only.")
-FLOOD_NOTICE: Final = NP_(
-    "You are sending messages faster than I can take them. "
-    "I will ignore your messages for {minutes} minute.",
-    "You are sending messages faster than I can take them. "
-    "I will ignore your messages for {minutes} minutes.",
-    "minutes",
+FLOOD_PAUSED: Final = N_(
+    "You are sending messages faster than I can take them, so I will not read what you send "
+    "until {until}. I will tell you when I am listening again."
+)
+FLOOD_HEARD_AGAIN: Final = N_(
+    "I am listening again. What you sent between {since} and {until} was not read: please "
+    "send again what still matters."
+)
+FLOOD_QUEUE_FULL: Final = NP_(
+    "{count} of your messages came while hundreds of yours were still waiting, and was not "
+    "read. Please send it again, a little more slowly.",
+    "{count} of your messages came while hundreds of yours were still waiting, and were not "
+    "read. Please send them again, a little more slowly.",
 )
 UNKNOWN_COMMAND: Final = N_("I don't know that command. Send /help to see what I can do.")
 NOT_A_COMMAND: Final = N_("I only understand commands and buttons here. Send /help for the list.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import OrderedDict
+from datetime import datetime
 
 from telegram import Chat, MessageEntity, Update
 from telegram.constants import ChatMemberStatus
@@ -18,10 +19,14 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from bot import texts
 from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
-from bot.handlers.common import reply
+from bot.handlers.common import reply, say
 from bot.handlers.letters import deliver_open_letters
-from bot.services import languages, membership
-from bot.services.access import FloodVerdict, Identity, Role, identify
+from bot.jobs.schedule import wake_scheduler
+from bot.messages import heard_again
+from bot.services import flows, languages, membership
+from bot.services.access import FloodVerdict, HeardAgain, Identity, Role, identify
+from bot.services.deadlines import format_deadline
+from bot.throughput import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 GATE_GROUP = -1
@@ -103,21 +108,8 @@ async def gate(update: Update, context: BotContext) -> None:
         await _record_reachability(context, identity, reachable=not blocked)
         raise ApplicationHandlerStop
 
-    services = context.services
     now = context.clock.now()
-    verdict = services.flood.check(user.id, now)
-    if verdict is not FloodVerdict.ALLOW:
-        if verdict is FloodVerdict.NOTIFY:
-            identity = await identify(context.db, context.settings.coordinator_ids, user.id)
-            if identity.role is not Role.UNKNOWN:  # strangers learn nothing, not even this
-                minutes = max(1, int(services.flood.pause.total_seconds() // 60))
-                await reply(
-                    update,
-                    context,
-                    texts.render(texts.FLOOD_NOTICE, identity.language, minutes=minutes),
-                )
-        raise ApplicationHandlerStop
-
+    owed = await _flood_guard(update, context, user.id, now)
     identity = await identify(context.db, context.settings.coordinator_ids, user.id)
     if identity.is_coordinator and identity.contact is None:  # their first update
         contact = await languages.ensure_coordinator(
@@ -135,8 +127,64 @@ async def gate(update: Update, context: BotContext) -> None:
             return  # the start handler tries the invite
         await send_neutral(update, context)
         raise ApplicationHandlerStop
+    if identity.is_member:
+        context.services.flood.note_member(user.id)
+        for notice in [*owed, *context.services.flood.heard_again(now, user.id)]:
+            await reply(update, context, heard_again(notice))  # before this update's answer
+    dropped = _dropped_updates(context, chat.id)
+    if dropped:
+        await reply(update, context, say(context, texts.FLOOD_QUEUE_FULL, count=dropped))
     if update.edited_message is not None:
         raise ApplicationHandlerStop  # an edit never re-runs a command
+
+
+async def _flood_guard(
+    update: Update, context: BotContext, account: int, now: datetime
+) -> list[HeardAgain]:
+    """Stops an account sending too much, unless what it sends must not be lost.
+
+    Coordinators are never paused: their updates wait their turn in their own chat
+    (``PerChatUpdateProcessor``, which holds no overall slot for them and caps the queue),
+    so a paste of many parts arrives whole and a runaway account slows only itself. A
+    member's input to a flow they started is never dropped either. Everyone else over the
+    limit is paused: a member is told until when, and told again when it is over
+    (``HeardAgain``); a stranger learns nothing. Returns what a forgiven member is owed.
+    """
+    if account in context.settings.coordinator_ids:
+        return []
+    guard = context.services.flood
+    verdict = guard.check(account, now)
+    if verdict is FloodVerdict.ALLOW:
+        return []
+    in_flow = guard.is_member(account) and _flow_input(update)
+    if in_flow and await flows.current(context.db, account) is not None:
+        owed = guard.forgive(account, now)
+        return [owed] if owed else []
+    if verdict is FloodVerdict.NOTIFY:
+        identity = await identify(context.db, context.settings.coordinator_ids, account)
+        if identity.is_member and identity.contact is not None:  # strangers learn nothing
+            context.identity = identity  # the caller's language and zone
+            until = now + guard.pause
+            when = format_deadline(until, context.zone, context.language)
+            await reply(update, context, say(context, texts.FLOOD_PAUSED, until=when))
+            guard.owe(
+                HeardAgain(
+                    account, identity.contact.id, context.language, context.zone.key, now, until
+                )
+            )
+            wake_scheduler(context.application)  # it plans the moment to tell them
+    raise ApplicationHandlerStop
+
+
+def _flow_input(update: Update) -> bool:
+    """What a guided flow takes: a message that is no command (a text, a file)."""
+    message = update.message
+    return message is not None and not (message.text or "").startswith("/")
+
+
+def _dropped_updates(context: BotContext, chat_id: int) -> int:
+    processor = context.application.update_processor
+    return processor.take_dropped(chat_id) if isinstance(processor, PerChatUpdateProcessor) else 0
 
 
 async def _record_reachability(context: BotContext, identity: Identity, *, reachable: bool) -> None:

@@ -328,6 +328,68 @@ async def test_flooding_member_gets_one_notice_then_silence(
         assert "faster than I can take them" in answers[-1].text
         await member.expect_no_message(within=1.5)
         bot.clock.advance(settings.flood_pause + timedelta(seconds=1))
+        heard, answer = await bot.ask(member, "/whoami", replies=2)
+        assert heard.text.startswith("I am listening again.")  # if not told already
+        assert "You are a contact" in answer.text
+
+
+async def test_flood_guard_keeps_coordinators_and_flow_input_and_says_when_a_member_is_heard(
+    tg: FakeTelegramServer, tmp_path, clock
+) -> None:
+    """Issue 14 §2: a coordinator pasting a letter in 35 parts, about one a second, loses
+    none of it; a member's input to a flow they started is kept; a stranger flooding is
+    still ignored; a paused member is told until when, and told when they are heard again."""
+    from tests.e2e.test_letters import quick_letter, until
+    from tests.e2e.test_schedule import run_due
+
+    settings = make_settings(tg, tmp_path, flood_max_per_minute=5)
+    async with running_bot(settings, clock, tg) as bot:
+        org_id = await quick_org(bot, "Org")
+        member, commenter = [await quick_member(bot, tg, n, org_id) for n in (2001, 2002)]
+        await quick_letter(bot, "A letter", [org_id])
+        [summary, _] = await commenter.next_messages(2, timeout=15)
+        coordinator = bot.coordinator()
+        await bot.ask(coordinator, "/newletter Pasted paragraph by paragraph\n2026-02-20 18:00")
+        parts = [f"Paragraph {n}: PASTEMARK{n:02d} we call on the Council." for n in range(35)]
+        for part in parts:  # the client sends them about a second apart
+            clock.advance(timedelta(seconds=1))
+            await coordinator.send(part)
+        # Meanwhile, in other chats: a stranger floods, …
+        stranger = tg.add_user(6001, "Stranger")
+        for n in range(12):
+            await stranger.send(f"hello {n}")
+        # … a member floods and is paused, …
+        member.mark_all_read()
+        for _ in range(8):
+            await member.send("/whoami")
+        answers = await member.next_messages(5, timeout=15)
+        assert [("You are a contact" in m.text) for m in answers] == [True] * 4 + [False]
+        assert answers[-1].text.startswith("You are sending messages faster than I can take")
+        assert "until 2 Feb 2026, 10:10 CET" in answers[-1].text  # when they will be heard
+        # … and a member in a flow they started goes over the limit: the input is kept.
+        commenter.mark_all_read()
+        await commenter.press(summary, "💬 Comment")
+        for _ in range(4):
+            await commenter.send("/whoami")
+        await commenter.send("Please name the lawyers in paragraph 2.")
+        replies = await commenter.next_messages(7, timeout=20)
+        assert replies[4].text.startswith("You are sending messages faster")  # the 4th /whoami
+        assert replies[5].text.startswith("I am listening again.")  # the comment is heard
+        assert replies[6].text == texts.COMMENT_SAVED
+        # Every part of the paste landed.
+        await until(lambda: any(m.buttons for m in coordinator.bot_messages), timeout=60)
+        done = next(m for m in coordinator.bot_messages if m.buttons)
+        await coordinator.press(done, "Done")
+        await until(lambda: any("created" in (m.text or "") for m in coordinator.bot_messages), 90)
+        body = await bot.db.fetch_value("SELECT body FROM versions ORDER BY id DESC LIMIT 1")
+        assert [n for n in range(35) if f"PASTEMARK{n:02d}" not in body] == []
+        assert [m.text for m in stranger.bot_messages] == [texts.NEUTRAL]
+        # The paused member hears nothing more until the pause is over; then they are told.
+        await member.expect_no_message(within=0.3)
+        clock.advance(settings.flood_pause)
+        await run_due(bot)
+        [heard] = await member.next_messages(timeout=15)
+        assert heard.text.startswith("I am listening again. What you sent between 2 Feb 2026")
         [answer] = await bot.ask(member, "/whoami")
         assert "You are a contact" in answer.text
 

@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from telegram import Chat, Message, Update
 from telegram.error import RetryAfter
 
-from bot.throughput import SLOT_TOLERANCE, ChatPacedRateLimiter, RateLimitArgs
+from bot.throughput import (
+    SLOT_TOLERANCE,
+    ChatPacedRateLimiter,
+    PerChatUpdateProcessor,
+    RateLimitArgs,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -119,3 +125,48 @@ async def test_edits_skip_the_overall_cadence_but_keep_the_chat_limit() -> None:
     for _ in range(3):
         await send(limiter, recorder, 77, endpoint="editMessageText")
     assert time.monotonic() - started >= 0.15
+
+
+def _update(chat_id: int) -> Update:
+    chat = Chat(chat_id, Chat.PRIVATE)
+    return Update(1, message=Message(1, datetime.now(UTC), chat, text="x"))
+
+
+async def test_a_busy_chat_queues_behind_itself_and_holds_no_ones_slot() -> None:
+    """Issue 14 §2: a coordinator's 35-part paste waits its turn in its own chat; with
+    two overall slots, another chat still gets through at once."""
+    processor = PerChatUpdateProcessor(2)
+    release = asyncio.Event()
+    order: list[str] = []
+
+    async def busy(n: int) -> None:
+        await release.wait()
+        order.append(f"busy {n}")
+
+    async def other() -> None:
+        order.append("other")
+
+    tasks = [asyncio.create_task(processor.process_update(_update(7), busy(n))) for n in range(5)]
+    await asyncio.sleep(0.01)
+    await asyncio.wait_for(processor.process_update(_update(8), other()), 1.0)
+    assert order == ["other"]
+    release.set()
+    await asyncio.gather(*tasks)
+    assert order == ["other", *(f"busy {n}" for n in range(5))]  # in order, none lost
+
+
+async def test_a_chats_queue_is_capped_and_what_was_dropped_is_counted() -> None:
+    processor = PerChatUpdateProcessor(4, max_waiting_per_chat=3)
+    release = asyncio.Event()
+    ran: list[int] = []
+
+    async def work(n: int) -> None:
+        await release.wait()
+        ran.append(n)
+
+    tasks = [asyncio.create_task(processor.process_update(_update(7), work(n))) for n in range(5)]
+    await asyncio.sleep(0.01)
+    assert processor.take_dropped(7) == 2 and processor.take_dropped(7) == 0
+    release.set()
+    await asyncio.gather(*tasks)
+    assert ran == [0, 1, 2]
