@@ -9,6 +9,7 @@ the offline demo), where ``run_polling`` cannot be used.
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from telegram import Update
@@ -21,6 +22,7 @@ from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.db import open_database
 from bot.db import state as state_repo
 from bot.db.migrate import apply_migrations
+from bot.handlers.gate import answer_press
 from bot.services.access import FloodGuard, NeutralReplies
 from bot.settings import Settings
 from bot.throughput import ChatPacedRateLimiter, PerChatUpdateProcessor
@@ -33,6 +35,7 @@ def services_of(app: BotApplication) -> Services:
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
+    processor = PerChatUpdateProcessor()
     services = Services(
         settings=settings,
         clock=clock or SystemClock(),
@@ -46,7 +49,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(ChatPacedRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
         .defaults(Defaults(tzinfo=settings.zone))
         .post_init(post_init)
         .post_stop(post_stop)
@@ -54,6 +57,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .build()
     )
     app.bot_data[SERVICES_KEY] = services
+    processor.on_arrival = functools.partial(answer_press, app)
     handlers.register(app)
     texts.load_catalogs()  # a broken .po file stops the start, not a reply later
     return app

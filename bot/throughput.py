@@ -292,14 +292,19 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         max_concurrent_updates: int = 64,
         *,
         max_waiting_per_chat: int = MAX_WAITING_PER_CHAT,
+        on_arrival: Callable[[object], Awaitable[None]] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._max_waiting = max_waiting_per_chat
+        # Run for every update as it arrives, before it waits (e.g. answering a button).
+        self.on_arrival = on_arrival
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._dropped: OrderedDict[int, int] = OrderedDict()
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self.on_arrival is not None:
+            await self.on_arrival(update)
         key = _ordering_key(update)
         if self._waiting.get(key, 0) >= self._max_waiting:
             if inspect.iscoroutine(coroutine):
