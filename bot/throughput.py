@@ -296,15 +296,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._max_waiting = max_waiting_per_chat
-        # Run for every update as it arrives, before it waits (e.g. answering a button).
+        # Run for every update as it arrives, beside its wait (e.g. answering a button).
         self.on_arrival = on_arrival
+        self._arrivals: set[asyncio.Task[None]] = set()
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._dropped: OrderedDict[int, int] = OrderedDict()
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self.on_arrival is not None:
-            await self.on_arrival(update)
+            # Beside, not before: an await here would let a later update of the same chat
+            # take its place in the line (the line is the order of arrival).
+            arrival = asyncio.create_task(self.on_arrival(update))
+            self._arrivals.add(arrival)
+            arrival.add_done_callback(self._arrivals.discard)
         key = _ordering_key(update)
         if self._waiting.get(key, 0) >= self._max_waiting:
             if inspect.iscoroutine(coroutine):

@@ -127,9 +127,9 @@ async def test_edits_skip_the_overall_cadence_but_keep_the_chat_limit() -> None:
     assert time.monotonic() - started >= 0.15
 
 
-def _update(chat_id: int) -> Update:
+def _update(chat_id: int, update_id: int = 1) -> Update:
     chat = Chat(chat_id, Chat.PRIVATE)
-    return Update(1, message=Message(1, datetime.now(UTC), chat, text="x"))
+    return Update(update_id, message=Message(1, datetime.now(UTC), chat, text="x"))
 
 
 async def test_a_busy_chat_queues_behind_itself_and_holds_no_ones_slot() -> None:
@@ -170,3 +170,26 @@ async def test_a_chats_queue_is_capped_and_what_was_dropped_is_counted() -> None
     release.set()
     await asyncio.gather(*tasks)
     assert ran == [0, 1, 2]
+
+
+async def test_an_arrival_hook_never_reorders_a_chat() -> None:
+    """Answering a press as it arrives (a network call) must not let the message after it
+    go first: "/newletter, then the title" and "Comment, then the comment" keep their order."""
+    order: list[int] = []
+    answered: list[int] = []
+
+    async def slow_answer(update: object) -> None:
+        assert isinstance(update, Update)
+        if update.update_id == 0:  # a press: answering it takes a request
+            await asyncio.sleep(0.05)
+        answered.append(update.update_id)
+
+    async def handle(n: int) -> None:
+        order.append(n)
+
+    processor = PerChatUpdateProcessor(4, on_arrival=slow_answer)
+    updates = [_update(7, update_id=n) for n in range(4)]
+    await asyncio.gather(*(processor.process_update(u, handle(n)) for n, u in enumerate(updates)))
+    assert order == [0, 1, 2, 3]
+    await asyncio.sleep(0.1)
+    assert sorted(answered) == [0, 1, 2, 3]
