@@ -9,7 +9,6 @@ the offline demo), where ``run_polling`` cannot be used.
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from telegram import Update
@@ -35,7 +34,9 @@ def services_of(app: BotApplication) -> Services:
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
-    processor = PerChatUpdateProcessor()
+    # Every button press is answered as it arrives (the gate would be too late for a chat
+    # with a queue).
+    processor = PerChatUpdateProcessor(on_arrival=answer_press)
     services = Services(
         settings=settings,
         clock=clock or SystemClock(),
@@ -57,7 +58,6 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .build()
     )
     app.bot_data[SERVICES_KEY] = services
-    processor.on_arrival = functools.partial(answer_press, app)
     handlers.register(app)
     texts.load_catalogs()  # a broken .po file stops the start, not a reply later
     return app

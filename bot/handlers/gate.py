@@ -18,7 +18,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot import texts
 from bot.commands import publish_commands
-from bot.context import SERVICES_KEY, BotApplication, BotContext
+from bot.context import BotApplication, BotContext
 from bot.handlers.common import reply, say
 from bot.handlers.letters import deliver_open_letters
 from bot.jobs.schedule import wake_scheduler
@@ -83,38 +83,24 @@ def is_invite_start(update: Update, bot_username: str) -> bool:
     return bool(message.text[entity.length :].split())
 
 
-ANSWERED_KEY = "gate:answered"
-MAX_ANSWERED = 10_000
-
-
-async def answer_press(app: BotApplication, update: object) -> None:
-    """Answers a button press the moment it arrives, before it waits for its chat's turn
+async def answer_press(update: object) -> None:
+    """Answers a button press the moment it arrives, beside its wait for its chat's turn
     (``PerChatUpdateProcessor.on_arrival``): the spinner stops at once, and Telegram's few
     seconds for an answer hold even while the chat has a queue (a coordinator is never
     paused, so theirs can be long). Refusals and results follow as messages."""
-    if not isinstance(update, Update) or update.callback_query is None:
-        return
-    answered: OrderedDict[str, None] = app.bot_data[SERVICES_KEY].extras.setdefault(
-        ANSWERED_KEY, OrderedDict()
-    )
-    answered[update.callback_query.id] = None
-    while len(answered) > MAX_ANSWERED:
-        answered.popitem(last=False)
-    with contextlib.suppress(TelegramError):
-        await update.callback_query.answer()
+    if isinstance(update, Update) and update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
 
 
 async def _answer_silently(update: Update, context: BotContext) -> None:
-    """A press not answered on arrival (another update processor) is answered here."""
-    query = update.callback_query
-    if query is None:
+    """A press is answered once: here only if no update processor did it on arrival."""
+    processor = context.application.update_processor
+    if update.callback_query is None or (
+        isinstance(processor, PerChatUpdateProcessor) and processor.on_arrival is not None
+    ):
         return
-    answered = context.services.extras.get(ANSWERED_KEY, {})
-    if query.id in answered:
-        del answered[query.id]
-        return
-    with contextlib.suppress(TelegramError):
-        await query.answer()
+    await answer_press(update)
 
 
 async def gate(update: Update, context: BotContext) -> None:
