@@ -20,7 +20,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.membership_errors import explain
-from bot.handlers.organisations import clear_chats, contact_state, edit, removal_answer
+from bot.handlers.organisations import answer_removal, contact_state
 from bot.services import membership
 
 
@@ -80,22 +80,16 @@ async def remove_contact(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def remove_contact_answer(update: Update, context: BotContext) -> None:
-    answer = await removal_answer(update, callback_data.REMOVE_CONTACT)
-    if answer is None:
-        return
-    query, contact_id, confirmed = answer
-    if not confirmed:
-        await edit(query, say(context, texts.CONTACT_KEPT, contact_id=contact_id))
-        return
-    try:
+    async def remove(contact_id: int) -> tuple[str, membership.Removal]:
         item, removal = await membership.remove_contact(
             context.db, contact_id, actor=actor(context), now=context.clock.now()
         )
-    except membership.MembershipError as error:  # removed meanwhile: the question stays
-        await reply(update, context, explain(error, context.language))
-        return
-    text = say(context, texts.CONTACT_REMOVED, **_described(context, item))
-    await edit(query, f"{text}\n\n{await clear_chats(context, removal)}")
+        return say(context, texts.CONTACT_REMOVED, **_described(context, item)), removal
+
+    def kept(contact_id: int) -> str:
+        return say(context, texts.CONTACT_KEPT, contact_id=contact_id)
+
+    await answer_removal(update, context, callback_data.REMOVE_CONTACT, kept, remove)
 
 
 def _described(context: BotContext, item: ContactWithOrganisation) -> dict[str, object]:

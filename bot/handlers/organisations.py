@@ -6,7 +6,9 @@ letters from the removed people's chats and says what could not be deleted.
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Update
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -88,39 +90,50 @@ async def remove_org(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def remove_org_answer(update: Update, context: BotContext) -> None:
-    answer = await removal_answer(update, callback_data.REMOVE_ORG)
-    if answer is None:
-        return
-    query, org_id, confirmed = answer
-    if not confirmed:
-        await edit(query, say(context, texts.ORG_KEPT, org_id=org_id))
-        return
-    try:
+    async def remove(org_id: int) -> tuple[str, membership.Removal]:
         org, removal = await membership.remove_organisation(
             context.db, org_id, actor=actor(context), now=context.clock.now()
         )
-    except membership.MembershipError as error:  # removed meanwhile: the question stays
-        await reply(update, context, explain(error, context.language))
-        return
-    text = say(context, texts.ORG_REMOVED, org_id=org.id, name=org.name, contacts=removal.contacts)
-    await edit(query, f"{text}\n\n{await clear_chats(context, removal)}")
+        done = say(
+            context, texts.ORG_REMOVED, org_id=org.id, name=org.name, contacts=removal.contacts
+        )
+        return done, removal
+
+    def kept(org_id: int) -> str:
+        return say(context, texts.ORG_KEPT, org_id=org_id)
+
+    await answer_removal(update, context, callback_data.REMOVE_ORG, kept, remove)
 
 
-async def removal_answer(update: Update, kind: str) -> tuple[CallbackQuery, int, bool] | None:
-    """The press on Remove (True) or Keep (False) under a removal question; None if forged."""
+async def answer_removal(
+    update: Update,
+    context: BotContext,
+    kind: str,
+    kept: Callable[[int], str],
+    remove: Callable[[int], Awaitable[tuple[str, membership.Removal]]],
+) -> None:
+    """The press under a removal question: Keep changes nothing; Remove removes (what it
+    removes is re-checked now), deletes what the bot sent the removed people and turns the
+    question into what happened. Forged data is ignored."""
     query = update.callback_query
     assert query is not None
     args = callback_data.decode(query.data, kind, 2)
     if args is None or args[1] not in (0, 1):
-        return None
-    return query, args[0], bool(args[1])
+        return
+    ref, confirmed = args
+    if not confirmed:
+        await query.edit_message_text(kept(ref), parse_mode=ParseMode.HTML)
+        return
+    try:
+        done, removal = await remove(ref)
+    except membership.MembershipError as error:  # removed meanwhile: the question stays
+        await reply(update, context, explain(error, context.language))
+        return
+    report = await _clear_chats(context, removal)
+    await query.edit_message_text(f"{done}\n\n{report}", parse_mode=ParseMode.HTML)
 
 
-async def edit(query: CallbackQuery, text: str) -> None:
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
-
-
-async def clear_chats(context: BotContext, removal: membership.Removal) -> str:
+async def _clear_chats(context: BotContext, removal: membership.Removal) -> str:
     """Deletes the removed people's messages now (the outbox's deletion sweep, as for a
     purge or DRAFT_TTL) and says what became of them."""
     if removal.deletions:
