@@ -63,7 +63,7 @@ async def _leave(update: Update, context: BotContext, chat: Chat) -> None:
         left.popitem(last=False)
 
 
-def is_invite_start(update: Update, bot_username: str) -> bool:
+def _is_invite_start(update: Update, bot_username: str) -> bool:
     """A real ``/start <token>`` (or ``/start@<this bot> <token>``): the only thing of a
     stranger's that goes further than the gate. ``/startx foo``, ``/start@other_bot foo``
     or ``/startle`` are not it."""
@@ -135,7 +135,7 @@ async def gate(update: Update, context: BotContext) -> None:
     if identity.contact is not None and identity.contact.status == "unreachable":
         await _record_reachability(context, identity, reachable=True)  # writing again: back
     if identity.role is Role.UNKNOWN:
-        if is_invite_start(update, context.bot.username):
+        if _is_invite_start(update, context.bot.username):
             return  # the start handler tries the invite
         await send_neutral(update, context)
         raise ApplicationHandlerStop
