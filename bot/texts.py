@@ -322,7 +322,7 @@ REMOVECONTACT_ASK: Final = N_(
     "bot deletes what it sent them about letters from their chat where Telegram still allows "
     "it (48 hours after sending)."
 )
-BUTTON_REMOVE: Final = N_("🗑 Remove")
+BUTTON_REMOVE: Final = N_("Remove")
 BUTTON_KEEP: Final = N_("Keep")
 ORG_KEPT: Final = N_("Not removed: organisation #{org_id} is kept as it was.")
 CONTACT_KEPT: Final = N_("Not removed: contact #{contact_id} keeps their access.")
