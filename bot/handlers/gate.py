@@ -89,7 +89,9 @@ async def answer_press(update: object) -> None:
     seconds for an answer hold even while the chat has a queue (a coordinator is never
     paused, so theirs can be long). Refusals and results follow as messages."""
     if isinstance(update, Update) and update.callback_query is not None:
-        with contextlib.suppress(TelegramError):
+        # Best effort: a press that cannot be answered (too late, the bot shutting down) is
+        # still handled; only the spinner runs on.
+        with contextlib.suppress(TelegramError, RuntimeError):
             await update.callback_query.answer()
 
 
