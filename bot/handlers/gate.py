@@ -30,6 +30,7 @@ from bot.throughput import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 GATE_GROUP = -1
+AFTER_GROUP = 1  # after every feature handler (group 0)
 
 
 LEFT_CHATS_KEY = "gate:left_chats"
@@ -141,13 +142,15 @@ async def gate(update: Update, context: BotContext) -> None:
             return  # the start handler tries the invite
         await send_neutral(update, context)
         raise ApplicationHandlerStop
+    afterwords = []
     if identity.is_member:
         context.services.flood.note_member(user.id)
-        for notice in [*owed, *context.services.flood.heard_again(now, user.id)]:
-            await reply(update, context, heard_again(notice))  # before this update's answer
+        owed += context.services.flood.heard_again(now, user.id)
+        afterwords += [heard_again(notice) for notice in owed]
     dropped = _dropped_updates(context, chat.id)
     if dropped:
-        await reply(update, context, say(context, texts.FLOOD_QUEUE_FULL, count=dropped))
+        afterwords.append(say(context, texts.FLOOD_QUEUE_FULL, count=dropped))
+    context.afterwords = tuple(afterwords)  # after this update's answer (``afterwards``)
     if update.edited_message is not None:
         raise ApplicationHandlerStop  # an edit never re-runs a command
 
@@ -224,5 +227,13 @@ async def send_neutral(update: Update, context: BotContext) -> None:
         await reply(update, context, texts.render(texts.NEUTRAL, language))
 
 
+async def afterwards(update: Update, context: BotContext) -> None:
+    """What the gate kept for after the answer: the answer to what the person just sent
+    comes first, then e.g. that what they sent while paused was not read."""
+    for text in context.afterwords:
+        await reply(update, context, text)
+
+
 def register(app: BotApplication) -> None:
     app.add_handler(TypeHandler(Update, gate), group=GATE_GROUP)
+    app.add_handler(TypeHandler(Update, afterwards), group=AFTER_GROUP)

@@ -330,9 +330,9 @@ async def test_flooding_member_gets_one_notice_then_silence(
         assert "faster than I can take them" in answers[-1].text
         await member.expect_no_message(within=1.5)
         bot.clock.advance(settings.flood_pause + timedelta(seconds=1))
-        heard, answer = await bot.ask(member, "/whoami", replies=2)
-        assert heard.text.startswith("I am listening again.")  # if not told already
+        answer, heard = await bot.ask(member, "/whoami", replies=2)
         assert "You are a contact" in answer.text
+        assert heard.text.startswith("I am listening again.")  # if not told already
 
 
 async def test_flood_guard_keeps_coordinators_and_flow_input_and_says_when_a_member_is_heard(
@@ -376,8 +376,8 @@ async def test_flood_guard_keeps_coordinators_and_flow_input_and_says_when_a_mem
         await commenter.send("Please name the lawyers in paragraph 2.")
         replies = await commenter.next_messages(7, timeout=20)
         assert replies[4].text.startswith("You are sending messages faster")  # the 4th /whoami
-        assert replies[5].text.startswith("I am listening again.")  # the comment is heard
-        assert replies[6].text == texts.COMMENT_SAVED
+        assert replies[5].text == texts.COMMENT_SAVED  # the comment is heard
+        assert replies[6].text.startswith("I am listening again.")
         # Every part of the paste landed.
         await until(lambda: any(m.buttons for m in coordinator.bot_messages), timeout=60)
         done = next(m for m in coordinator.bot_messages if m.buttons)
