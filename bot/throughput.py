@@ -296,7 +296,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._max_waiting = max_waiting_per_chat
-        # Run for every update as it arrives, beside its wait (e.g. answering a button).
+        # Run for every update as it arrives: beside its wait if it must wait behind its
+        # chat, else first thing in its turn (e.g. answering a button press).
         self.on_arrival = on_arrival
         self._arrivals: set[asyncio.Task[None]] = set()
         self._locks: dict[int, asyncio.Lock] = {}
@@ -304,28 +305,31 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._dropped: OrderedDict[int, int] = OrderedDict()
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        if self.on_arrival is not None:
-            # Beside, not before: an await here would let a later update of the same chat
-            # take its place in the line (the line is the order of arrival).
+        key = _ordering_key(update)
+        queued = self._waiting.get(key, 0)
+        if queued and self.on_arrival is not None:
+            # It waits behind its chat: the hook runs beside the wait, at once (not before
+            # it: an await here would let a later update of the chat take its place).
             arrival = asyncio.create_task(self.on_arrival(update))
             self._arrivals.add(arrival)
             arrival.add_done_callback(self._arrivals.discard)
-        key = _ordering_key(update)
-        if self._waiting.get(key, 0) >= self._max_waiting:
+        if queued >= self._max_waiting:
             if inspect.iscoroutine(coroutine):
                 coroutine.close()  # never to run: no "never awaited" warning
             if key not in self._dropped:
-                log.warning("chat %s has %d updates waiting; dropping more", key, self._max_waiting)
+                log.warning("chat %s has %d updates waiting; dropping more", key, queued)
             self._dropped[key] = self._dropped.pop(key, 0) + 1
             while len(self._dropped) > MAX_TRACKED_CHATS:
                 self._dropped.popitem(last=False)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        self._waiting[key] = queued + 1
         try:
             # The overall slot only once it is this chat's turn (the base class takes it
             # first: a chat's queued updates would hold every slot).
             async with lock, self._semaphore:
+                if not queued and self.on_arrival is not None:
+                    await self.on_arrival(update)  # its turn came at once: the hook first
                 await coroutine
         finally:
             self._waiting[key] -= 1
