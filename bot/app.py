@@ -20,6 +20,7 @@ from bot.commands import publish_commands
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.db import open_database
 from bot.db import state as state_repo
+from bot.handlers.gate import answer_press
 from bot.services.access import FloodGuard, NeutralReplies
 from bot.services.startup import prepare_database
 from bot.settings import Settings
@@ -33,6 +34,9 @@ def services_of(app: BotApplication) -> Services:
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
+    # Every button press is answered as it arrives (the gate would be too late for a chat
+    # with a queue).
+    processor = PerChatUpdateProcessor(on_arrival=answer_press)
     services = Services(
         settings=settings,
         clock=clock or SystemClock(),
@@ -46,7 +50,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(ChatPacedRateLimiter())
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(processor)
         .defaults(Defaults(tzinfo=settings.zone))
         .post_init(post_init)
         .post_stop(post_stop)

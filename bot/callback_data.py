@@ -68,3 +68,5 @@ WITHDRAW_CONFIRM = "wdc"  # (letter, 1 withdraw / 0 keep): the member's second t
 CURRENT = "cur"  # (letter): show the letter's current version (after a superseded press)
 RESEND_BROADCAST = "rsb"  # (broadcast): send its uncertain messages again (delivery report)
 RESEND_LETTER = "rsl"  # (letter): send its uncertain messages to contacts again (/status)
+REMOVE_ORG = "rmorg"  # (organisation, 1 remove / 0 keep): the answer to /removeorg
+REMOVE_CONTACT = "rmcontact"  # (contact, 1 remove / 0 keep): the answer to /removecontact

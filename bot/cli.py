@@ -42,8 +42,8 @@ def _settings() -> Settings:
 def _configure_logging(settings: Settings) -> None:
     from bot.logging_setup import configure_logging
 
-    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    configure_logging(settings.log_level, secrets=(token,))
+    # PTB logs every call's parameters at DEBUG: setWebhook's secret_token among them.
+    configure_logging(settings.log_level, secrets=settings.secret_values())
 
 
 # --- run -------------------------------------------------------------------------------------

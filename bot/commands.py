@@ -56,9 +56,11 @@ async def publish_commands(
 ) -> None:
     """Sets the command menus; a failure is logged and never stops the bot.
 
-    A coordinator who has never opened the bot has no chat yet ("chat not found"): their
-    menu is set again when they first send /start (``only_chat``). ``language`` (with
-    ``only_chat``) sets that chat's menu in a language the person chose.
+    At start-up (no ``only_chat``): the default menus, and the menu of each coordinator who
+    has written to the bot before. A coordinator who never has has no chat with it yet
+    (Telegram would answer "chat not found"): the gate sets their menu on their first
+    update (``only_chat``). ``language`` (with ``only_chat``) sets that chat's menu in a
+    language the person chose.
     """
     services = app.bot_data[SERVICES_KEY]
     coordinator_ids = services.settings.coordinator_ids
@@ -67,8 +69,11 @@ async def publish_commands(
         for code in texts.LANGUAGES:
             scoped = None if code == texts.DEFAULT_LANGUAGE else code
             calls.append((menu(MEMBER_COMMANDS, code), BotCommandScopeDefault(), scoped))
-    chats = [only_chat] if only_chat is not None else sorted(coordinator_ids)
-    known = await languages.languages_of(services.database, chats) if language is None else {}
+        known = await languages.recorded_languages(services.database, coordinator_ids)
+        chats = sorted(known)
+    else:
+        chats = [only_chat]
+        known = await languages.languages_of(services.database, chats) if language is None else {}
     for chat_id in chats:
         pairs = COORDINATOR_COMMANDS if chat_id in coordinator_ids else MEMBER_COMMANDS
         chosen = language or known.get(chat_id, texts.DEFAULT_LANGUAGE)
@@ -77,5 +82,5 @@ async def publish_commands(
         try:
             await app.bot.set_my_commands(commands, scope=scope, language_code=code)
         except TelegramError as error:
-            # e.g. a coordinator who has not opened the bot yet: "chat not found".
+            # e.g. a coordinator who blocked the bot or deleted the chat since.
             log.warning("could not set the command menu (%s): %s", scope.type, error)

@@ -47,6 +47,9 @@ class Services:
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     identity: Identity | None = None
+    # Told after the answer to this update (the gate's last group): e.g. that the caller,
+    # paused by the flood guard, is heard again.
+    afterwords: tuple[str, ...] = ()
 
     @property
     def services(self) -> Services:

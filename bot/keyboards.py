@@ -64,6 +64,14 @@ def letter_actions(letter_id: int, version_id: int, language: str) -> InlineKeyb
     )
 
 
+def full_text(letter_id: int, version_id: int, language: str) -> InlineKeyboardMarkup:
+    """Full text of one version (the current one, offered when an old one is asked for)."""
+    ids = (letter_id, version_id)
+    return InlineKeyboardMarkup(
+        [[_button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids)]]
+    )
+
+
 def revision_actions(
     letter_id: int, version_id: int, material: bool, language: str
 ) -> InlineKeyboardMarkup:
@@ -264,3 +272,15 @@ def mine_actions(
 def resend(kind: str, ref: int, language: str) -> InlineKeyboardMarkup:
     """Send again the messages that may not have arrived (``RESEND_BROADCAST``/``_LETTER``)."""
     return InlineKeyboardMarkup([[_button(texts.BUTTON_RESEND, language, kind, ref)]])
+
+
+def removal_confirmation(kind: str, ref: int, language: str) -> InlineKeyboardMarkup:
+    """Remove / Keep under /removeorg and /removecontact (``kind``: their button data)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.BUTTON_REMOVE, language, kind, ref, 1),
+                _button(texts.BUTTON_KEEP, language, kind, ref, 0),
+            ]
+        ]
+    )

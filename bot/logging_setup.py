@@ -1,13 +1,16 @@
-"""Logging that never shows the bot token.
+"""Logging that never shows the bot token or another secret.
 
 httpx logs every request URL at INFO, and PTB at DEBUG logs the API URL and
-call parameters; the URL carries the token. So those loggers stay at WARNING
-unless DEBUG is asked for, and a filter on every handler redacts anything
-shaped like a token from messages, arguments, exceptions and stacks.
+call parameters; the URL carries the token, and setWebhook's parameters carry
+the webhook secret. So those loggers stay at WARNING unless DEBUG is asked for,
+and a filter on every handler redacts anything shaped like a token, and every
+secret of the settings (WEBHOOK_SECRET, the database key), from messages,
+arguments, exceptions and stacks.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -26,19 +29,35 @@ NOISY_LOGGERS = (
 )
 
 
-def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+def secret_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Each secret as it may appear in a log line: as is, and escaped the way ``repr`` and
+    JSON escape it (a key may hold quotes or backslashes); longest first, so that a secret
+    holding another is never only half redacted."""
+    forms: set[str] = set()
     for secret in secrets:
         if secret:
-            text = text.replace(secret, REDACTED)
+            escaped = (repr(secret), json.dumps(secret), json.dumps(secret, ensure_ascii=False))
+            forms |= {secret, *(form[1:-1] for form in escaped)}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    return _redact(text, secret_forms(secrets))
+
+
+def _redact(text: str, forms: tuple[str, ...]) -> str:
+    for form in forms:
+        text = text.replace(form, REDACTED)
     return TOKEN_SHAPE.sub(REDACTED, text)
 
 
 class RedactTokenFilter(logging.Filter):
-    """Rewrites each record so that no token survives, whatever formatter follows."""
+    """Rewrites each record so that no token or other secret survives, whatever formatter
+    follows. ``secrets``: the values of BOT_TOKEN, WEBHOOK_SECRET and the database key."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
-        self._secrets = tuple(s for s in secrets if s)
+        self._secrets = secret_forms(secrets)
         self._formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -46,16 +65,16 @@ class RedactTokenFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken %-format must not lose the record
             message = f"{record.msg!r} {record.args!r}"
-        record.msg = redact(message, self._secrets)
+        record.msg = _redact(message, self._secrets)
         record.args = None
         if record.exc_info:
             if not record.exc_text:
                 record.exc_text = self._formatter.formatException(record.exc_info)
-            record.exc_text = redact(record.exc_text, self._secrets)
+            record.exc_text = _redact(record.exc_text, self._secrets)
         elif record.exc_text:
-            record.exc_text = redact(record.exc_text, self._secrets)
+            record.exc_text = _redact(record.exc_text, self._secrets)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, self._secrets)
+            record.stack_info = _redact(record.stack_info, self._secrets)
         return True
 
 

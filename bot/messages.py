@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from bot import keyboards, texts
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.timefmt import from_db
+from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.letter_text import (
     ParagraphChange,
@@ -268,3 +269,10 @@ def render_changes(
         blocks.append(block)
         size += telegram_length(block) + 2
     return "\n\n".join(blocks)
+
+
+def heard_again(notice: HeardAgain) -> str:
+    """To a member the flood guard paused, once it is over: what was not read, and when."""
+    zone, language = ZoneInfo(notice.zone), notice.language
+    since, until = (format_deadline(at, zone, language) for at in (notice.since, notice.until))
+    return texts.render(texts.FLOOD_HEARD_AGAIN, language, since=since, until=until)

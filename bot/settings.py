@@ -221,6 +221,14 @@ class Settings(BaseSettings):
             self.database_key = SecretStr(key)
         return self
 
+    def secret_values(self) -> tuple[str, ...]:
+        """Every secret value set (token, webhook secret, database key, also when read from
+        DATABASE_KEY_FILE): the log filter redacts each wherever it appears."""
+        values = (self.bot_token, self.webhook_secret, self.database_key)
+        return tuple(
+            secret for value in values if value and (secret := value.get_secret_value().strip())
+        )
+
     def database_secret(self) -> str | None:
         """The database key (from DATABASE_KEY or DATABASE_KEY_FILE), or None: no encryption."""
         return None if self.database_key is None else self.database_key.get_secret_value()

@@ -158,12 +158,19 @@ def plain(message: str, language: str = DEFAULT_LANGUAGE, /, **params: object) -
 
 # The only thing an unknown account, a bad invite or a group ever learns.
 NEUTRAL: Final = N_("Hello. This is a private bot that works by invitation only.")
-FLOOD_NOTICE: Final = NP_(
-    "You are sending messages faster than I can take them. "
-    "I will ignore your messages for {minutes} minute.",
-    "You are sending messages faster than I can take them. "
-    "I will ignore your messages for {minutes} minutes.",
-    "minutes",
+FLOOD_PAUSED: Final = N_(
+    "You are sending messages faster than I can take them, so I will not read what you send "
+    "until {until}. I will tell you when I am listening again."
+)
+FLOOD_HEARD_AGAIN: Final = N_(
+    "I am listening again. What you sent between {since} and {until} was not read: please "
+    "send again what still matters."
+)
+FLOOD_QUEUE_FULL: Final = NP_(
+    "{count} of your messages came while hundreds of yours were still waiting, and was not "
+    "read. Please send it again, a little more slowly.",
+    "{count} of your messages came while hundreds of yours were still waiting, and were not "
+    "read. Please send them again, a little more slowly.",
 )
 UNKNOWN_COMMAND: Final = N_("I don't know that command. Send /help to see what I can do.")
 UNKNOWN_COMMAND_SUGGEST: Final = N_(
@@ -291,6 +298,14 @@ ALREADY_COORDINATOR: Final = N_(
 )
 START_COORDINATOR: Final = N_("Hello, coordinator.")
 CONTACT_JOINED: Final = N_("✅ {name} joined for <b>{organisation}</b> (contact #{contact_id}).")
+# To coordinators: of the account presenting the used link, only its Telegram id.
+INVITE_REUSED_ALERT: Final = N_(
+    "⚠️ Invitation #{invite_id}{label} for <b>{organisation}</b> was used on {when} (contact "
+    "#{contact_id}), and now another Telegram account (id {telegram_user_id}) tried it again. "
+    "It got no access. If the person it was meant for did not join themselves, contact "
+    "#{contact_id} may be an impostor: ask them through a channel you trust, and remove it "
+    "with /removecontact {contact_id} if so."
+)
 
 # --- organisations --------------------------------------------------------------------------
 
@@ -302,6 +317,45 @@ USAGE_RENAMEORG: Final = N_("Usage: <code>/renameorg 12 New name</code> (the num
 USAGE_REMOVEORG: Final = N_("Usage: <code>/removeorg 12</code> (the number from /orgs).")
 ORG_ADDED: Final = N_("Added organisation #{org_id}: <b>{name}</b>\nNext: /invite {org_id}")
 ORG_RENAMED: Final = N_("Organisation #{org_id} is now <b>{name}</b> (was: {old_name}).")
+REMOVEORG_ASK: Final = NP_(
+    "Remove organisation #{org_id} <b>{name}</b>? Its {contacts} contact loses access at once, "
+    "and the bot deletes what it sent about letters from their chats where Telegram still "
+    "allows it (48 hours after sending); its history is kept.",
+    "Remove organisation #{org_id} <b>{name}</b>? Its {contacts} contacts lose access at once, "
+    "and the bot deletes what it sent about letters from their chats where Telegram still "
+    "allows it (48 hours after sending); its history is kept.",
+    "contacts",
+)
+REMOVECONTACT_ASK: Final = N_(
+    "Remove contact #{contact_id} ({name}, {organisation})? They lose access at once, and the "
+    "bot deletes what it sent them about letters from their chat where Telegram still allows "
+    "it (48 hours after sending)."
+)
+BUTTON_REMOVE: Final = N_("Remove")
+BUTTON_KEEP: Final = N_("Keep")
+ORG_KEPT: Final = N_("Not removed: organisation #{org_id} is kept as it was.")
+CONTACT_KEPT: Final = N_("Not removed: contact #{contact_id} keeps their access.")
+# After a removal: what became of the bot's messages in the removed people's chats.
+REMOVAL_DELETED: Final = NP_(
+    "Deleted from their chats: {count} message about letters.",
+    "Deleted from their chats: {count} messages about letters.",
+)
+REMOVAL_NOTHING_TO_DELETE: Final = N_("No message about letters was left in their chats.")
+REMOVAL_NOT_DELETED: Final = NP_(
+    "{count} message could not be deleted: Telegram lets a bot delete its messages only "
+    "within 48 hours of sending.",
+    "{count} messages could not be deleted: Telegram lets a bot delete its messages only "
+    "within 48 hours of sending.",
+)
+REMOVAL_STILL_DELETING: Final = NP_(
+    "{count} message is still to be deleted: Telegram did not answer; the bot keeps trying.",
+    "{count} messages are still to be deleted: Telegram did not answer; the bot keeps trying.",
+)
+REMOVAL_ADVICE: Final = N_(
+    "The bot's direct answers (receipts, confirmations) stay in their chats as well. If a phone "
+    "may be in other hands, ask its owner, through a channel you trust, to delete the chat "
+    "with the bot from another device."
+)
 ORG_REMOVED: Final = NP_(
     "Removed organisation #{org_id} <b>{name}</b>. {contacts} contact lost access; "
     "its history is kept.",
@@ -674,8 +728,20 @@ BUTTON_COMMENT: Final = N_("💬 Comment")
 BUTTON_FULL_TEXT: Final = N_("📄 Full text")
 BUTTON_OPEN_CURRENT: Final = N_("📄 Open {version}")
 FULL_TEXT_QUEUED: Final = N_("The full text is on its way.")
-NOT_A_RECIPIENT: Final = N_("This letter was not sent to your organisation.")
+# To a member, for a letter that does not exist and for one their organisation never
+# received alike: forged button data learns nothing about other letters.
+MEMBER_LETTER_UNKNOWN: Final = N_(
+    "I can't find that letter among your organisation's letters. Send /mine to see the open ones."
+)
 LETTER_PURGED: Final = N_("This letter's text has been removed.")
+FULL_TEXT_CLOSED: Final = N_(
+    "This letter is closed, so its full text is no longer sent. Your organisation's answer "
+    "stays as it was recorded."
+)
+FULL_TEXT_REPLACED: Final = N_(
+    "This is not the current text: version {latest} replaced it. The button below sends the "
+    "current full text."
+)
 
 # --- responses ---------------------------------------------------------------------------------
 

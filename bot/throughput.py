@@ -12,12 +12,14 @@
   caller instead: the outbox re-queues the delivery itself).
 - ``PerChatUpdateProcessor``: updates of one chat run in order, one at a time (a flow
   like "/newletter, then the title" must not be reordered); different chats run
-  concurrently, so one member's paced replies never hold up anyone else.
+  concurrently, so one member's paced replies never hold up anyone else. A chat's
+  waiting updates hold none of the overall slots, and their number is capped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 import warnings
@@ -66,6 +68,9 @@ GROUP_TIME_PERIOD = 60.0
 MAX_RETRIES = 2
 RETRY_AFTER_MARGIN = 0.1  # seconds added to Telegram's retry_after
 MAX_TRACKED_CHATS = 10_000
+# Updates of one chat waiting for their turn: far beyond anything a person sends (a long
+# paste is a few dozen parts); past it, more is refused rather than held in memory.
+MAX_WAITING_PER_CHAT = 300
 
 
 @dataclass(frozen=True)
@@ -274,17 +279,59 @@ def _group_id(chat_id: object) -> int | str | None:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    """Updates of one chat in order, one at a time; different chats concurrently.
+
+    An update first waits for its chat's turn and only then takes one of the overall
+    slots (``max_concurrent_updates``): a chat that sends a lot (a coordinator pasting a
+    letter in 35 parts, a runaway account) queues behind itself and holds at most one
+    slot, so it never holds up anyone else. A chat's queue is capped: an update arriving
+    while ``max_waiting_per_chat`` of the same chat still wait is not processed, and
+    counted (``take_dropped``) so the gate can say so to that chat.
+    """
+
+    def __init__(
+        self,
+        max_concurrent_updates: int = 64,
+        *,
+        max_waiting_per_chat: int = MAX_WAITING_PER_CHAT,
+        on_arrival: Callable[[object], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._max_waiting = max_waiting_per_chat
+        # Run for every update as it arrives: beside its wait if it must wait behind its
+        # chat, else first thing in its turn (e.g. answering a button press).
+        self.on_arrival = on_arrival
+        self._arrivals: set[asyncio.Task[None]] = set()
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._dropped: OrderedDict[int, int] = OrderedDict()
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _ordering_key(update)
+        queued = self._waiting.get(key, 0)
+        if queued and self.on_arrival is not None:
+            # It waits behind its chat: the hook runs beside the wait, at once (not before
+            # it: an await here would let a later update of the chat take its place).
+            arrival = asyncio.create_task(self.on_arrival(update))
+            self._arrivals.add(arrival)
+            arrival.add_done_callback(self._arrivals.discard)
+        if queued >= self._max_waiting:
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # never to run: no "never awaited" warning
+            if key not in self._dropped:
+                log.warning("chat %s has %d updates waiting; dropping more", key, queued)
+            self._dropped[key] = self._dropped.pop(key, 0) + 1
+            while len(self._dropped) > MAX_TRACKED_CHATS:
+                self._dropped.popitem(last=False)
+            return
         lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        self._waiting[key] = queued + 1
         try:
-            async with lock:
+            # The overall slot only once it is this chat's turn (the base class takes it
+            # first: a chat's queued updates would hold every slot).
+            async with lock, self._semaphore:
+                if not queued and self.on_arrival is not None:
+                    await self.on_arrival(update)  # its turn came at once: the hook first
                 await coroutine
         finally:
             self._waiting[key] -= 1
@@ -295,6 +342,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     def pending(self, chat_id: int) -> int:
         """Updates of this chat being handled or waiting their turn (the current one too)."""
         return self._waiting.get(chat_id, 0)
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine  # unused: process_update orders and limits itself
+
+    def take_dropped(self, chat_id: int) -> int:
+        """How many updates of the chat were not processed (queue full) since last asked."""
+        return self._dropped.pop(chat_id, 0)
 
     async def initialize(self) -> None:
         return None

@@ -178,13 +178,34 @@ class Database(_Statements):
             await self._conn.close()
 
 
+def _private_folder(folder: Path) -> None:
+    """Creates the database's folder for its owner only (0700).
+
+    A folder that exists is the operator's choice (it may be shared, like /var/lib) and is
+    left as it is; the files in it are 0600 either way, but if others can read or enter it,
+    say so once at start-up: a folder of the bot's own keeps every file there private.
+    """
+    if folder.is_dir():
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            log.warning(
+                "the database folder %s is open to others (mode %04o); the database files are "
+                "private (0600), but give the bot a folder of its own: chmod 700 %s",
+                folder, mode, folder,
+            )  # fmt: skip
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)  # folders above: the system's default
+    folder.mkdir(mode=0o700, exist_ok=True)
+    folder.chmod(0o700)  # exactly, whatever the umask
+
+
 def _create_private_file(path: Path) -> None:
     """Create the database file readable by its owner only, before SQLite touches it.
 
     SQLite gives its -wal and -shm files the permissions of the main file, so
     they inherit 0600 too.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(path.parent)
     if path.exists():
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:

@@ -98,6 +98,15 @@ async def set_status(db: Executor, contact_id: int, status: str, *, now: str) ->
     )
 
 
+async def not_removed_of_organisation(db: Executor, organisation_id: int) -> list[int]:
+    """Ids of the organisation's contacts that have not been removed (any other state)."""
+    rows = await db.fetch_all(
+        "SELECT id FROM contacts WHERE organisation_id = ? AND status != 'removed' ORDER BY id",
+        (organisation_id,),
+    )
+    return [row["id"] for row in rows]
+
+
 async def remove_all_of_organisation(db: Executor, organisation_id: int, *, now: str) -> int:
     return await db.execute(
         "UPDATE contacts SET status = 'removed', removed_at = ? "

@@ -6,6 +6,8 @@ guarded by the expected current status, so a change that lost a race changes not
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.db.connection import Executor, Row
@@ -266,10 +268,13 @@ async def claim(db: Executor, delivery_id: int) -> int:
 
 
 async def mark_sent(db: Executor, delivery_id: int, *, message_id: int | None, now: str) -> int:
+    # A message that was on the wire while its contact was removed is deleted at once too.
     return await db.execute(
         "UPDATE deliveries SET status = 'sent', telegram_message_id = ?, sent_at = ?, "
-        "error = NULL, reason = NULL, not_before = NULL WHERE id = ? AND status = 'sending'",
-        (message_id, now, delivery_id),
+        "error = NULL, reason = NULL, not_before = NULL, delete_after = CASE WHEN "
+        "(SELECT c.status FROM contacts c WHERE c.id = deliveries.contact_id) = 'removed' THEN ? "
+        "ELSE delete_after END WHERE id = ? AND status = 'sending'",
+        (message_id, now, now, delivery_id),
     )
 
 
@@ -381,3 +386,69 @@ async def mark_delete_refused(db: Executor, delivery_id: int, *, error: str) -> 
         "UPDATE deliveries SET delete_error = ? WHERE id = ? AND deleted_at IS NULL",
         (error, delivery_id),
     )
+
+
+# --- a removed contact's chat ------------------------------------------------------------------
+
+
+def _ids(values: Collection[int]) -> str:
+    return json.dumps(sorted(set(values)))
+
+
+async def cancel_queued_for_contacts(db: Executor, contact_ids: Collection[int]) -> int:
+    """Nothing more goes out to contacts who lost access."""
+    return await db.execute(
+        "UPDATE deliveries SET status = 'cancelled', reason = 'removed' "
+        "WHERE contact_id IN (SELECT value FROM json_each(?)) AND status = 'pending'",
+        (_ids(contact_ids),),
+    )
+
+
+async def delete_messages_of_contacts_now(
+    db: Executor, contact_ids: Collection[int], *, now: str
+) -> list[int]:
+    """Marks every message still in these contacts' chats for deletion at once (the outbox's
+    deletion sweep removes them where Telegram still allows it); the deliveries marked."""
+    rows = await db.fetch_all(
+        "SELECT id FROM deliveries WHERE contact_id IN (SELECT value FROM json_each(?)) "
+        "AND status = 'sent' AND telegram_message_id IS NOT NULL AND deleted_at IS NULL "
+        "AND delete_error IS NULL ORDER BY id",
+        (_ids(contact_ids),),
+    )
+    marked = [row["id"] for row in rows]
+    await db.execute(
+        "UPDATE deliveries SET delete_after = ? WHERE id IN (SELECT value FROM json_each(?))",
+        (now, _ids(marked)),
+    )
+    return marked
+
+
+async def undeletable_of_contacts(db: Executor, contact_ids: Collection[int]) -> int:
+    """Messages in these contacts' chats Telegram already refused to delete (past 48 hours)."""
+    return await db.fetch_value(
+        "SELECT count(*) FROM deliveries WHERE contact_id IN (SELECT value FROM json_each(?)) "
+        "AND deleted_at IS NULL AND delete_error IS NOT NULL",
+        (_ids(contact_ids),),
+    )
+
+
+@dataclass(frozen=True)
+class DeletionOutcome:
+    """Of some deliveries marked for deletion: how many went, which Telegram refused (never
+    tried again), and which the sweep has still to try (network trouble)."""
+
+    deleted: int
+    refused: int
+    pending: int
+
+
+async def deletion_outcome(db: Executor, delivery_ids: Collection[int]) -> DeletionOutcome:
+    row = await db.fetch_one(
+        "SELECT count(deleted_at) AS deleted, "
+        "count(CASE WHEN deleted_at IS NULL AND delete_error IS NOT NULL THEN 1 END) AS refused, "
+        "count(CASE WHEN deleted_at IS NULL AND delete_error IS NULL THEN 1 END) AS pending "
+        "FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
+        (_ids(delivery_ids),),
+    )
+    assert row is not None
+    return DeletionOutcome(**row)

@@ -20,7 +20,7 @@ access, flood limits, deletion window), so production bugs surface in tests.
 from .driver import FakeGroup, FakeUser, split_like_client
 from .faults import Fault, Faults
 from .html_check import EntityParseError, ParsedText, parse_html, utf16_len
-from .models import FakeMessage, FakeTelegramError, Limits, Rejection, RequestRecord
+from .models import FakeMessage, FakeTelegramError, Limits, Rejection, RequestRecord, Upload
 from .server import DEFAULT_TOKEN, FakeTelegramServer
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "ParsedText",
     "Rejection",
     "RequestRecord",
+    "Upload",
     "parse_html",
     "split_like_client",
     "utf16_len",

@@ -66,6 +66,16 @@ class RequestRecord(NamedTuple):
     time: float
 
 
+class Upload(NamedTuple):
+    """A file the bot uploaded (multipart), as it arrived: what Telegram sees of it."""
+
+    field: str  # "photo", "document"
+    chat_id: str | None
+    file_name: str | None
+    mime_type: str | None  # the part's Content-Type
+    size: int
+
+
 class Rejection(NamedTuple):
     method: str
     error_code: int

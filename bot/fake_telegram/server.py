@@ -39,7 +39,15 @@ from .html_check import (
 )
 from .markup import validate_reply_markup
 from .media import StoredFile, sniff_image, unique_id_for
-from .models import ApiError, FakeMessage, FakeTelegramError, Limits, Rejection, RequestRecord
+from .models import (
+    ApiError,
+    FakeMessage,
+    FakeTelegramError,
+    Limits,
+    Rejection,
+    RequestRecord,
+    Upload,
+)
 from .ratelimit import RateLimiter
 
 __all__ = ["DEFAULT_TOKEN", "FakeTelegramServer"]
@@ -322,6 +330,7 @@ class FakeTelegramServer:
         self.calls: Counter[str] = Counter()
         self.rejections: list[Rejection] = []
         self.requests: list[RequestRecord] = []
+        self.uploads: list[Upload] = []  # every file uploaded, with its name and MIME type
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.updates: list[dict[str, Any]] = []  # every update ever queued, for debugging
@@ -1309,6 +1318,15 @@ class FakeTelegramServer:
             raise ApiError(413, "Request Entity Too Large")
         if not value.body:
             raise ApiError(400, "Bad Request: file must be non-empty")
+        self.uploads.append(
+            Upload(
+                field_name,
+                p.get_str("chat_id"),
+                value.filename or None,
+                value.content_type or None,
+                len(value.body),
+            )
+        )
         return None, value
 
     async def _api_sendDocument(self, p: _Params, h: _ApiHandler) -> Any:

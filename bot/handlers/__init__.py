@@ -1,7 +1,8 @@
 """The one ordered registry of handlers.
 
 Order matters: the gate (group -1) runs before everything; within group 0 the
-first matching handler wins, so the fallback module comes last.
+first matching handler wins, so the fallback module comes last; the gate's
+``afterwards`` (group 1) says what it kept for after the answer.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callback_data, texts
+from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
+from bot.db.contacts import ContactWithOrganisation
 from bot.handlers.common import (
     actor,
     command_argument,
@@ -19,7 +20,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.membership_errors import explain
-from bot.handlers.organisations import contact_state
+from bot.handlers.organisations import answer_removal, contact_state
 from bot.services import membership
 
 
@@ -60,30 +61,51 @@ async def list_contacts(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def remove_contact(update: Update, context: BotContext) -> None:
+    """Asks first (Remove / Keep), saying what will happen; the press does it."""
     contact_id = parse_ref(command_argument(update.message))
     if contact_id is None:
         await reply(update, context, say(context, texts.USAGE_REMOVECONTACT))
         return
     try:
-        item = await membership.remove_contact(
-            context.db, contact_id, actor=actor(context), now=context.clock.now()
-        )
+        item = await membership.contact_to_remove(context.db, contact_id)
     except membership.MembershipError as error:
         await reply(update, context, explain(error, context.language))
         return
-    text = say(
-        context,
-        texts.CONTACT_REMOVED,
-        contact_id=item.contact.id,
-        name=_name(context, item.contact.display_name, item.contact.label),
-        organisation=item.organisation_name,
+    text = say(context, texts.REMOVECONTACT_ASK, **_described(context, item))
+    markup = keyboards.removal_confirmation(
+        callback_data.REMOVE_CONTACT, item.contact.id, context.language
     )
-    await reply(update, context, text)
+    await reply(update, context, text, reply_markup=markup)
+
+
+@coordinators_only
+async def remove_contact_answer(update: Update, context: BotContext) -> None:
+    async def remove(contact_id: int) -> tuple[str, membership.Removal]:
+        item, removal = await membership.remove_contact(
+            context.db, contact_id, actor=actor(context), now=context.clock.now()
+        )
+        return say(context, texts.CONTACT_REMOVED, **_described(context, item)), removal
+
+    def kept(contact_id: int) -> str:
+        return say(context, texts.CONTACT_KEPT, contact_id=contact_id)
+
+    await answer_removal(update, context, callback_data.REMOVE_CONTACT, kept, remove)
+
+
+def _described(context: BotContext, item: ContactWithOrganisation) -> dict[str, object]:
+    return {
+        "contact_id": item.contact.id,
+        "name": _name(context, item.contact.display_name, item.contact.label),
+        "organisation": item.organisation_name,
+    }
 
 
 def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("contacts", list_contacts))
     app.add_handler(CommandHandler("removecontact", remove_contact))
+    app.add_handler(
+        CallbackQueryHandler(remove_contact_answer, pattern=rf"^{callback_data.REMOVE_CONTACT}:")
+    )
     app.add_handler(
         CallbackQueryHandler(list_contacts, pattern=rf"^{callback_data.CONTACTS_PAGE}:")
     )

@@ -80,8 +80,10 @@ LETTER_REASONS = {
     "text_empty": texts.TEXT_EMPTY,
     "text_too_long": texts.TEXT_TOO_LONG,
     "deadline_past": texts.DEADLINE_PAST,
-    "not_a_recipient": texts.NOT_A_RECIPIENT,
+    responses.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
     "letter_purged": texts.LETTER_PURGED,
+    "full_text_closed": texts.FULL_TEXT_CLOSED,
+    "version_replaced": texts.FULL_TEXT_REPLACED,
     "deadline_unchanged": texts.DEADLINE_UNCHANGED,
     "milestone_name_empty": texts.MILESTONE_NAME_EMPTY,
     "milestone_name_too_long": texts.MILESTONE_NAME_TOO_LONG,
@@ -942,7 +944,10 @@ async def full_text(update: Update, context: BotContext) -> None:
             context.db, access, now=context.clock.now(), compose=_composer(context).full_text
         )
     except LetterError as error:
-        await reply(update, context, explain(context, error))
+        markup = None
+        if error.reason == "version_replaced":  # offer the current text instead
+            markup = keyboards.full_text(args[0], error.data["latest_id"], context.language)
+        await reply(update, context, explain(context, error), reply_markup=markup)
         return
     wake_outbox(context.application)
 

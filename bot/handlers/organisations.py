@@ -1,11 +1,18 @@
-"""Coordinators' commands for organisations: /addorg /renameorg /removeorg /orgs."""
+"""Coordinators' commands for organisations: /addorg /renameorg /removeorg /orgs.
+
+Removing (here and in ``contacts``) asks first, then deletes the bot's messages about
+letters from the removed people's chats and says what could not be deleted.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot import callback_data, texts
+from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import (
     actor,
@@ -19,6 +26,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.membership_errors import explain
+from bot.jobs.outbox import delete_expired_messages
 from bot.services import membership
 
 CONTACT_STATES = {
@@ -65,19 +73,84 @@ async def rename_org(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def remove_org(update: Update, context: BotContext) -> None:
+    """Asks first (Remove / Keep), saying what will happen; the press does it."""
     org_id = parse_ref(command_argument(update.message))
     if org_id is None:
         await reply(update, context, say(context, texts.USAGE_REMOVEORG))
         return
     try:
-        org, removed = await membership.remove_organisation(
-            context.db, org_id, actor=actor(context), now=context.clock.now()
-        )
+        org, contacts = await membership.organisation_to_remove(context.db, org_id)
     except membership.MembershipError as error:
         await reply(update, context, explain(error, context.language))
         return
-    text = say(context, texts.ORG_REMOVED, org_id=org.id, name=org.name, contacts=removed)
-    await reply(update, context, text)
+    text = say(context, texts.REMOVEORG_ASK, org_id=org.id, name=org.name, contacts=contacts)
+    markup = keyboards.removal_confirmation(callback_data.REMOVE_ORG, org.id, context.language)
+    await reply(update, context, text, reply_markup=markup)
+
+
+@coordinators_only
+async def remove_org_answer(update: Update, context: BotContext) -> None:
+    async def remove(org_id: int) -> tuple[str, membership.Removal]:
+        org, removal = await membership.remove_organisation(
+            context.db, org_id, actor=actor(context), now=context.clock.now()
+        )
+        done = say(
+            context, texts.ORG_REMOVED, org_id=org.id, name=org.name, contacts=removal.contacts
+        )
+        return done, removal
+
+    def kept(org_id: int) -> str:
+        return say(context, texts.ORG_KEPT, org_id=org_id)
+
+    await answer_removal(update, context, callback_data.REMOVE_ORG, kept, remove)
+
+
+async def answer_removal(
+    update: Update,
+    context: BotContext,
+    kind: str,
+    kept: Callable[[int], str],
+    remove: Callable[[int], Awaitable[tuple[str, membership.Removal]]],
+) -> None:
+    """The press under a removal question: Keep changes nothing; Remove removes (what it
+    removes is re-checked now), deletes what the bot sent the removed people and turns the
+    question into what happened. Forged data is ignored."""
+    query = update.callback_query
+    assert query is not None
+    args = callback_data.decode(query.data, kind, 2)
+    if args is None or args[1] not in (0, 1):
+        return
+    ref, confirmed = args
+    if not confirmed:
+        await query.edit_message_text(kept(ref), parse_mode=ParseMode.HTML)
+        return
+    try:
+        done, removal = await remove(ref)
+    except membership.MembershipError as error:  # removed meanwhile: the question stays
+        await reply(update, context, explain(error, context.language))
+        return
+    report = await _clear_chats(context, removal)
+    await query.edit_message_text(f"{done}\n\n{report}", parse_mode=ParseMode.HTML)
+
+
+async def _clear_chats(context: BotContext, removal: membership.Removal) -> str:
+    """Deletes the removed people's messages now (the outbox's deletion sweep, as for a
+    purge or DRAFT_TTL) and says what became of them."""
+    if removal.deletions:
+        await delete_expired_messages(context.application)
+    outcome = await membership.deletion_outcome(context.db, removal)
+    lines = []
+    if outcome.deleted:
+        lines.append(say(context, texts.REMOVAL_DELETED, count=outcome.deleted))
+    if outcome.refused + removal.undeletable:
+        count = outcome.refused + removal.undeletable
+        lines.append(say(context, texts.REMOVAL_NOT_DELETED, count=count))
+    if outcome.pending:
+        lines.append(say(context, texts.REMOVAL_STILL_DELETING, count=outcome.pending))
+    if not lines:
+        lines.append(say(context, texts.REMOVAL_NOTHING_TO_DELETE))
+    lines.append(say(context, texts.REMOVAL_ADVICE))
+    return "\n".join(lines)
 
 
 def contact_state(context: BotContext, status: str) -> str:
@@ -126,5 +199,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("addorg", add_org))
     app.add_handler(CommandHandler("renameorg", rename_org))
     app.add_handler(CommandHandler("removeorg", remove_org))
+    app.add_handler(
+        CallbackQueryHandler(remove_org_answer, pattern=rf"^{callback_data.REMOVE_ORG}:")
+    )
     app.add_handler(CommandHandler("orgs", list_orgs))
     app.add_handler(CallbackQueryHandler(list_orgs, pattern=rf"^{callback_data.ORGS_PAGE}:"))

@@ -50,7 +50,7 @@ LISTING_TEXTS = {
 }
 REASONS = {
     "letter_not_found": texts.LETTER_NOT_FOUND,
-    "not_a_recipient": texts.NOT_A_RECIPIENT,
+    responses.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
     "letter_closed": texts.RESPONSE_LETTER_CLOSED,
     "version_superseded": texts.VERSION_SUPERSEDED,
     "nothing_to_withdraw": texts.NOTHING_TO_WITHDRAW,

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
-from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
+from bot.db.timefmt import from_db
 from bot.handlers.common import notify_coordinators, reply, say
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
-from bot.services import membership
+from bot.jobs.outbox import wake_outbox
+from bot.services import languages, membership
 from bot.services.access import FloodVerdict, Role
+from bot.services.deadlines import format_deadline
+from bot.services.outbox import OutgoingMessage
 
 MAX_DISPLAY_NAME = 100
 
@@ -26,21 +30,12 @@ async def start(update: Update, context: BotContext) -> None:
             await send_neutral(update, context)
             return
         await reply(update, context, help_text(context))
-        if who.is_coordinator:  # their menu could not be set before they opened the bot
-            await publish_commands(context.application, only_chat=who.telegram_user_id)
         return
-    if who.is_coordinator:
-        await reply(update, context, say(context, texts.ALREADY_COORDINATOR))
-        return
-    if who.is_member and who.organisation is not None:
-        await reply(
-            update, context, say(context, texts.ALREADY_JOINED, organisation=who.organisation.name)
-        )
-        return
-
     user = update.effective_user
     assert user is not None
     now = context.clock.now()
+    # Tried whoever presents it: a used invitation presented again alerts the coordinators
+    # even when a known account presents it (how did they get someone else's link?).
     result = await membership.redeem_invite(
         context.db,
         token,
@@ -50,6 +45,16 @@ async def start(update: Update, context: BotContext) -> None:
         is_coordinator=user.id in context.settings.coordinator_ids,
         now=now,
     )
+    if isinstance(result, membership.ReusedInvite):
+        await _alert_reused(context, result)
+    if who.is_coordinator:
+        await reply(update, context, say(context, texts.ALREADY_COORDINATOR))
+        return
+    if who.is_member and who.organisation is not None:
+        await reply(
+            update, context, say(context, texts.ALREADY_JOINED, organisation=who.organisation.name)
+        )
+        return
     if isinstance(result, membership.Joined):
         language = result.contact.language
         await reply(
@@ -78,6 +83,28 @@ async def start(update: Update, context: BotContext) -> None:
         verdict = services.flood.penalise(user.id, now, context.settings.bad_invite_weight)
         if verdict is FloodVerdict.ALLOW:
             await send_neutral(update, context)
+
+
+async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> None:
+    """Tells every coordinator, through the outbox (it survives a crash), that a used
+    invitation came back: the invitation, its organisation, and only the Telegram id of
+    the account that presented it."""
+    used_at = from_db(reuse.used_at)
+    assert used_at is not None
+    notices = {}
+    coordinators = await languages.languages_of(context.db, context.settings.coordinator_ids)
+    for chat_id, language in sorted(coordinators.items()):
+        label = texts.render(texts.INVITE_LABEL, language, label=reuse.label) if reuse.label else ""
+        text = texts.render(
+            texts.INVITE_REUSED_ALERT, language, invite_id=reuse.invite_id,
+            label=texts.Html(label), organisation=reuse.organisation_name,
+            when=format_deadline(used_at, context.settings.zone, language),
+            contact_id=reuse.contact_id, telegram_user_id=reuse.presented_by,
+        )  # fmt: skip
+        params = {"text": text, "parse_mode": ParseMode.HTML}
+        notices[chat_id] = OutgoingMessage("sendMessage", params)
+    if await membership.alert_reused_invite(context.db, reuse, notices, now=context.clock.now()):
+        wake_outbox(context.application)
 
 
 def register(app: BotApplication) -> None:

@@ -176,7 +176,9 @@ async def _send_chart(update: Update, context: BotContext, info: responses.Lette
     chat = update.effective_chat
     assert chat is not None
     caption = say(context, texts.STATUS_CHART_CAPTION, letter_id=letter.id)
-    await context.bot.send_photo(chat.id, photo=png, caption=caption)
+    # A file name ending .png: without one PTB uploads it as application/octet-stream.
+    photo = InputFile(png, filename=f"letter-{letter.id}-status.png")
+    await context.bot.send_photo(chat.id, photo=photo, caption=caption)
 
 
 # --- comments and replies ---------------------------------------------------------------------

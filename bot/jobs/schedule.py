@@ -4,7 +4,8 @@ retention purges, expiry of abandoned guided flows.
 The database says what is due (``bot.services``); this module only runs it. One
 ``run_due`` pass closes letters whose deadline came (and sends coordinators the final
 tally with the export), claims due reminders, queues reminder sends whose time came,
-queues milestone reminders and the daily digest, then asks the JobQueue to wake it at
+queues milestone reminders, tells members whose flood pause ended that they are heard
+again, and queues the daily digest, then asks the JobQueue to wake it at
 the next due moment. A repeating tick backs that up, and the first pass runs at start-up,
 so work missed while the bot was down is caught up at once (each step is idempotent).
 
@@ -30,8 +31,9 @@ from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
-from bot.messages import LetterComposer, chase_lines, label
+from bot.messages import LetterComposer, chase_lines, heard_again, label
 from bot.services import (
+    access,
     digest,
     flows,
     languages,
@@ -119,6 +121,10 @@ class Scheduler:
         queued += await milestones.remind_due_milestones(
             db, now=now, compose=self._milestone_messages
         )
+        # Members paused by the flood guard are told when they are heard again.
+        owed = [(notice, _html(heard_again(notice))) for notice in services.flood.heard_again(now)]
+        if owed:
+            queued += await access.queue_heard_again(db, owed, now=now)
         digest_queued = None
         if settings.digest_time is not None:
             digest_queued = await digest.send_due_digest(
@@ -141,6 +147,7 @@ class Scheduler:
             await responses.next_deadline(db),
             await milestones.next_due(db),
             await flows.next_expiry(db),
+            services.flood.next_heard_again(),
         ]
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)

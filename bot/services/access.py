@@ -4,21 +4,28 @@ Authority is looked up on every update: coordinators from ``COORDINATOR_IDS``,
 members from the database (a removed contact loses access on its very next
 update). The flood guard and the neutral-reply limiter are in memory: after a
 restart they start afresh, which only ever makes the bot more forgiving.
+
+The flood guard pauses strangers and members outside a guided flow; a paused member is
+told until when, and told again when the pause is over (``HeardAgain``). Coordinators
+are never paused, and a member's input to a flow they started is never dropped: their
+updates wait their turn in their own chat instead (``bot.throughput``).
 """
 
 from __future__ import annotations
 
 import enum
 from collections import OrderedDict, deque
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.db import contacts as contacts_repo
 from bot.db import organisations as organisations_repo
-from bot.db.connection import Executor
+from bot.db.connection import Database, Executor
 from bot.db.contacts import Contact
 from bot.db.organisations import Organisation
+from bot.services import outbox
+from bot.services.outbox import OutgoingMessage
 
 
 class Role(enum.StrEnum):
@@ -69,6 +76,19 @@ class FloodVerdict(enum.Enum):
     IGNORE = "ignore"
 
 
+@dataclass(frozen=True)
+class HeardAgain:
+    """What a paused member is owed when their pause ends: word that they are heard again,
+    in their language and zone, naming the time their messages were not read."""
+
+    account: int
+    contact_id: int
+    language: str
+    zone: str
+    since: datetime
+    until: datetime
+
+
 class FloodGuard:
     """Counts weighted updates per account over a sliding minute.
 
@@ -85,6 +105,9 @@ class FloodGuard:
         self._max_accounts = max_accounts
         self._events: OrderedDict[int, deque[tuple[datetime, int]]] = OrderedDict()
         self._paused_until: dict[int, datetime] = {}
+        # Accounts seen as members: only theirs can be input to a flow (no lookup for others).
+        self._members: OrderedDict[int, None] = OrderedDict()
+        self._owed: dict[int, HeardAgain] = {}
 
     def check(self, account: int, now: datetime, weight: int = 1) -> FloodVerdict:
         until = self._paused_until.get(account)
@@ -112,6 +135,62 @@ class FloodGuard:
         # Bounded memory even if many accounts write once (e.g. a spam wave).
         while len(self._events) > self._max_accounts:
             self._events.popitem(last=False)
+
+    def note_member(self, account: int) -> None:
+        self._members[account] = None
+        self._members.move_to_end(account)
+        while len(self._members) > self._max_accounts:
+            self._members.popitem(last=False)
+
+    def is_member(self, account: int) -> bool:
+        return account in self._members
+
+    def forgive(self, account: int, now: datetime) -> HeardAgain | None:
+        """Lifts the account's pause and clears its count (input to a flow it started is
+        never dropped); returns what it was owed, if it was told it was paused, now due."""
+        self._paused_until.pop(account, None)
+        self._events.pop(account, None)
+        owed = self._owed.pop(account, None)
+        return None if owed is None else replace(owed, until=min(owed.until, now))
+
+    def owe(self, notice: HeardAgain) -> None:
+        """The member was told they are paused: tell them ``notice`` when it ends."""
+        self._owed[notice.account] = notice
+
+    def heard_again(self, now: datetime, account: int | None = None) -> list[HeardAgain]:
+        """The notices now due (of one account, or all), each handed out once."""
+        due = [
+            notice
+            for notice in self._owed.values()
+            if notice.until <= now and account in (None, notice.account)
+        ]
+        for notice in due:
+            del self._owed[notice.account]
+        return due
+
+    def next_heard_again(self) -> datetime | None:
+        return min((notice.until for notice in self._owed.values()), default=None)
+
+
+async def queue_heard_again(
+    db: Database, notices: Sequence[tuple[HeardAgain, OutgoingMessage]], *, now: datetime
+) -> int:
+    """Tells paused members their pause is over, through the outbox (once per pause)."""
+    queued = 0
+    async with db.transaction() as tx:
+        for notice, message in notices:
+            queued += await outbox.enqueue(
+                tx,
+                broadcast_id=None,
+                contact_id=notice.contact_id,
+                chat_id=notice.account,
+                letter_id=None,
+                kind="notice",
+                message=message,
+                dedupe_key=f"flood:heard-again:{notice.account}:{notice.until.timestamp():.0f}",
+                now=now,
+            )
+    return queued
 
 
 class NeutralReplies:

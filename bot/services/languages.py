@@ -58,6 +58,11 @@ async def set_language(
     return changed
 
 
+async def recorded_languages(db: Executor, telegram_user_ids: Collection[int]) -> dict[int, str]:
+    """The language of each of these accounts the bot has recorded (it has written to it)."""
+    return await contacts_repo.languages_of(db, telegram_user_ids)
+
+
 async def languages_of(db: Executor, telegram_user_ids: Collection[int]) -> dict[int, str]:
     """Each account's language; English for one the bot has not recorded yet."""
     known = await contacts_repo.languages_of(db, telegram_user_ids)

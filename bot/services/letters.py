@@ -23,11 +23,13 @@ from bot.db.letters import Letter, Recipient, Version
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
 from bot.services import outbox, reminder_plan
-from bot.services.letter_text import fingerprint, normalise
+from bot.services.letter_text import fingerprint, normalise, version_label
 
 MAX_TITLE = 200
 MAX_BODY = 100_000
 SOURCE_KINDS = ("text", "txt", "md", "docx")
+# A member's refusal for a letter their organisation never received, or that does not exist.
+UNKNOWN_TO_MEMBER = "unknown_to_member"
 
 
 class LetterError(Exception):
@@ -412,18 +414,36 @@ class ReaderAccess:
 async def reader_access(
     db: Executor, letter_id: int, version_id: int, contact_id: int
 ) -> ReaderAccess:
-    """Checks that a member may read this version now; raises LetterError otherwise."""
+    """Checks that a member may read this version now; raises LetterError otherwise.
+
+    First whether their organisation received the letter at all, with the same refusal as
+    for a letter that does not exist (``unknown_to_member``: nothing about other letters
+    leaks); then that its text is still there, the letter open and the version current.
+    """
     letter = await letters_repo.get(db, letter_id)
+    recipient = await letters_repo.recipient(db, letter_id, contact_id)
     version = await letters_repo.get_version(db, version_id)
-    if letter is None or version is None or version.letter_id != letter_id:
-        raise LetterError("letter_not_found", ref=letter_id)
+    if (
+        letter is None
+        or letter.status == "draft"
+        or recipient is None
+        or version is None
+        or version.letter_id != letter_id
+    ):
+        raise LetterError(UNKNOWN_TO_MEMBER)
     if letter.purged_at is not None or version.body is None:
         raise LetterError("letter_purged", ref=letter_id)
-    if letter.status == "draft":
-        raise LetterError("letter_not_found", ref=letter_id)
-    recipient = await letters_repo.recipient(db, letter_id, contact_id)
-    if recipient is None:
-        raise LetterError("not_a_recipient", ref=letter_id)
+    if letter.status == "closed":
+        raise LetterError("full_text_closed", ref=letter_id)
+    latest = await letters_repo.latest_version(db, letter_id)
+    assert latest is not None
+    if latest.id != version.id:  # any later version replaces this text, minor ones too
+        raise LetterError(
+            "version_replaced",
+            ref=letter_id,
+            latest=version_label(latest.number, latest.fingerprint),
+            latest_id=latest.id,
+        )
     return ReaderAccess(letter, version, recipient)
 
 

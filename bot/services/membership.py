@@ -11,19 +11,24 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
+from bot.db import deliveries as deliveries_repo
 from bot.db import invites as invites_repo
 from bot.db import organisations as organisations_repo
-from bot.db.connection import Database, Executor
+from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact, ContactWithOrganisation
-from bot.db.invites import PendingInvite
+from bot.db.deliveries import DeletionOutcome
+from bot.db.invites import Invite, PendingInvite
 from bot.db.organisations import Organisation
 from bot.db.timefmt import to_db
+from bot.services import outbox
+from bot.services.outbox import OutgoingMessage
 
 MAX_ORG_NAME = 300
 MAX_LABEL = 100
@@ -128,23 +133,60 @@ async def rename_organisation(
     return old, new
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What removing contacts did to their chats: the bot's messages about letters still
+    there are being deleted (``deletions``: the deliveries, for ``deletion_outcome`` once the
+    outbox's deletion sweep ran); ``undeletable`` ones Telegram had refused to delete before."""
+
+    contacts: int
+    deletions: tuple[int, ...]
+    undeletable: int
+
+
+async def _cut_off(tx: Transaction, contact_ids: list[int], *, now: datetime) -> Removal:
+    """After contacts lost access: nothing more goes to them, and what the bot sent them
+    about letters (summaries, full texts, files, notices, reminders) is deleted at once,
+    where Telegram still allows it (48 hours): a removal usually means a seized phone."""
+    await deliveries_repo.cancel_queued_for_contacts(tx, contact_ids)
+    marked = await deliveries_repo.delete_messages_of_contacts_now(tx, contact_ids, now=to_db(now))
+    undeletable = await deliveries_repo.undeletable_of_contacts(tx, contact_ids)
+    return Removal(len(contact_ids), tuple(marked), undeletable)
+
+
+async def deletion_outcome(db: Executor, removal: Removal) -> DeletionOutcome:
+    """How the deletion of a removal's messages went (after the outbox's deletion sweep)."""
+    return await deliveries_repo.deletion_outcome(db, removal.deletions)
+
+
+async def organisation_to_remove(db: Executor, org_id: int) -> tuple[Organisation, int]:
+    """The organisation and how many contacts would lose access; what /removeorg asks about."""
+    org = await organisations_repo.get_active(db, org_id)
+    if org is None:
+        raise MembershipError("org_not_found", ref=org_id)
+    return org, len(await contacts_repo.not_removed_of_organisation(db, org_id))
+
+
 async def remove_organisation(
     db: Database, org_id: int, *, actor: str, now: datetime
-) -> tuple[Organisation, int]:
+) -> tuple[Organisation, Removal]:
     """Removes the organisation; its contacts lose access at once, its history stays."""
     stamp = to_db(now)
     async with db.transaction() as tx:
         org = await organisations_repo.get_active(tx, org_id)
         if org is None:
             raise MembershipError("org_not_found", ref=org_id)
+        contact_ids = await contacts_repo.not_removed_of_organisation(tx, org_id)
         await organisations_repo.mark_removed(tx, org_id, now=stamp)
         await invites_repo.revoke_all_for_organisation(tx, org_id, now=stamp)
         removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=stamp)
+        removal = await _cut_off(tx, contact_ids, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.removed",
-            organisation_id=org_id, data={"name": org.name, "contacts_removed": removed},
+            organisation_id=org_id, data={"name": org.name, "contacts_removed": removed,
+                                          "to_delete": len(removal.deletions)},
         )  # fmt: skip
-    return org, removed
+    return org, removal
 
 
 # Never in a computed key: names can't hold control characters (``clean_org_name``).
@@ -319,10 +361,26 @@ class AlreadyBound:
 
 
 class InvalidInvite:
-    """Unknown, expired, revoked or used: deliberately indistinguishable."""
+    """Unknown, expired, revoked or used: deliberately indistinguishable to the presenter."""
 
 
 INVALID_INVITE = InvalidInvite()
+
+
+@dataclass(frozen=True)
+class ReusedInvite(InvalidInvite):
+    """An invitation used already, presented again by another account (or by the one that
+    used it, since removed): the person it was meant for may find their link used by an
+    impostor. The presenter gets what any invalid invite gets; coordinators are alerted."""
+
+    invite_id: int
+    contact_id: int  # who joined with it
+    label: str | None
+    organisation_name: str
+    used_at: str
+    presented_by: int  # the Telegram id of the account presenting it now; nothing else of it
+
+
 RedeemResult = Joined | AlreadyBound | InvalidInvite
 
 
@@ -341,11 +399,18 @@ async def redeem_invite(
     stamp = to_db(now)
     async with db.transaction() as tx:
         invite = await invites_repo.by_token_hash(tx, hash_token(token))
-        if invite is None or invite.used_at or invite.revoked_at or invite.expires_at <= stamp:
+        if invite is None:
+            return INVALID_INVITE
+        bound = await contacts_repo.live_by_telegram_user(tx, telegram_user_id)
+        if invite.used_at is not None:
+            if bound is not None and bound.id == invite.contact_id:
+                org = await organisations_repo.get(tx, bound.organisation_id or 0)
+                return AlreadyBound(org.name if org else None)  # their own link, again
+            return await _reused(tx, invite, presented_by=telegram_user_id)
+        if invite.revoked_at or invite.expires_at <= stamp:
             return INVALID_INVITE
         if is_coordinator:
             return AlreadyBound(None)
-        bound = await contacts_repo.live_by_telegram_user(tx, telegram_user_id)
         if bound is not None:
             org = await organisations_repo.get(tx, bound.organisation_id or 0)
             return AlreadyBound(org.name if org else None)
@@ -371,6 +436,41 @@ async def redeem_invite(
         joined = await contacts_repo.get(tx, contact.id)
     assert joined is not None
     return Joined(joined, org)
+
+
+async def _reused(tx: Transaction, invite: Invite, *, presented_by: int) -> ReusedInvite:
+    contact = await contacts_repo.get(tx, invite.contact_id)
+    assert contact is not None and invite.used_at is not None
+    org = await organisations_repo.get(tx, contact.organisation_id or 0)
+    return ReusedInvite(
+        invite.id, contact.id, contact.label, org.name if org else "", invite.used_at, presented_by
+    )
+
+
+async def alert_reused_invite(
+    db: Database,
+    reuse: ReusedInvite,
+    notices: Mapping[int, OutgoingMessage],
+    *,
+    now: datetime,
+) -> int:
+    """Queues the alert about a reused invitation (``notices``: coordinator chat → message)
+    in the outbox, once per invitation and presenting account; returns how many."""
+    queued = 0
+    async with db.transaction() as tx:
+        for chat_id, message in notices.items():
+            queued += await outbox.enqueue(
+                tx,
+                broadcast_id=None,
+                contact_id=None,
+                chat_id=chat_id,
+                letter_id=None,
+                kind="notice",
+                message=message,
+                dedupe_key=f"invite:{reuse.invite_id}:reused-by:{reuse.presented_by}:to:{chat_id}",
+                now=now,
+            )
+    return queued
 
 
 async def pending_invites(db: Executor, *, now: datetime) -> list[PendingInvite]:
@@ -402,19 +502,27 @@ async def live_contacts(db: Executor) -> list[ContactWithOrganisation]:
     return await contacts_repo.live_members(db)
 
 
+async def contact_to_remove(db: Executor, contact_id: int) -> ContactWithOrganisation:
+    """The contact /removecontact asks about, if it has access."""
+    item = await contacts_repo.live_member_with_organisation(db, contact_id)
+    if item is None:
+        raise MembershipError("contact_not_found", ref=contact_id)
+    return item
+
+
 async def remove_contact(
     db: Database, contact_id: int, *, actor: str, now: datetime
-) -> ContactWithOrganisation:
+) -> tuple[ContactWithOrganisation, Removal]:
     async with db.transaction() as tx:
-        item = await contacts_repo.live_member_with_organisation(tx, contact_id)
-        if item is None:
-            raise MembershipError("contact_not_found", ref=contact_id)
+        item = await contact_to_remove(tx, contact_id)
         await contacts_repo.set_status(tx, contact_id, "removed", now=to_db(now))
+        removal = await _cut_off(tx, [contact_id], now=now)
         await audit.append(
             tx, now=now, actor=actor, action="contact.removed",
             organisation_id=item.contact.organisation_id, contact_id=contact_id,
+            data={"to_delete": len(removal.deletions)},
         )  # fmt: skip
-    return item
+    return item, removal
 
 
 async def set_reachable(db: Database, contact: Contact, reachable: bool, *, now: datetime) -> bool:

@@ -26,8 +26,6 @@ from bot.db import deliveries as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
 from bot.db.timefmt import from_db, to_db
-from bot.services.purge import unpurged_letter
-from bot.services.responses import ResponseError
 from bot.settings import DELETE_WINDOW
 
 __all__ = [
@@ -365,6 +363,10 @@ async def resend_uncertain(
 
 
 async def _check_sendable(tx: Transaction, letter_id: int) -> None:
+    # Imported here: the letter services queue through this module (an import cycle).
+    from bot.services.purge import unpurged_letter
+    from bot.services.responses import ResponseError
+
     letter = await unpurged_letter(tx, letter_id)
     if letter.status == "closed":
         raise ResponseError("resend_closed", ref=letter_id)

@@ -27,7 +27,7 @@ from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response
 from bot.db.timefmt import from_db, to_db
 from bot.services import reminder_plan
-from bot.services.letters import Composer, tell_recipients
+from bot.services.letters import UNKNOWN_TO_MEMBER, Composer, tell_recipients
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
@@ -68,17 +68,30 @@ class Target:
     organisation_name: str
 
 
-async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
+async def received_letter(db: Executor, contact: Contact, letter_id: int) -> Letter:
+    """The letter, if the member's organisation received it; ``unknown_to_member`` otherwise.
+
+    Checked before anything else about the letter, with one and the same refusal for a
+    letter that does not exist, a draft and another organisation's letter (purged or not):
+    forged button data must not tell a member which letter ids exist or went to others.
+    """
     letter = await letters_repo.get(db, letter_id)
+    if (
+        letter is None
+        or letter.status == "draft"
+        or contact.organisation_id is None
+        or contact.status not in contacts_repo.LIVE
+        or not await letters_repo.has_organisation(db, letter_id, contact.organisation_id)
+    ):
+        raise ResponseError(UNKNOWN_TO_MEMBER)
+    return letter
+
+
+async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
+    letter = await received_letter(db, contact, letter_id)
     version = await letters_repo.get_version(db, version_id)
-    if letter is None or letter.status == "draft" or version is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
-    if version.letter_id != letter.id:
-        raise ResponseError("letter_not_found", ref=letter_id)
-    if contact.organisation_id is None or contact.status not in ("active", "unreachable"):
-        raise ResponseError("not_a_recipient", ref=letter_id)
-    if not await letters_repo.has_organisation(db, letter_id, contact.organisation_id):
-        raise ResponseError("not_a_recipient", ref=letter_id)
+    if version is None or version.letter_id != letter.id:
+        raise ResponseError(UNKNOWN_TO_MEMBER)
     if letter.status == "closed":
         raise ResponseError("letter_closed", ref=letter_id)
     latest = await letters_repo.latest_version(db, letter_id)
@@ -86,6 +99,7 @@ async def _target(db: Executor, contact: Contact, letter_id: int, version_id: in
     versions = await letters_repo.versions(db, letter_id)
     if any(v.material and v.number > version.number for v in versions):
         raise ResponseError("version_superseded", ref=letter_id, latest=latest.number)
+    assert contact.organisation_id is not None  # received_letter checked it
     organisation = await organisations_repo.get(db, contact.organisation_id)
     assert organisation is not None
     return Target(letter, version, latest, organisation.id, organisation.name)
@@ -189,11 +203,11 @@ async def decline(
 async def withdrawable(db: Executor, contact: Contact, letter_id: int) -> Target:
     """The signature Withdraw would take back (asked before it is); raises ResponseError
     when there is none: the letter is closed, or the organisation has not signed it."""
+    await received_letter(db, contact, letter_id)  # before anything else about the letter
     latest = await letters_repo.latest_version(db, letter_id)
-    if latest is None or contact.organisation_id is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
+    assert latest is not None  # a letter always has its first version
     target = await _target(db, contact, letter_id, latest.id)
-    current = await responses_repo.get(db, letter_id, contact.organisation_id)
+    current = await responses_repo.get(db, letter_id, target.organisation_id)
     if current is None or current.decision != "signed":
         raise ResponseError("nothing_to_withdraw", ref=letter_id)
     return target

@@ -11,6 +11,7 @@ from bot.db import audit
 from bot.db.connection import SQLITE_HEADER
 from bot.fake_telegram import FakeTelegramServer
 from tests.conftest import make_settings, running_bot
+from tests.e2e.test_membership import confirm_removal
 from tests.e2e.test_responses import circulated, close, sign, summary_of, withdraw
 
 KEY = "correct horse battery staple 42"
@@ -44,7 +45,7 @@ async def test_every_state_change_is_audited_and_the_trail_comes_as_csv(
         contact_id = await bot.db.fetch_value(
             "SELECT id FROM contacts WHERE telegram_user_id = ?", (second.id,)
         )
-        await bot.ask(coordinator, f"/removecontact {contact_id}")
+        await confirm_removal(bot, f"/removecontact {contact_id}")
 
         # A member cannot have the trail; an unknown letter is a clear answer.
         [refused] = await bot.ask(first, f"/audit {letter_id}")

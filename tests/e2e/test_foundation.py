@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+
+import pytest
 
 from bot import texts
+from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegramServer
-from tests.conftest import COORDINATOR_ID, TOKEN, RunningBot
+from tests.conftest import COORDINATOR_ID, TOKEN, RunningBot, make_settings, running_bot
 
 
 async def test_coordinator_start_gets_the_coordinator_help(bot: RunningBot) -> None:
@@ -39,23 +43,52 @@ def texts_hour():  # type: ignore[no-untyped-def]
     return timedelta(hours=1, seconds=1)
 
 
-async def test_command_menus_are_published_and_a_failure_does_not_stop_the_bot(
+async def test_command_menus_are_published_without_warnings_and_a_failure_does_not_stop_the_bot(
+    tg: FakeTelegramServer, clock: FakeClock, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 14 §6: the first real start logs no WARNING for the menu of a coordinator who
+    has never opened the bot (no chat yet); their menu is set when they first write."""
+    settings = make_settings(tg, tmp_path)
+    async with running_bot(settings, clock, tg) as bot:
+        assert tg.calls["setMyCommands"] >= 1
+        assert not [r for r in tg.rejections if r.method == "setMyCommands"]
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+        default_menu = next(iter(v for (scope, _), v in tg.commands.items() if scope == "default"))
+        commands = [c["command"] for c in default_menu]
+        assert commands == ["mine", "help", "whoami", "language", "cancel"]
+        assert not [key for key in tg.commands if key[0] == f"chat:{COORDINATOR_ID}"]
+        # Their first message, whatever it is, sets their own menu.
+        [answer] = await bot.ask(bot.coordinator(), "/help")
+        assert "/invite" in answer.text
+        menu = next(v for key, v in tg.commands.items() if key[0] == f"chat:{COORDINATOR_ID}")
+        assert "newletter" in [c["command"] for c in menu]
+    # Later starts set it with the others; a failure is logged and the bot runs on.
+    tg.commands.clear()
+    tg.faults.add("setMyCommands", status=502, times=1)
+    async with running_bot(settings, clock, tg) as bot:
+        assert [key for key in tg.commands if key[0] == f"chat:{COORDINATOR_ID}"]
+        [answer] = await bot.ask(bot.coordinator(), "/help")
+        assert "/invite" in answer.text
+
+
+async def test_strangers_get_the_neutral_sentence_once_an_hour_whatever_they_send(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
-    # The coordinator never opened the bot, so their per-chat menu was refused
-    # ("chat not found"); the default menu went through and the bot runs on.
-    assert tg.calls["setMyCommands"] >= 2
-    assert any(r.method == "setMyCommands" for r in tg.rejections)
-    default_menu = next(iter(v for (scope, _), v in tg.commands.items() if scope == "default"))
-    assert [c["command"] for c in default_menu] == ["mine", "help", "whoami", "language", "cancel"]
-    [answer] = await bot.ask(bot.coordinator(), "/help")
-    assert "/invite" in answer.text
-    # Once the coordinator has opened the bot, /start sets their own menu.
-    assert not [key for key in tg.commands if key[0] == f"chat:{COORDINATOR_ID}"]
-    await bot.ask(bot.coordinator(), "/start")
-    await tg.wait_until_idle()
-    menu = next(v for key, v in tg.commands.items() if key[0] == f"chat:{COORDINATOR_ID}")
-    assert "newletter" in [c["command"] for c in menu]
+    """Issue 13: commands that merely start like /start are not a way past the gate."""
+    stranger = tg.add_user(5556, "Stranger")
+    [answer] = await bot.ask(stranger, "/startx foo")
+    assert answer.text == texts.NEUTRAL
+    for text in ("/start@other_bot foo", "/startle", "/START@Other_Bot x", "/start"):
+        await stranger.send(text)
+    await stranger.send_document("notes.txt", b"hello")
+    await stranger.send_sticker()
+    await stranger.forge_callback("full:1:1")
+    await stranger.expect_no_message(within=0.5)
+    assert len(stranger.callback_answers) == 1  # the press was answered, silently
+    bot.clock.advance(texts_hour())
+    [again] = await bot.ask(stranger, "/start@other_bot foo")
+    assert again.text == texts.NEUTRAL
+    assert await bot.db.fetch_value("SELECT count(*) FROM contacts") == 0
 
 
 async def test_unknown_command_and_plain_text_get_a_pointer_to_help(bot: RunningBot) -> None:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 import docx
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.jobs.outbox import wake_outbox
+from bot.messages import LetterComposer
+from bot.services import letters, responses
 from bot.services.letter_text import fingerprint, normalise
+from bot.services.letters import DraftSource
 from tests.conftest import RunningBot, make_settings, running_bot
 from tests.e2e.test_membership import add_org, join
 
@@ -31,6 +36,25 @@ async def new_letter(
     match = re.search(r"Letter #(\d+) created", created.text)
     assert match, created.text
     return int(match.group(1))
+
+
+async def quick_letter(
+    bot: RunningBot, title: str, organisations: Sequence[int] | None = (), text: str = TEXT
+) -> int:
+    """A letter made without the coordinator's chat (fast), circulated to ``organisations``
+    (None: all; empty: a draft) with the members' messages queued."""
+    now = bot.clock.now()
+    letter, _ = await letters.create_letter(
+        bot.db, title=title, deadline=now + timedelta(days=18), zone_name="Europe/Zurich",
+        body=text, source=DraftSource(), language="en", created_by=None, actor="test", now=now,
+    )  # fmt: skip
+    if organisations is None or organisations:
+        await letters.circulate(
+            bot.db, letter.id, organisations, requested_by=None, actor="test", now=now,
+            compose=LetterComposer(bot.settings).circulation, default_offsets=(),
+        )  # fmt: skip
+        wake_outbox(bot.app)
+    return letter.id
 
 
 async def circulate(bot: RunningBot, letter_id: int, targets: str = "all") -> str:
@@ -236,6 +260,41 @@ async def test_full_text_is_deleted_after_draft_ttl_and_can_be_fetched_again(
     assert PARAGRAPHS[1] in again.text and again.protect_content
 
 
+async def test_full_text_only_of_the_current_version_of_an_open_letter(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    """Issue 13: the summary keeps its Full text button; a superseded version's text and a
+    closed letter's text are refused, the current version of an open letter still comes."""
+    member = await join(bot, tg, 2001, await add_org(bot, "Org"))
+    coordinator = bot.coordinator()
+    letter_id = await new_letter(bot)
+    await circulate(bot, letter_id)
+    summary, _ = await member.next_messages(2, timeout=15)
+    await member.press(summary, "📄 Full text")  # the current version: sent again
+    [again] = await member.next_messages(1, timeout=15)
+    assert PARAGRAPHS[1] in again.text
+    await bot.ask(coordinator, f"/revise {letter_id}")
+    [got] = await bot.ask(coordinator, TEXT.replace("mandate.", "mandate, NEWWORDING."))
+    await coordinator.press(got, "Done")
+    [kind] = await bot.replies(coordinator)
+    await coordinator.press(kind, "Minor: signatures stand")
+    await bot.replies(coordinator)
+    await member.next_messages(2, timeout=15)  # the revision notice and the new text
+    await member.press(summary, "📄 Full text")  # v1's button, after v2 replaced it
+    [refusal] = await member.next_messages(1, timeout=15)
+    assert refusal.text.startswith("This is not the current text: version v2 · ")
+    await member.expect_no_message(within=0.5)  # and not the old text
+    await member.press(refusal, "📄 Full text")  # the current one, offered instead
+    [current] = await member.next_messages(1, timeout=15)
+    assert "NEWWORDING" in current.text and "v2 · " in current.text
+    await responses.close_letter(bot.db, letter_id, actor="test", now=bot.clock.now())
+    member.mark_all_read()
+    await member.press(refusal, "📄 Full text")
+    [closed] = await member.next_messages(1, timeout=15)
+    assert closed.text == texts.FULL_TEXT_CLOSED
+    await member.expect_no_message(within=0.5)
+
+
 async def test_revision_notice_shows_changed_paragraphs(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
@@ -281,7 +340,7 @@ async def test_members_cannot_read_letters_of_others(
     outsider.mark_all_read()
     await outsider.forge_callback(f"full:{letter_id}:{version_id}")
     [refusal] = await outsider.next_messages()
-    assert refusal.text == texts.NOT_A_RECIPIENT
+    assert refusal.text == texts.MEMBER_LETTER_UNKNOWN
     await outsider.expect_no_message(within=0.5)
     [refused] = await bot.ask(outsider, f"/preview {letter_id}")
     assert refused.text == texts.COORDINATORS_ONLY

@@ -44,6 +44,36 @@ async def join(bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: in
     return member
 
 
+async def quick_member(
+    bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: int
+) -> FakeUser:
+    """A member joined through an invitation issued without the coordinator's chat (fast)."""
+    invite = await membership.issue_invite(
+        bot.db, org_id, label=None, created_by=None, actor="test", now=bot.clock.now(),
+        ttl=timedelta(days=1),
+    )  # fmt: skip
+    member = tg.add_user(user_id, f"Member {user_id}")
+    [welcome] = await bot.ask(member, f"/start {invite.token}")
+    assert welcome.text.startswith("Welcome!"), welcome.text
+    return member
+
+
+async def quick_org(bot: RunningBot, name: str) -> int:
+    return (await membership.add_organisation(bot.db, name, actor="test", now=bot.clock.now())).id
+
+
+async def confirm_removal(  # type: ignore[no-untyped-def]
+    bot: RunningBot, command: str, button: str = "Remove", *, asks: str = "Remove "
+):
+    """/removeorg or /removecontact, then a press on its question; the edited answer."""
+    coordinator = bot.coordinator()
+    [question] = await bot.ask(coordinator, command)
+    assert question.text.startswith("Remove ") and asks in question.text, question.text
+    await coordinator.press(question, button)
+    marker = "Not removed" if button == "Keep" else "direct answers"
+    return await edited(coordinator, question.message_id, marker)
+
+
 async def test_names_are_shown_exactly_as_typed(bot: RunningBot) -> None:
     for name in TRICKY_NAMES:
         org_id = await add_org(bot, name)
@@ -105,6 +135,48 @@ async def test_used_expired_revoked_and_random_tokens_all_look_the_same(
     assert bound == 0
 
 
+async def test_a_used_invitation_presented_again_alerts_the_coordinators(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    """Issue 13: the rightful person finding their link used may mean an impostor joined."""
+    org_id = await add_org(bot, "Org <Minsk>")
+    token = await invite_token(bot, org_id, "Anna")
+    first = tg.add_user(2001, "First")
+    await bot.ask(first, f"/start {token}")
+    await bot.replies(bot.coordinator())  # "… joined for …"
+    second = tg.add_user(3001, "Real Name", username="second_account")
+    [answer] = await bot.ask(second, f"/start {token}")
+    assert answer.text == texts.NEUTRAL  # the second account learns nothing
+    [alert] = await bot.replies(bot.coordinator())
+    assert alert.text.startswith("⚠️ Invitation #1 (Anna) for Org <Minsk> was used on 2 Feb 2026")
+    assert "(contact #2)" in alert.text and "/removecontact 2" in alert.text
+    assert "another Telegram account (id 3001)" in alert.text
+    assert "Real Name" not in alert.text and "second_account" not in alert.text
+    queued = "SELECT count(*) FROM deliveries WHERE dedupe_key LIKE 'invite:1:reused-by:%'"
+    assert await bot.db.fetch_value(queued) == 1  # through the outbox
+    # The same account again: no second alert. The rightful person: no alert at all.
+    bot.clock.advance(timedelta(hours=2))
+    await second.send(f"/start {token}")
+    [again] = await bot.ask(first, f"/start {token}")
+    assert "already a contact of <b>Org &lt;Minsk&gt;</b>" in again.html
+    await bot.coordinator().expect_no_message(within=0.5)
+    assert await bot.db.fetch_value(queued) == 1
+    # Someone else, even a member of another organisation, alerts again.
+    other = await join(bot, tg, 2002, await add_org(bot, "Other"))
+    [refused] = await bot.ask(other, f"/start {token}")
+    assert "already a contact of <b>Other</b>" in refused.html
+    [alert] = await bot.replies(bot.coordinator())
+    assert "id 2002" in alert.text
+    assert await bot.db.fetch_value(queued) == 2
+
+
+async def test_start_addressed_to_this_bot_joins(bot: RunningBot, tg: FakeTelegramServer) -> None:
+    token = await invite_token(bot, await add_org(bot, "Org"))
+    member = tg.add_user(2001, "Member")
+    [welcome] = await bot.ask(member, f"/start@{BOT_USERNAME} {token}")
+    assert welcome.text.startswith("Welcome!")
+
+
 async def test_an_account_cannot_take_a_second_invite(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
@@ -127,7 +199,7 @@ async def test_removed_contact_loses_access_even_to_old_buttons(
     member = await join(bot, tg, 2001, org_id)
     welcome = member.bot_messages[-1]
     contact_id = await bot.db.fetch_value("SELECT id FROM contacts WHERE telegram_user_id = 2001")
-    [removed] = await bot.ask(bot.coordinator(), f"/removecontact {contact_id}")
+    removed = await confirm_removal(bot, f"/removecontact {contact_id}")
     assert "no longer has access" in removed.text
     await member.press(welcome, "Show my commands")
     [answer] = await member.next_messages()
@@ -138,13 +210,82 @@ async def test_removed_contact_loses_access_even_to_old_buttons(
     assert contacts.text == texts.CONTACTS_EMPTY
 
 
+async def test_removal_asks_first_then_deletes_what_the_bot_sent_and_says_what_it_could_not(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    """Issue 13 / 14 §5: one confirmation tap; then the removed people's messages about
+    letters go from their chats at once where Telegram's 48 hours allow, and the
+    coordinator is told what could not be deleted."""
+    from bot.jobs.outbox import delete_expired_messages
+    from tests.e2e.test_letters import quick_letter
+
+    first_org, second_org = await quick_org(bot, "First"), await quick_org(bot, "Second")
+    anna, boris = [await quick_member(bot, tg, user_id, first_org) for user_id in (2001, 2002)]
+    carl = await quick_member(bot, tg, 2003, second_org)
+    members = (anna, boris, carl)
+    await quick_letter(bot, "Old letter", None)
+    old = [await member.next_messages(2, timeout=15) for member in members]
+    bot.clock.advance(timedelta(hours=25))
+    await delete_expired_messages(bot.app)  # DRAFT_TTL: the old full texts are gone
+    bot.clock.advance(timedelta(hours=24))  # the old summaries are 49 hours old now
+    await quick_letter(bot, "New letter", None)
+    new = [await member.next_messages(2, timeout=15) for member in members]
+    anna_id, boris_id = [
+        await bot.db.fetch_value("SELECT id FROM contacts WHERE telegram_user_id = ?", (u.id,))
+        for u in (anna, boris)
+    ]
+    # Keep: nothing happens. A member forging the Remove press: refused, nothing happens.
+    kept = await confirm_removal(bot, f"/removecontact {boris_id}", "Keep")
+    assert kept.text == f"Not removed: contact #{boris_id} keeps their access."
+    boris.mark_all_read()
+    await boris.forge_callback(f"rmcontact:{anna_id}:1")
+    [refused] = await boris.next_messages()
+    assert refused.text == texts.COORDINATORS_ONLY
+    # Remove: the question says what will happen, in one sentence.
+    [question] = await bot.ask(bot.coordinator(), f"/removecontact {anna_id}")
+    assert "lose access at once" in question.text and "48 hours" in question.text
+    assert [b for row in question.buttons for b, _ in row] == ["Remove", "Keep"]
+    await bot.coordinator().press(question, "Remove")
+    done = await edited(bot.coordinator(), question.message_id, "direct answers")
+    assert "no longer has access" in done.text
+    assert "Deleted from their chats: 2 messages about letters." in done.text
+    assert "1 message could not be deleted" in done.text and "48 hours" in done.text
+    assert [m.message_id for m in anna.messages if (m.text or "").startswith("📄")] == [
+        old[0][0].message_id  # the 49-hour-old summary: Telegram refuses
+    ]
+    assert all(not m.deleted for m in [*old[1][:1], *new[1]])  # Boris's chat is untouched
+    # A second press (a double tap, another coordinator) changes nothing and says so;
+    # the report stays.
+    await bot.coordinator().forge_callback(f"rmcontact:{anna_id}:1", done)
+    [again] = await bot.replies(bot.coordinator())
+    assert again.text.startswith(f"There is no contact #{anna_id} with access")
+    assert "Deleted from their chats" in bot.coordinator().find(question.message_id).text
+    # The organisation: all its contacts at once.
+    done = await confirm_removal(
+        bot, f"/removeorg {second_org}", asks="Its 1 contact loses access at once"
+    )
+    assert "1 contact lost access" in done.text
+    assert "Deleted from their chats: 2 messages" in done.text
+    assert "1 message could not be deleted" in done.text
+    assert {m.message_id for m in carl.messages if m.from_bot} >= {old[2][0].message_id}
+    assert not any(m.message_id in {n.message_id for n in new[2]} for m in carl.messages)
+    assert (
+        await bot.db.fetch_value(
+            "SELECT count(*) FROM deliveries WHERE contact_id = ? AND deleted_at IS NULL "
+            "AND delete_error IS NULL AND telegram_message_id IS NOT NULL",
+            (anna_id,),
+        )
+        == 0
+    )
+
+
 async def test_removing_an_organisation_cuts_its_contacts_off(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     org_id = await add_org(bot, "Gone Org")
     member = await join(bot, tg, 2001, org_id)
     pending = await invite_token(bot, org_id)
-    [removed] = await bot.ask(bot.coordinator(), f"/removeorg {org_id}")
+    removed = await confirm_removal(bot, f"/removeorg {org_id}")
     assert "2 contacts lost access" in removed.text
     [answer] = await bot.ask(member, "/whoami")
     assert answer.text == texts.NEUTRAL
@@ -189,6 +330,68 @@ async def test_flooding_member_gets_one_notice_then_silence(
         assert "faster than I can take them" in answers[-1].text
         await member.expect_no_message(within=1.5)
         bot.clock.advance(settings.flood_pause + timedelta(seconds=1))
+        answer, heard = await bot.ask(member, "/whoami", replies=2)
+        assert "You are a contact" in answer.text
+        assert heard.text.startswith("I am listening again.")  # if not told already
+
+
+async def test_flood_guard_keeps_coordinators_and_flow_input_and_says_when_a_member_is_heard(
+    tg: FakeTelegramServer, tmp_path, clock
+) -> None:
+    """Issue 14 §2: a coordinator pasting a letter in 35 parts, about one a second, loses
+    none of it; a member's input to a flow they started is kept; a stranger flooding is
+    still ignored; a paused member is told until when, and told when they are heard again."""
+    from tests.e2e.test_letters import quick_letter, until
+    from tests.e2e.test_schedule import run_due
+
+    settings = make_settings(tg, tmp_path, flood_max_per_minute=5)
+    async with running_bot(settings, clock, tg) as bot:
+        org_id = await quick_org(bot, "Org")
+        member, commenter = [await quick_member(bot, tg, n, org_id) for n in (2001, 2002)]
+        await quick_letter(bot, "A letter", [org_id])
+        [summary, _] = await commenter.next_messages(2, timeout=15)
+        coordinator = bot.coordinator()
+        await bot.ask(coordinator, "/newletter Pasted paragraph by paragraph\n2026-02-20 18:00")
+        parts = [f"Paragraph {n}: PASTEMARK{n:02d} we call on the Council." for n in range(35)]
+        for part in parts:  # the client sends them about a second apart
+            clock.advance(timedelta(seconds=1))
+            await coordinator.send(part)
+        # Meanwhile, in other chats: a stranger floods, …
+        stranger = tg.add_user(6001, "Stranger")
+        for n in range(12):
+            await stranger.send(f"hello {n}")
+        # … a member floods and is paused, …
+        member.mark_all_read()
+        for _ in range(8):
+            await member.send("/whoami")
+        answers = await member.next_messages(5, timeout=15)
+        assert [("You are a contact" in m.text) for m in answers] == [True] * 4 + [False]
+        assert answers[-1].text.startswith("You are sending messages faster than I can take")
+        assert "until 2 Feb 2026, 10:10 CET" in answers[-1].text  # when they will be heard
+        # … and a member in a flow they started goes over the limit: the input is kept.
+        commenter.mark_all_read()
+        await commenter.press(summary, "💬 Comment")
+        for _ in range(4):
+            await commenter.send("/whoami")
+        await commenter.send("Please name the lawyers in paragraph 2.")
+        replies = await commenter.next_messages(7, timeout=20)
+        assert replies[4].text.startswith("You are sending messages faster")  # the 4th /whoami
+        assert replies[5].text == texts.COMMENT_SAVED  # the comment is heard
+        assert replies[6].text.startswith("I am listening again.")
+        # Every part of the paste landed.
+        await until(lambda: any(m.buttons for m in coordinator.bot_messages), timeout=60)
+        done = next(m for m in coordinator.bot_messages if m.buttons)
+        await coordinator.press(done, "Done")
+        await until(lambda: any("created" in (m.text or "") for m in coordinator.bot_messages), 90)
+        body = await bot.db.fetch_value("SELECT body FROM versions ORDER BY id DESC LIMIT 1")
+        assert [n for n in range(35) if f"PASTEMARK{n:02d}" not in body] == []
+        assert [m.text for m in stranger.bot_messages] == [texts.NEUTRAL]
+        # The paused member hears nothing more until the pause is over; then they are told.
+        await member.expect_no_message(within=0.3)
+        clock.advance(settings.flood_pause)
+        await run_due(bot)
+        [heard] = await member.next_messages(timeout=15)
+        assert heard.text.startswith("I am listening again. What you sent between 2 Feb 2026")
         [answer] = await bot.ask(member, "/whoami")
         assert "You are a contact" in answer.text
 

@@ -8,9 +8,10 @@ import io
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.services import purge, responses
 from tests.conftest import RunningBot
-from tests.e2e.test_letters import TEXT, circulate, new_letter, until
-from tests.e2e.test_membership import add_org, join
+from tests.e2e.test_letters import TEXT, circulate, new_letter, quick_letter, until
+from tests.e2e.test_membership import add_org, join, quick_member, quick_org
 
 
 async def circulated(
@@ -229,8 +230,7 @@ async def test_stale_and_forged_buttons_change_nothing(
         await outsider.forge_callback(data)
     await until(lambda: len(outsider.callback_answers) >= 5)
     refusals = await outsider.next_messages(5)
-    assert all(m.text in (texts.NOT_A_RECIPIENT, texts.STALE_BUTTON) or "no letter" in m.text
-               for m in refusals)  # fmt: skip
+    assert {m.text for m in refusals} == {texts.MEMBER_LETTER_UNKNOWN, texts.STALE_BUTTON}
     assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
     assert "is closed" in await close(bot, letter_id)
     member.mark_all_read()
@@ -238,6 +238,53 @@ async def test_stale_and_forged_buttons_change_nothing(
     [refusal] = await member.next_messages()
     assert refusal.text == texts.RESPONSE_LETTER_CLOSED
     assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
+
+
+async def test_forged_presses_learn_nothing_about_letters_of_others(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    """Issue 13: a letter the member's organisation never received (open, purged, a draft)
+    is refused with the very sentence of a letter that does not exist, whatever the press,
+    before anything else about it; and no refusal names a coordinator's command."""
+    insider, outsider = await quick_org(bot, "Insider"), await quick_org(bot, "Outsider")
+    # Three chats: their answers are paced side by side.
+    outsiders = [await quick_member(bot, tg, user_id, outsider) for user_id in (2002, 2003, 2004)]
+    letters_ids = [
+        await quick_letter(bot, "Open", [insider]),
+        await quick_letter(bot, "Purged", [insider]),
+        await quick_letter(bot, "Draft"),
+    ]
+    now, actor = bot.clock.now(), "coordinator:1"
+    await responses.close_letter(bot.db, letters_ids[1], actor=actor, now=now)
+    await purge.purge_letter(bot.db, letters_ids[1], actor=actor, now=now)
+    version = {
+        row["letter_id"]: row["id"]
+        for row in await bot.db.fetch_all("SELECT id, letter_id FROM versions")
+    }
+    open_id, purged_id, draft_id = letters_ids
+    forged: list[list[str]] = [
+        [f"{kind}:{open_id}:{version[open_id]}" for kind in ("sign", "decl", "cmt", "full")]
+        + [f"sgl:{open_id}:{version[open_id]}:1", f"sgc:{open_id}:{version[open_id]}:1",
+           f"dskip:{open_id}:{version[open_id]}", f"wd:{open_id}", f"/withdraw {open_id}"],
+        [f"{kind}:{letter}:{version[letter]}" for kind in ("sign", "full", "cmt")
+         for letter in (purged_id, draft_id)] + [f"wd:{purged_id}", f"wd:{draft_id}"],
+        ["sign:99:1", "full:99:1", "sgc:99:1:1", "wd:99", "/withdraw 99",
+         f"sign:{open_id}:{version[draft_id]}"],  # a real version of another letter
+    ]  # fmt: skip
+    for outsider, actions in zip(outsiders, forged, strict=True):
+        outsider.mark_all_read()
+        for action in actions:
+            if action.startswith("/"):
+                await outsider.send(action)
+            else:
+                await outsider.forge_callback(action)
+    for outsider, actions in zip(outsiders, forged, strict=True):
+        refusals = await outsider.next_messages(len(actions), timeout=30)
+        assert [m.text for m in refusals] == [texts.MEMBER_LETTER_UNKNOWN] * len(actions)
+        await outsider.expect_no_message(within=0.3)
+    assert "/letters" not in texts.MEMBER_LETTER_UNKNOWN
+    assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
+    assert await bot.db.fetch_value("SELECT count(*) FROM comments") == 0
 
 
 async def test_two_contacts_confirming_at_once_end_in_one_response(
@@ -280,6 +327,10 @@ async def test_status_close_reopen_and_export(bot: RunningBot, tg: FakeTelegramS
     assert "signed: 6" in summary.text
     assert "«Вясна» — signed" in table.text
     assert chart.photo and "over time" in chart.caption
+    # Issue 13: uploaded as a PNG file, not application/octet-stream.
+    [upload] = [u for u in tg.uploads if u.field == "photo"]
+    assert upload.file_name == f"letter-{letter_id}-status.png"
+    assert upload.mime_type == "image/png"
     await close(bot, letter_id)
     [refused] = await bot.ask(coordinator, f"/revise {letter_id}")
     assert "closed" in refused.text

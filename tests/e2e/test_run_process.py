@@ -132,4 +132,8 @@ async def test_webhook_mode_uses_the_secret(tg: FakeTelegramServer, tmp_path: Pa
         if process.returncode is None:
             process.kill()
             await process.wait()
-    assert process.returncode == 0, stderr.decode()[-2000:]
+    log = stderr.decode()
+    assert process.returncode == 0, log[-2000:]
+    # At DEBUG PTB logs setWebhook's parameters: the secret must be redacted like the token.
+    assert "setWebhook" in log
+    assert "s3cret_Value-1" not in log

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services.access import FloodGuard, FloodVerdict, NeutralReplies
+from bot.services.access import FloodGuard, FloodVerdict, HeardAgain, NeutralReplies
 
 T0 = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 
@@ -52,3 +52,30 @@ def test_neutral_sentence_once_an_hour() -> None:
     assert not replies.should_reply(1, T0 + timedelta(minutes=59))
     assert replies.should_reply(2, T0)
     assert replies.should_reply(1, T0 + timedelta(minutes=60))
+
+
+def test_a_paused_member_is_owed_word_when_the_pause_ends() -> None:
+    guard = FloodGuard(max_per_minute=2, pause=timedelta(minutes=10))
+    for second in range(2):
+        guard.check(1, T0 + timedelta(seconds=second))
+    assert guard.check(1, T0 + timedelta(seconds=2)) is FloodVerdict.NOTIFY
+    until = T0 + timedelta(minutes=10, seconds=2)
+    notice = HeardAgain(1, 11, "be", "Europe/Minsk", T0, until)
+    guard.owe(notice)
+    assert guard.next_heard_again() == until
+    assert guard.heard_again(until - timedelta(seconds=1)) == []
+    assert guard.heard_again(until, account=2) == []
+    assert guard.heard_again(until) == [notice]
+    assert guard.heard_again(until) == [] and guard.next_heard_again() is None  # once
+
+
+def test_forgiving_lifts_the_pause_at_once() -> None:
+    """Input to a flow the member started is never dropped (the gate forgives it)."""
+    guard = FloodGuard(max_per_minute=1, pause=timedelta(minutes=10))
+    guard.check(1, T0)
+    assert guard.check(1, T0) is FloodVerdict.NOTIFY
+    guard.owe(HeardAgain(1, 11, "en", "UTC", T0, T0 + timedelta(minutes=10)))
+    forgiven = guard.forgive(1, T0 + timedelta(seconds=5))
+    assert forgiven is not None and forgiven.until == T0 + timedelta(seconds=5)
+    assert guard.check(1, T0 + timedelta(seconds=6)) is FloodVerdict.ALLOW
+    assert guard.heard_again(T0 + timedelta(hours=1)) == []

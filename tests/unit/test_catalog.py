@@ -275,6 +275,8 @@ def _keyboards(language: str) -> list[object]:
         keyboards.reminder_actions(BIG, BIG, language),
         keyboards.choose_language(language),
         keyboards.letter_language(language, language),
+        keyboards.full_text(BIG, BIG, language),
+        keyboards.removal_confirmation(callback_data.REMOVE_CONTACT, BIG, language),
     ]
 
 

@@ -39,6 +39,26 @@ async def test_new_database_is_private_wal_with_foreign_keys(tmp_path: Path) -> 
         await db.close()
     for file in path.parent.iterdir():
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file.name
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700  # the data folder too
+
+
+async def test_an_existing_open_folder_is_left_alone_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The operator chose it (it may be shared): not changed, but they are told."""
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    db = await open_database(folder / "bot.db")
+    await db.close()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    assert stat.S_IMODE((folder / "bot.db").stat().st_mode) == 0o600
+    assert any("chmod 700" in record.getMessage() for record in caplog.records)
+    caplog.clear()
+    folder.chmod(0o700)
+    db = await open_database(folder / "bot.db")
+    await db.close()
+    assert not any("chmod 700" in record.getMessage() for record in caplog.records)
 
 
 async def test_loose_permissions_are_tightened(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.fake_telegram import FakeTelegramServer, FakeUser, Limits
+from bot.fake_telegram import FakeTelegramServer, FakeUser, Limits, Upload
 
 ALICE = 111
 BOB = 222
@@ -628,6 +628,19 @@ async def test_document_upload_getfile_download(
         document="BQACnope",
     )
     await rejected(api, "getFile", 400, "Bad Request: wrong file_id", file_id="nope")
+    # Each upload is recorded as it arrived (a re-send by file_id uploads nothing).
+    assert server.uploads == [Upload("document", str(ALICE), "letter.pdf", "application/pdf", 15)]
+
+
+async def test_photo_uploads_keep_their_name_and_type(
+    server: FakeTelegramServer, api: httpx.AsyncClient, alice: FakeUser
+) -> None:
+    for name, mime in (("chart.png", "image/png"), ("application.octet-stream", None)):
+        await ok(api, "sendPhoto", files={"photo": (name, png(), mime)}, chat_id=ALICE)
+    assert [(u.field, u.file_name, u.mime_type) for u in server.uploads] == [
+        ("photo", "chart.png", "image/png"),
+        ("photo", "application.octet-stream", "application/octet-stream"),
+    ]
 
 
 async def test_upload_limits() -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
+from pathlib import Path
 
 from bot.logging_setup import REDACTED, configure_logging, redact
+from bot.settings import Settings
 
 TOKEN = "987654321:AAH" + "x" * 32
 
@@ -43,3 +46,33 @@ def test_noisy_loggers_stay_quiet_unless_debug() -> None:
     configure_logging("DEBUG")
     assert logging.getLogger("httpx").level == logging.DEBUG
     configure_logging("WARNING")
+
+
+def test_every_secret_of_the_settings_is_redacted(tmp_path: Path) -> None:
+    """Issue 13: at DEBUG, PTB logs setWebhook's parameters, the webhook secret among them."""
+    key_file = tmp_path / "db.key"
+    key = "Ключ-'с\\кавычками'-0123456789"
+    key_file.write_text(key + "\n", encoding="utf-8")
+    key_file.chmod(0o600)
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token=TOKEN,
+        webhook_url="https://bot.example.org/hook",
+        webhook_secret="webhook_Secret-42",
+        database_key_file=key_file,
+    )
+    stream = io.StringIO()
+    configure_logging("DEBUG", secrets=settings.secret_values(), stream=stream)
+    try:
+        logging.getLogger("telegram.ext.ExtBot").debug(
+            "Calling Bot API endpoint `setWebhook` with parameters `%s`",
+            {"url": "https://bot.example.org/hook", "secret_token": "webhook_Secret-42"},
+        )
+        logging.getLogger("bot").debug("key %s, as repr %r, as JSON %s", key, key, json.dumps(key))
+    finally:
+        configure_logging("WARNING")
+    output = stream.getvalue()
+    assert "webhook_Secret-42" not in output and "Secret-42" not in output
+    assert "кавычками" not in output and "0123456789" not in output
+    assert "\\u041a" not in output  # the key JSON-escaped
+    assert output.count(REDACTED) == 4

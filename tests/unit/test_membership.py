@@ -10,7 +10,8 @@ import pytest
 
 from bot.db import Database, audit, open_database
 from bot.db.migrate import apply_migrations
-from bot.services import access, membership
+from bot.db.timefmt import to_db
+from bot.services import access, membership, outbox
 from bot.services.membership import MembershipError
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
@@ -175,7 +176,11 @@ async def test_invite_is_single_use(db: Database) -> None:
     joined = await _redeem(db, issued.token, 500)
     assert isinstance(joined, membership.Joined)
     assert joined.organisation.id == org.id
-    assert await _redeem(db, issued.token, 501) is membership.INVALID_INVITE
+    reused = await _redeem(db, issued.token, 501)  # invalid to 501, and worth an alert
+    assert reused == membership.ReusedInvite(
+        issued.invite_id, joined.contact.id, None, "Org", to_db(NOW), presented_by=501
+    )
+    assert await _redeem(db, issued.token, 500) == membership.AlreadyBound("Org")  # their own
     who = await access.identify(db, set(), 500)
     assert who.is_member and who.organisation and who.organisation.id == org.id
     assert (await access.identify(db, set(), 501)).role is access.Role.UNKNOWN
@@ -206,8 +211,8 @@ async def test_removing_an_organisation_removes_access_and_keeps_history(db: Dat
     org = await membership.add_organisation(db, "Org", actor="cli", now=NOW)
     await _redeem(db, (await _invite(db, org.id)).token, 500)
     pending = await _invite(db, org.id)
-    _, removed = await membership.remove_organisation(db, org.id, actor="cli", now=NOW)
-    assert removed == 2  # the joined contact and the invited one
+    _, removal = await membership.remove_organisation(db, org.id, actor="cli", now=NOW)
+    assert removal.contacts == 2  # the joined contact and the invited one
     assert (await access.identify(db, set(), 500)).role is access.Role.UNKNOWN
     assert await _redeem(db, pending.token, 600) is membership.INVALID_INVITE
     assert await db.fetch_value("SELECT count(*) FROM organisations") == 1
@@ -235,3 +240,37 @@ async def test_coordinators_come_from_settings(db: Database) -> None:
     who = await access.identify(db, {42}, 42)
     assert who.is_coordinator
     assert (await access.identify(db, set(), 42)).role is access.Role.UNKNOWN
+
+
+async def test_removal_stops_queued_messages_and_deletes_sent_ones_now(db: Database) -> None:
+    """Issue 13: what the bot sent a removed contact goes from their chat at once (the
+    outbox's deletion sweep does it); nothing more is sent; one on the wire follows."""
+    org = await membership.add_organisation(db, "Org", actor="cli", now=NOW)
+    joined = await _redeem(db, (await _invite(db, org.id)).token, 500)
+    assert isinstance(joined, membership.Joined)
+    ids = []
+    async with db.transaction() as tx:
+        for part in ("sent", "on-the-wire", "queued"):
+            await outbox.enqueue(
+                tx, broadcast_id=None, contact_id=joined.contact.id, chat_id=500,
+                letter_id=None, kind="summary", dedupe_key=part, now=NOW,
+                message=outbox.OutgoingMessage("sendMessage", {"text": part}),
+            )  # fmt: skip
+    for _ in range(2):
+        delivery = await outbox.next_for_chat(db, 500, now=NOW)
+        assert delivery is not None and await outbox.claim(db, delivery) is not None
+        ids.append(delivery.id)
+        if len(ids) == 1:
+            await outbox.record_sent(db, ids[0], message_id=11, now=NOW)
+    later = NOW + timedelta(hours=1)
+    item, removal = await membership.remove_contact(db, joined.contact.id, actor="cli", now=later)
+    assert item.contact.id == joined.contact.id
+    assert removal == membership.Removal(1, (ids[0],), 0)
+    statuses = await db.fetch_all("SELECT status, reason FROM deliveries ORDER BY id")
+    assert statuses[2] == {"status": "cancelled", "reason": "removed"}
+    assert [d.id for d in await outbox.due_deletions(db, now=later)] == [ids[0]]
+    await outbox.record_sent(db, ids[1], message_id=12, now=later)  # it was on the wire
+    assert [d.id for d in await outbox.due_deletions(db, now=later)] == ids
+    await outbox.record_deleted(db, ids[0], now=later)
+    outcome = await membership.deletion_outcome(db, removal)
+    assert (outcome.deleted, outcome.refused, outcome.pending) == (1, 0, 0)

@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from telegram import Chat, Message, Update
 from telegram.error import RetryAfter
 
-from bot.throughput import SLOT_TOLERANCE, ChatPacedRateLimiter, RateLimitArgs
+from bot.throughput import (
+    SLOT_TOLERANCE,
+    ChatPacedRateLimiter,
+    PerChatUpdateProcessor,
+    RateLimitArgs,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -133,3 +139,71 @@ async def test_a_pause_that_starts_while_a_request_waits_for_its_slot_holds_it_t
         await send(limiter, flooded, 3, "editMessageText", RateLimitArgs(max_retries=0))
     await waiting
     assert sent.times[1][0] - started >= 0.05 + 0.3 + 0.1 - 0.01  # not at its slot (0.2 s)
+
+
+def _update(chat_id: int, update_id: int = 1) -> Update:
+    chat = Chat(chat_id, Chat.PRIVATE)
+    return Update(update_id, message=Message(1, datetime.now(UTC), chat, text="x"))
+
+
+async def test_a_busy_chat_queues_behind_itself_and_holds_no_ones_slot() -> None:
+    """Issue 14 §2: a coordinator's 35-part paste waits its turn in its own chat; with
+    two overall slots, another chat still gets through at once."""
+    processor = PerChatUpdateProcessor(2)
+    release = asyncio.Event()
+    order: list[str] = []
+
+    async def busy(n: int) -> None:
+        await release.wait()
+        order.append(f"busy {n}")
+
+    async def other() -> None:
+        order.append("other")
+
+    tasks = [asyncio.create_task(processor.process_update(_update(7), busy(n))) for n in range(5)]
+    await asyncio.sleep(0.01)
+    await asyncio.wait_for(processor.process_update(_update(8), other()), 1.0)
+    assert order == ["other"]
+    release.set()
+    await asyncio.gather(*tasks)
+    assert order == ["other", *(f"busy {n}" for n in range(5))]  # in order, none lost
+
+
+async def test_a_chats_queue_is_capped_and_what_was_dropped_is_counted() -> None:
+    processor = PerChatUpdateProcessor(4, max_waiting_per_chat=3)
+    release = asyncio.Event()
+    ran: list[int] = []
+
+    async def work(n: int) -> None:
+        await release.wait()
+        ran.append(n)
+
+    tasks = [asyncio.create_task(processor.process_update(_update(7), work(n))) for n in range(5)]
+    await asyncio.sleep(0.01)
+    assert processor.take_dropped(7) == 2 and processor.take_dropped(7) == 0
+    release.set()
+    await asyncio.gather(*tasks)
+    assert ran == [0, 1, 2]
+
+
+async def test_an_arrival_hook_never_reorders_a_chat() -> None:
+    """Answering a press as it arrives (a network call) must not let the message after it
+    go first: "/newletter, then the title" and "Comment, then the comment" keep their order."""
+    order: list[int] = []
+    answered: list[int] = []
+
+    async def slow_answer(update: object) -> None:
+        assert isinstance(update, Update)
+        if update.update_id == 0:  # a press: answering it takes a request
+            await asyncio.sleep(0.05)
+        answered.append(update.update_id)
+
+    async def handle(n: int) -> None:
+        order.append(n)
+
+    processor = PerChatUpdateProcessor(4, on_arrival=slow_answer)
+    updates = [_update(7, update_id=n) for n in range(4)]
+    await asyncio.gather(*(processor.process_update(u, handle(n)) for n, u in enumerate(updates)))
+    assert order == [0, 1, 2, 3]
+    await asyncio.sleep(0.1)
+    assert sorted(answered) == [0, 1, 2, 3]
