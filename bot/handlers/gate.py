@@ -174,7 +174,7 @@ async def _flood_guard(
     if verdict is FloodVerdict.ALLOW:
         return []
     in_flow = guard.is_member(account) and _flow_input(update)
-    if in_flow and await flows.current(context.db, account) is not None:
+    if in_flow and await flows.current(context.db, account, now=now) is not None:
         owed = guard.forgive(account, now)
         return [owed] if owed else []
     if verdict is FloodVerdict.NOTIFY:

@@ -287,8 +287,16 @@ async def test_full_text_only_of_the_current_version_of_an_open_letter(
     await member.press(refusal, "📄 Full text")  # the current one, offered instead
     [current] = await member.next_messages(1, timeout=15)
     assert "NEWWORDING" in current.text and "v2 · " in current.text
-    await responses.close_letter(bot.db, letter_id, actor="test", now=bot.clock.now())
-    member.mark_all_read()
+    await responses.close_letter(
+        bot.db,
+        letter_id,
+        actor="test",
+        now=bot.clock.now(),
+        compose=LetterComposer(bot.settings).closed_notice,
+    )
+    wake_outbox(bot.app)
+    [notice] = await member.next_messages(1, timeout=15)  # members are told it closed
+    assert notice.text.startswith(f"🔒 Letter #{letter_id}")
     await member.press(refusal, "📄 Full text")
     [closed] = await member.next_messages(1, timeout=15)
     assert closed.text == texts.FULL_TEXT_CLOSED

@@ -8,6 +8,7 @@ import io
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.messages import LetterComposer
 from bot.services import purge, responses
 from tests.conftest import RunningBot
 from tests.e2e.test_letters import TEXT, circulate, new_letter, quick_letter, until
@@ -255,7 +256,13 @@ async def test_forged_presses_learn_nothing_about_letters_of_others(
         await quick_letter(bot, "Draft"),
     ]
     now, actor = bot.clock.now(), "coordinator:1"
-    await responses.close_letter(bot.db, letters_ids[1], actor=actor, now=now)
+    await responses.close_letter(
+        bot.db,
+        letters_ids[1],
+        actor=actor,
+        now=now,
+        compose=LetterComposer(bot.settings).closed_notice,
+    )
     await purge.purge_letter(bot.db, letters_ids[1], actor=actor, now=now)
     version = {
         row["letter_id"]: row["id"]
