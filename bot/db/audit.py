@@ -124,7 +124,8 @@ def check_chain(chain: Iterable[AuditEvent]) -> Verification:
     that does not fit.
 
     An edited event no longer matches its own hash; a deleted, inserted or
-    reordered one no longer points at the hash of the event before it. Cutting
+    reordered one no longer points at the hash of the event before it; ids run 1, 2, 3…
+    (they are not hashed, so a renumbered event is caught by its id). Cutting
     events off the end leaves a shorter valid chain: a witness code of a later event
     (``bot.services.witnesses``) shows that.
     """
@@ -138,6 +139,11 @@ def check_chain(chain: Iterable[AuditEvent]) -> Verification:
                 else f"it does not follow the event before it (#{previous_id}): events "
                 "were removed, inserted or reordered here"
             )
+            return Verification(count, expected_prev, event, why)
+        if event.id != count + 1:
+            # Ids are not hashed, but SQLite numbers appended rows 1, 2, 3… and nothing
+            # deletes them: another number means the events were renumbered.
+            why = f"it should be event #{count + 1}: events were renumbered"
             return Verification(count, expected_prev, event, why)
         recomputed = event_hash(
             event.prev_hash,
