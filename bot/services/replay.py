@@ -37,11 +37,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.db.audit import AuditEvent
 from bot.db.replay import ContactRow, LetterRow, OrganisationRow, ResponseRow, Snapshot, VersionRow
 from bot.services.letter_text import fingerprint
+
+K = TypeVar("K")
+R = TypeVar("R")
+S = TypeVar("S")
 
 LISTING_WORDS = {
     "named": "listed by name",
@@ -121,8 +125,9 @@ class Record:
     unknown: Counter[str] = field(default_factory=Counter)
 
 
-class _Unreadable(Exception):
-    """An event lacks what its reducer needs (or names something the log never created)."""
+class _Rejected(Exception):
+    """An event the record before it cannot take: it lacks what its reducer needs, names
+    something the log never created, or finds it in a state the log never left it in."""
 
     def __init__(self, difference: Difference) -> None:
         super().__init__(str(difference))
@@ -136,7 +141,7 @@ Reducer = Callable[[Record, AuditEvent, Data], None]
 def _need(data: Data, key: str, kind: type | tuple[type, ...], event: AuditEvent) -> Any:
     value = data.get(key)
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise _Unreadable(_event_difference(event, f"its data has no usable '{key}'"))
+        raise _Rejected(_event_difference(event, f"its data has no usable '{key}'"))
     return value
 
 
@@ -164,7 +169,7 @@ def _contradiction(
 def _letter(record: Record, event: AuditEvent) -> LetterState:
     letter = record.letters.get(event.letter_id or 0)
     if letter is None:
-        raise _Unreadable(
+        raise _Rejected(
             _event_difference(event, f"letter #{event.letter_id} was never created in the log")
         )
     return letter
@@ -173,7 +178,7 @@ def _letter(record: Record, event: AuditEvent) -> LetterState:
 def _organisation(record: Record, event: AuditEvent) -> OrganisationState:
     organisation = record.organisations.get(event.organisation_id or 0)
     if organisation is None:
-        raise _Unreadable(
+        raise _Rejected(
             _event_difference(
                 event, f"organisation #{event.organisation_id} was never added in the log"
             )
@@ -184,14 +189,14 @@ def _organisation(record: Record, event: AuditEvent) -> OrganisationState:
 def _contact(record: Record, event: AuditEvent) -> ContactState:
     contact = record.contacts.get(event.contact_id or 0)
     if contact is None:
-        raise _Unreadable(
+        raise _Rejected(
             _event_difference(event, f"contact #{event.contact_id} was never invited in the log")
         )
     return contact
 
 
-def _wrong_state(event: AuditEvent, what: str, state: str) -> _Unreadable:
-    return _Unreadable(_event_difference(event, f"{what} was {state} then, by the log"))
+def _wrong_state(event: AuditEvent, what: str, state: str) -> _Rejected:
+    return _Rejected(_event_difference(event, f"{what} was {state} then, by the log"))
 
 
 # --- reducers: organisations and contacts -----------------------------------------------------
@@ -200,7 +205,7 @@ def _wrong_state(event: AuditEvent, what: str, state: str) -> _Unreadable:
 def _organisation_added(record: Record, event: AuditEvent, data: Data) -> None:
     name = _need(data, "name", str, event)
     if event.organisation_id is None or event.organisation_id in record.organisations:
-        raise _Unreadable(_event_difference(event, "it adds an organisation the log has already"))
+        raise _Rejected(_event_difference(event, "it adds an organisation the log has already"))
     record.organisations[event.organisation_id] = OrganisationState(name, False, event.id)
 
 
@@ -236,7 +241,7 @@ def _organisation_removed(record: Record, event: AuditEvent, data: Data) -> None
 def _invite_issued(record: Record, event: AuditEvent, data: Data) -> None:
     _organisation(record, event)
     if event.contact_id is None or event.contact_id in record.contacts:
-        raise _Unreadable(_event_difference(event, "it invites a contact the log has already"))
+        raise _Rejected(_event_difference(event, "it invites a contact the log has already"))
     record.contacts[event.contact_id] = ContactState(
         event.organisation_id, None, "invited", event.id
     )
@@ -261,7 +266,7 @@ def _contact_removed(record: Record, event: AuditEvent, data: Data) -> None:
 def _letter_created(record: Record, event: AuditEvent, data: Data) -> None:
     deadline = _need(data, "deadline", str, event)
     if event.letter_id is None or event.letter_id in record.letters:
-        raise _Unreadable(_event_difference(event, "it creates a letter the log has already"))
+        raise _Rejected(_event_difference(event, "it creates a letter the log has already"))
     record.letters[event.letter_id] = LetterState("draft", False, event.id, deadline, event.id)
 
 
@@ -269,7 +274,7 @@ def _version_added(record: Record, event: AuditEvent, data: Data) -> None:
     letter = _letter(record, event)
     number = _need(data, "version", int, event)
     if number != len(letter.versions) + 1:
-        raise _Unreadable(
+        raise _Rejected(
             _event_difference(event, f"v{number} does not follow v{len(letter.versions)}")
         )
     letter.versions[number] = VersionState(
@@ -284,7 +289,7 @@ def _letter_circulated(record: Record, event: AuditEvent, data: Data) -> None:
         raise _wrong_state(event, f"letter #{event.letter_id}", "closed")
     for organisation_id in organisations:
         if organisation_id not in record.organisations:
-            raise _Unreadable(
+            raise _Rejected(
                 _event_difference(event, f"organisation #{organisation_id} was never added")
             )
         letter.recipients.setdefault(organisation_id, event.id)
@@ -343,24 +348,26 @@ def _response(decision: str) -> Reducer:
         if letter.status != "open":
             raise _wrong_state(event, f"letter #{event.letter_id}", letter.status)
         if event.organisation_id not in letter.recipients:
-            raise _Unreadable(
+            raise _Rejected(
                 _event_difference(
                     event, f"the letter never went to organisation #{event.organisation_id}"
                 )
             )
         contact = _contact(record, event)
         if contact.organisation_id != event.organisation_id or contact.access != "live":
-            raise _Unreadable(
+            raise _Rejected(
                 _event_difference(
                     event, f"contact #{event.contact_id} could not answer for this organisation"
                 )
             )
         number = _need(data, "version", int, event)
-        print_ = _need(data, "fingerprint", str, event)
+        fingerprint_ = _need(data, "fingerprint", str, event)
         version = letter.versions.get(number)
-        if version is None or version.fingerprint != print_:
-            raise _Unreadable(
-                _event_difference(event, f"v{number} · {print_} is not a version of the letter")
+        if version is None or version.fingerprint != fingerprint_:
+            raise _Rejected(
+                _event_difference(
+                    event, f"v{number} · {fingerprint_} is not a version of the letter"
+                )
             )
         key = (event.letter_id, event.organisation_id)
         previous = record.responses.get(key)
@@ -377,7 +384,7 @@ def _response(decision: str) -> Reducer:
             decision,
             _need(data, "listing", str, event) if signed else None,
             number if kept else None,
-            print_ if kept else None,
+            fingerprint_ if kept else None,
             event.contact_id,
             decision == "declined" and bool(data.get("reason_given")),
             event.id,
@@ -457,7 +464,7 @@ def replay(events: Iterable[AuditEvent]) -> Record:
             continue
         try:
             reducer(record, event, data)
-        except _Unreadable as unreadable:
+        except _Rejected as unreadable:
             record.contradictions.append(unreadable.difference)
     return record
 
@@ -484,6 +491,12 @@ def _same_time(one: str, other: str) -> bool:
         return one == other
 
 
+def _pairs(table: dict[K, R], logged: dict[K, S]) -> Iterator[tuple[K, R | None, S | None]]:
+    """Each key of the table or the log, in order, with its row and its logged state."""
+    for key in sorted(table.keys() | logged.keys()):  # type: ignore[type-var]
+        yield key, table.get(key), logged.get(key)
+
+
 def _says(table: str, log: str, event: int | None) -> str:
     source = f" (event #{event})" if event else ""
     return f"the table says {table}; the audit log says {log}{source}"
@@ -491,8 +504,7 @@ def _says(table: str, log: str, event: int | None) -> str:
 
 def _organisations(record: Record, rows: list[OrganisationRow]) -> Iterator[Difference]:
     table = {row.id: row for row in rows}
-    for org_id in sorted(table.keys() | record.organisations.keys()):
-        row, state = table.get(org_id), record.organisations.get(org_id)
+    for org_id, row, state in _pairs(table, record.organisations):
         subject = f"organisation #{org_id}"
         if state is None:
             assert row is not None
@@ -533,8 +545,7 @@ def _contact_words(organisation_id: int | None, account: int | None, access: str
 
 def _contacts(record: Record, rows: list[ContactRow]) -> Iterator[Difference]:
     table = {row.id: row for row in rows}
-    for contact_id in sorted(table.keys() | record.contacts.keys()):
-        row, state = table.get(contact_id), record.contacts.get(contact_id)
+    for contact_id, row, state in _pairs(table, record.contacts):
         subject = f"contact #{contact_id}"
         if state is None:
             assert row is not None
@@ -571,8 +582,7 @@ def _letters(
     went_to: dict[int, set[int]] = {}
     for letter_id, organisation_id in recipients:
         went_to.setdefault(letter_id, set()).add(organisation_id)
-    for letter_id in sorted(table.keys() | record.letters.keys()):
-        row, state = table.get(letter_id), record.letters.get(letter_id)
+    for letter_id, row, state in _pairs(table, record.letters):
         subject = f"letter #{letter_id}"
         if state is None:
             assert row is not None
@@ -624,9 +634,8 @@ def _versions(record: Record, rows: list[VersionRow]) -> Iterator[Difference]:
         for letter_id, letter in record.letters.items()
         for number, version in letter.versions.items()
     }
-    for letter_id, number in sorted(table.keys() | logged.keys()):
-        row = table.get((letter_id, number))
-        letter, state = logged.get((letter_id, number), (None, None))
+    for (letter_id, number), row, pair in _pairs(table, logged):
+        letter, state = pair or (None, None)
         subject = f"letter #{letter_id}, v{number}"
         if state is None:
             assert row is not None
@@ -676,7 +685,7 @@ def _versions(record: Record, rows: list[VersionRow]) -> Iterator[Difference]:
 def _response_words(
     decision: str,
     version: int | None,
-    print_: str | None,
+    fingerprint_: str | None,
     listing: str | None,
     contact_id: int | None,
     reason: bool,
@@ -685,7 +694,7 @@ def _response_words(
     """A response in words: the decision, and of the rest what ``shown`` asks for."""
     words = [decision]
     if "version" in shown and version is not None:
-        words[0] += f" v{version} · {print_}"
+        words[0] += f" v{version} · {fingerprint_}"
     elif "version" in shown and decision != "withdrawn":
         words[0] += " on no version of this letter"
     if "listing" in shown and (listing is not None or decision == "signed"):
@@ -700,8 +709,7 @@ def _response_words(
 def _responses(record: Record, rows: list[ResponseRow]) -> Iterator[Difference]:
     table = {(row.letter_id, row.organisation_id): row for row in rows}
     everything = {"version", "listing", "reason", "contact"}
-    for key in sorted(table.keys() | record.responses.keys()):
-        row, state = table.get(key), record.responses.get(key)
+    for key, row, state in _pairs(table, record.responses):
         organisation = record.organisations.get(key[1])
         subject = _subject(*key, organisation.name if organisation else None)
         if row is not None:
