@@ -43,6 +43,11 @@ class DatabaseError(Exception):
     """The database cannot be opened or used; ``str`` is one line for the operator."""
 
 
+class MissingRow(DatabaseError):
+    """A row the database must hold is not there: a broken invariant (a row inserted in
+    the same transaction, a letter's first version), never a person's mistake."""
+
+
 class Executor(Protocol):
     """What repositories need: the database itself, or an open transaction."""
 

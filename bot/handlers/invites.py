@@ -25,8 +25,7 @@ from bot.services import membership
 from bot.services.deadlines import format_deadline
 
 
-def _when(context: BotContext, moment_iso: str) -> str:
-    moment = datetime.fromisoformat(moment_iso)
+def _when(context: BotContext, moment: datetime) -> str:
     return format_deadline(moment, context.settings.zone, context.language)
 
 
@@ -63,7 +62,7 @@ async def invite(update: Update, context: BotContext) -> None:
         organisation=issued.organisation.name,
         label=texts.Html(_label(context, issued.label)),
         link=link,
-        expires=_when(context, issued.expires_at.isoformat()),
+        expires=_when(context, issued.expires_at),
     )
     await reply(update, context, text)
 

@@ -19,6 +19,7 @@ from bot.context import BotApplication, BotContext
 from bot.db.letters import Recipient
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
+from bot.db.types import LetterStatus
 from bot.handlers.common import (
     actor,
     answer_in_place,
@@ -80,7 +81,7 @@ LETTER_REASONS = {
     "text_empty": texts.TEXT_EMPTY,
     "text_too_long": texts.TEXT_TOO_LONG,
     "deadline_past": texts.DEADLINE_PAST,
-    responses.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
+    letters.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
     "letter_purged": texts.LETTER_PURGED,
     "full_text_closed": texts.FULL_TEXT_CLOSED,
     "version_replaced": texts.FULL_TEXT_REPLACED,
@@ -104,9 +105,9 @@ DOCUMENT_REASONS = {
     "too_long": texts.FILE_TOO_LONG,
 }
 STATUS_TEXTS = {
-    "draft": texts.LETTER_STATUS_DRAFT,
-    "open": texts.LETTER_STATUS_OPEN,
-    "closed": texts.LETTER_STATUS_CLOSED,
+    LetterStatus.DRAFT: texts.LETTER_STATUS_DRAFT,
+    LetterStatus.OPEN: texts.LETTER_STATUS_OPEN,
+    LetterStatus.CLOSED: texts.LETTER_STATUS_CLOSED,
 }
 
 
@@ -138,10 +139,8 @@ def _composer(context: BotContext) -> LetterComposer:
     return LetterComposer(context.settings)
 
 
-def describe_when(context: BotContext, iso: str) -> tuple[str, str]:
-    """A stored instant as the caller reads it: date and time in their zone, and a hint."""
-    moment = from_db(iso)
-    assert moment is not None
+def describe_when(context: BotContext, moment: datetime) -> tuple[str, str]:
+    """An instant as the caller reads it: date and time in their zone, and a hint."""
     now = context.clock.now()
     return (
         format_deadline(moment, context.zone, context.language),
@@ -396,6 +395,14 @@ async def new_letter(update: Update, context: BotContext) -> None:
     await _ask_next(update, context, state)
 
 
+def _flow_deadline(state: dict[str, object]) -> datetime:
+    """The deadline kept in the /newletter flow's state (as stored text: JSON)."""
+    deadline = from_db(str(state["deadline"]))
+    if deadline is None:
+        raise ValueError("the flow has no deadline")
+    return deadline
+
+
 def _zone_name(deadline: datetime, context: BotContext) -> str:
     zone = getattr(deadline.tzinfo, "key", None)
     return zone or context.settings.timezone
@@ -420,7 +427,7 @@ async def _ask_next(update: Update, context: BotContext, state: dict[str, object
 
 def _text_step(context: BotContext, state: dict[str, object]) -> tuple[str, InlineKeyboardMarkup]:
     """The text step's question: the deadline so far and the letter's language buttons."""
-    deadline, relative = describe_when(context, str(state["deadline"]))
+    deadline, relative = describe_when(context, _flow_deadline(state))
     language = _letter_language(context, state)
     text = say(
         context,
@@ -527,8 +534,7 @@ async def _newletter_done(update: Update, context: BotContext, flow: Flow) -> No
 async def _create_letter(
     update: Update, context: BotContext, state: dict[str, object], text: TextInput
 ) -> None:
-    deadline = from_db(str(state["deadline"]))
-    assert deadline is not None
+    deadline = _flow_deadline(state)
     try:
         letter, version = await letters.create_letter(
             context.db,
@@ -574,7 +580,7 @@ async def revise(update: Update, context: BotContext) -> None:
         return
     try:
         letter, version = await letters.latest_version(context.db, letter_id)
-        if letter.status == "closed":
+        if letter.status is LetterStatus.CLOSED:
             raise LetterError("letter_closed", ref=letter_id)
     except LetterError as error:
         await reply(update, context, explain(context, error))

@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
+from bot.db.types import ContactStatus
 from bot.handlers.common import (
     actor,
     command_argument,
@@ -30,10 +31,10 @@ from bot.jobs.outbox import delete_expired_messages
 from bot.services import membership
 
 CONTACT_STATES = {
-    "invited": texts.CONTACT_STATE_INVITED,
-    "active": texts.CONTACT_STATE_ACTIVE,
-    "unreachable": texts.CONTACT_STATE_UNREACHABLE,
-    "removed": texts.CONTACT_STATE_REMOVED,
+    ContactStatus.INVITED: texts.CONTACT_STATE_INVITED,
+    ContactStatus.ACTIVE: texts.CONTACT_STATE_ACTIVE,
+    ContactStatus.UNREACHABLE: texts.CONTACT_STATE_UNREACHABLE,
+    ContactStatus.REMOVED: texts.CONTACT_STATE_REMOVED,
 }
 
 
@@ -153,7 +154,7 @@ async def _clear_chats(context: BotContext, removal: membership.Removal) -> str:
     return "\n".join(lines)
 
 
-def contact_state(context: BotContext, status: str) -> str:
+def contact_state(context: BotContext, status: ContactStatus) -> str:
     return say(context, CONTACT_STATES[status])
 
 

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
+from bot.db.types import Listing
 from bot.handlers.common import (
     answer_in_place,
     command_argument,
@@ -30,7 +31,7 @@ from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
 from bot.services.letters import LetterError
-from bot.services.responses import Listing, OrganisationState, Outcome, ResponseError, Target
+from bot.services.responses import OrganisationState, Outcome, ResponseError, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
@@ -50,7 +51,7 @@ LISTING_TEXTS = {
 }
 REASONS = {
     "letter_not_found": texts.LETTER_NOT_FOUND,
-    responses.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
+    letters.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
     "letter_closed": texts.RESPONSE_LETTER_CLOSED,
     "version_superseded": texts.VERSION_SUPERSEDED,
     "nothing_to_withdraw": texts.NOTHING_TO_WITHDRAW,

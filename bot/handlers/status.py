@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
-from bot.db.timefmt import from_db
 from bot.handlers.common import (
     actor,
     answer_in_place,
@@ -34,7 +34,7 @@ from bot.messages import LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, reminders, responses
 from bot.services.deadlines import DeadlineError, parse_deadline
 from bot.services.flows import Flow
-from bot.services.responses import Listing, OrganisationState, ResponseError
+from bot.services.responses import OrganisationState, ResponseError
 
 REPLY = "reply"
 ICONS = {
@@ -47,8 +47,8 @@ ICONS = {
 }
 
 
-def _last_activity(context: BotContext, *stamps: str | None) -> str:
-    present = [s for s in stamps if s]
+def _last_activity(context: BotContext, *moments: datetime | None) -> str:
+    present = [moment for moment in moments if moment is not None]
     if not present:
         return say(context, texts.STATUS_NEVER)
     return describe_when(context, max(present))[0]
@@ -87,7 +87,7 @@ async def status_page(update: Update, context: BotContext) -> None:
     await _show_table(update, context, info, page)
 
 
-def _summary(context: BotContext, info: responses.LetterStatus) -> str:
+def _summary(context: BotContext, info: responses.LetterStanding) -> str:
     letter = info.letter
     deadline, relative = describe_when(context, letter.deadline)
     tally = info.tally
@@ -112,7 +112,7 @@ def _summary(context: BotContext, info: responses.LetterStatus) -> str:
 
 
 async def _show_table(
-    update: Update, context: BotContext, info: responses.LetterStatus, page: int
+    update: Update, context: BotContext, info: responses.LetterStanding, page: int
 ) -> None:
     """One line per organisation, paged; the pager carries the letter's id."""
     lines = []
@@ -120,7 +120,7 @@ async def _show_table(
         row = organisation.row
         detail = ""
         if organisation.state in (OrganisationState.SIGNED, OrganisationState.RECONFIRM):
-            listing = say(context, LISTING_TEXTS[Listing(row.listing)])
+            listing = say(context, LISTING_TEXTS[row.listing]) if row.listing else ""
             detail = f", v{row.version_number}, {listing}"
         elif row.reason:
             detail = f": «{row.reason[:200]}»"
@@ -148,26 +148,23 @@ async def _show_table(
     )
 
 
-async def _send_chart(update: Update, context: BotContext, info: responses.LetterStatus) -> None:
+async def _send_chart(update: Update, context: BotContext, info: responses.LetterStanding) -> None:
     # matplotlib takes a while to import: only when a chart is first asked for.
     from bot.services.chart import ResponseEvent, render_status_chart
 
     letter = info.letter
     events = [
-        ResponseEvent(from_db(at) or context.clock.now(), action.removeprefix("response."), org)
-        for at, action, org in await responses.response_events(context.db, letter.id)
+        ResponseEvent(change.at, change.action.removeprefix("response."), change.organisation_id)
+        for change in await responses.response_events(context.db, letter.id)
     ]
-    opened = from_db(letter.opened_at or letter.created_at)
-    deadline = from_db(letter.deadline)
-    assert opened is not None and deadline is not None
     # Rendering takes ~0.15 s of CPU: off the event loop, so other chats are not held up.
     png = await asyncio.to_thread(
         render_status_chart,
         events,
         organisations=len(info.organisations),
         no_contact=info.tally.no_contact,
-        opened_at=opened,
-        deadline=deadline,
+        opened_at=letter.opened_at or letter.created_at,
+        deadline=letter.deadline,
         now=context.clock.now(),
         zone=context.settings.zone,
         title=letter.title or "",

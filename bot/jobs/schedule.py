@@ -29,7 +29,6 @@ from bot import texts
 from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
-from bot.db.timefmt import from_db
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.messages import LetterComposer, chase_lines, heard_again, label
 from bot.services import (
@@ -200,11 +199,9 @@ class Scheduler:
     def _milestone_messages(
         self, milestone: Milestone, letter: Letter
     ) -> Sequence[tuple[int, OutgoingMessage]]:
-        at = from_db(milestone.at)
-        assert at is not None
         messages = []
         for chat, language in self._coordinator_chats():
-            when, relative = self._when(at, language)
+            when, relative = self._when(milestone.at, language)
             text = texts.render(
                 texts.MILESTONE_REMINDER, language, name=milestone.name, when=when,
                 relative=relative, letter_id=letter.id, title=letter.title or "",
@@ -216,12 +213,10 @@ class Scheduler:
         self, letter: Letter, organisations: Sequence[ChaseItem]
     ) -> Sequence[tuple[int, OutgoingMessage]]:
         """Reminders went out, but these organisations can't get one in Telegram."""
-        deadline = from_db(letter.deadline)
-        assert deadline is not None
         messages = []
         for chat, language in self._coordinator_chats():
             listed = chase_lines(organisations, language, letter.id)
-            when, relative = self._when(deadline, language)
+            when, relative = self._when(letter.deadline, language)
             text = texts.render(
                 texts.REMINDER_CHASE, language, count=len(organisations), letter_id=letter.id,
                 title=letter.title or "", deadline=when, relative=relative,
@@ -251,11 +246,10 @@ class Scheduler:
                 )
                 if item.count(what)
             ]
-            deadline = from_db(item.letter.deadline)
-            assert deadline is not None
             line = texts.render(
                 texts.DIGEST_LINE, language, letter_id=item.letter.id,
-                title=item.letter.title or "", relative=self._when(deadline, language)[1],
+                title=item.letter.title or "",
+                relative=self._when(item.letter.deadline, language)[1],
                 news=texts.Html(", ".join(counted)),
             )  # fmt: skip
             parts.append(line)
@@ -273,8 +267,6 @@ class Scheduler:
             files = await letter_export.export_letter(
                 db, letter.id, actor="system", now=now, zone=services.settings.zone
             )
-            deadline = from_db(letter.deadline)
-            assert deadline is not None
             counts = status.tally
             tally = dict(
                 letter_id=letter.id, title=letter.title or "",
@@ -286,7 +278,7 @@ class Scheduler:
             for chat, language in self._coordinator_chats():
                 text = texts.render(
                     texts.AUTO_CLOSED_REPORT, language,
-                    deadline=self._when(deadline, language)[0], **tally,
+                    deadline=self._when(letter.deadline, language)[0], **tally,
                 )  # fmt: skip
                 try:
                     await self.app.bot.send_message(

@@ -21,7 +21,7 @@ from bot.db import organisations as organisations_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.milestones import Milestone
-from bot.db.timefmt import from_db, to_db
+from bot.db.types import LetterStatus
 from bot.services import outbox, reminder_plan
 from bot.services.letter_text import fingerprint, normalise, version_label
 
@@ -107,21 +107,19 @@ async def create_letter(
     _check_source(source)
     if deadline <= now:
         raise LetterError("deadline_past")
-    stamp = to_db(now)
     async with db.transaction() as tx:
         letter_id = await letters_repo.insert_letter(
-            tx, title=title, language=language, deadline=to_db(deadline),
-            timezone=zone_name, created_by=created_by, now=stamp,
+            tx, title=title, language=language, deadline=deadline,
+            timezone=zone_name, created_by=created_by, now=now,
         )  # fmt: skip
-        version_id = await _insert_version(tx, letter_id, body, True, source, created_by, stamp)
+        version_id = await _insert_version(tx, letter_id, body, True, source, created_by, now)
         await audit.append(
             tx, now=now, actor=actor, action="letter.created", letter_id=letter_id,
-            data={"deadline": to_db(deadline), "zone": zone_name},  # no title: purge
+            data={"deadline": deadline, "zone": zone_name},  # no title: purge
         )  # fmt: skip
-        version = await letters_repo.get_version(tx, version_id)
+        version = await letters_repo.existing_version(tx, version_id)
         await _audit_version(tx, version, actor, now)
-        letter = await letters_repo.get(tx, letter_id)
-    assert letter is not None and version is not None
+        letter = await letters_repo.existing(tx, letter_id)
     return letter, version
 
 
@@ -132,23 +130,20 @@ async def _insert_version(
     material: bool,
     source: DraftSource,
     created_by: int | None,
-    stamp: str,
+    now: datetime,
 ) -> int:
     return await letters_repo.insert_version(
         tx, letter_id=letter_id, body=body, fingerprint=fingerprint(body), material=material,
         source_kind=source.kind, source_file_id=source.file_id,
-        source_file_name=source.file_name, created_by=created_by, now=stamp,
+        source_file_name=source.file_name, created_by=created_by, now=now,
     )  # fmt: skip
 
 
-async def _audit_version(
-    tx: Transaction, version: Version | None, actor: str, now: datetime
-) -> None:
-    assert version is not None
+async def _audit_version(tx: Transaction, version: Version, actor: str, now: datetime) -> None:
     await audit.append(
         tx, now=now, actor=actor, action="version.added", letter_id=version.letter_id,
         data={"version": version.number, "fingerprint": version.fingerprint,
-              "material": bool(version.material), "source": version.source_kind},
+              "material": version.material, "source": version.source_kind},
     )  # fmt: skip
 
 
@@ -175,19 +170,16 @@ async def revise(
     """Adds a version; members who had the letter get a notice of what changed."""
     body = clean_body(body)
     _check_source(source)
-    stamp = to_db(now)
     async with db.transaction() as tx:
         letter = await _editable_letter(tx, letter_id)
         previous = await letters_repo.latest_version(tx, letter_id)
-        assert previous is not None
         if previous.fingerprint == fingerprint(body):
             raise LetterError("unchanged", version=previous.number)
-        version_id = await _insert_version(tx, letter_id, body, material, source, created_by, stamp)
-        version = await letters_repo.get_version(tx, version_id)
-        assert version is not None
+        version_id = await _insert_version(tx, letter_id, body, material, source, created_by, now)
+        version = await letters_repo.existing_version(tx, version_id)
         await _audit_version(tx, version, actor, now)
         queued = 0
-        if letter.status == "open":
+        if letter.status is LetterStatus.OPEN:
             broadcast_id = await outbox.create_broadcast(
                 tx, letter_id=letter_id, kind="revision", requested_by=created_by, now=now
             )
@@ -204,7 +196,7 @@ async def _editable_letter(tx: Executor, letter_id: int) -> Letter:
     letter = await letters_repo.get(tx, letter_id)
     if letter is None:
         raise LetterError("letter_not_found", ref=letter_id)
-    if letter.status == "closed":
+    if letter.status is LetterStatus.CLOSED:
         raise LetterError("letter_closed", ref=letter_id)
     return letter
 
@@ -255,7 +247,6 @@ async def circulation_preview(db: Executor, letter_id: int) -> tuple[Letter, Ver
     and how many organisations there are; raises what ``circulate`` would raise."""
     letter = await _editable_letter(db, letter_id)
     version = await letters_repo.latest_version(db, letter_id)
-    assert version is not None
     organisations = len(await organisations_repo.all_active(db))
     if not organisations:
         raise LetterError("no_organisations")
@@ -278,7 +269,6 @@ async def circulate(
     async with db.transaction() as tx:
         letter = await _editable_letter(tx, letter_id)
         version = await letters_repo.latest_version(tx, letter_id)
-        assert version is not None
         if organisation_ids is None:
             organisations = await organisations_repo.all_active(tx)
             if not organisations:
@@ -291,12 +281,10 @@ async def circulate(
                     raise LetterError("org_not_found", ref=org_id)
                 organisations.append(organisation)
         targets = [organisation.id for organisation in organisations]
-        stamp = to_db(now)
         for org_id in targets:
-            await letters_repo.add_organisation(tx, letter_id, org_id, now=stamp)
-        await letters_repo.open_letter(tx, letter_id, now=stamp)
-        letter = await letters_repo.get(tx, letter_id)
-        assert letter is not None
+            await letters_repo.add_organisation(tx, letter_id, org_id, now=now)
+        await letters_repo.open_letter(tx, letter_id, now=now)
+        letter = await letters_repo.existing(tx, letter_id)
         broadcast_id = await outbox.create_broadcast(
             tx, letter_id=letter_id, kind="circulation", requested_by=requested_by, now=now
         )
@@ -346,16 +334,14 @@ async def move_deadline(
         raise LetterError("deadline_past")
     async with db.transaction() as tx:
         letter = await _editable_letter(tx, letter_id)
-        previous = from_db(letter.deadline)
-        assert previous is not None
+        previous = letter.deadline
         if deadline == previous:
             raise LetterError("deadline_unchanged", ref=letter_id)
-        await letters_repo.set_deadline(tx, letter_id, deadline=to_db(deadline))
-        moved = await letters_repo.get(tx, letter_id)
-        assert moved is not None
+        await letters_repo.set_deadline(tx, letter_id, deadline=deadline)
+        moved = await letters_repo.existing(tx, letter_id)
         await reminder_plan.replan(tx, moved, default_offsets=default_offsets, now=now)
         recipients = queued = 0
-        if moved.status == "open":
+        if moved.status is LetterStatus.OPEN:
             recipients, queued = await tell_recipients(
                 tx, moved, compose, kind="deadline", now=now, nonce=f":{deadline.timestamp():.0f}"
             )
@@ -373,9 +359,9 @@ async def tell_recipients(
     caller's transaction; returns how many contacts and messages. ``nonce`` tells this
     notice from an earlier one of the same kind (the deadline moved twice)."""
     recipients = await letters_repo.recipients(tx, letter.id)
-    version = await letters_repo.latest_version(tx, letter.id)
-    if not recipients or version is None:
+    if not recipients:
         return 0, 0
+    version = await letters_repo.latest_version(tx, letter.id)
     broadcast_id = await outbox.create_broadcast(
         tx, letter_id=letter.id, kind=kind, requested_by=None, now=now
     )
@@ -396,9 +382,9 @@ async def deliver_open_letters(
     async with db.transaction() as tx:
         for letter in await letters_repo.open_letters_of_organisation(tx, organisation_id):
             recipient = await letters_repo.recipient(tx, letter.id, contact_id)
-            version = await letters_repo.latest_version(tx, letter.id)
-            if recipient is None or version is None:
+            if recipient is None:
                 continue
+            version = await letters_repo.latest_version(tx, letter.id)
             for planned in compose(letter, version, recipient, now):
                 queued += await enqueue_planned(tx, None, letter, version, recipient, planned, now)
     return queued
@@ -425,7 +411,7 @@ async def reader_access(
     version = await letters_repo.get_version(db, version_id)
     if (
         letter is None
-        or letter.status == "draft"
+        or letter.status is LetterStatus.DRAFT
         or recipient is None
         or version is None
         or version.letter_id != letter_id
@@ -433,10 +419,9 @@ async def reader_access(
         raise LetterError(UNKNOWN_TO_MEMBER)
     if letter.purged_at is not None or version.body is None:
         raise LetterError("letter_purged", ref=letter_id)
-    if letter.status == "closed":
+    if letter.status is LetterStatus.CLOSED:
         raise LetterError("full_text_closed", ref=letter_id)
     latest = await letters_repo.latest_version(db, letter_id)
-    assert latest is not None
     if latest.id != version.id:  # any later version replaces this text, minor ones too
         raise LetterError(
             "version_replaced",
@@ -486,7 +471,6 @@ async def overview(db: Executor) -> list[LetterOverview]:
     result = []
     for letter in await letters_repo.all_letters(db):
         latest = await letters_repo.latest_version(db, letter.id)
-        assert latest is not None
         result.append(LetterOverview(letter, latest))
     return result
 
@@ -514,7 +498,6 @@ async def details(db: Executor, letter_id: int) -> LetterDetails:
 
 async def latest_version(db: Executor, letter_id: int) -> tuple[Letter, Version]:
     letter = await letters_repo.get(db, letter_id)
-    version = await letters_repo.latest_version(db, letter_id) if letter else None
-    if letter is None or version is None:
+    if letter is None:
         raise LetterError("letter_not_found", ref=letter_id)
-    return letter, version
+    return letter, await letters_repo.latest_version(db, letter_id)

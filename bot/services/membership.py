@@ -26,7 +26,7 @@ from bot.db.contacts import Contact, ContactWithOrganisation
 from bot.db.deliveries import DeletionOutcome
 from bot.db.invites import Invite, PendingInvite
 from bot.db.organisations import Organisation
-from bot.db.timefmt import to_db
+from bot.db.types import ContactStatus, OrganisationStatus
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 
@@ -101,14 +101,12 @@ async def add_organisation(
         existing = await organisations_repo.find_active_by_key(tx, key)
         if existing is not None:
             raise MembershipError("duplicate", name=existing.name, org_id=existing.id)
-        org_id = await organisations_repo.insert(tx, name=name, name_key=key, now=to_db(now))
+        org_id = await organisations_repo.insert(tx, name=name, name_key=key, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.added",
             organisation_id=org_id, data={"name": name},
         )  # fmt: skip
-        created = await organisations_repo.get(tx, org_id)
-    assert created is not None
-    return created
+        return await organisations_repo.existing(tx, org_id)
 
 
 async def rename_organisation(
@@ -128,9 +126,7 @@ async def rename_organisation(
             tx, now=now, actor=actor, action="organisation.renamed",
             organisation_id=org_id, data={"old": old.name, "new": name},
         )  # fmt: skip
-        new = await organisations_repo.get(tx, org_id)
-    assert new is not None
-    return old, new
+        return old, await organisations_repo.existing(tx, org_id)
 
 
 @dataclass(frozen=True)
@@ -149,7 +145,7 @@ async def _cut_off(tx: Transaction, contact_ids: list[int], *, now: datetime) ->
     about letters (summaries, full texts, files, notices, reminders) is deleted at once,
     where Telegram still allows it (48 hours): a removal usually means a seized phone."""
     await deliveries_repo.cancel_queued_for_contacts(tx, contact_ids)
-    marked = await deliveries_repo.delete_messages_of_contacts_now(tx, contact_ids, now=to_db(now))
+    marked = await deliveries_repo.delete_messages_of_contacts_now(tx, contact_ids, now=now)
     undeletable = await deliveries_repo.undeletable_of_contacts(tx, contact_ids)
     return Removal(len(contact_ids), tuple(marked), undeletable)
 
@@ -171,15 +167,14 @@ async def remove_organisation(
     db: Database, org_id: int, *, actor: str, now: datetime
 ) -> tuple[Organisation, Removal]:
     """Removes the organisation; its contacts lose access at once, its history stays."""
-    stamp = to_db(now)
     async with db.transaction() as tx:
         org = await organisations_repo.get_active(tx, org_id)
         if org is None:
             raise MembershipError("org_not_found", ref=org_id)
         contact_ids = await contacts_repo.not_removed_of_organisation(tx, org_id)
-        await organisations_repo.mark_removed(tx, org_id, now=stamp)
-        await invites_repo.revoke_all_for_organisation(tx, org_id, now=stamp)
-        removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=stamp)
+        await organisations_repo.mark_removed(tx, org_id, now=now)
+        await invites_repo.revoke_all_for_organisation(tx, org_id, now=now)
+        removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=now)
         removal = await _cut_off(tx, contact_ids, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.removed",
@@ -217,7 +212,7 @@ async def refresh_name_keys(db: Database) -> list[NameClash]:
         wanted: dict[int, str] = {}
         for org in organisations:
             key = org_name_key(org.name)
-            if org.status == "active":
+            if org.status is OrganisationStatus.ACTIVE:
                 if key in first:
                     clashes.append(NameClash(first[key], org))
                     key = f"{key}{_APART}{org.id}"
@@ -332,19 +327,19 @@ async def issue_invite(
         if org is None:
             raise MembershipError("org_not_found", ref=org_id)
         contact_id = await contacts_repo.insert_invited_member(
-            tx, organisation_id=org_id, label=label, now=to_db(now)
+            tx, organisation_id=org_id, label=label, now=now
         )
         invite_id = await invites_repo.insert(
             tx,
             contact_id=contact_id,
             token_hash=hash_token(token),
             created_by=created_by,
-            now=to_db(now),
-            expires_at=to_db(expires_at),
+            now=now,
+            expires_at=expires_at,
         )
         await audit.append(
             tx, now=now, actor=actor, action="invite.issued", organisation_id=org_id,
-            contact_id=contact_id, data={"invite_id": invite_id, "expires_at": to_db(expires_at)},
+            contact_id=contact_id, data={"invite_id": invite_id, "expires_at": expires_at},
         )  # fmt: skip
     return IssuedInvite(invite_id, contact_id, token, org, label, expires_at)
 
@@ -377,7 +372,7 @@ class ReusedInvite(InvalidInvite):
     contact_id: int  # who joined with it
     label: str | None
     organisation_name: str
-    used_at: str
+    used_at: datetime
     presented_by: int  # the Telegram id of the account presenting it now; nothing else of it
 
 
@@ -396,7 +391,6 @@ async def redeem_invite(
 ) -> RedeemResult:
     if not TOKEN_SHAPE.match(token):
         return INVALID_INVITE
-    stamp = to_db(now)
     async with db.transaction() as tx:
         invite = await invites_repo.by_token_hash(tx, hash_token(token))
         if invite is None:
@@ -406,8 +400,8 @@ async def redeem_invite(
             if bound is not None and bound.id == invite.contact_id:
                 org = await organisations_repo.get(tx, bound.organisation_id or 0)
                 return AlreadyBound(org.name if org else None)  # their own link, again
-            return await _reused(tx, invite, presented_by=telegram_user_id)
-        if invite.revoked_at or invite.expires_at <= stamp:
+            return await _reused(tx, invite, invite.used_at, presented_by=telegram_user_id)
+        if invite.revoked_at or invite.expires_at <= now:
             return INVALID_INVITE
         if is_coordinator:
             return AlreadyBound(None)
@@ -420,30 +414,29 @@ async def redeem_invite(
             if contact
             else None
         )
-        if contact is None or org is None or contact.status != "invited":
+        if contact is None or org is None or contact.status is not ContactStatus.INVITED:
             return INVALID_INVITE
-        if await invites_repo.mark_used(tx, invite.id, used_by=telegram_user_id, now=stamp) != 1:
+        if await invites_repo.mark_used(tx, invite.id, used_by=telegram_user_id, now=now) != 1:
             return INVALID_INVITE
         await contacts_repo.bind(
             tx, contact.id, telegram_user_id=telegram_user_id,
-            display_name=display_name, language=language, now=stamp,
+            display_name=display_name, language=language, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action="invite.used",
             organisation_id=org.id, contact_id=contact.id,
             data={"invite_id": invite.id, "telegram_user_id": telegram_user_id},
         )  # fmt: skip
-        joined = await contacts_repo.get(tx, contact.id)
-    assert joined is not None
-    return Joined(joined, org)
+        return Joined(await contacts_repo.existing(tx, contact.id), org)
 
 
-async def _reused(tx: Transaction, invite: Invite, *, presented_by: int) -> ReusedInvite:
-    contact = await contacts_repo.get(tx, invite.contact_id)
-    assert contact is not None and invite.used_at is not None
+async def _reused(
+    tx: Transaction, invite: Invite, used_at: datetime, *, presented_by: int
+) -> ReusedInvite:
+    contact = await contacts_repo.existing(tx, invite.contact_id)  # an invite's own contact
     org = await organisations_repo.get(tx, contact.organisation_id or 0)
     return ReusedInvite(
-        invite.id, contact.id, contact.label, org.name if org else "", invite.used_at, presented_by
+        invite.id, contact.id, contact.label, org.name if org else "", used_at, presented_by
     )
 
 
@@ -474,19 +467,18 @@ async def alert_reused_invite(
 
 
 async def pending_invites(db: Executor, *, now: datetime) -> list[PendingInvite]:
-    return await invites_repo.pending(db, now=to_db(now))
+    return await invites_repo.pending(db, now=now)
 
 
 async def revoke_invite(
     db: Database, invite_id: int, *, actor: str, now: datetime
 ) -> PendingInvite:
-    stamp = to_db(now)
     async with db.transaction() as tx:
-        item = await invites_repo.get_pending(tx, invite_id, now=stamp)
-        if item is None or await invites_repo.revoke(tx, invite_id, now=stamp) != 1:
+        item = await invites_repo.get_pending(tx, invite_id, now=now)
+        if item is None or await invites_repo.revoke(tx, invite_id, now=now) != 1:
             raise MembershipError("invite_not_pending", ref=invite_id)
         # The contact never joined: it is gone with its invitation.
-        await contacts_repo.set_status(tx, item.invite.contact_id, "removed", now=stamp)
+        await contacts_repo.set_status(tx, item.invite.contact_id, ContactStatus.REMOVED, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="invite.revoked",
             organisation_id=item.organisation_id, contact_id=item.invite.contact_id,
@@ -515,7 +507,7 @@ async def remove_contact(
 ) -> tuple[ContactWithOrganisation, Removal]:
     async with db.transaction() as tx:
         item = await contact_to_remove(tx, contact_id)
-        await contacts_repo.set_status(tx, contact_id, "removed", now=to_db(now))
+        await contacts_repo.set_status(tx, contact_id, ContactStatus.REMOVED, now=now)
         removal = await _cut_off(tx, [contact_id], now=now)
         await audit.append(
             tx, now=now, actor=actor, action="contact.removed",

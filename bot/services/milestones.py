@@ -13,7 +13,6 @@ from bot.db import milestones as repo
 from bot.db.connection import Database, Executor
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
-from bot.db.timefmt import from_db, to_db
 from bot.services import outbox
 from bot.services.letters import LetterError
 from bot.services.outbox import OutgoingMessage
@@ -47,18 +46,16 @@ async def add_milestone(
         if len(await repo.of_letter(tx, letter_id)) >= MAX_PER_LETTER:
             raise LetterError("too_many_milestones", limit=MAX_PER_LETTER)
         # Less than a day ahead: the coordinator who adds it is the reminder.
-        reminded = to_db(now) if at - now <= NOTICE else None
+        reminded = now if at - now <= NOTICE else None
         milestone_id = await repo.insert(
-            tx, letter_id, name=cleaned, at=to_db(at), created_by=created_by, now=to_db(now),
+            tx, letter_id, name=cleaned, at=at, created_by=created_by, now=now,
             reminded_at=reminded,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=actor, action="milestone.added", letter_id=letter_id,
-            data={"milestone": milestone_id, "at": to_db(at)},  # no free text: no name
+            data={"milestone": milestone_id, "at": at},  # no free text: no name
         )  # fmt: skip
-        milestone = await repo.get(tx, milestone_id)
-    assert milestone is not None
-    return milestone
+        return await repo.existing(tx, milestone_id)
 
 
 async def remove_milestone(
@@ -88,13 +85,12 @@ async def remind_due_milestones(db: Database, *, now: datetime, compose: Milesto
     """Queues the day-before reminders that are due; a milestone already passed while the
     bot was down is marked, not announced late. Returns reminders queued."""
     queued = 0
-    for milestone in await repo.unreminded_before(db, to_db(now + NOTICE)):
+    for milestone in await repo.unreminded_before(db, now + NOTICE):
         async with db.transaction() as tx:
-            if not await repo.mark_reminded(tx, milestone.id, now=to_db(now)):
+            if not await repo.mark_reminded(tx, milestone.id, now=now):
                 continue
-            at = from_db(milestone.at)
             letter = await letters_repo.get(tx, milestone.letter_id)
-            if at is None or at <= now or letter is None or letter.purged_at is not None:
+            if milestone.at <= now or letter is None or letter.purged_at is not None:
                 continue
             broadcast_id = None
             for chat_id, message in compose(milestone, letter):
@@ -111,5 +107,5 @@ async def remind_due_milestones(db: Database, *, now: datetime, compose: Milesto
 
 
 async def next_due(db: Executor) -> datetime | None:
-    at = from_db(await repo.next_unreminded(db))
+    at = await repo.next_unreminded(db)
     return None if at is None else at - NOTICE

@@ -24,8 +24,8 @@ from bot.db import responses as responses_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
-from bot.db.responses import Comment, OrganisationRow, Response
-from bot.db.timefmt import from_db, to_db
+from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
+from bot.db.types import CloseReport, ContactRole, ContactStatus, Decision, LetterStatus, Listing
 from bot.services import reminder_plan
 from bot.services.letters import UNKNOWN_TO_MEMBER, Composer, tell_recipients
 
@@ -33,21 +33,6 @@ from bot.services.letters import UNKNOWN_TO_MEMBER, Composer, tell_recipients
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
 MAX_COMMENT = 3000
 MAX_REASON = 1000
-
-
-class Listing(enum.StrEnum):
-    NAMED = "named"  # listed by name in the export
-    ANONYMOUS = "anonymous"  # counted in the export, not named
-    INTERNAL = "internal"  # known to coordinators only
-
-    @classmethod
-    def from_number(cls, number: int) -> Listing | None:
-        """Button data carries 1, 2, 3; anything else is forged or stale."""
-        return {1: cls.NAMED, 2: cls.ANONYMOUS, 3: cls.INTERNAL}.get(number)
-
-    @property
-    def number(self) -> int:
-        return {Listing.NAMED: 1, Listing.ANONYMOUS: 2, Listing.INTERNAL: 3}[self]
 
 
 class ResponseError(Exception):
@@ -68,40 +53,39 @@ class Target:
     organisation_name: str
 
 
-async def received_letter(db: Executor, contact: Contact, letter_id: int) -> Letter:
-    """The letter, if the member's organisation received it; ``unknown_to_member`` otherwise.
+async def received_letter(db: Executor, contact: Contact, letter_id: int) -> tuple[Letter, int]:
+    """The letter and the member's organisation, if it received the letter;
+    ``unknown_to_member`` otherwise.
 
     Checked before anything else about the letter, with one and the same refusal for a
     letter that does not exist, a draft and another organisation's letter (purged or not):
     forged button data must not tell a member which letter ids exist or went to others.
     """
+    organisation_id = contact.organisation_id
     letter = await letters_repo.get(db, letter_id)
     if (
         letter is None
-        or letter.status == "draft"
-        or contact.organisation_id is None
-        or contact.status not in contacts_repo.LIVE
-        or not await letters_repo.has_organisation(db, letter_id, contact.organisation_id)
+        or letter.status is LetterStatus.DRAFT
+        or organisation_id is None
+        or not contact.status.live
+        or not await letters_repo.has_organisation(db, letter_id, organisation_id)
     ):
         raise ResponseError(UNKNOWN_TO_MEMBER)
-    return letter
+    return letter, organisation_id
 
 
 async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
-    letter = await received_letter(db, contact, letter_id)
+    letter, organisation_id = await received_letter(db, contact, letter_id)
     version = await letters_repo.get_version(db, version_id)
     if version is None or version.letter_id != letter.id:
         raise ResponseError(UNKNOWN_TO_MEMBER)
-    if letter.status == "closed":
+    if letter.status is LetterStatus.CLOSED:
         raise ResponseError("letter_closed", ref=letter_id)
-    latest = await letters_repo.latest_version(db, letter_id)
-    assert latest is not None
     versions = await letters_repo.versions(db, letter_id)
+    latest = versions[-1]
     if any(v.material and v.number > version.number for v in versions):
         raise ResponseError("version_superseded", ref=letter_id, latest=latest.number)
-    assert contact.organisation_id is not None  # received_letter checked it
-    organisation = await organisations_repo.get(db, contact.organisation_id)
-    assert organisation is not None
+    organisation = await organisations_repo.existing(db, organisation_id)
     return Target(letter, version, latest, organisation.id, organisation.name)
 
 
@@ -123,9 +107,9 @@ async def _record(
     target: Target,
     contact: Contact,
     *,
-    decision: str,
+    decision: Decision,
     version_id: int | None,
-    listing: str | None,
+    listing: Listing | None,
     reason: str | None,
     now: datetime,
 ) -> Outcome:
@@ -135,13 +119,13 @@ async def _record(
         and previous.decision == decision
         and previous.version_id == version_id
         and previous.listing == listing
-        and (decision != "declined" or previous.reason == reason or reason is None)
+        and (decision is not Decision.DECLINED or previous.reason == reason or reason is None)
     )
     if not same:
         await responses_repo.upsert(
             tx, letter_id=target.letter.id, organisation_id=target.organisation_id,
             decision=decision, version_id=version_id, listing=listing, reason=reason,
-            contact_id=contact.id, now=to_db(now),
+            contact_id=contact.id, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action=f"response.{decision}",
@@ -151,8 +135,7 @@ async def _record(
                   "listing": listing, "reason_given": reason is not None,
                   "previous": previous.decision if previous else None},
         )  # fmt: skip
-    current = await responses_repo.get(tx, target.letter.id, target.organisation_id)
-    assert current is not None
+    current = await responses_repo.existing(tx, target.letter.id, target.organisation_id)
     return Outcome(target, current, not same, previous)
 
 
@@ -168,8 +151,8 @@ async def sign(
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         return await _record(
-            tx, target, contact, decision="signed", version_id=version_id,
-            listing=listing.value, reason=None, now=now,
+            tx, target, contact, decision=Decision.SIGNED, version_id=version_id,
+            listing=listing, reason=None, now=now,
         )  # fmt: skip
 
 
@@ -195,7 +178,7 @@ async def decline(
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         return await _record(
-            tx, target, contact, decision="declined", version_id=version_id, listing=None,
+            tx, target, contact, decision=Decision.DECLINED, version_id=version_id, listing=None,
             reason=reason, now=now,
         )  # fmt: skip
 
@@ -205,10 +188,9 @@ async def withdrawable(db: Executor, contact: Contact, letter_id: int) -> Target
     when there is none: the letter is closed, or the organisation has not signed it."""
     await received_letter(db, contact, letter_id)  # before anything else about the letter
     latest = await letters_repo.latest_version(db, letter_id)
-    assert latest is not None  # a letter always has its first version
     target = await _target(db, contact, letter_id, latest.id)
     current = await responses_repo.get(db, letter_id, target.organisation_id)
-    if current is None or current.decision != "signed":
+    if current is None or current.decision is not Decision.SIGNED:
         raise ResponseError("nothing_to_withdraw", ref=letter_id)
     return target
 
@@ -218,7 +200,7 @@ async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datet
     async with db.transaction() as tx:
         target = await withdrawable(tx, contact, letter_id)
         return await _record(
-            tx, target, contact, decision="withdrawn", version_id=None, listing=None,
+            tx, target, contact, decision=Decision.WITHDRAWN, version_id=None, listing=None,
             reason=None, now=now,
         )  # fmt: skip
 
@@ -232,15 +214,14 @@ async def add_comment(
         comment_id = await responses_repo.insert_comment(
             tx, letter_id=letter_id, version_id=version_id,
             organisation_id=target.organisation_id, contact_id=contact.id, parent_id=None,
-            author_role="member", body=body, now=to_db(now),
+            author_role=ContactRole.MEMBER, body=body, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action="comment.added",
             letter_id=letter_id, organisation_id=target.organisation_id, contact_id=contact.id,
             data={"comment_id": comment_id, "version": target.version.number},
         )  # fmt: skip
-        comment = await responses_repo.get_comment(tx, comment_id)
-    assert comment is not None
+        comment = await responses_repo.existing_comment(tx, comment_id)
     return target, comment
 
 
@@ -258,25 +239,23 @@ async def reply_to_comment(
     body = clean_text(body, MAX_COMMENT, "comment")
     async with db.transaction() as tx:
         comment = await responses_repo.get_comment(tx, comment_id)
-        if comment is None or comment.author_role != "member" or comment.body is None:
+        if comment is None or comment.author_role is not ContactRole.MEMBER or comment.body is None:
             raise ResponseError("comment_not_found", ref=comment_id)
         member = await contacts_repo.get(tx, comment.contact_id or 0)
-        letter = await letters_repo.get(tx, comment.letter_id)
-        if member is None or member.status != "active" or member.telegram_user_id is None:
+        if member is None or member.status is not ContactStatus.ACTIVE:
             raise ResponseError("member_gone", ref=comment_id)
-        assert letter is not None
+        letter = await letters_repo.existing(tx, comment.letter_id)
         reply_id = await responses_repo.insert_comment(
             tx, letter_id=comment.letter_id, version_id=comment.version_id,
             organisation_id=comment.organisation_id, contact_id=None, parent_id=comment.id,
-            author_role="coordinator", body=body, now=to_db(now),
+            author_role=ContactRole.COORDINATOR, body=body, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"coordinator:{coordinator_id}", action="comment.replied",
             letter_id=comment.letter_id, organisation_id=comment.organisation_id,
             contact_id=member.id, data={"comment_id": comment.id, "reply_id": reply_id},
         )  # fmt: skip
-        reply = await responses_repo.get_comment(tx, reply_id)
-    assert reply is not None
+        reply = await responses_repo.existing_comment(tx, reply_id)
     return Reply(comment, reply, member, letter)
 
 
@@ -290,7 +269,7 @@ class OrganisationState(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class OrganisationStatus:
+class OrganisationStanding:
     row: OrganisationRow
     state: OrganisationState
     unreachable: bool  # nobody of the organisation can be reached
@@ -312,12 +291,12 @@ class OrganisationStatus:
 
 
 def state_of(row: OrganisationRow, versions: list[Version]) -> OrganisationState:
-    if row.decision == "signed":
+    if row.decision is Decision.SIGNED:
         superseded = any(v.material and v.number > (row.version_number or 0) for v in versions)
         return OrganisationState.RECONFIRM if superseded else OrganisationState.SIGNED
-    if row.decision == "declined":
+    if row.decision is Decision.DECLINED:
         return OrganisationState.DECLINED
-    if row.decision == "withdrawn":
+    if row.decision is Decision.WITHDRAWN:
         return OrganisationState.WITHDRAWN
     if row.active_contacts + row.unreachable_contacts == 0:
         return OrganisationState.NO_CONTACT
@@ -338,7 +317,7 @@ class Tally:
     unreachable: int  # every contact of the organisation blocked the bot
 
     @classmethod
-    def of(cls, organisations: Sequence[OrganisationStatus]) -> Tally:
+    def of(cls, organisations: Sequence[OrganisationStanding]) -> Tally:
         states = [o.state for o in organisations]
         return cls(
             organisations=len(organisations),
@@ -353,11 +332,11 @@ class Tally:
 
 
 @dataclass(frozen=True)
-class LetterStatus:
+class LetterStanding:
     letter: Letter
     latest: Version
     versions: list[Version]
-    organisations: list[OrganisationStatus]
+    organisations: list[OrganisationStanding]
 
     def count(self, state: OrganisationState) -> int:
         return sum(1 for o in self.organisations if o.state is state)
@@ -367,19 +346,19 @@ class LetterStatus:
         return Tally.of(self.organisations)
 
 
-async def letter_status(db: Executor, letter_id: int) -> LetterStatus:
+async def letter_status(db: Executor, letter_id: int) -> LetterStanding:
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
         raise ResponseError("letter_not_found", ref=letter_id)
     versions = await letters_repo.versions(db, letter_id)
     rows = await responses_repo.organisation_rows(db, letter_id)
     statuses = [
-        OrganisationStatus(
+        OrganisationStanding(
             row, state_of(row, versions), row.active_contacts == 0 and row.unreachable_contacts > 0
         )
         for row in rows
     ]
-    return LetterStatus(letter, versions[-1], versions, statuses)
+    return LetterStanding(letter, versions[-1], versions, statuses)
 
 
 async def tally(db: Executor, letter_id: int) -> Tally:
@@ -389,7 +368,7 @@ async def tally(db: Executor, letter_id: int) -> Tally:
 
 async def organisation_overview(
     db: Executor, organisation_id: int
-) -> list[tuple[Letter, Version, OrganisationStatus]]:
+) -> list[tuple[Letter, Version, OrganisationStanding]]:
     """/mine: open letters of an organisation and where it stands on each."""
     result = []
     for letter in await letters_repo.open_letters_of_organisation(db, organisation_id):
@@ -405,7 +384,7 @@ async def closable(db: Executor, letter_id: int) -> Letter:
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
         raise ResponseError("letter_not_found", ref=letter_id)
-    if letter.status != "open":
+    if letter.status is not LetterStatus.OPEN:
         raise ResponseError("not_open", ref=letter_id)
     return letter
 
@@ -428,17 +407,20 @@ async def _close(
     at_deadline: bool,
     compose: Composer,
 ) -> Letter:
-    stamp = to_db(now)
-    await letters_repo.set_closed(tx, letter_id, now=stamp)
-    await reminders_repo.skip_pending(tx, letter_id, now=stamp)
+    await letters_repo.set_closed(tx, letter_id, now=now)
+    await reminders_repo.skip_pending(tx, letter_id, now=now)
     data = {"at_deadline": True} if at_deadline else None
     await audit.append(
         tx, now=now, actor=actor, action="letter.closed", letter_id=letter_id, data=data
     )
-    closed = await letters_repo.get(tx, letter_id)
-    assert closed is not None
-    await tell_recipients(tx, closed, compose, kind="closed", now=now, nonce=f":{stamp}")
+    closed = await letters_repo.existing(tx, letter_id)
+    await tell_recipients(tx, closed, compose, kind="closed", now=now, nonce=_nonce(now))
     return closed
+
+
+def _nonce(now: datetime) -> str:
+    """Tells one closing or reopening of a letter from another (keys of their notices)."""
+    return f":{now.timestamp():.0f}"
 
 
 async def close_expired(db: Database, *, now: datetime, compose: Composer) -> list[Letter]:
@@ -448,22 +430,20 @@ async def close_expired(db: Database, *, now: datetime, compose: Composer) -> li
     Each owes coordinators a report (``close_report`` 'pending' until it went out).
     """
     closed: list[Letter] = []
-    for letter in await letters_repo.expired_open(db, now=to_db(now)):
+    for letter in await letters_repo.expired_open(db, now=now):
         async with db.transaction() as tx:
             current = await letters_repo.get(tx, letter.id)
-            if current is None or current.status != "open" or current.deadline > to_db(now):
+            if current is None or current.status is not LetterStatus.OPEN or current.deadline > now:
                 continue  # closed, reopened or extended meanwhile
             await _close(tx, letter.id, actor="system", now=now, at_deadline=True, compose=compose)
-            await letters_repo.set_close_report(tx, letter.id, "pending")
-            after = await letters_repo.get(tx, letter.id)
-        assert after is not None
-        closed.append(after)
+            await letters_repo.set_close_report(tx, letter.id, CloseReport.PENDING)
+            closed.append(await letters_repo.existing(tx, letter.id))
     return closed
 
 
 async def next_deadline(db: Executor) -> datetime | None:
     """The earliest deadline of an open letter (when the next auto-close is due)."""
-    return from_db(await letters_repo.next_open_deadline(db))
+    return await letters_repo.next_open_deadline(db)
 
 
 async def close_reports_due(db: Executor) -> list[Letter]:
@@ -471,7 +451,7 @@ async def close_reports_due(db: Executor) -> list[Letter]:
 
 
 async def close_report_sent(db: Executor, letter_id: int) -> None:
-    await letters_repo.set_close_report(db, letter_id, "sent")
+    await letters_repo.set_close_report(db, letter_id, CloseReport.SENT)
 
 
 async def reopen_letter(
@@ -491,19 +471,16 @@ async def reopen_letter(
         letter = await letters_repo.get(tx, letter_id)
         if letter is None:
             raise ResponseError("letter_not_found", ref=letter_id)
-        if letter.status != "closed" or letter.purged_at is not None:
+        if letter.status is not LetterStatus.CLOSED or letter.purged_at is not None:
             raise ResponseError("not_closed", ref=letter_id)
-        await letters_repo.set_reopened(tx, letter_id, deadline=to_db(deadline))
+        await letters_repo.set_reopened(tx, letter_id, deadline=deadline)
         await audit.append(
             tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
-            data={"deadline": to_db(deadline)},
+            data={"deadline": deadline},
         )  # fmt: skip
-        reopened = await letters_repo.get(tx, letter_id)
-        assert reopened is not None
+        reopened = await letters_repo.existing(tx, letter_id)
         await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
-        await tell_recipients(
-            tx, reopened, compose, kind="reopened", now=now, nonce=f":{to_db(now)}"
-        )
+        await tell_recipients(tx, reopened, compose, kind="reopened", now=now, nonce=_nonce(now))
     return reopened
 
 
@@ -545,7 +522,7 @@ async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, li
             replies.setdefault(comment.parent_id, []).append(comment)
     grouped: dict[int, list[ThreadItem]] = {}
     for comment in all_comments:
-        if comment.author_role != "member":
+        if comment.author_role is not ContactRole.MEMBER:
             continue
         author = await contacts_repo.get(db, comment.contact_id or 0)
         organisation = await organisations_repo.get(db, comment.organisation_id or 0)
@@ -560,6 +537,6 @@ async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, li
     return [(versions[version_id], items) for version_id, items in sorted(grouped.items())]
 
 
-async def response_events(db: Executor, letter_id: int) -> list[tuple[str, str, int | None]]:
+async def response_events(db: Executor, letter_id: int) -> list[ResponseChange]:
     """Every response change of a letter (time, action, organisation), oldest first."""
     return await responses_repo.response_events(db, letter_id)

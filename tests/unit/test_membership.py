@@ -10,7 +10,6 @@ import pytest
 
 from bot.db import Database, audit, open_database
 from bot.db.migrate import apply_migrations
-from bot.db.timefmt import to_db
 from bot.services import access, membership, outbox
 from bot.services.membership import MembershipError
 
@@ -178,7 +177,7 @@ async def test_invite_is_single_use(db: Database) -> None:
     assert joined.organisation.id == org.id
     reused = await _redeem(db, issued.token, 501)  # invalid to 501, and worth an alert
     assert reused == membership.ReusedInvite(
-        issued.invite_id, joined.contact.id, None, "Org", to_db(NOW), presented_by=501
+        issued.invite_id, joined.contact.id, None, "Org", NOW, presented_by=501
     )
     assert await _redeem(db, issued.token, 500) == membership.AlreadyBound("Org")  # their own
     who = await access.identify(db, set(), 500)

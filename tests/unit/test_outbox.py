@@ -34,7 +34,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def member(db: Database, n: int, *, status: str = "active") -> int:
     """An active contact of its own organisation, Telegram user 7000 + n."""
-    stamp = to_db(NOW)
+    stamp = NOW
     async with db.transaction() as tx:
         org_id = await organisations_repo.insert(
             tx, name=f"Org {n}", name_key=f"org {n}", now=stamp
@@ -176,7 +176,7 @@ async def test_chats_are_taken_in_order_one_delivery_at_a_time(db: Database) -> 
     await outbox.record_sent(db, delivery.id, message_id=42, now=NOW)
     row = await repo.get_delivery(db, delivery.id)
     assert row is not None
-    assert (row.status, row.telegram_message_id, row.sent_at) == ("sent", 42, to_db(NOW))
+    assert (row.status, row.telegram_message_id, row.sent_at) == ("sent", 42, NOW)
     following = await outbox.next_for_chat(db, 7001, now=NOW)
     assert following is not None and following.id == delivery.id + 1
 
@@ -191,7 +191,7 @@ async def test_network_error_backs_off_exponentially_and_keeps_the_chats_order(
     row = await repo.get_delivery(db, delivery.id)
     assert row is not None
     assert (row.status, row.attempts, row.not_before, row.error) == (
-        "pending", 1, to_db(NOW + timedelta(seconds=2)), "Bad Gateway",
+        "pending", 1, NOW + timedelta(seconds=2), "Bad Gateway",
     )  # fmt: skip
     # Not due yet, and the chat's second message does not overtake it.
     assert await outbox.due_chats(db, now=NOW, limit=10) == []
@@ -204,7 +204,7 @@ async def test_network_error_backs_off_exponentially_and_keeps_the_chats_order(
     assert again.id == delivery.id and again.attempts == 1
     assert await outbox.record_not_sent(db, again, error="Bad Gateway", now=later)
     row = await repo.get_delivery(db, delivery.id)
-    assert row is not None and row.not_before == to_db(later + timedelta(seconds=4))
+    assert row is not None and row.not_before == later + timedelta(seconds=4)
 
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 10, 14)] == [
         2, 4, 8, 900, 900,
@@ -284,7 +284,7 @@ async def test_forbidden_marks_unreachable_cancels_the_rest_and_notifies_once(
     async with db.transaction() as tx:
         await repo.insert_delivery(
             tx, broadcast_id=broadcast_id, contact_id=blocked, chat_id=7001, letter_id=None,
-            kind="x", payload=HELLO.to_payload(), dedupe_key="late", now=to_db(NOW),
+            kind="x", payload=HELLO.to_payload(), dedupe_key="late", now=NOW,
             delete_after=None,
         )  # fmt: skip
     late = await take(db, 7001)
@@ -300,7 +300,7 @@ async def test_forbidden_marks_unreachable_cancels_the_rest_and_notifies_once(
 async def test_removed_contact_and_purged_letter_are_never_sent(db: Database) -> None:
     removed, purged = await member(db, 1), await member(db, 2)
     broadcast_id = await queue(db, [removed, purged])
-    await contacts_repo.set_status(db, removed, "removed", now=to_db(NOW))
+    await contacts_repo.set_status(db, removed, "removed", now=NOW)
     await db.execute("UPDATE deliveries SET payload = '{}' WHERE contact_id = ?", (purged,))
     for chat_id in (7001, 7002):
         delivery = await outbox.next_for_chat(db, chat_id, now=NOW)
@@ -381,8 +381,8 @@ async def test_due_deletions_skip_unsent_deleted_and_refused(db: Database) -> No
 async def letter(db: Database, status: str = "open") -> int:
     async with db.transaction() as tx:
         letter_id = await letters_repo.insert_letter(
-            tx, title="T", language="en", deadline=to_db(NOW + timedelta(days=9)),
-            timezone="Europe/Zurich", created_by=1001, now=to_db(NOW),
+            tx, title="T", language="en", deadline=NOW + timedelta(days=9),
+            timezone="Europe/Zurich", created_by=1001, now=NOW,
         )  # fmt: skip
         await tx.execute("UPDATE letters SET status = ? WHERE id = ?", (status, letter_id))
     return letter_id
@@ -404,7 +404,7 @@ async def test_resend_requeues_only_what_is_still_uncertain_once_in_a_new_broadc
     await outbox.record_sent(db, delivered.id, message_id=5, now=NOW)
     gone = await uncertain(db, 7003)
     async with db.transaction() as tx:  # the third contact was removed meanwhile
-        await contacts_repo.set_status(tx, contacts[2], "removed", now=to_db(NOW))
+        await contacts_repo.set_status(tx, contacts[2], "removed", now=NOW)
     progress = await outbox.broadcast_progress(db, broadcast_id)
     assert [who.name for who in progress.uncertain_contacts] == ["Member 1", "Member 3"]
 
@@ -455,7 +455,7 @@ async def test_resend_of_a_letter_takes_its_contacts_messages_and_keeps_draft_tt
     summary, full_text = [await repo.get_delivery(db, d.id) for d in (first, second)]
     assert summary is not None and summary.delete_after is None
     # DRAFT_TTL counts again from now: a text sent again is not deleted at once.
-    assert full_text is not None and full_text.delete_after == to_db(later + timedelta(hours=24))
+    assert full_text is not None and full_text.delete_after == later + timedelta(hours=24)
     assert await outbox.uncertain_of_letter(db, letter_id) == ()
 
 
