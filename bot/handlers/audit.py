@@ -8,11 +8,9 @@ from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
-from bot.handlers.common import actor, coordinators_only, reply, say
+from bot.handlers.common import actor, coordinators_only, say
 from bot.handlers.letters import letter_ref
-from bot.handlers.responses import explain
 from bot.services import audit_trail
-from bot.services.responses import ResponseError
 
 
 @coordinators_only
@@ -20,13 +18,9 @@ async def audit(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "audit")
     if letter_id is None:
         return
-    try:
-        trail = await audit_trail.letter_trail(
-            context.db, letter_id, actor=actor(context), now=context.clock.now()
-        )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    trail = await audit_trail.letter_trail(
+        context.db, letter_id, actor=actor(context), now=context.clock.now()
+    )
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_document(

@@ -25,16 +25,18 @@ from bot.handlers.common import (
     tell,
 )
 from bot.handlers.flows import FlowKind, register_kind
-from bot.handlers.letters import STATUS_TEXTS, deadline_problem, describe_when, letter_ref
+from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
+from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
-from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
+from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, reminders, responses
-from bot.services.deadlines import DeadlineError, parse_deadline
+from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
-from bot.services.responses import OrganisationState, ResponseError
+from bot.services.refusals import Code, Refusal
+from bot.services.responses import OrganisationState
 
 REPLY = "reply"
 ICONS = {
@@ -59,11 +61,7 @@ async def status(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "status")
     if letter_id is None:
         return
-    try:
-        info = await responses.letter_status(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    info = await responses.letter_status(context.db, letter_id)
     await reply(update, context, _summary(context, info))
     await show_uncertain(update, context, letter_id)
     if info.organisations:
@@ -79,11 +77,7 @@ async def status_page(update: Update, context: BotContext) -> None:
     if args is None:
         return
     page, letter_id = args
-    try:
-        info = await responses.letter_status(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    info = await responses.letter_status(context.db, letter_id)
     await _show_table(update, context, info, page)
 
 
@@ -186,11 +180,7 @@ async def comments(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "comments")
     if letter_id is None:
         return
-    try:
-        thread = await responses.comment_thread(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    thread = await responses.comment_thread(context.db, letter_id)
     if not thread:
         await reply(update, context, say(context, texts.COMMENTS_EMPTY, letter_id=letter_id))
         return
@@ -248,11 +238,10 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
             coordinator_id=context.who.telegram_user_id,
             now=context.clock.now(),
         )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        if error.reason not in ("comment_too_long", "comment_empty"):
+    except Refusal as refusal:
+        if refusal.code not in (Code.COMMENT_TOO_LONG, Code.COMMENT_EMPTY):  # else: again
             await flows.finish(context.db, flow.telegram_user_id)
-        return
+        raise
     await flows.finish(context.db, flow.telegram_user_id)
     member = answered.member
     assert member.telegram_user_id is not None
@@ -277,18 +266,14 @@ async def remind(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "remind")
     if letter_id is None:
         return
-    try:
-        run = await reminders.remind_now(
-            context.db,
-            letter_id,
-            requested_by=context.who.telegram_user_id,
-            actor=actor(context),
-            now=context.clock.now(),
-            compose=LetterComposer(context.settings).reminder,
-        )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    run = await reminders.remind_now(
+        context.db,
+        letter_id,
+        requested_by=context.who.telegram_user_id,
+        actor=actor(context),
+        now=context.clock.now(),
+        compose=LetterComposer(context.settings).reminder,
+    )
     if run.contacts == 0 and not run.chase:
         await reply(update, context, say(context, texts.REMIND_NOBODY))
         return
@@ -312,11 +297,7 @@ async def close(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "close")
     if letter_id is None:
         return
-    try:
-        letter = await responses.closable(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    letter = await responses.closable(context.db, letter_id)
     text = say(context, texts.CLOSE_ASK, letter_id=letter.id, title=letter.title or "")
     await reply(
         update,
@@ -326,21 +307,18 @@ async def close(update: Update, context: BotContext) -> None:
     )
 
 
+@in_place
 @coordinators_only
 async def close_answer(update: Update, context: BotContext) -> None:
     """The second tap of /close; the letter's state is checked again."""
     letter_id = await confirmed(update, context, callback_data.CLOSE, texts.CLOSE_KEPT)
     if letter_id is None:
         return
-    try:
-        letter = await responses.close_letter(
-            context.db, letter_id, actor=actor(context), now=context.clock.now(),
-            compose=LetterComposer(context.settings).closed_notice,
-        )  # fmt: skip
-        counts = await responses.tally(context.db, letter_id)
-    except ResponseError as error:
-        await answer_in_place(update, explain(context, error))
-        return
+    letter = await responses.close_letter(
+        context.db, letter_id, actor=actor(context), now=context.clock.now(),
+        compose=LetterComposer(context.settings).closed_notice,
+    )  # fmt: skip
+    counts = await responses.tally(context.db, letter_id)
     wake_outbox(context.application)
     wake_scheduler(context.application)
     text = say(
@@ -361,19 +339,12 @@ async def reopen(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.USAGE_REOPEN))
         return
     now = context.clock.now()
-    try:
-        deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
-        letter = await responses.reopen_letter(
-            context.db, letter_id, deadline, actor=actor(context), now=now,
-            default_offsets=context.settings.reminder_offsets,
-            compose=LetterComposer(context.settings).reopened_notice,
-        )  # fmt: skip
-    except DeadlineError as error:
-        await reply(update, context, deadline_problem(context, error))
-        return
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
+    letter = await responses.reopen_letter(
+        context.db, letter_id, deadline, actor=actor(context), now=now,
+        default_offsets=context.settings.reminder_offsets,
+        compose=LetterComposer(context.settings).reopened_notice,
+    )  # fmt: skip
     wake_outbox(context.application)
     wake_scheduler(context.application)
     text = say(
@@ -390,17 +361,13 @@ async def export(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "export")
     if letter_id is None:
         return
-    try:
-        files = await letter_export.export_letter(
-            context.db,
-            letter_id,
-            actor=actor(context),
-            now=context.clock.now(),
-            zone=context.settings.zone,
-        )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    files = await letter_export.export_letter(
+        context.db,
+        letter_id,
+        actor=actor(context),
+        now=context.clock.now(),
+        zone=context.settings.zone,
+    )
     chat = update.effective_chat
     assert chat is not None
     for name, content in files.items():

@@ -14,7 +14,7 @@ from bot.db import audit
 from bot.db import letters as letters_repo
 from bot.db.connection import Database
 from bot.services.export import spreadsheet_csv
-from bot.services.responses import ResponseError
+from bot.services.refusals import Code, Refusal
 
 AUDIT_CSV_HEADER: tuple[str, ...] = (
     "event",
@@ -45,7 +45,7 @@ async def letter_trail(db: Database, letter_id: int, *, actor: str, now: datetim
     """Records the hand-out, then renders the letter's events (that one included)."""
     async with db.transaction() as tx:
         if await letters_repo.get(tx, letter_id) is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
+            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
         recorded = await audit.events(tx, letter_id=letter_id)
         await audit.append(
             tx, now=now, actor=actor, action="audit.exported", letter_id=letter_id,

@@ -20,7 +20,8 @@ from bot.services.export import (
     render_docx,
     render_markdown,
 )
-from bot.services.responses import OrganisationState, ResponseError
+from bot.services.refusals import Code, Refusal
+from bot.services.responses import OrganisationState
 
 
 async def export_input(
@@ -29,7 +30,7 @@ async def export_input(
     status = await responses.letter_status(db, letter_id)
     letter, final = status.letter, status.latest
     if final.body is None:
-        raise ResponseError("letter_purged", ref=letter_id)
+        raise Refusal(Code.LETTER_PURGED, ref=letter_id)
     rows = [
         ExportSignatory(
             organisation=o.row.organisation_name,

@@ -12,7 +12,6 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.db import audit
 from bot.db import letters as letters_repo
@@ -24,19 +23,11 @@ from bot.db.milestones import Milestone
 from bot.db.types import LetterStatus
 from bot.services import outbox, reminder_plan
 from bot.services.letter_text import fingerprint, normalise, version_label
+from bot.services.refusals import Code, Refusal
 
 MAX_TITLE = 200
 MAX_BODY = 100_000
 SOURCE_KINDS = ("text", "txt", "md", "docx")
-# A member's refusal for a letter their organisation never received, or that does not exist.
-UNKNOWN_TO_MEMBER = "unknown_to_member"
-
-
-class LetterError(Exception):
-    def __init__(self, reason: str, **data: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
 
 
 @dataclass(frozen=True)
@@ -67,20 +58,20 @@ NoticeComposer = Callable[[Letter, Version, Version, Recipient, datetime], Seque
 def clean_title(raw: str) -> str:
     title = " ".join(raw.split())
     if not title:
-        raise LetterError("title_empty")
+        raise Refusal(Code.TITLE_EMPTY)
     if len(title) > MAX_TITLE:
-        raise LetterError("title_too_long", limit=MAX_TITLE)
+        raise Refusal(Code.TITLE_TOO_LONG, limit=MAX_TITLE)
     if any(unicodedata.category(ch) == "Cc" for ch in title):
-        raise LetterError("title_invalid")
+        raise Refusal(Code.TITLE_INVALID)
     return title
 
 
 def clean_body(raw: str) -> str:
     body = normalise(raw)
     if not body:
-        raise LetterError("text_empty")
+        raise Refusal(Code.TEXT_EMPTY)
     if len(body) > MAX_BODY:
-        raise LetterError("text_too_long", limit=MAX_BODY, length=len(body))
+        raise Refusal(Code.TEXT_TOO_LONG, limit=MAX_BODY, length=len(body))
     return body
 
 
@@ -106,7 +97,7 @@ async def create_letter(
     body = clean_body(body)
     _check_source(source)
     if deadline <= now:
-        raise LetterError("deadline_past")
+        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
         letter_id = await letters_repo.insert_letter(
             tx, title=title, language=language, deadline=deadline,
@@ -173,8 +164,7 @@ async def revise(
     async with db.transaction() as tx:
         letter = await _editable_letter(tx, letter_id)
         previous = await letters_repo.latest_version(tx, letter_id)
-        if previous.fingerprint == fingerprint(body):
-            raise LetterError("unchanged", version=previous.number)
+        _check_changed(previous, body)
         version_id = await _insert_version(tx, letter_id, body, material, source, created_by, now)
         version = await letters_repo.existing_version(tx, version_id)
         await _audit_version(tx, version, actor, now)
@@ -192,12 +182,33 @@ async def revise(
     return Revision(letter, version, previous, queued)
 
 
+async def revisable(db: Executor, letter_id: int) -> tuple[Letter, Version]:
+    """The letter /revise would add a version to, and its latest version (refused as
+    ``revise`` would refuse it: not found, closed)."""
+    letter = await _editable_letter(db, letter_id)
+    return letter, await letters_repo.latest_version(db, letter_id)
+
+
+async def revision_draft(db: Executor, letter_id: int, raw_body: str) -> tuple[str, Version]:
+    """A revision's text as it would be stored, and the version it would follow (refused
+    as ``revise`` would refuse the text: empty, too long, the same as that version)."""
+    body = clean_body(raw_body)
+    _, current = await latest_version(db, letter_id)
+    _check_changed(current, body)
+    return body, current
+
+
+def _check_changed(previous: Version, body: str) -> None:
+    if previous.fingerprint == fingerprint(body):
+        raise Refusal(Code.LETTER_UNCHANGED, version=previous.number)
+
+
 async def _editable_letter(tx: Executor, letter_id: int) -> Letter:
     letter = await letters_repo.get(tx, letter_id)
     if letter is None:
-        raise LetterError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     if letter.status is LetterStatus.CLOSED:
-        raise LetterError("letter_closed", ref=letter_id)
+        raise Refusal(Code.LETTER_CLOSED, ref=letter_id)
     return letter
 
 
@@ -249,7 +260,7 @@ async def circulation_preview(db: Executor, letter_id: int) -> tuple[Letter, Ver
     version = await letters_repo.latest_version(db, letter_id)
     organisations = len(await organisations_repo.all_active(db))
     if not organisations:
-        raise LetterError("no_organisations")
+        raise Refusal(Code.NO_ORGANISATIONS)
     return letter, version, organisations
 
 
@@ -272,13 +283,13 @@ async def circulate(
         if organisation_ids is None:
             organisations = await organisations_repo.all_active(tx)
             if not organisations:
-                raise LetterError("no_organisations")
+                raise Refusal(Code.NO_ORGANISATIONS)
         else:
             organisations = []
             for org_id in dict.fromkeys(organisation_ids):
                 organisation = await organisations_repo.get_active(tx, org_id)
                 if organisation is None:
-                    raise LetterError("org_not_found", ref=org_id)
+                    raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
                 organisations.append(organisation)
         targets = [organisation.id for organisation in organisations]
         for org_id in targets:
@@ -331,12 +342,12 @@ async def move_deadline(
     """Moves an open (or draft) letter's deadline, plans its reminders afresh and, once
     circulated, tells the members."""
     if deadline <= now:
-        raise LetterError("deadline_past")
+        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
         letter = await _editable_letter(tx, letter_id)
         previous = letter.deadline
         if deadline == previous:
-            raise LetterError("deadline_unchanged", ref=letter_id)
+            raise Refusal(Code.DEADLINE_UNCHANGED, ref=letter_id)
         await letters_repo.set_deadline(tx, letter_id, deadline=deadline)
         moved = await letters_repo.existing(tx, letter_id)
         await reminder_plan.replan(tx, moved, default_offsets=default_offsets, now=now)
@@ -400,10 +411,10 @@ class ReaderAccess:
 async def reader_access(
     db: Executor, letter_id: int, version_id: int, contact_id: int
 ) -> ReaderAccess:
-    """Checks that a member may read this version now; raises LetterError otherwise.
+    """Checks that a member may read this version now; raises a Refusal otherwise.
 
     First whether their organisation received the letter at all, with the same refusal as
-    for a letter that does not exist (``unknown_to_member``: nothing about other letters
+    for a letter that does not exist (``UNKNOWN_TO_MEMBER``: nothing about other letters
     leaks); then that its text is still there, the letter open and the version current.
     """
     letter = await letters_repo.get(db, letter_id)
@@ -416,15 +427,15 @@ async def reader_access(
         or version is None
         or version.letter_id != letter_id
     ):
-        raise LetterError(UNKNOWN_TO_MEMBER)
+        raise Refusal(Code.UNKNOWN_TO_MEMBER)
     if letter.purged_at is not None or version.body is None:
-        raise LetterError("letter_purged", ref=letter_id)
+        raise Refusal(Code.LETTER_PURGED, ref=letter_id)
     if letter.status is LetterStatus.CLOSED:
-        raise LetterError("full_text_closed", ref=letter_id)
+        raise Refusal(Code.FULL_TEXT_CLOSED, ref=letter_id)
     latest = await letters_repo.latest_version(db, letter_id)
     if latest.id != version.id:  # any later version replaces this text, minor ones too
-        raise LetterError(
-            "version_replaced",
+        raise Refusal(
+            Code.VERSION_REPLACED,
             ref=letter_id,
             latest=version_label(latest.number, latest.fingerprint),
             latest_id=latest.id,
@@ -487,7 +498,7 @@ async def details(db: Executor, letter_id: int) -> LetterDetails:
     """A letter with its versions, recipients and milestones (counts: ``responses.tally``)."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
-        raise LetterError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     return LetterDetails(
         letter,
         await letters_repo.versions(db, letter_id),
@@ -499,5 +510,5 @@ async def details(db: Executor, letter_id: int) -> LetterDetails:
 async def latest_version(db: Executor, letter_id: int) -> tuple[Letter, Version]:
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
-        raise LetterError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     return letter, await letters_repo.latest_version(db, letter_id)

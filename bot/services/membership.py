@@ -1,8 +1,7 @@
 """Organisations, contacts and invites: the rules, without Telegram.
 
-Every change runs in one transaction together with its audit event.
-Failures raise ``MembershipError`` with a machine-readable ``reason``; the
-handlers turn reasons into texts from the catalog.
+Every change runs in one transaction together with its audit event. Failures are
+``Refusal``s.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
@@ -29,6 +27,7 @@ from bot.db.organisations import Organisation
 from bot.db.types import ContactStatus, OrganisationStatus
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
+from bot.services.refusals import Code, Refusal
 
 MAX_ORG_NAME = 300
 MAX_LABEL = 100
@@ -47,22 +46,15 @@ _SAME_MARKS = {
 }
 
 
-class MembershipError(Exception):
-    def __init__(self, reason: str, **data: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
-
-
 def clean_org_name(raw: str) -> str:
     """The name as typed, minus surrounding spaces; refused if unusable in a list."""
     name = raw.strip()
     if not name:
-        raise MembershipError("name_empty")
+        raise Refusal(Code.ORG_NAME_EMPTY)
     if len(name) > MAX_ORG_NAME:
-        raise MembershipError("name_too_long", limit=MAX_ORG_NAME)
+        raise Refusal(Code.ORG_NAME_TOO_LONG, limit=MAX_ORG_NAME)
     if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise MembershipError("name_invalid")  # line breaks, tabs, control characters
+        raise Refusal(Code.ORG_NAME_INVALID)  # line breaks, tabs, control characters
     return name
 
 
@@ -100,7 +92,7 @@ async def add_organisation(
     async with db.transaction() as tx:
         existing = await organisations_repo.find_active_by_key(tx, key)
         if existing is not None:
-            raise MembershipError("duplicate", name=existing.name, org_id=existing.id)
+            raise Refusal(Code.ORG_DUPLICATE, name=existing.name, org_id=existing.id)
         org_id = await organisations_repo.insert(tx, name=name, name_key=key, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.added",
@@ -117,10 +109,10 @@ async def rename_organisation(
     async with db.transaction() as tx:
         old = await organisations_repo.get_active(tx, org_id)
         if old is None:
-            raise MembershipError("org_not_found", ref=org_id)
+            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
         clash = await organisations_repo.find_active_by_key(tx, key)
         if clash is not None and clash.id != org_id:
-            raise MembershipError("duplicate", name=clash.name, org_id=clash.id)
+            raise Refusal(Code.ORG_DUPLICATE, name=clash.name, org_id=clash.id)
         await organisations_repo.rename(tx, org_id, name=name, name_key=key)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.renamed",
@@ -159,7 +151,7 @@ async def organisation_to_remove(db: Executor, org_id: int) -> tuple[Organisatio
     """The organisation and how many contacts would lose access; what /removeorg asks about."""
     org = await organisations_repo.get_active(db, org_id)
     if org is None:
-        raise MembershipError("org_not_found", ref=org_id)
+        raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
     return org, len(await contacts_repo.not_removed_of_organisation(db, org_id))
 
 
@@ -170,7 +162,7 @@ async def remove_organisation(
     async with db.transaction() as tx:
         org = await organisations_repo.get_active(tx, org_id)
         if org is None:
-            raise MembershipError("org_not_found", ref=org_id)
+            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
         contact_ids = await contacts_repo.not_removed_of_organisation(tx, org_id)
         await organisations_repo.mark_removed(tx, org_id, now=now)
         await invites_repo.revoke_all_for_organisation(tx, org_id, now=now)
@@ -250,8 +242,8 @@ async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, 
     """The organisation a command starts with (its name or number), and the rest as typed.
 
     ``/invite Human Rights Center “Viasna” Anna, lawyer``: the longest start of the text
-    that names an organisation wins, then a number. Raises ``org_name_not_found`` or
-    ``org_not_found`` when neither does.
+    that names an organisation wins, then a number. Refused (``ORG_NAME_NOT_FOUND`` or
+    ``ORG_NOT_FOUND``) when neither does.
     """
     ends = [word.end() for word in re.finditer(r"\S+", text)]
     for end in reversed(ends):
@@ -261,10 +253,10 @@ async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, 
     first, _, rest = text.strip().partition(" ")
     number = _number(first)
     if number is None:
-        raise MembershipError("org_name_not_found", text=text.strip())
+        raise Refusal(Code.ORG_NAME_NOT_FOUND, text=text.strip())
     found = await organisations_repo.get_active(db, number)
     if found is None:
-        raise MembershipError("org_not_found", ref=number)
+        raise Refusal(Code.ORG_NOT_FOUND, ref=number)
     return found, rest.strip()
 
 
@@ -305,7 +297,7 @@ def clean_label(raw: str | None) -> str | None:
     if not label:
         return None
     if len(label) > MAX_LABEL:
-        raise MembershipError("label_too_long", limit=MAX_LABEL)
+        raise Refusal(Code.LABEL_TOO_LONG, limit=MAX_LABEL)
     return label
 
 
@@ -325,7 +317,7 @@ async def issue_invite(
     async with db.transaction() as tx:
         org = await organisations_repo.get_active(tx, org_id)
         if org is None:
-            raise MembershipError("org_not_found", ref=org_id)
+            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
         contact_id = await contacts_repo.insert_invited_member(
             tx, organisation_id=org_id, label=label, now=now
         )
@@ -476,7 +468,7 @@ async def revoke_invite(
     async with db.transaction() as tx:
         item = await invites_repo.get_pending(tx, invite_id, now=now)
         if item is None or await invites_repo.revoke(tx, invite_id, now=now) != 1:
-            raise MembershipError("invite_not_pending", ref=invite_id)
+            raise Refusal(Code.INVITE_NOT_PENDING, ref=invite_id)
         # The contact never joined: it is gone with its invitation.
         await contacts_repo.set_status(tx, item.invite.contact_id, ContactStatus.REMOVED, now=now)
         await audit.append(
@@ -498,7 +490,7 @@ async def contact_to_remove(db: Executor, contact_id: int) -> ContactWithOrganis
     """The contact /removecontact asks about, if it has access."""
     item = await contacts_repo.live_member_with_organisation(db, contact_id)
     if item is None:
-        raise MembershipError("contact_not_found", ref=contact_id)
+        raise Refusal(Code.CONTACT_NOT_FOUND, ref=contact_id)
     return item
 
 

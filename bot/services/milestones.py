@@ -14,8 +14,8 @@ from bot.db.connection import Database, Executor
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.services import outbox
-from bot.services.letters import LetterError
 from bot.services.outbox import OutgoingMessage
+from bot.services.refusals import Code, Refusal
 
 NOTICE = timedelta(days=1)  # coordinators are reminded this long before a milestone
 MAX_NAME = 200
@@ -34,17 +34,17 @@ async def add_milestone(
 ) -> Milestone:
     cleaned = " ".join(name.split())
     if not cleaned or any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise LetterError("milestone_name_empty")
+        raise Refusal(Code.MILESTONE_NAME_EMPTY)
     if len(cleaned) > MAX_NAME:
-        raise LetterError("milestone_name_too_long", limit=MAX_NAME)
+        raise Refusal(Code.MILESTONE_NAME_TOO_LONG, limit=MAX_NAME)
     if at <= now:
-        raise LetterError("deadline_past")
+        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
         letter = await letters_repo.get(tx, letter_id)
         if letter is None or letter.purged_at is not None:
-            raise LetterError("letter_not_found", ref=letter_id)
+            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
         if len(await repo.of_letter(tx, letter_id)) >= MAX_PER_LETTER:
-            raise LetterError("too_many_milestones", limit=MAX_PER_LETTER)
+            raise Refusal(Code.TOO_MANY_MILESTONES, limit=MAX_PER_LETTER)
         # Less than a day ahead: the coordinator who adds it is the reminder.
         reminded = now if at - now <= NOTICE else None
         milestone_id = await repo.insert(
@@ -64,7 +64,7 @@ async def remove_milestone(
     async with db.transaction() as tx:
         milestone = await repo.get(tx, milestone_id)
         if milestone is None or milestone.letter_id != letter_id:
-            raise LetterError("milestone_not_found", ref=milestone_id)
+            raise Refusal(Code.MILESTONE_NOT_FOUND, letter_id=letter_id, ref=milestone_id)
         await repo.delete(tx, milestone_id)
         await audit.append(
             tx, now=now, actor=actor, action="milestone.removed", letter_id=letter_id,

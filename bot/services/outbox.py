@@ -26,6 +26,7 @@ from bot.db import deliveries as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
 from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus, LetterStatus
+from bot.services.refusals import Code, Refusal
 from bot.settings import DELETE_WINDOW
 
 __all__ = [
@@ -337,7 +338,7 @@ async def resend_uncertain(
 
     They form a new broadcast that reports to ``requested_by``. Each delivery is taken
     only while it is still uncertain, so two presses never queue one twice; a closed or
-    purged letter's messages are not sent again (``ResponseError``).
+    purged letter's messages are not sent again (a ``Refusal``).
     """
     if (letter_id is None) == (broadcast_id is None):
         raise ValueError("resend a letter's or a broadcast's deliveries, not both")
@@ -372,11 +373,10 @@ async def resend_uncertain(
 async def _check_sendable(tx: Transaction, letter_id: int) -> None:
     # Imported here: the letter services queue through this module (an import cycle).
     from bot.services.purge import unpurged_letter
-    from bot.services.responses import ResponseError
 
     letter = await unpurged_letter(tx, letter_id)
     if letter.status is LetterStatus.CLOSED:
-        raise ResponseError("resend_closed", ref=letter_id)
+        raise Refusal(Code.RESEND_CLOSED, ref=letter_id)
 
 
 def _shifted(delete_after: datetime | None, created_at: datetime, now: datetime) -> datetime | None:

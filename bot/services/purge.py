@@ -26,7 +26,7 @@ from bot.db import purge as repo
 from bot.db.connection import Database, Executor
 from bot.db.letters import Letter
 from bot.db.types import LetterStatus
-from bot.services.responses import ResponseError
+from bot.services.refusals import Code, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,12 @@ class Purge:
 
 
 async def unpurged_letter(db: Executor, letter_id: int) -> Letter:
-    """The letter, if it exists and its texts were not purged (``ResponseError`` if not)."""
+    """The letter, if it exists and its texts were not purged (refused if not)."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     if letter.purged_at is not None:
-        raise ResponseError("letter_purged", ref=letter_id)
+        raise Refusal(Code.LETTER_PURGED, ref=letter_id)
     return letter
 
 
@@ -54,7 +54,7 @@ async def check_purgeable(db: Executor, letter_id: int) -> Letter:
     """The letter, if it can be purged (closed, not purged yet)."""
     letter = await unpurged_letter(db, letter_id)
     if letter.status is not LetterStatus.CLOSED:
-        raise ResponseError("purge_not_closed", ref=letter_id)
+        raise Refusal(Code.PURGE_NOT_CLOSED, ref=letter_id)
     return letter
 
 
@@ -88,7 +88,7 @@ async def purge_expired(db: Database, *, now: datetime, retention: timedelta) ->
     for letter_id in await repo.closed_before(db, now - retention):
         try:
             done.append(await purge_letter(db, letter_id, actor="system", now=now))
-        except ResponseError:
+        except Refusal:
             continue  # reopened or purged meanwhile
     return done
 

@@ -29,10 +29,11 @@ from bot.db.letters import Letter, Recipient
 from bot.db.reminders import Reminder
 from bot.db.types import LetterStatus, ReminderStatus, SendStatus
 from bot.services import outbox, responses
-from bot.services.deadlines import format_offsets, reminder_due
+from bot.services.deadlines import OffsetsError, format_offsets, parse_offsets, reminder_due
 from bot.services.letters import Composer, enqueue_planned
 from bot.services.outbox import OutgoingMessage
 from bot.services.quiet_hours import QuietHours, send_time, stored_quiet_hours
+from bot.services.refusals import Code, Refusal
 from bot.services.reminder_plan import OFF, offsets_of, replan
 from bot.services.responses import OrganisationStanding
 
@@ -78,7 +79,7 @@ async def remind_now(
     """Reminds every contact of organisations that are pending or must reconfirm."""
     status = await responses.letter_status(db, letter_id)
     if status.letter.status is not LetterStatus.OPEN:
-        raise responses.ResponseError("not_open", ref=letter_id)
+        raise Refusal(Code.NOT_OPEN, ref=letter_id)
     waiting = waiting_organisations(status)
     async with db.transaction() as tx:
         broadcast_id = await outbox.create_broadcast(
@@ -106,6 +107,20 @@ async def remind_now(
 # --- the letter's reminder offsets -----------------------------------------------------------
 
 
+def read_offsets(raw: str) -> list[timedelta] | None:
+    """The offsets typed after /reminders: like ``7d,3d,1d,3h``; ``off`` or ``none`` for
+    no reminders (an empty list); ``default`` for REMINDER_OFFSETS (None)."""
+    raw = raw.strip()
+    if raw.lower() in ("off", "none"):
+        return []
+    if raw.lower() == "default":
+        return None
+    try:
+        return parse_offsets(raw)
+    except OffsetsError as error:
+        raise Refusal(Code.OFFSETS_BAD, item=error.item, max_count=error.max_count) from None
+
+
 async def set_offsets(
     db: Database,
     letter_id: int,
@@ -120,9 +135,9 @@ async def set_offsets(
     async with db.transaction() as tx:
         letter = await letters_repo.get(tx, letter_id)
         if letter is None:
-            raise responses.ResponseError("letter_not_found", ref=letter_id)
+            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
         if letter.status is LetterStatus.CLOSED:
-            raise responses.ResponseError("not_open", ref=letter_id)
+            raise Refusal(Code.REMINDERS_CLOSED, ref=letter_id)
         await letters_repo.set_reminder_offsets(tx, letter_id, stored)
         changed = await letters_repo.existing(tx, letter_id)
         await replan(tx, changed, default_offsets=default_offsets, now=now)
@@ -148,7 +163,7 @@ async def schedule_of(
     """What /reminders shows: each offset, when it is due, and how far it went."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
-        raise responses.ResponseError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     counts: dict[int, dict[ReminderStatus, int]] = defaultdict(lambda: defaultdict(int))
     for row in await repo.of_letter(db, letter_id):
         counts[row.offset_seconds][row.status] += 1

@@ -13,7 +13,6 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
@@ -27,19 +26,13 @@ from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
 from bot.db.types import CloseReport, ContactRole, ContactStatus, Decision, LetterStatus, Listing
 from bot.services import reminder_plan
-from bot.services.letters import UNKNOWN_TO_MEMBER, Composer, tell_recipients
+from bot.services.letters import Composer, tell_recipients
+from bot.services.refusals import Code, Refusal
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
 MAX_COMMENT = 3000
 MAX_REASON = 1000
-
-
-class ResponseError(Exception):
-    def __init__(self, reason: str, **data: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
 
 
 @dataclass(frozen=True)
@@ -55,7 +48,7 @@ class Target:
 
 async def received_letter(db: Executor, contact: Contact, letter_id: int) -> tuple[Letter, int]:
     """The letter and the member's organisation, if it received the letter;
-    ``unknown_to_member`` otherwise.
+    ``UNKNOWN_TO_MEMBER`` otherwise.
 
     Checked before anything else about the letter, with one and the same refusal for a
     letter that does not exist, a draft and another organisation's letter (purged or not):
@@ -70,7 +63,7 @@ async def received_letter(db: Executor, contact: Contact, letter_id: int) -> tup
         or not contact.status.live
         or not await letters_repo.has_organisation(db, letter_id, organisation_id)
     ):
-        raise ResponseError(UNKNOWN_TO_MEMBER)
+        raise Refusal(Code.UNKNOWN_TO_MEMBER)
     return letter, organisation_id
 
 
@@ -78,19 +71,19 @@ async def _target(db: Executor, contact: Contact, letter_id: int, version_id: in
     letter, organisation_id = await received_letter(db, contact, letter_id)
     version = await letters_repo.get_version(db, version_id)
     if version is None or version.letter_id != letter.id:
-        raise ResponseError(UNKNOWN_TO_MEMBER)
+        raise Refusal(Code.UNKNOWN_TO_MEMBER)
     if letter.status is LetterStatus.CLOSED:
-        raise ResponseError("letter_closed", ref=letter_id)
+        raise Refusal(Code.ANSWERS_CLOSED, ref=letter_id)
     versions = await letters_repo.versions(db, letter_id)
     latest = versions[-1]
     if any(v.material and v.number > version.number for v in versions):
-        raise ResponseError("version_superseded", ref=letter_id, latest=latest.number)
+        raise Refusal(Code.VERSION_SUPERSEDED, ref=letter_id, latest=latest.number)
     organisation = await organisations_repo.existing(db, organisation_id)
     return Target(letter, version, latest, organisation.id, organisation.name)
 
 
 async def sign_target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
-    """What the confirmation screen shows; raises ResponseError for a stale or forged press."""
+    """What the confirmation screen shows; raises a Refusal for a stale or forged press."""
     return await _target(db, contact, letter_id, version_id)
 
 
@@ -156,13 +149,21 @@ async def sign(
         )  # fmt: skip
 
 
-def clean_text(raw: str, limit: int, reason: str) -> str:
+def clean_text(raw: str, limit: int, *, empty: Code, too_long: Code) -> str:
     text = raw.strip()
     if not text:
-        raise ResponseError(f"{reason}_empty")
+        raise Refusal(empty)
     if len(text) > limit:
-        raise ResponseError(f"{reason}_too_long", limit=limit, length=len(text))
+        raise Refusal(too_long, limit=limit, length=len(text))
     return text
+
+
+def _clean_comment(raw: str) -> str:
+    return clean_text(raw, MAX_COMMENT, empty=Code.COMMENT_EMPTY, too_long=Code.COMMENT_TOO_LONG)
+
+
+def _clean_reason(raw: str) -> str:
+    return clean_text(raw, MAX_REASON, empty=Code.REASON_EMPTY, too_long=Code.REASON_TOO_LONG)
 
 
 async def decline(
@@ -174,7 +175,7 @@ async def decline(
     *,
     now: datetime,
 ) -> Outcome:
-    reason = clean_text(reason, MAX_REASON, "reason") if reason else None
+    reason = _clean_reason(reason) if reason else None  # None: Skip
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         return await _record(
@@ -184,14 +185,14 @@ async def decline(
 
 
 async def withdrawable(db: Executor, contact: Contact, letter_id: int) -> Target:
-    """The signature Withdraw would take back (asked before it is); raises ResponseError
+    """The signature Withdraw would take back (asked before it is); raises a Refusal
     when there is none: the letter is closed, or the organisation has not signed it."""
     await received_letter(db, contact, letter_id)  # before anything else about the letter
     latest = await letters_repo.latest_version(db, letter_id)
     target = await _target(db, contact, letter_id, latest.id)
     current = await responses_repo.get(db, letter_id, target.organisation_id)
     if current is None or current.decision is not Decision.SIGNED:
-        raise ResponseError("nothing_to_withdraw", ref=letter_id)
+        raise Refusal(Code.NOTHING_TO_WITHDRAW, ref=letter_id)
     return target
 
 
@@ -208,7 +209,7 @@ async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datet
 async def add_comment(
     db: Database, contact: Contact, letter_id: int, version_id: int, body: str, *, now: datetime
 ) -> tuple[Target, Comment]:
-    body = clean_text(body, MAX_COMMENT, "comment")
+    body = _clean_comment(body)
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         comment_id = await responses_repo.insert_comment(
@@ -236,14 +237,14 @@ class Reply:
 async def reply_to_comment(
     db: Database, comment_id: int, body: str, *, coordinator_id: int, now: datetime
 ) -> Reply:
-    body = clean_text(body, MAX_COMMENT, "comment")
+    body = _clean_comment(body)
     async with db.transaction() as tx:
         comment = await responses_repo.get_comment(tx, comment_id)
         if comment is None or comment.author_role is not ContactRole.MEMBER or comment.body is None:
-            raise ResponseError("comment_not_found", ref=comment_id)
+            raise Refusal(Code.COMMENT_NOT_FOUND, ref=comment_id)
         member = await contacts_repo.get(tx, comment.contact_id or 0)
         if member is None or member.status is not ContactStatus.ACTIVE:
-            raise ResponseError("member_gone", ref=comment_id)
+            raise Refusal(Code.MEMBER_GONE, ref=comment_id)
         letter = await letters_repo.existing(tx, comment.letter_id)
         reply_id = await responses_repo.insert_comment(
             tx, letter_id=comment.letter_id, version_id=comment.version_id,
@@ -349,7 +350,7 @@ class LetterStanding:
 async def letter_status(db: Executor, letter_id: int) -> LetterStanding:
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     versions = await letters_repo.versions(db, letter_id)
     rows = await responses_repo.organisation_rows(db, letter_id)
     statuses = [
@@ -380,12 +381,12 @@ async def organisation_overview(
 
 
 async def closable(db: Executor, letter_id: int) -> Letter:
-    """The open letter /close would close; raises ResponseError otherwise."""
+    """The open letter /close would close, or a Refusal."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     if letter.status is not LetterStatus.OPEN:
-        raise ResponseError("not_open", ref=letter_id)
+        raise Refusal(Code.NOT_OPEN, ref=letter_id)
     return letter
 
 
@@ -466,13 +467,13 @@ async def reopen_letter(
 ) -> Letter:
     """Opens a closed letter again until ``deadline``; every contact who has it is told."""
     if deadline <= now:
-        raise ResponseError("deadline_past")
+        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
         letter = await letters_repo.get(tx, letter_id)
         if letter is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
+            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
         if letter.status is not LetterStatus.CLOSED or letter.purged_at is not None:
-            raise ResponseError("not_closed", ref=letter_id)
+            raise Refusal(Code.NOT_CLOSED, ref=letter_id)
         await letters_repo.set_reopened(tx, letter_id, deadline=deadline)
         await audit.append(
             tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
@@ -513,7 +514,7 @@ class ThreadItem:
 async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, list[ThreadItem]]]:
     """Members' comments grouped by version, each with the coordinators' replies."""
     if await letters_repo.get(db, letter_id) is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
     versions = {v.id: v for v in await letters_repo.versions(db, letter_id)}
     all_comments = await responses_repo.comments_of_letter(db, letter_id)
     replies: dict[int, list[Comment]] = {}

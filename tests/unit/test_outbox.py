@@ -18,7 +18,7 @@ from bot.db.migrate import apply_migrations
 from bot.db.timefmt import to_db
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
-from bot.services.responses import ResponseError
+from bot.services.refusals import Refusal
 
 NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 HELLO = OutgoingMessage("sendMessage", {"text": "hello", "parse_mode": "HTML"})
@@ -468,9 +468,9 @@ async def test_a_closed_or_purged_letters_messages_are_not_sent_again(
     letter_id = await letter(db, "closed")
     if state == "purged":
         await db.execute("UPDATE letters SET purged_at = ? WHERE id = ?", (to_db(NOW), letter_id))
-    with pytest.raises(ResponseError) as refused:
+    with pytest.raises(Refusal) as refused:
         await outbox.resend_uncertain(
             db, letter_id=letter_id, requested_by=1001, actor="coordinator:1001", now=NOW
         )
-    assert refused.value.reason == reason
+    assert refused.value.code == reason
     assert [e for e in await audit.events(db) if e.action == "delivery.resent"] == []
