@@ -18,6 +18,7 @@ from bot import keyboards, texts
 from bot.db.letters import Letter, Recipient, Version
 from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
+from bot.services.letter_queue import PlannedMessage
 from bot.services.letter_text import (
     ParagraphChange,
     diff_paragraphs,
@@ -27,7 +28,6 @@ from bot.services.letter_text import (
     version_label,
     word_diff,
 )
-from bot.services.letters import PlannedMessage
 from bot.services.outbox import OutgoingMessage
 from bot.services.reminders import ChaseItem
 from bot.settings import Settings

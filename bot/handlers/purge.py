@@ -12,7 +12,7 @@ from bot.handlers.common import actor, coordinators_only, reply, say
 from bot.handlers.letters import letter_ref
 from bot.handlers.refusals import in_place
 from bot.jobs.outbox import delete_expired_messages
-from bot.services import purge
+from bot.services import lifecycle, purge
 
 
 @coordinators_only
@@ -20,7 +20,7 @@ async def ask(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "purge")
     if letter_id is None:
         return
-    letter = await purge.check_purgeable(context.db, letter_id)
+    letter = await lifecycle.check_purgeable(context.db, letter_id)
     text = say(context, texts.PURGE_ASK, letter_id=letter_id, title=letter.title or "")
     markup = keyboards.purge_confirmation(letter_id, context.language)
     await reply(update, context, text, reply_markup=markup)

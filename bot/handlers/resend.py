@@ -14,6 +14,7 @@ from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, coordinators_only, reply, say
 from bot.jobs.outbox import contact_lines, wake_outbox
 from bot.services import outbox
+from bot.services.resend import resend_uncertain
 
 
 async def show_uncertain(update: Update, context: BotContext, letter_id: int) -> None:
@@ -40,7 +41,7 @@ async def resend(update: Update, context: BotContext) -> None:
     else:
         await reply(update, context, say(context, texts.STALE_BUTTON))
         return
-    done = await outbox.resend_uncertain(
+    done = await resend_uncertain(
         context.db,
         **scope,
         requested_by=context.who.telegram_user_id,

@@ -32,7 +32,7 @@ from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, chase_lines, label
-from bot.services import flows, letter_export, reminders, responses
+from bot.services import flows, letter_export, lifecycle, reminders, responses
 from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
 from bot.services.refusals import Code, Refusal
@@ -297,7 +297,7 @@ async def close(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "close")
     if letter_id is None:
         return
-    letter = await responses.closable(context.db, letter_id)
+    letter = await lifecycle.closable(context.db, letter_id)
     text = say(context, texts.CLOSE_ASK, letter_id=letter.id, title=letter.title or "")
     await reply(
         update,
@@ -314,7 +314,7 @@ async def close_answer(update: Update, context: BotContext) -> None:
     letter_id = await confirmed(update, context, callback_data.CLOSE, texts.CLOSE_KEPT)
     if letter_id is None:
         return
-    letter = await responses.close_letter(
+    letter = await lifecycle.close_letter(
         context.db, letter_id, actor=actor(context), now=context.clock.now(),
         compose=LetterComposer(context.settings).closed_notice,
     )  # fmt: skip
@@ -340,7 +340,7 @@ async def reopen(update: Update, context: BotContext) -> None:
         return
     now = context.clock.now()
     deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
-    letter = await responses.reopen_letter(
+    letter = await lifecycle.reopen_letter(
         context.db, letter_id, deadline, actor=actor(context), now=now,
         default_offsets=context.settings.reminder_offsets,
         compose=LetterComposer(context.settings).reopened_notice,

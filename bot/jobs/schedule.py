@@ -37,6 +37,7 @@ from bot.services import (
     flows,
     languages,
     letter_export,
+    lifecycle,
     milestones,
     purge,
     reminders,
@@ -104,7 +105,7 @@ class Scheduler:
         settings, db, now = services.settings, services.database, services.clock.now()
         self._coordinators = await languages.languages_of(db, settings.coordinator_ids)
         composer = LetterComposer(settings)
-        closed = await responses.close_expired(db, now=now, compose=composer.closed_notice)
+        closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
         await self._send_close_reports()
         await flows.expire(db, now=now)  # what was typed into an abandoned flow goes
         if settings.retention_days is not None:
@@ -143,14 +144,14 @@ class Scheduler:
         db, settings = services.database, services.settings
         moments = [
             await reminders.next_due(db),
-            await responses.next_deadline(db),
+            await lifecycle.next_deadline(db),
             await milestones.next_due(db),
             await flows.next_expiry(db),
             services.flood.next_heard_again(),
         ]
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
-            moments.append(await purge.next_due(db, retention=retention))
+            moments.append(await lifecycle.next_purge(db, retention=retention))
         if settings.digest_time is not None:
             moments.append(
                 await digest.next_due(
@@ -262,7 +263,7 @@ class Scheduler:
         than never."""
         services = self.services
         db, now = services.database, services.clock.now()
-        for letter in await responses.close_reports_due(db):
+        for letter in await lifecycle.close_reports_due(db):
             status = await responses.letter_status(db, letter.id)
             files = await letter_export.export_letter(
                 db, letter.id, actor="system", now=now, zone=services.settings.zone
@@ -294,7 +295,7 @@ class Scheduler:
                     log.warning("schedule: close report for letter %s: %s", letter.id, error)
                     delivered = False
             if delivered:
-                await responses.close_report_sent(db, letter.id)
+                await lifecycle.close_report_sent(db, letter.id)
 
 
 async def _job(context: BotContext) -> None:

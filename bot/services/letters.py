@@ -1,15 +1,15 @@
 """Letters and versions: creating, revising, circulating. No Telegram here.
 
-Versions are immutable and fingerprinted. Circulation opens the letter and queues
-every recipient's messages in the same transaction, so a crash never leaves a
-letter open with half its deliveries unqueued. What the messages look like is
-decided by a ``Composer`` passed in from the Telegram side.
+Versions are immutable and fingerprinted. Circulation opens the letter (``lifecycle``)
+and queues every recipient's messages in the same transaction, so a crash never leaves a
+letter open with half its deliveries unqueued. What the messages look like is decided
+by a ``Composer`` passed in from the Telegram side (``letter_queue``).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,7 +21,14 @@ from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.milestones import Milestone
 from bot.db.types import LetterStatus
-from bot.services import outbox, reminder_plan
+from bot.services import lifecycle, outbox, reminder_plan
+from bot.services.letter_queue import (
+    Composer,
+    NoticeComposer,
+    PlannedMessage,
+    queue_for,
+    tell_recipients,
+)
 from bot.services.letter_text import fingerprint, normalise, version_label
 from bot.services.refusals import Code, Refusal
 
@@ -37,22 +44,6 @@ class DraftSource:
     kind: str = "text"
     file_id: str | None = None
     file_name: str | None = None
-
-
-@dataclass(frozen=True)
-class PlannedMessage:
-    """One message for one recipient, before it becomes a delivery."""
-
-    part: str  # stable name within the letter version: "summary", "text-1", "file", ...
-    kind: str  # delivery kind: summary, fulltext, file, notice
-    message: outbox.OutgoingMessage
-    delete_after: datetime | None = None
-
-
-# (letter, version, recipient, now) -> the messages that recipient gets
-Composer = Callable[[Letter, Version, Recipient, datetime], Sequence[PlannedMessage]]
-# (letter, new version, previous version, recipient, now) -> revision notice messages
-NoticeComposer = Callable[[Letter, Version, Version, Recipient, datetime], Sequence[PlannedMessage]]
 
 
 def clean_title(raw: str) -> str:
@@ -162,7 +153,7 @@ async def revise(
     body = clean_body(body)
     _check_source(source)
     async with db.transaction() as tx:
-        letter = await _editable_letter(tx, letter_id)
+        letter = await lifecycle.editable_letter(tx, letter_id)
         previous = await letters_repo.latest_version(tx, letter_id)
         _check_changed(previous, body)
         version_id = await _insert_version(tx, letter_id, body, material, source, created_by, now)
@@ -173,11 +164,14 @@ async def revise(
             broadcast_id = await outbox.create_broadcast(
                 tx, letter_id=letter_id, kind="revision", requested_by=created_by, now=now
             )
-            for recipient in await letters_repo.recipients(tx, letter_id):
-                for planned in compose_notice(letter, version, previous, recipient, now):
-                    queued += await enqueue_planned(
-                        tx, broadcast_id, letter, version, recipient, planned, now
-                    )
+
+            def notice(
+                letter: Letter, version: Version, recipient: Recipient, now: datetime
+            ) -> Sequence[PlannedMessage]:
+                return compose_notice(letter, version, previous, recipient, now)
+
+            recipients = await letters_repo.recipients(tx, letter_id)
+            queued = await queue_for(tx, broadcast_id, letter, version, recipients, notice, now=now)
             await outbox.finish_if_empty(tx, broadcast_id, now=now)
     return Revision(letter, version, previous, queued)
 
@@ -185,7 +179,7 @@ async def revise(
 async def revisable(db: Executor, letter_id: int) -> tuple[Letter, Version]:
     """The letter /revise would add a version to, and its latest version (refused as
     ``revise`` would refuse it: not found, closed)."""
-    letter = await _editable_letter(db, letter_id)
+    letter = await lifecycle.editable_letter(db, letter_id)
     return letter, await letters_repo.latest_version(db, letter_id)
 
 
@@ -203,44 +197,6 @@ def _check_changed(previous: Version, body: str) -> None:
         raise Refusal(Code.LETTER_UNCHANGED, version=previous.number)
 
 
-async def _editable_letter(tx: Executor, letter_id: int) -> Letter:
-    letter = await letters_repo.get(tx, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
-    if letter.status is LetterStatus.CLOSED:
-        raise Refusal(Code.LETTER_CLOSED, ref=letter_id)
-    return letter
-
-
-async def enqueue_planned(
-    tx: Transaction,
-    broadcast_id: int | None,
-    letter: Letter,
-    version: Version,
-    recipient: Recipient,
-    planned: PlannedMessage,
-    now: datetime,
-    *,
-    nonce: str = "",
-) -> int:
-    """Queues one planned message; the key names letter, version, contact and part, so
-    queueing the same thing twice (a retry, a crash) is a no-op."""
-    key = f"letter:{letter.id}:v{version.number}:contact:{recipient.contact_id}:{planned.part}"
-    queued = await outbox.enqueue(
-        tx,
-        broadcast_id=broadcast_id,
-        contact_id=recipient.contact_id,
-        chat_id=recipient.telegram_user_id,
-        letter_id=letter.id,
-        kind=planned.kind,
-        message=planned.message,
-        dedupe_key=key + nonce,
-        now=now,
-        delete_after=planned.delete_after,
-    )
-    return int(queued)
-
-
 @dataclass(frozen=True)
 class Circulation:
     letter: Letter
@@ -256,7 +212,7 @@ class Circulation:
 async def circulation_preview(db: Executor, letter_id: int) -> tuple[Letter, Version, int]:
     """What ``circulate`` to every organisation would send: the letter, its latest version
     and how many organisations there are; raises what ``circulate`` would raise."""
-    letter = await _editable_letter(db, letter_id)
+    letter = await lifecycle.editable_letter(db, letter_id)
     version = await letters_repo.latest_version(db, letter_id)
     organisations = len(await organisations_repo.all_active(db))
     if not organisations:
@@ -278,7 +234,7 @@ async def circulate(
     """Opens the letter for the organisations (all active ones when None), queues it, and
     plans its reminders for them."""
     async with db.transaction() as tx:
-        letter = await _editable_letter(tx, letter_id)
+        letter = await lifecycle.editable_letter(tx, letter_id)
         version = await letters_repo.latest_version(tx, letter_id)
         if organisation_ids is None:
             organisations = await organisations_repo.all_active(tx)
@@ -292,24 +248,17 @@ async def circulate(
                     raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
                 organisations.append(organisation)
         targets = [organisation.id for organisation in organisations]
-        for org_id in targets:
-            await letters_repo.add_organisation(tx, letter_id, org_id, now=now)
-        await letters_repo.open_letter(tx, letter_id, now=now)
-        letter = await letters_repo.existing(tx, letter_id)
+        letter = await lifecycle.open_for(
+            tx, letter, targets, default_offsets=default_offsets, now=now
+        )
         broadcast_id = await outbox.create_broadcast(
             tx, letter_id=letter_id, kind="circulation", requested_by=requested_by, now=now
         )
         recipients = [
             r for r in await letters_repo.recipients(tx, letter_id) if r.organisation_id in targets
         ]
-        queued = 0
-        for recipient in recipients:
-            for planned in compose(letter, version, recipient, now):
-                queued += await enqueue_planned(
-                    tx, broadcast_id, letter, version, recipient, planned, now
-                )
+        queued = await queue_for(tx, broadcast_id, letter, version, recipients, compose, now=now)
         await outbox.finish_if_empty(tx, broadcast_id, now=now)
-        await reminder_plan.plan(tx, letter, targets, default_offsets=default_offsets, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="letter.circulated", letter_id=letter_id,
             data={"organisations": targets, "version": version.number, "queued": queued},
@@ -344,7 +293,7 @@ async def move_deadline(
     if deadline <= now:
         raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
-        letter = await _editable_letter(tx, letter_id)
+        letter = await lifecycle.editable_letter(tx, letter_id)
         previous = letter.deadline
         if deadline == previous:
             raise Refusal(Code.DEADLINE_UNCHANGED, ref=letter_id)
@@ -363,28 +312,6 @@ async def move_deadline(
     return DeadlineMove(moved, previous, recipients, queued)
 
 
-async def tell_recipients(
-    tx: Transaction, letter: Letter, compose: Composer, *, kind: str, now: datetime, nonce: str
-) -> tuple[int, int]:
-    """Queues a notice about the letter (``compose``) to every contact who has it, in the
-    caller's transaction; returns how many contacts and messages. ``nonce`` tells this
-    notice from an earlier one of the same kind (the deadline moved twice)."""
-    recipients = await letters_repo.recipients(tx, letter.id)
-    if not recipients:
-        return 0, 0
-    version = await letters_repo.latest_version(tx, letter.id)
-    broadcast_id = await outbox.create_broadcast(
-        tx, letter_id=letter.id, kind=kind, requested_by=None, now=now
-    )
-    queued = 0
-    for recipient in recipients:
-        for planned in compose(letter, version, recipient, now):
-            queued += await enqueue_planned(
-                tx, broadcast_id, letter, version, recipient, planned, now, nonce=nonce
-            )
-    return len(recipients), queued
-
-
 async def deliver_open_letters(
     db: Database, contact_id: int, organisation_id: int, *, now: datetime, compose: Composer
 ) -> int:
@@ -396,8 +323,7 @@ async def deliver_open_letters(
             if recipient is None:
                 continue
             version = await letters_repo.latest_version(tx, letter.id)
-            for planned in compose(letter, version, recipient, now):
-                queued += await enqueue_planned(tx, None, letter, version, recipient, planned, now)
+            queued += await queue_for(tx, None, letter, version, [recipient], compose, now=now)
     return queued
 
 
@@ -452,13 +378,10 @@ async def resend_full_text(
 ) -> int:
     """The Full text button: the text again (it was deleted after DRAFT_TTL, or scrolled away)."""
     async with db.transaction() as tx:
-        queued = 0
-        for planned in compose(access.letter, access.version, access.recipient, now):
-            queued += await enqueue_planned(
-                tx, None, access.letter, access.version, access.recipient, planned, now,
-                nonce=f":again:{now.timestamp():.0f}",
-            )  # fmt: skip
-    return queued
+        return await queue_for(
+            tx, None, access.letter, access.version, [access.recipient], compose, now=now,
+            nonce=f":again:{now.timestamp():.0f}",
+        )  # fmt: skip
 
 
 async def resend_current(

@@ -30,7 +30,7 @@ from bot.db.reminders import Reminder
 from bot.db.types import LetterStatus, ReminderStatus, SendStatus
 from bot.services import outbox, responses
 from bot.services.deadlines import OffsetsError, format_offsets, parse_offsets, reminder_due
-from bot.services.letters import Composer, enqueue_planned
+from bot.services.letter_queue import Composer, queue_for
 from bot.services.outbox import OutgoingMessage
 from bot.services.quiet_hours import QuietHours, send_time, stored_quiet_hours
 from bot.services.refusals import Code, Refusal
@@ -88,13 +88,10 @@ async def remind_now(
         recipients = [
             r for r in await letters_repo.recipients(tx, letter_id) if r.organisation_id in waiting
         ]
-        queued = 0
-        for recipient in recipients:
-            for planned in compose(status.letter, status.latest, recipient, now):
-                queued += await enqueue_planned(
-                    tx, broadcast_id, status.letter, status.latest, recipient, planned, now,
-                    nonce=f":{now.timestamp():.0f}",
-                )  # fmt: skip
+        queued = await queue_for(
+            tx, broadcast_id, status.letter, status.latest, recipients, compose, now=now,
+            nonce=f":{now.timestamp():.0f}",
+        )  # fmt: skip
         await audit.append(
             tx, now=now, actor=actor, action="reminder.sent", letter_id=letter_id,
             data={"organisations": sorted(waiting), "contacts": len(recipients),
@@ -308,11 +305,10 @@ async def queue_due_sends(db: Database, *, now: datetime, compose: Composer) -> 
                     broadcast_id = await outbox.create_broadcast(
                         tx, letter_id=letter_id, kind="reminder", requested_by=None, now=now
                     )
-                for planned in compose(status.letter, status.latest, recipient, now):
-                    queued += await enqueue_planned(
-                        tx, broadcast_id, status.letter, status.latest, recipient, planned,
-                        now, nonce=f":r{send.reminder_id}",
-                    )  # fmt: skip
+                queued += await queue_for(
+                    tx, broadcast_id, status.letter, status.latest, [recipient], compose,
+                    now=now, nonce=f":r{send.reminder_id}",
+                )  # fmt: skip
     return queued
 
 

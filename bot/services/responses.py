@@ -12,21 +12,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
-from bot.db import reminders as reminders_repo
 from bot.db import responses as responses_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
-from bot.db.types import CloseReport, ContactRole, ContactStatus, Decision, LetterStatus, Listing
-from bot.services import reminder_plan
-from bot.services.letters import Composer, tell_recipients
+from bot.db.types import ContactRole, ContactStatus, Decision, LetterStatus, Listing
 from bot.services.refusals import Code, Refusal
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
@@ -378,111 +375,6 @@ async def organisation_overview(
             if organisation.row.organisation_id == organisation_id:
                 result.append((letter, status.latest, organisation))
     return result
-
-
-async def closable(db: Executor, letter_id: int) -> Letter:
-    """The open letter /close would close, or a Refusal."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
-    if letter.status is not LetterStatus.OPEN:
-        raise Refusal(Code.NOT_OPEN, ref=letter_id)
-    return letter
-
-
-async def close_letter(
-    db: Database, letter_id: int, *, actor: str, now: datetime, compose: Composer
-) -> Letter:
-    """Closes an open letter; every contact who has it is told (``compose``)."""
-    async with db.transaction() as tx:
-        await closable(tx, letter_id)
-        return await _close(tx, letter_id, actor=actor, now=now, at_deadline=False, compose=compose)
-
-
-async def _close(
-    tx: Transaction,
-    letter_id: int,
-    *,
-    actor: str,
-    now: datetime,
-    at_deadline: bool,
-    compose: Composer,
-) -> Letter:
-    await letters_repo.set_closed(tx, letter_id, now=now)
-    await reminders_repo.skip_pending(tx, letter_id, now=now)
-    data = {"at_deadline": True} if at_deadline else None
-    await audit.append(
-        tx, now=now, actor=actor, action="letter.closed", letter_id=letter_id, data=data
-    )
-    closed = await letters_repo.existing(tx, letter_id)
-    await tell_recipients(tx, closed, compose, kind="closed", now=now, nonce=_nonce(now))
-    return closed
-
-
-def _nonce(now: datetime) -> str:
-    """Tells one closing or reopening of a letter from another (keys of their notices)."""
-    return f":{now.timestamp():.0f}"
-
-
-async def close_expired(db: Database, *, now: datetime, compose: Composer) -> list[Letter]:
-    """Closes every open letter whose deadline has come (at start-up too, after downtime);
-    every contact who has it is told (``compose``).
-
-    Each owes coordinators a report (``close_report`` 'pending' until it went out).
-    """
-    closed: list[Letter] = []
-    for letter in await letters_repo.expired_open(db, now=now):
-        async with db.transaction() as tx:
-            current = await letters_repo.get(tx, letter.id)
-            if current is None or current.status is not LetterStatus.OPEN or current.deadline > now:
-                continue  # closed, reopened or extended meanwhile
-            await _close(tx, letter.id, actor="system", now=now, at_deadline=True, compose=compose)
-            await letters_repo.set_close_report(tx, letter.id, CloseReport.PENDING)
-            closed.append(await letters_repo.existing(tx, letter.id))
-    return closed
-
-
-async def next_deadline(db: Executor) -> datetime | None:
-    """The earliest deadline of an open letter (when the next auto-close is due)."""
-    return await letters_repo.next_open_deadline(db)
-
-
-async def close_reports_due(db: Executor) -> list[Letter]:
-    return await letters_repo.close_reports_due(db)
-
-
-async def close_report_sent(db: Executor, letter_id: int) -> None:
-    await letters_repo.set_close_report(db, letter_id, CloseReport.SENT)
-
-
-async def reopen_letter(
-    db: Database,
-    letter_id: int,
-    deadline: datetime,
-    *,
-    actor: str,
-    now: datetime,
-    default_offsets: Sequence[timedelta],
-    compose: Composer,
-) -> Letter:
-    """Opens a closed letter again until ``deadline``; every contact who has it is told."""
-    if deadline <= now:
-        raise Refusal(Code.DEADLINE_PAST)
-    async with db.transaction() as tx:
-        letter = await letters_repo.get(tx, letter_id)
-        if letter is None:
-            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
-        if letter.status is not LetterStatus.CLOSED or letter.purged_at is not None:
-            raise Refusal(Code.NOT_CLOSED, ref=letter_id)
-        await letters_repo.set_reopened(tx, letter_id, deadline=deadline)
-        await audit.append(
-            tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
-            data={"deadline": deadline},
-        )  # fmt: skip
-        reopened = await letters_repo.existing(tx, letter_id)
-        await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
-        await tell_recipients(tx, reopened, compose, kind="reopened", now=now, nonce=_nonce(now))
-    return reopened
 
 
 async def other_contacts(db: Executor, contact: Contact) -> list[Contact]:

@@ -19,6 +19,7 @@ from bot.db.timefmt import to_db
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Refusal
+from bot.services.resend import Resend, resend_uncertain
 
 NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 HELLO = OutgoingMessage("sendMessage", {"text": "hello", "parse_mode": "HTML"})
@@ -409,7 +410,7 @@ async def test_resend_requeues_only_what_is_still_uncertain_once_in_a_new_broadc
     assert [who.name for who in progress.uncertain_contacts] == ["Member 1", "Member 3"]
 
     later = NOW + timedelta(hours=1)
-    done = await outbox.resend_uncertain(
+    done = await resend_uncertain(
         db, broadcast_id=broadcast_id, requested_by=1002, actor="coordinator:1002", now=later
     )
     assert done.messages == 1 and done.broadcast_id is not None
@@ -419,10 +420,10 @@ async def test_resend_requeues_only_what_is_still_uncertain_once_in_a_new_broadc
     assert resend is not None and (resend.kind, resend.requested_by) == ("resend", 1002)
     assert (await outbox.broadcast_progress(db, done.broadcast_id)).pending == 1
     # Pressed again (or twice at once): nothing is uncertain any more, nothing is queued.
-    again = await outbox.resend_uncertain(
+    again = await resend_uncertain(
         db, broadcast_id=broadcast_id, requested_by=1002, actor="coordinator:1002", now=later
     )
-    assert again == outbox.Resend(0, None)
+    assert again == Resend(0, None)
     events = [e for e in await audit.events(db) if e.action == "delivery.resent"]
     assert len(events) == 1 and events[0].actor == "coordinator:1002"
     assert json.loads(events[0].data) == {
@@ -448,7 +449,7 @@ async def test_resend_of_a_letter_takes_its_contacts_messages_and_keeps_draft_tt
     first, second = await uncertain(db, 7001), await uncertain(db, 7001)
     assert [w.name for w in await outbox.uncertain_of_letter(db, letter_id)] == ["Member 1"]
     later = NOW + timedelta(hours=30)  # past the first DRAFT_TTL
-    done = await outbox.resend_uncertain(
+    done = await resend_uncertain(
         db, letter_id=letter_id, requested_by=1001, actor="coordinator:1001", now=later
     )
     assert done.messages == 2
@@ -469,7 +470,7 @@ async def test_a_closed_or_purged_letters_messages_are_not_sent_again(
     if state == "purged":
         await db.execute("UPDATE letters SET purged_at = ? WHERE id = ?", (to_db(NOW), letter_id))
     with pytest.raises(Refusal) as refused:
-        await outbox.resend_uncertain(
+        await resend_uncertain(
             db, letter_id=letter_id, requested_by=1001, actor="coordinator:1001", now=NOW
         )
     assert refused.value.code == reason
