@@ -41,7 +41,8 @@ MAX_LEFT_CHATS = 10_000
 def _left_chats(context: BotContext) -> OrderedDict[int, None]:
     """Groups left since the start: messages sent there before the bot was out still
     arrive, and need no second leaveChat (Telegram answers it with 403)."""
-    return context.services.extras.setdefault(LEFT_CHATS_KEY, OrderedDict())
+    left: OrderedDict[int, None] = context.services.extras.setdefault(LEFT_CHATS_KEY, OrderedDict())
+    return left
 
 
 async def _leave(update: Update, context: BotContext, chat: Chat) -> None:

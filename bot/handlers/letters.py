@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -133,11 +134,11 @@ async def read_text_input(message: Message, context: BotContext) -> TextInput | 
     return say(context, texts.TEXT_STEP_IMAGE if message.photo else texts.TEXT_STEP_MEDIA)
 
 
-def _parts(state: dict[str, object]) -> list[Part]:
+def _parts(state: dict[str, Any]) -> list[Part]:
     """The pasted parts kept in a flow's state (plain strings in flows begun before dates
     were kept: those are never joined seamlessly)."""
     parts = []
-    for raw in state.get("parts", []) or []:  # type: ignore[union-attr]
+    for raw in state.get("parts") or []:
         if isinstance(raw, str):
             parts.append(Part(raw, None))
         else:
@@ -546,8 +547,8 @@ async def _ask_revision_kind(
     around = (summary, warning or "", question)
     room = _ASK_LIMIT - sum(telegram_length(part) + 2 for part in around)
     shown = render_changes(changes, context.language, limit=room)
-    text = "\n\n".join(part for part in (summary, shown, warning, question) if part)
-    await reply(update, context, text, reply_markup=keyboards.revision_kind(context.language))
+    asked = "\n\n".join(part for part in (summary, shown, warning, question) if part)
+    await reply(update, context, asked, reply_markup=keyboards.revision_kind(context.language))
 
 
 async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:

@@ -244,7 +244,6 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
         raise
     await flows.finish(context.db, flow.telegram_user_id)
     member = answered.member
-    assert member.telegram_user_id is not None
     relayed = texts.render(
         texts.REPLY_TO_MEMBER,
         member.language,
@@ -252,7 +251,7 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
         comment=(answered.comment.body or "")[:500],
         body=answered.reply.body or "",
     )
-    await tell(context, member.telegram_user_id, relayed)
+    await tell(context, answered.member_chat, relayed)
     organisation = await responses.organisation_name(context.db, member)
     text = say(context, texts.REPLY_SENT, name=member.display_name or "", organisation=organisation)
     await reply(update, context, text)

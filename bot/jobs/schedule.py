@@ -26,7 +26,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot import texts
-from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.context import BotApplication, BotContext, Services, services_of
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
@@ -66,10 +66,6 @@ class Pass:
     digest: int | None = None  # None: no digest was due
 
 
-def _services(app: BotApplication) -> Services:
-    return app.bot_data[SERVICES_KEY]
-
-
 def _html(text: str) -> OutgoingMessage:
     return OutgoingMessage(
         "sendMessage",
@@ -87,7 +83,7 @@ class Scheduler:
 
     @property
     def services(self) -> Services:
-        return _services(self.app)
+        return services_of(self.app)
 
     async def run_due(self) -> Pass:
         """Does everything that is due now; passes never overlap."""
@@ -299,14 +295,14 @@ class Scheduler:
 
 
 async def _job(context: BotContext) -> None:
-    scheduler = _services(context.application).scheduler
+    scheduler = services_of(context.application).scheduler
     if scheduler is not None:
         await scheduler.run_due()
 
 
 async def start(app: BotApplication) -> None:
     """The first pass (catch-up) at once, then exact wake-ups and a repeating tick."""
-    services = _services(app)
+    services = services_of(app)
     if services.scheduler is None:
         services.scheduler = Scheduler(app)
     job_queue = app.job_queue
@@ -324,6 +320,6 @@ async def start(app: BotApplication) -> None:
 
 def wake_scheduler(app: BotApplication) -> None:
     """Tells the scheduler that something due changed (handlers call this)."""
-    scheduler = _services(app).scheduler
+    scheduler = services_of(app).scheduler
     if scheduler is not None:
         scheduler.wake()

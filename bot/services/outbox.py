@@ -217,7 +217,7 @@ async def broadcast_progress(db: Executor, broadcast_id: int) -> BroadcastProgre
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th network error in a row."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
+    return min(BACKOFF_CAP, BACKOFF_BASE * (1 << max(attempts - 1, 0)))
 
 
 async def recover_interrupted(db: Database) -> int:

@@ -228,6 +228,7 @@ class Reply:
     comment: Comment  # the member's comment
     reply: Comment
     member: Contact
+    member_chat: int  # where the reply is relayed
     letter: Letter
 
 
@@ -240,7 +241,8 @@ async def reply_to_comment(
         if comment is None or comment.author_role is not ContactRole.MEMBER or comment.body is None:
             raise Refusal(Code.COMMENT_NOT_FOUND, ref=comment_id)
         member = await contacts_repo.get(tx, comment.contact_id or 0)
-        if member is None or member.status is not ContactStatus.ACTIVE:
+        chat = None if member is None else member.telegram_user_id
+        if member is None or member.status is not ContactStatus.ACTIVE or chat is None:
             raise Refusal(Code.MEMBER_GONE, ref=comment_id)
         letter = await letters_repo.existing(tx, comment.letter_id)
         reply_id = await responses_repo.insert_comment(
@@ -254,7 +256,7 @@ async def reply_to_comment(
             contact_id=member.id, data={"comment_id": comment.id, "reply_id": reply_id},
         )  # fmt: skip
         reply = await responses_repo.existing_comment(tx, reply_id)
-    return Reply(comment, reply, member, letter)
+    return Reply(comment, reply, member, chat, letter)
 
 
 class OrganisationState(enum.StrEnum):
