@@ -17,7 +17,7 @@ import sqlite3
 import stat
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
@@ -30,6 +30,7 @@ sqlcipher: Any = _sqlcipher  # the driver's DB-API module (no type information),
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+T = TypeVar("T")
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -48,6 +49,13 @@ class DatabaseError(Exception):
 class MissingRow(DatabaseError):
     """A row the database must hold is not there: a broken invariant (a row inserted in
     the same transaction, a letter's first version), never a person's mistake."""
+
+
+def present(row: T | None, what: str) -> T:
+    """``row``, which must be there (``what`` names it for the error if it is not)."""
+    if row is None:
+        raise MissingRow(f"{what} is missing")
+    return row
 
 
 class Executor(Protocol):

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, MissingRow, Row
+from bot.db.connection import Executor, Row, present
 from bot.db.timefmt import to_db
 from bot.db.types import ContactRole, ContactStatus, row_to
 
@@ -47,10 +47,7 @@ async def get(db: Executor, contact_id: int) -> Contact | None:
 
 async def existing(db: Executor, contact_id: int) -> Contact:
     """A contact known to exist (just inserted or changed in this transaction)."""
-    contact = await get(db, contact_id)
-    if contact is None:
-        raise MissingRow(f"contact {contact_id} is missing")
-    return contact
+    return present(await get(db, contact_id), f"contact {contact_id}")
 
 
 async def live_by_telegram_user(db: Executor, telegram_user_id: int) -> Contact | None:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, MissingRow, Row
+from bot.db.connection import Executor, Row, present
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus, row_to
 
@@ -489,6 +489,4 @@ async def deletion_outcome(db: Executor, delivery_ids: Collection[int]) -> Delet
         "FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
         (_ids(delivery_ids),),
     )
-    if row is None:  # an aggregate always has its one row
-        raise MissingRow("deletion counts are missing")
-    return row_to(DeletionOutcome, row)
+    return row_to(DeletionOutcome, present(row, "the deletion counts"))  # an aggregate: one row

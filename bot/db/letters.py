@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, MissingRow, Row
+from bot.db.connection import Executor, Row, present
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import CloseReport, LetterStatus, row_to
 
@@ -89,10 +89,7 @@ async def get(db: Executor, letter_id: int) -> Letter | None:
 async def existing(db: Executor, letter_id: int) -> Letter:
     """A letter known to exist (its id came from this transaction, or a row that refers
     to it): missing, it is an error of the database, not a refusal."""
-    letter = await get(db, letter_id)
-    if letter is None:
-        raise MissingRow(f"letter {letter_id} is missing")
-    return letter
+    return present(await get(db, letter_id), f"letter {letter_id}")
 
 
 async def all_letters(db: Executor) -> list[Letter]:
@@ -150,10 +147,7 @@ async def get_version(db: Executor, version_id: int) -> Version | None:
 
 async def existing_version(db: Executor, version_id: int) -> Version:
     """A version known to exist (just inserted): missing, it is an error of the database."""
-    version = await get_version(db, version_id)
-    if version is None:
-        raise MissingRow(f"version {version_id} is missing")
-    return version
+    return present(await get_version(db, version_id), f"version {version_id}")
 
 
 async def latest_version(db: Executor, letter_id: int) -> Version:
@@ -161,9 +155,7 @@ async def latest_version(db: Executor, letter_id: int) -> Version:
     row = await db.fetch_one(
         "SELECT * FROM versions WHERE letter_id = ? ORDER BY number DESC LIMIT 1", (letter_id,)
     )
-    if row is None:
-        raise MissingRow(f"letter {letter_id} has no version")
-    return _version(row)
+    return _version(present(row, f"a version of letter {letter_id}"))
 
 
 async def versions(db: Executor, letter_id: int) -> list[Version]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, MissingRow
+from bot.db.connection import Executor, present
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import row_to
 
@@ -53,10 +53,7 @@ async def get(db: Executor, milestone_id: int) -> Milestone | None:
 
 async def existing(db: Executor, milestone_id: int) -> Milestone:
     """A milestone known to exist (just inserted in this transaction)."""
-    milestone = await get(db, milestone_id)
-    if milestone is None:
-        raise MissingRow(f"milestone {milestone_id} is missing")
-    return milestone
+    return present(await get(db, milestone_id), f"milestone {milestone_id}")
 
 
 async def delete(db: Executor, milestone_id: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, MissingRow, Row
+from bot.db.connection import Executor, Row, present
 from bot.db.timefmt import to_db
 from bot.db.types import OrganisationStatus, row_to
 
@@ -31,10 +31,7 @@ async def get(db: Executor, org_id: int) -> Organisation | None:
 
 async def existing(db: Executor, org_id: int) -> Organisation:
     """An organisation known to exist (just inserted, or one a contact belongs to)."""
-    organisation = await get(db, org_id)
-    if organisation is None:
-        raise MissingRow(f"organisation {org_id} is missing")
-    return organisation
+    return present(await get(db, org_id), f"organisation {org_id}")
 
 
 async def get_active(db: Executor, org_id: int) -> Organisation | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, MissingRow, Row
+from bot.db.connection import Executor, Row, present
 from bot.db.timefmt import to_db
 from bot.db.types import ContactRole, Decision, Listing, row_to
 
@@ -71,9 +71,7 @@ async def get(db: Executor, letter_id: int, organisation_id: int) -> Response | 
 async def existing(db: Executor, letter_id: int, organisation_id: int) -> Response:
     """The organisation's response, known to exist (just recorded in this transaction)."""
     response = await get(db, letter_id, organisation_id)
-    if response is None:
-        raise MissingRow(f"response of organisation {organisation_id} to {letter_id} is missing")
-    return response
+    return present(response, f"the response of organisation {organisation_id} to {letter_id}")
 
 
 async def upsert(
@@ -158,10 +156,7 @@ async def get_comment(db: Executor, comment_id: int) -> Comment | None:
 
 async def existing_comment(db: Executor, comment_id: int) -> Comment:
     """A comment known to exist (just inserted in this transaction)."""
-    comment = await get_comment(db, comment_id)
-    if comment is None:
-        raise MissingRow(f"comment {comment_id} is missing")
-    return comment
+    return present(await get_comment(db, comment_id), f"comment {comment_id}")
 
 
 async def comments_of_letter(db: Executor, letter_id: int) -> list[Comment]:

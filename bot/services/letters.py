@@ -419,9 +419,7 @@ class LetterDetails:
 
 async def details(db: Executor, letter_id: int) -> LetterDetails:
     """A letter with its versions, recipients and milestones (counts: ``responses.tally``)."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    letter = await lifecycle.known_letter(db, letter_id)
     return LetterDetails(
         letter,
         await letters_repo.versions(db, letter_id),
@@ -431,7 +429,5 @@ async def details(db: Executor, letter_id: int) -> LetterDetails:
 
 
 async def latest_version(db: Executor, letter_id: int) -> tuple[Letter, Version]:
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    letter = await lifecycle.known_letter(db, letter_id)
     return letter, await letters_repo.latest_version(db, letter_id)

@@ -29,12 +29,18 @@ from bot.services.refusals import Code, Refusal
 # --- what each state allows ---------------------------------------------------------------
 
 
-async def editable_letter(db: Executor, letter_id: int) -> Letter:
-    """A letter that can still be revised, circulated or given a new deadline: a draft or
-    an open letter."""
+async def known_letter(db: Executor, letter_id: int) -> Letter:
+    """The letter, if there is one with this number."""
     letter = await letters_repo.get(db, letter_id)
     if letter is None:
         raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    return letter
+
+
+async def editable_letter(db: Executor, letter_id: int) -> Letter:
+    """A letter that can still be revised, circulated or given a new deadline: a draft or
+    an open letter."""
+    letter = await known_letter(db, letter_id)
     if letter.status is LetterStatus.CLOSED:
         raise Refusal(Code.LETTER_CLOSED, ref=letter_id)
     return letter
@@ -42,9 +48,7 @@ async def editable_letter(db: Executor, letter_id: int) -> Letter:
 
 async def closable(db: Executor, letter_id: int) -> Letter:
     """The open letter /close would close."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    letter = await known_letter(db, letter_id)
     if letter.status is not LetterStatus.OPEN:
         raise Refusal(Code.NOT_OPEN, ref=letter_id)
     return letter
@@ -52,9 +56,7 @@ async def closable(db: Executor, letter_id: int) -> Letter:
 
 async def unpurged_letter(db: Executor, letter_id: int) -> Letter:
     """The letter, if it exists and its texts were not purged."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    letter = await known_letter(db, letter_id)
     if letter.purged_at is not None:
         raise Refusal(Code.LETTER_PURGED, ref=letter_id)
     return letter
@@ -185,9 +187,7 @@ async def reopen_letter(
     if deadline <= now:
         raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
-        letter = await letters_repo.get(tx, letter_id)
-        if letter is None:
-            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+        letter = await known_letter(tx, letter_id)
         if letter.status is not LetterStatus.CLOSED or letter.purged_at is not None:
             raise Refusal(Code.NOT_CLOSED, ref=letter_id)
         await letters_repo.set_reopened(tx, letter_id, deadline=deadline)

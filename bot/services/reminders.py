@@ -28,7 +28,7 @@ from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient
 from bot.db.reminders import Reminder
 from bot.db.types import LetterStatus, ReminderStatus, SendStatus
-from bot.services import outbox, responses
+from bot.services import lifecycle, outbox, responses
 from bot.services.deadlines import OffsetsError, format_offsets, parse_offsets, reminder_due
 from bot.services.letter_queue import Composer, queue_for
 from bot.services.outbox import OutgoingMessage
@@ -130,9 +130,7 @@ async def set_offsets(
     """A letter's own offsets (an empty list: no reminders; None: back to the default)."""
     stored = None if offsets is None else (format_offsets(offsets) if offsets else OFF)
     async with db.transaction() as tx:
-        letter = await letters_repo.get(tx, letter_id)
-        if letter is None:
-            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+        letter = await lifecycle.known_letter(tx, letter_id)
         if letter.status is LetterStatus.CLOSED:
             raise Refusal(Code.REMINDERS_CLOSED, ref=letter_id)
         await letters_repo.set_reminder_offsets(tx, letter_id, stored)
@@ -158,9 +156,7 @@ async def schedule_of(
     db: Executor, letter_id: int, *, default_offsets: Sequence[timedelta]
 ) -> tuple[Letter, list[PlannedOffset]]:
     """What /reminders shows: each offset, when it is due, and how far it went."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    letter = await lifecycle.known_letter(db, letter_id)
     counts: dict[int, dict[ReminderStatus, int]] = defaultdict(lambda: defaultdict(int))
     for row in await repo.of_letter(db, letter_id):
         counts[row.offset_seconds][row.status] += 1

@@ -24,6 +24,7 @@ from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
 from bot.db.types import ContactRole, ContactStatus, Decision, LetterStatus, Listing
+from bot.services import lifecycle
 from bot.services.refusals import Code, Refusal
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
@@ -347,9 +348,7 @@ class LetterStanding:
 
 
 async def letter_status(db: Executor, letter_id: int) -> LetterStanding:
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    letter = await lifecycle.known_letter(db, letter_id)
     versions = await letters_repo.versions(db, letter_id)
     rows = await responses_repo.organisation_rows(db, letter_id)
     statuses = [
@@ -407,8 +406,7 @@ class ThreadItem:
 
 async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, list[ThreadItem]]]:
     """Members' comments grouped by version, each with the coordinators' replies."""
-    if await letters_repo.get(db, letter_id) is None:
-        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    await lifecycle.known_letter(db, letter_id)
     versions = {v.id: v for v in await letters_repo.versions(db, letter_id)}
     all_comments = await responses_repo.comments_of_letter(db, letter_id)
     replies: dict[int, list[Comment]] = {}
