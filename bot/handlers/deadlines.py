@@ -17,6 +17,7 @@ from bot.messages import LetterComposer
 from bot.services import letters, milestones, reminders
 from bot.services.deadlines import (
     DeadlineError,
+    DeadlineReason,
     format_deadline,
     format_duration,
     format_offsets,
@@ -175,7 +176,7 @@ def _name_and_when(
         try:
             at = parse_deadline(" ".join(words[-count:]), default_zone=context.zone, now=now)
         except DeadlineError as error:
-            if error.reason != "format" and first_error is None:
+            if error.reason is not DeadlineReason.FORMAT and first_error is None:
                 first_error = error
             continue
         return " ".join(words[:-count]), at
