@@ -27,7 +27,6 @@ from bot.app import build_application, services_of, start_in_process, stop_in_pr
 from bot.clock import FakeClock  # noqa: E402
 from bot.db import contacts as contacts_repo  # noqa: E402
 from bot.db import organisations as organisations_repo  # noqa: E402
-from bot.db.timefmt import to_db  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer  # noqa: E402
 from bot.services import outbox  # noqa: E402
 from bot.services.outbox import OutgoingMessage  # noqa: E402
@@ -79,7 +78,7 @@ async def _prepare(app, tg: FakeTelegramServer, contacts: int) -> tuple[int, int
     services = services_of(app)
     db = services.database
     now = services.clock.now()
-    stamp = to_db(now)
+    stamp = now
     queued = 0
     async with db.transaction() as tx:
         broadcast_id = await outbox.create_broadcast(

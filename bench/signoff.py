@@ -107,7 +107,6 @@ from bot.context import BotApplication  # noqa: E402
 from bot.db import contacts as contacts_repo  # noqa: E402
 from bot.db import letters as letters_repo  # noqa: E402
 from bot.db import organisations as organisations_repo  # noqa: E402
-from bot.db.timefmt import to_db  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer, FakeUser  # noqa: E402
 from bot.fake_telegram.models import FakeMessage, Limits  # noqa: E402
 from bot.messages import LetterComposer  # noqa: E402
@@ -195,7 +194,7 @@ def settings_for(tg: FakeTelegramServer, folder: str) -> Settings:
 async def populate(app: BotApplication, tg: FakeTelegramServer, contacts: int) -> None:
     """One organisation with one active (bound) member per contact, in one transaction."""
     services = services_of(app)
-    stamp = to_db(services.clock.now())
+    stamp = services.clock.now()
     async with services.database.transaction() as tx:
         for n in range(contacts):
             org_id = await organisations_repo.insert(

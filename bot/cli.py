@@ -184,6 +184,7 @@ async def _invite(
     from bot.db import state as state_repo
     from bot.services import membership
     from bot.services.deadlines import format_deadline
+    from bot.services.refusals import Refusal
 
     db = await _open_migrated(settings)
     try:
@@ -205,8 +206,8 @@ async def _invite(
                 now=SystemClock().now(),
                 ttl=settings.invite_ttl,
             )
-        except membership.MembershipError as error:
-            raise OperatorError(f"cannot invite: {error.reason}") from None
+        except Refusal as refusal:
+            raise OperatorError(f"cannot invite: {refusal.code}") from None
     finally:
         await db.close()
     expires = format_deadline(issued.expires_at, settings.zone)

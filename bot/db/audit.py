@@ -65,11 +65,14 @@ async def append(
     contact_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> str:
-    """Append one event inside ``tx``; returns its hash."""
+    """Append one event inside ``tx``; returns its hash. Instants in ``data`` are recorded
+    as they are stored (``timefmt.to_db``)."""
     prev = await tx.fetch_value("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
     prev_hash = prev or GENESIS
     at = to_db(now)
-    payload = json.dumps(data or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    payload = json.dumps(
+        data or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_stored
+    )
     digest = event_hash(
         prev_hash,
         at=at,
@@ -87,6 +90,12 @@ async def append(
         (at, actor, action, letter_id, organisation_id, contact_id, payload, prev_hash, digest),
     )
     return digest
+
+
+def _stored(value: object) -> str:
+    if isinstance(value, datetime):
+        return to_db(value)
+    raise TypeError(f"{type(value).__name__} is not recorded in the audit log")
 
 
 async def events(db: Executor, *, letter_id: int | None = None) -> list[AuditEvent]:
@@ -166,7 +175,7 @@ def check_chain(chain: Iterable[AuditEvent]) -> Verification:
 
 
 async def last_event_id(db: Executor) -> int:
-    return await db.fetch_value("SELECT coalesce(max(id), 0) FROM audit_events")
+    return int(await db.fetch_value("SELECT coalesce(max(id), 0) FROM audit_events"))
 
 
 async def responses_and_comments_after(

@@ -19,10 +19,8 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, command_argument, coordinators_only, reply, say
 from bot.handlers.letters import letter_ref
-from bot.handlers.responses import explain
 from bot.services import audit_check, audit_trail
 from bot.services.audit_check import AuditCheck
-from bot.services.responses import ResponseError
 from bot.services.witnesses import WitnessCheck, WitnessResult, split_codes
 
 SHOWN_CODE = 64  # of an unreadable code, what the answer echoes (it may be anything typed)
@@ -33,13 +31,9 @@ async def audit(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "audit")
     if letter_id is None:
         return
-    try:
-        trail = await audit_trail.letter_trail(
-            context.db, letter_id, actor=actor(context), now=context.clock.now()
-        )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    trail = await audit_trail.letter_trail(
+        context.db, letter_id, actor=actor(context), now=context.clock.now()
+    )
     chat = update.effective_chat
     assert chat is not None
     await context.bot.send_document(

@@ -14,7 +14,7 @@ from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer
-from bot.services import letters, responses
+from bot.services import letters, lifecycle
 from bot.services.letter_text import fingerprint, normalise
 from bot.services.letters import DraftSource
 from tests.conftest import RunningBot, make_settings, running_bot
@@ -287,7 +287,7 @@ async def test_full_text_only_of_the_current_version_of_an_open_letter(
     await member.press(refusal, "📄 Full text")  # the current one, offered instead
     [current] = await member.next_messages(1, timeout=15)
     assert "NEWWORDING" in current.text and "v2 · " in current.text
-    await responses.close_letter(
+    await lifecycle.close_letter(
         bot.db,
         letter_id,
         actor="test",

@@ -39,7 +39,7 @@ class Member:
 
 async def add_members(bot: RunningBot, count: int, *, first_id: int = 50_000) -> list[Member]:
     """Organisations with one active contact each, whose accounts have opened the bot."""
-    now = to_db(bot.clock.now())
+    now = bot.clock.now()
     members = []
     async with bot.db.transaction() as tx:
         for n in range(count):

@@ -29,7 +29,6 @@ from bot.db import contacts as contacts_repo
 from bot.db import open_database
 from bot.db import organisations as organisations_repo
 from bot.db.migrate import apply_migrations
-from bot.db.timefmt import to_db
 from bot.fake_telegram import FakeTelegramServer
 from bot.jobs.outbox import SEND_TIMEOUT
 from bot.services import outbox
@@ -77,7 +76,7 @@ async def _prepare(database: Path, tg: FakeTelegramServer) -> int:
     db = await open_database(database)
     try:
         await apply_migrations(db, START)
-        stamp = to_db(START)
+        stamp = START
         async with db.transaction() as tx:
             broadcast_id = await outbox.create_broadcast(
                 tx, letter_id=None, kind="circulation", requested_by=COORDINATOR_ID, now=START
