@@ -21,6 +21,7 @@ from bot.db.migrate import apply_migrations
 from bot.services import (
     languages,
     letters,
+    lifecycle,
     membership,
     milestones,
     purge,
@@ -161,12 +162,12 @@ async def test_every_action_of_the_services_replays_cleanly(coalition: Coalition
     )
     await languages.set_language(db, viasna, "be", actor=f"contact:{viasna.id}", now=later)
     await languages.ensure_coordinator(db, 1001, display_name="Olena", language="en", now=later)
-    await responses.close_letter(db, letter_id, actor=COORDINATOR, now=later, compose=nothing)
-    await responses.reopen_letter(
+    await lifecycle.close_letter(db, letter_id, actor=COORDINATOR, now=later, compose=nothing)
+    await lifecycle.reopen_letter(
         db, letter_id, NOW + timedelta(days=40), actor=COORDINATOR, now=later,
         default_offsets=[], compose=nothing,
     )  # fmt: skip
-    await responses.close_letter(db, letter_id, actor=COORDINATOR, now=later, compose=nothing)
+    await lifecycle.close_letter(db, letter_id, actor=COORDINATOR, now=later, compose=nothing)
     await purge.purge_letter(db, letter_id, actor=COORDINATOR, now=later)
     # A second letter, to a chosen organisation, still open.
     second, version = await letters.create_letter(
