@@ -65,7 +65,7 @@ async def post_init(app: BotApplication) -> None:
     settings = services.settings
     db = await open_database(settings.database_path, settings.database_secret())
     try:
-        applied = await prepare_database(db, now)
+        applied = await prepare_database(db, now, coordinator_ids=settings.coordinator_ids)
     except Exception:
         await db.close()
         raise

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.db import Database
     from bot.db.audit import Verification
     from bot.db.cipher import Conversion
+    from bot.db.coordinators import Coordinator
     from bot.services.audit_check import AuditCheck
 
 log = logging.getLogger("bot")
@@ -116,7 +117,9 @@ async def _migrate(settings: Settings) -> list[str]:
 
     db = await open_database(settings.database_path, settings.database_secret())
     try:
-        applied = await prepare_database(db, SystemClock().now())
+        applied = await prepare_database(
+            db, SystemClock().now(), coordinator_ids=settings.coordinator_ids
+        )
     finally:
         await db.close()
     return [m.file_name for m in applied]
@@ -143,7 +146,7 @@ async def _open_migrated(settings: Settings) -> Database:
 
     db = await open_database(settings.database_path, settings.database_secret())
     try:
-        await prepare_database(db, SystemClock().now())
+        await prepare_database(db, SystemClock().now(), coordinator_ids=settings.coordinator_ids)
     except BaseException:
         await db.close()
         raise
@@ -218,6 +221,70 @@ async def _invite(
 def cmd_invite(args: argparse.Namespace) -> int:
     settings = _settings()
     print(_run_db_command(_invite(settings, args.organisation, args.label, args.bot_username)))
+    return 0
+
+
+# --- coordinators ------------------------------------------------------------------------------
+
+
+async def _coordinators(settings: Settings, action: str, account: int | None) -> list[str]:
+    from bot.clock import SystemClock
+    from bot.services import coordinators
+    from bot.services.refusals import Code, Refusal
+
+    db = await _open_migrated(settings)
+    try:
+        now = SystemClock().now()
+        if action == "add":
+            assert account is not None
+            try:
+                added = await coordinators.add_from_cli(db, account, now=now)
+            except Refusal as refusal:
+                why = {
+                    Code.COORDINATOR_ALREADY: f"{account} is a coordinator already",
+                    Code.ACCOUNT_IS_MEMBER: f"{account} is a member's contact of an "
+                    "organisation: remove that contact first (/removecontact)",
+                }.get(refusal.code, str(refusal.code))
+                raise OperatorError(f"cannot add: {why}") from None
+            return [f"{added.telegram_user_id} is a coordinator now (contact #{added.id})"]
+        if action == "remove":
+            assert account is not None
+            try:
+                removed = await coordinators.remove_from_cli(db, account, now=now)
+            except Refusal as refusal:
+                why = {
+                    Code.COORDINATOR_NOT_FOUND: f"{account} is not a coordinator",
+                    Code.LAST_COORDINATOR: f"{account} is the last coordinator: add another first",
+                }.get(refusal.code, str(refusal.code))
+                raise OperatorError(f"cannot remove: {why}") from None
+            lines = [f"{account} is no longer a coordinator"]
+            if removed.cancelled:
+                numbers = ", ".join(f"#{a.id}" for a in removed.cancelled)
+                lines.append(f"their requests waiting for approval are cancelled: {numbers}")
+            return lines
+        return [_coordinator_line(c, settings) for c in await coordinators.active(db)] or [
+            "no coordinators"
+        ]
+    finally:
+        await db.close()
+
+
+def _coordinator_line(coordinator: Coordinator, settings: Settings) -> str:
+    from bot.services.deadlines import format_deadline
+
+    since = format_deadline(coordinator.created_at, settings.zone)
+    how = {
+        "settings": "from COORDINATOR_IDS",
+        "cli": "with coalition-bot coordinators add",
+        "invitation": f"by invitation asked by contact #{coordinator.added_by}",
+    }.get(str(coordinator.added_how), "")
+    name = coordinator.display_name or "(has not written to the bot yet)"
+    return f"{coordinator.telegram_user_id}  {name}  since {since}  {how}".rstrip()
+
+
+def cmd_coordinators(args: argparse.Namespace) -> int:
+    for line in _run_db_command(_coordinators(_settings(), args.action, args.account)):
+        print(line)
     return 0
 
 
@@ -457,6 +524,22 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--label", help="a note to recognise the contact by")
     invite.add_argument("--bot-username", help="needed only before the bot has ever run")
     invite.set_defaults(handler=cmd_invite)
+
+    people = commands.add_parser(
+        "coordinators",
+        help="list, add or remove coordinators (the operator's way to recover access)",
+    )
+    people_actions = people.add_subparsers(dest="action", required=True, metavar="ACTION")
+    people_actions.add_parser("list", help="the coordinators, how and since when")
+    add = people_actions.add_parser(
+        "add", help="make a Telegram account a coordinator (also one removed before)"
+    )
+    add.add_argument("account", type=int, help="the Telegram user id")
+    remove = people_actions.add_parser(
+        "remove", help="take a coordinator's rights away at once (never the last one)"
+    )
+    remove.add_argument("account", type=int, help="the Telegram user id")
+    people.set_defaults(handler=cmd_coordinators, account=None)
 
     encrypt = commands.add_parser(
         "encrypt-db",

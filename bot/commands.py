@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.context import SERVICES_KEY, BotApplication
-from bot.services import languages
+from bot.services import coordinators, languages
 
 log = logging.getLogger(__name__)
 
@@ -63,19 +63,25 @@ async def publish_commands(
     language the person chose.
     """
     services = app.bot_data[SERVICES_KEY]
-    coordinator_ids = services.settings.coordinator_ids
+    db = services.database
     calls: list[Call] = []
     if only_chat is None:
         for code in texts.LANGUAGES:
             scoped = None if code == texts.DEFAULT_LANGUAGE else code
             calls.append((menu(MEMBER_COMMANDS, code), BotCommandScopeDefault(), scoped))
-        known = await languages.recorded_languages(services.database, coordinator_ids)
+        known = {
+            c.telegram_user_id: c.language
+            for c in await coordinators.active(db)
+            if c.telegram_user_id is not None and c.joined_at is not None  # has a chat
+        }
         chats = sorted(known)
+        coordinator_chats = set(chats)
     else:
         chats = [only_chat]
-        known = await languages.languages_of(services.database, chats) if language is None else {}
+        known = await languages.languages_of(db, chats) if language is None else {}
+        coordinator_chats = {only_chat} if await coordinators.is_active(db, only_chat) else set()
     for chat_id in chats:
-        pairs = COORDINATOR_COMMANDS if chat_id in coordinator_ids else MEMBER_COMMANDS
+        pairs = COORDINATOR_COMMANDS if chat_id in coordinator_chats else MEMBER_COMMANDS
         chosen = language or known.get(chat_id, texts.DEFAULT_LANGUAGE)
         calls.append((menu(pairs, chosen), BotCommandScopeChat(chat_id), None))
     for commands, scope, language_code in calls:

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # Purge a letter's texts this many days after it closed (/purge by hand); off when unset.
     retention_days: int | None = Field(default=None, ge=1, le=36_500)
 
+    # Two people (issue 16): how long a request waits for a second coordinator's approval.
+    approval_ttl: Duration = timedelta(hours=48)
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -142,7 +145,7 @@ class Settings(BaseSettings):
     def _upper(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("invite_ttl", "flood_pause", "draft_ttl", mode="before")
+    @field_validator("invite_ttl", "flood_pause", "draft_ttl", "approval_ttl", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
         if isinstance(value, str):
@@ -211,6 +214,8 @@ class Settings(BaseSettings):
                 raise ValueError("WEBHOOK_SECRET: use 1-256 characters of A-Z, a-z, 0-9, _ and -")
         if self.invite_ttl <= timedelta(0):
             raise ValueError("INVITE_TTL: must be longer than zero")
+        if self.approval_ttl <= timedelta(0):
+            raise ValueError("APPROVAL_TTL: must be longer than zero")
         if self.database_key_file is not None:
             if self.database_key is not None:
                 raise ValueError("DATABASE_KEY and DATABASE_KEY_FILE are both set: keep one")

@@ -433,6 +433,51 @@ CONTACT_REMOVED: Final = N_("Contact #{contact_id} ({name}, {organisation}) no l
 CONTACT_NOT_FOUND: Final = N_(
     "There is no contact #{ref} with access. Send /contacts for the list."
 )
+ORG_NAME_UNCHANGED: Final = N_("The organisation is already named <b>{name}</b>.")
+# A member's answer to a rename of their organisation that is no longer waiting.
+RENAME_NOT_PENDING: Final = N_(
+    "This change of your organisation's name was already answered or withdrawn: nothing "
+    "changed."
+)
+
+# --- coordinators and approvals (issue 16) ----------------------------------------------------
+
+COORDINATOR_NOT_FOUND: Final = N_("There is no coordinator #{ref} with access.")
+COORDINATOR_ALREADY: Final = N_("Telegram account {ref} is a coordinator already.")
+ACCOUNT_IS_MEMBER: Final = N_(
+    "Telegram account {ref} is a contact of a member organisation, so it cannot be a "
+    "coordinator too."
+)
+LAST_COORDINATOR: Final = N_(
+    "That is the last coordinator: the coalition would have none. Add another one first."
+)
+APPROVAL_NOT_FOUND: Final = N_("There is no request #{ref}.")
+APPROVAL_DECIDED: Final = N_(
+    "Request #{ref} is no longer waiting: it was approved, rejected or cancelled already."
+)
+APPROVAL_EXPIRED: Final = N_(
+    "Request #{ref} has expired: nothing was done. Ask again if it is still needed."
+)
+APPROVAL_OWN: Final = N_(
+    "You made request #{ref} yourself: another coordinator must approve or reject it."
+)
+APPROVAL_OWN_REMOVAL: Final = N_(
+    "Request #{ref} is about removing you: another coordinator must decide it."
+)
+APPROVAL_NOT_YOURS: Final = N_("Only the coordinator who made request #{ref} can do that.")
+APPROVAL_STALE: Final = N_(
+    "Letter #{ref} has changed since this was asked (a new version or deadline): nothing "
+    "was done. Ask again."
+)
+NO_APPROVER: Final = N_(
+    "Nobody could approve this: it is about the only other coordinator. A coordinator can "
+    "ask for their own removal, or the operator of the server can remove them."
+)
+INVITATION_SHOWN: Final = N_(
+    "The invitation link of request #{ref} was shown already, and it is shown only once. "
+    "If it was lost, ask for a new invitation."
+)
+RULE_UNCHANGED: Final = N_("The approval rule is already set that way.")
 
 # --- letters ----------------------------------------------------------------------------------
 

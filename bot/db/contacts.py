@@ -214,3 +214,13 @@ async def set_quiet_hours(db: Executor, contact_id: int, start: str | None, end:
         "UPDATE contacts SET quiet_start = ?, quiet_end = ? WHERE id = ?",
         (start, end, contact_id),
     )
+
+
+async def live_of_organisation(db: Executor, organisation_id: int) -> list[Contact]:
+    """The organisation's contacts with access (active or unreachable), oldest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM contacts WHERE organisation_id = ? AND role = 'member' "
+        "AND status IN ('active', 'unreachable') AND telegram_user_id IS NOT NULL ORDER BY id",
+        (organisation_id,),
+    )
+    return [_contact(row) for row in rows]

@@ -442,6 +442,16 @@ async def cancel_queued_for_contacts(db: Executor, contact_ids: Collection[int])
     )
 
 
+async def cancel_queued_for_chat(db: Executor, chat_id: int) -> int:
+    """Nothing more goes out to a chat whose person lost access (a removed coordinator:
+    their notices are queued by chat)."""
+    return await db.execute(
+        "UPDATE deliveries SET status = 'cancelled', reason = 'removed' "
+        "WHERE chat_id = ? AND status = 'pending'",
+        (chat_id,),
+    )
+
+
 async def delete_messages_of_contacts_now(
     db: Executor, contact_ids: Collection[int], *, now: datetime
 ) -> list[int]:

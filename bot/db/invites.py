@@ -107,3 +107,10 @@ async def pending(db: Executor, *, now: datetime) -> list[PendingInvite]:
 async def get_pending(db: Executor, invite_id: int, *, now: datetime) -> PendingInvite | None:
     row = await db.fetch_one(_PENDING + " AND i.id = ?", (to_db(now), invite_id))
     return None if row is None else _pending(row)
+
+
+async def of_contact(db: Executor, contact_id: int) -> bool:
+    """Whether any invitation was issued for this contact (a coordinator's link is shown
+    once)."""
+    row = await db.fetch_one("SELECT 1 FROM invites WHERE contact_id = ? LIMIT 1", (contact_id,))
+    return row is not None

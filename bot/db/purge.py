@@ -88,3 +88,35 @@ async def first_unpurged_closing(db: Executor) -> datetime | None:
             "SELECT min(closed_at) FROM letters WHERE status = 'closed' AND purged_at IS NULL"
         )
     )
+
+
+# RETENTION_DAYS is announced to coordinators a day ahead, once per closing: a letter not
+# announced since it last closed.
+
+
+async def unannounced_closed_before(db: Executor, closed_at: datetime) -> list[int]:
+    rows = await db.fetch_all(
+        "SELECT id FROM letters WHERE status = 'closed' AND purged_at IS NULL "
+        "AND (purge_announced_at IS NULL OR purge_announced_at < closed_at) "
+        "AND closed_at <= ? ORDER BY id",
+        (to_db(closed_at),),
+    )
+    return [int(row["id"]) for row in rows]
+
+
+async def first_unannounced_closing(db: Executor) -> datetime | None:
+    return from_db(
+        await db.fetch_value(
+            "SELECT min(closed_at) FROM letters WHERE status = 'closed' AND purged_at IS NULL "
+            "AND (purge_announced_at IS NULL OR purge_announced_at < closed_at)"
+        )
+    )
+
+
+async def mark_announced(db: Executor, letter_id: int, *, now: datetime) -> int:
+    return await db.execute(
+        "UPDATE letters SET purge_announced_at = ? WHERE id = ? AND status = 'closed' "
+        "AND purged_at IS NULL "
+        "AND (purge_announced_at IS NULL OR purge_announced_at < closed_at)",
+        (to_db(now), letter_id),
+    )

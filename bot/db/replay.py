@@ -7,7 +7,7 @@ check needs exactly the columns the audit log vouches for, as stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.db import audit
 from bot.db.audit import AuditEvent
@@ -61,6 +61,31 @@ class ResponseRow:
     reason: bool  # a decline reason is stored (its text is not read)
 
 
+@dataclass(frozen=True, slots=True)
+class CoordinatorRow:
+    """A coordinator contact: which Telegram account, whether it has access."""
+
+    id: int
+    telegram_user_id: int | None
+    status: str  # invited, active, unreachable, removed
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRow:
+    id: int
+    kind: str
+    status: str  # pending, approved, rejected, expired, cancelled, failed
+
+
+@dataclass(frozen=True, slots=True)
+class RenameRow:
+    id: int
+    organisation_id: int
+    old_name: str
+    new_name: str
+    status: str  # pending, confirmed, kept, cancelled
+
+
 @dataclass(frozen=True)
 class Snapshot:
     events: list[AuditEvent]
@@ -70,6 +95,10 @@ class Snapshot:
     recipients: list[tuple[int, int]]  # (letter, organisation) it was circulated to
     versions: list[VersionRow]
     responses: list[ResponseRow]
+    coordinators: list[CoordinatorRow] = field(default_factory=list)
+    approvals: list[ApprovalRow] = field(default_factory=list)
+    renames: list[RenameRow] = field(default_factory=list)
+    approval_rule: str | None = None  # bot_state 'approval_rule' (None: never set)
 
 
 async def read_snapshot(db: Database) -> Snapshot:
@@ -119,4 +148,32 @@ async def read_snapshot(db: Database) -> Snapshot:
                 "FROM responses r LEFT JOIN versions v ON v.id = r.version_id"
             )
         ]
-    return Snapshot(events, organisations, contacts, letters, recipients, versions, responses)
+        coordinators = [
+            CoordinatorRow(**row)
+            for row in await tx.fetch_all(
+                "SELECT id, telegram_user_id, status FROM contacts WHERE role = 'coordinator'"
+            )
+        ]
+        # A database from before migration 0012 (an old backup) has no such tables.
+        issue16 = await tx.fetch_value(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+            "AND name IN ('approvals', 'organisation_renames')"
+        )
+        approvals, renames = [], []
+        if issue16 == 2:
+            approvals = [
+                ApprovalRow(**row)
+                for row in await tx.fetch_all("SELECT id, kind, status FROM approvals")
+            ]
+            renames = [
+                RenameRow(**row)
+                for row in await tx.fetch_all(
+                    "SELECT id, organisation_id, old_name, new_name, status "
+                    "FROM organisation_renames"
+                )
+            ]
+        rule = await tx.fetch_value("SELECT value FROM bot_state WHERE key = 'approval_rule'")
+    return Snapshot(
+        events, organisations, contacts, letters, recipients, versions, responses,
+        coordinators, approvals, renames, None if rule is None else str(rule),
+    )  # fmt: skip

@@ -54,6 +54,9 @@ class OrganisationRow:
     last_comment_at: datetime | None
     active_contacts: int
     unreachable_contacts: int
+    # A signature's first minor version after it that nobody of the organisation could
+    # be shown (no contact had access when it was made); None: none such.
+    unshown_minor: int | None = None
 
 
 def _response(row: Row) -> Response:
@@ -118,7 +121,12 @@ async def organisation_rows(db: Executor, letter_id: int) -> list[OrganisationRo
         "(SELECT count(*) FROM contacts a WHERE a.organisation_id = o.id "
         " AND a.status = 'active') AS active_contacts, "
         "(SELECT count(*) FROM contacts u WHERE u.organisation_id = o.id "
-        " AND u.status = 'unreachable') AS unreachable_contacts "
+        " AND u.status = 'unreachable') AS unreachable_contacts, "
+        "(SELECT min(m.number) FROM versions m WHERE m.letter_id = lo.letter_id "
+        " AND r.decision = 'signed' AND m.material = 0 AND m.number > v.number "
+        " AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.organisation_id = o.id "
+        "  AND k.role = 'member' AND k.joined_at IS NOT NULL AND k.joined_at <= m.created_at "
+        "  AND (k.removed_at IS NULL OR k.removed_at > m.created_at))) AS unshown_minor "
         "FROM letter_organisations lo JOIN organisations o ON o.id = lo.organisation_id "
         "LEFT JOIN responses r ON r.letter_id = lo.letter_id AND r.organisation_id = o.id "
         "LEFT JOIN versions v ON v.id = r.version_id "
@@ -183,3 +191,20 @@ async def response_events(db: Executor, letter_id: int) -> list[ResponseChange]:
         (letter_id,),
     )
     return [row_to(ResponseChange, row) for row in rows]
+
+
+async def organisation_has_responded(db: Executor, organisation_id: int) -> bool:
+    """Whether the organisation signed, declined or withdrew on any letter."""
+    row = await db.fetch_one(
+        "SELECT 1 FROM responses WHERE organisation_id = ? LIMIT 1", (organisation_id,)
+    )
+    return row is not None
+
+
+async def has_signatures(db: Executor, letter_id: int) -> bool:
+    """Whether any organisation's current response to the letter is a signature."""
+    row = await db.fetch_one(
+        "SELECT 1 FROM responses WHERE letter_id = ? AND decision = 'signed' LIMIT 1",
+        (letter_id,),
+    )
+    return row is not None

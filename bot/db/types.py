@@ -77,6 +77,22 @@ class ContactStatus(StrEnum):
         return self in (ContactStatus.ACTIVE, ContactStatus.UNREACHABLE)
 
 
+class CoordinatorSource(StrEnum):
+    """How a coordinator came (``contacts.added_how``)."""
+
+    SETTINGS = "settings"  # COORDINATOR_IDS, at start-up
+    CLI = "cli"  # coalition-bot coordinators add
+    INVITATION = "invitation"  # a single-use link, after approval where needed
+
+
+class CoordinatorRemoval(StrEnum):
+    """How a coordinator went (``contacts.removed_how``)."""
+
+    SETTINGS = "settings"  # dropped from COORDINATOR_IDS: back when the id returns there
+    CLI = "cli"
+    BOT = "bot"  # through the bot, by coordinators
+
+
 class OrganisationStatus(StrEnum):
     ACTIVE = "active"
     REMOVED = "removed"
@@ -115,6 +131,36 @@ class SendStatus(StrEnum):
     PENDING = "pending"
     QUEUED = "queued"
     SKIPPED = "skipped"
+
+
+class ApprovalKind(StrEnum):
+    """Record-changing actions a second coordinator approves (migrations/0012)."""
+
+    PURGE = "purge"
+    REMOVE_ORGANISATION = "remove_organisation"
+    RENAME_ORGANISATION = "rename_organisation"  # of an organisation that has responded
+    REOPEN = "reopen"
+    MINOR_REVISION = "minor_revision"  # of a letter some organisation has signed
+    DEADLINE_EARLIER = "deadline_earlier"
+    ADD_COORDINATOR = "add_coordinator"
+    REMOVE_COORDINATOR = "remove_coordinator"
+    APPROVAL_RULE = "approval_rule"  # turning the rule off
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"  # and done, in the same transaction
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"  # by its requester, their removal, or a purge of its letter
+    FAILED = "failed"  # approved, but it could no longer be done (``failure``: why)
+
+
+class RenameStatus(StrEnum):
+    PENDING = "pending"  # waiting for the organisation
+    CONFIRMED = "confirmed"  # the organisation took the new name
+    KEPT = "kept"  # the organisation kept the name it had
+    CANCELLED = "cancelled"  # replaced by another rename, or the organisation removed
 
 
 Row = Mapping[str, Any]

@@ -14,7 +14,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import keyboards, texts
 from bot.callback_data import decode
 from bot.context import BotContext
-from bot.services import languages
+from bot.services import coordinators
 from bot.services.letter_text import telegram_length
 
 log = logging.getLogger(__name__)
@@ -132,8 +132,7 @@ async def notify_coordinators(
 
     ``reply_markup`` may be a function of the language (buttons are translated too).
     """
-    coordinators = await languages.languages_of(context.db, context.settings.coordinator_ids)
-    for coordinator_id, language in sorted(coordinators.items()):
+    for coordinator_id, language in (await coordinators.languages(context.db)).items():
         text = texts.render(message, language, **params)
         markup = reply_markup(language) if callable(reply_markup) else reply_markup
         await tell(context, coordinator_id, text, reply_markup=markup)

@@ -24,7 +24,7 @@ from bot.handlers.common import reply, say
 from bot.handlers.letters import deliver_open_letters
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import heard_again
-from bot.services import flows, languages, membership
+from bot.services import coordinators, flows, membership
 from bot.services.access import FloodVerdict, HeardAgain, Identity, Role, identify
 from bot.services.deadlines import format_deadline
 from bot.throughput import PerChatUpdateProcessor
@@ -121,16 +121,16 @@ async def gate(update: Update, context: BotContext) -> None:
     await _answer_silently(update, context)
     if update.my_chat_member is not None:  # the user blocked the bot, or unblocked it
         blocked = update.my_chat_member.new_chat_member.status == ChatMemberStatus.BANNED
-        identity = await identify(context.db, context.settings.coordinator_ids, user.id)
+        identity = await identify(context.db, user.id)
         await _record_reachability(context, identity, reachable=not blocked)
         raise ApplicationHandlerStop
 
     now = context.clock.now()
     owed = await _flood_guard(update, context, user.id, now)
-    identity = await identify(context.db, context.settings.coordinator_ids, user.id)
-    if identity.is_coordinator and identity.contact is None:  # their first update
-        contact = await languages.ensure_coordinator(
-            context.db, user.id, display_name=user.full_name[:100],
+    identity = await identify(context.db, user.id)
+    if identity.is_coordinator and identity.contact and identity.contact.joined_at is None:
+        contact = await coordinators.first_heard(  # their first update
+            context.db, identity.contact, display_name=user.full_name[:100],
             language=texts.language_for(user.language_code), now=now,
         )  # fmt: skip
         identity = Identity(user.id, Role.COORDINATOR, contact)
@@ -169,7 +169,7 @@ async def _flood_guard(
     limit is paused: a member is told until when, and told again when it is over
     (``HeardAgain``); a stranger learns nothing. Returns what a forgiven member is owed.
     """
-    if account in context.settings.coordinator_ids:
+    if await coordinators.is_active(context.db, account):
         return []
     guard = context.services.flood
     verdict = guard.check(account, now)
@@ -180,7 +180,7 @@ async def _flood_guard(
         owed = guard.forgive(account, now)
         return [owed] if owed else []
     if verdict is FloodVerdict.NOTIFY:
-        identity = await identify(context.db, context.settings.coordinator_ids, account)
+        identity = await identify(context.db, account)
         if identity.is_member and identity.contact is not None:  # strangers learn nothing
             context.identity = identity  # the caller's language and zone
             until = now + guard.pause

@@ -13,7 +13,7 @@ from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
 from bot.jobs.outbox import wake_outbox
-from bot.services import languages, membership
+from bot.services import coordinators, membership
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline
 from bot.services.outbox import OutgoingMessage
@@ -41,7 +41,6 @@ async def start(update: Update, context: BotContext) -> None:
         telegram_user_id=user.id,
         display_name=user.full_name[:MAX_DISPLAY_NAME],
         language=texts.language_for(user.language_code),
-        is_coordinator=user.id in context.settings.coordinator_ids,
         now=now,
     )
     if isinstance(result, membership.ReusedInvite):
@@ -89,8 +88,7 @@ async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> 
     invitation came back: the invitation, its organisation, and only the Telegram id of
     the account that presented it."""
     notices = {}
-    coordinators = await languages.languages_of(context.db, context.settings.coordinator_ids)
-    for chat_id, language in sorted(coordinators.items()):
+    for chat_id, language in (await coordinators.languages(context.db)).items():
         label = texts.render(texts.INVITE_LABEL, language, label=reuse.label) if reuse.label else ""
         text = texts.render(
             texts.INVITE_REUSED_ALERT, language, invite_id=reuse.invite_id,

@@ -56,7 +56,7 @@ from telegram.error import (
 
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext, Services, services_of
-from bot.services import languages, outbox
+from bot.services import coordinators, languages, outbox
 from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
 from bot.throughput import ChatPacedRateLimiter, RateLimitArgs, retry_after_seconds
 
@@ -397,8 +397,7 @@ class OutboxSender:
 
     async def _coordinators(self) -> dict[int, str]:
         """Every coordinator's chat and language, in a fixed order."""
-        ids = self.services.settings.coordinator_ids
-        return dict(sorted((await languages.languages_of(self.services.database, ids)).items()))
+        return await coordinators.languages(self.services.database)
 
     async def _language(self, broadcast: outbox.Broadcast) -> str:
         """The language of the coordinator who asked for the broadcast (read once per broadcast)."""

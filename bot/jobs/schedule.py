@@ -33,9 +33,9 @@ from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.messages import LetterComposer, chase_lines, heard_again, label
 from bot.services import (
     access,
+    coordinators,
     digest,
     flows,
-    languages,
     letter_export,
     lifecycle,
     milestones,
@@ -99,7 +99,7 @@ class Scheduler:
     async def _run_due(self) -> Pass:
         services = self.services
         settings, db, now = services.settings, services.database, services.clock.now()
-        self._coordinators = await languages.languages_of(db, settings.coordinator_ids)
+        self._coordinators = await coordinators.languages(db)
         composer = LetterComposer(settings)
         closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
         await self._send_close_reports()
@@ -180,10 +180,7 @@ class Scheduler:
 
     def _coordinator_chats(self) -> list[tuple[int, str]]:
         """Every coordinator's chat with the language they read, in a fixed order."""
-        ids = self.services.settings.coordinator_ids
-        return [
-            (chat, self._coordinators.get(chat, texts.DEFAULT_LANGUAGE)) for chat in sorted(ids)
-        ]
+        return sorted(self._coordinators.items())
 
     def _when(self, moment: datetime, language: str) -> tuple[str, str]:
         now = self.services.clock.now()

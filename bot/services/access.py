@@ -1,9 +1,10 @@
 """Who is talking to the bot, and whether to listen.
 
-Authority is looked up on every update: coordinators from ``COORDINATOR_IDS``,
-members from the database (a removed contact loses access on its very next
-update). The flood guard and the neutral-reply limiter are in memory: after a
-restart they start afresh, which only ever makes the bot more forgiving.
+Authority is looked up in the database on every update: coordinators and members are
+contacts, and a removed one loses access on its very next update (``COORDINATOR_IDS``
+only bootstraps coordinators at start-up: ``bot.services.coordinators``). The flood
+guard and the neutral-reply limiter are in memory: after a restart they start afresh,
+which only ever makes the bot more forgiving.
 
 The flood guard pauses strangers and members outside a guided flow; a paused member is
 told until when, and told again when the pause is over (``HeardAgain``). Coordinators
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections import OrderedDict, deque
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -55,14 +56,12 @@ class Identity:
         return self.role is Role.MEMBER
 
 
-async def identify(
-    db: Executor, coordinator_ids: Collection[int], telegram_user_id: int
-) -> Identity:
+async def identify(db: Executor, telegram_user_id: int) -> Identity:
+    """Who the account is now: a coordinator (a live coordinator contact: removed, they
+    are nobody at their very next update), a member of an active organisation, or unknown."""
     contact = await contacts_repo.live_by_telegram_user(db, telegram_user_id)
-    if telegram_user_id in coordinator_ids:
-        # Their contact (if recorded yet) only carries their language.
-        own = contact if contact is not None and contact.role is ContactRole.COORDINATOR else None
-        return Identity(telegram_user_id, Role.COORDINATOR, own)
+    if contact is not None and contact.role is ContactRole.COORDINATOR:
+        return Identity(telegram_user_id, Role.COORDINATOR, contact)
     if contact is None or contact.organisation_id is None:
         return Identity(telegram_user_id, Role.UNKNOWN)
     organisation = await organisations_repo.get_active(db, contact.organisation_id)

@@ -53,6 +53,9 @@ from bot.services.letter_text import paragraphs, version_label
 if TYPE_CHECKING:
     from pyuca import Collator
 
+    from bot.services.approvals import AloneAction
+    from bot.services.disclosure import LaterMinor
+
 __all__ = [
     "CSV_HEADER",
     "ExportInput",
@@ -93,6 +96,9 @@ class ExportSignatory:
     answered_at: datetime | None
     reason: str | None
     no_contact: bool = False
+    # A signature's minor versions made after the one it names, and when the organisation
+    # was first shown each (``disclosure.signatures``).
+    later_minor: tuple[LaterMinor, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,8 @@ class ExportInput:
     rows: list[ExportSignatory]
     generated_at: datetime
     zone: ZoneInfo
+    # What one coordinator did alone to the letter's record (``approvals.done_alone``).
+    done_alone: tuple[AloneAction, ...] = ()
 
 
 # --------------------------------------------------------------------------- wording
@@ -340,6 +348,8 @@ CSV_HEADER: tuple[str, ...] = (
     "contact",
     "answered_at",
     "reason",
+    "minor_versions_after",  # made after the version signed: "v3 · 1a2b3c4d; v4 · …"
+    "told_of_them",  # when the organisation was first shown each: "v3 2026-…; v4 not told"
 )
 
 # A spreadsheet evaluates a cell that starts with one of these: = + - @ (and their
@@ -395,8 +405,14 @@ def _csv_row(row: ExportSignatory, zone: ZoneInfo) -> list[str]:
         row.contact or "",
         answered,
         row.reason or "",
+        "; ".join(version_label(m.number, m.fingerprint) for m in row.later_minor),
+        "; ".join(f"v{m.number} {_told(m.told_at, zone)}" for m in row.later_minor),
     ]
     return cells
+
+
+def _told(moment: datetime | None, zone: ZoneInfo) -> str:
+    return "not told" if moment is None else moment.astimezone(zone).isoformat(timespec="seconds")
 
 
 def render_csv(data: ExportInput) -> bytes:

@@ -1,9 +1,9 @@
 """The language each person reads: English, Russian or Belarusian.
 
 A member's language is set from Telegram's ``language_code`` when they join; a
-coordinator's when they first write to the bot (a coordinator contact is recorded then:
-coordinators come from ``COORDINATOR_IDS`` and have no invitation). Either can change it
-with /language. Everything the bot sends a person is rendered in their language; what
+coordinator's when they join by invitation, or when they first write to the bot (one
+added from ``COORDINATOR_IDS`` or the CLI: ``coordinators.first_heard``). Either can
+change it with /language. Everything the bot sends a person is rendered in their language; what
 goes to every coordinator is rendered once per coordinator.
 """
 
@@ -17,26 +17,6 @@ from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db.connection import Database, Executor
 from bot.db.contacts import Contact
-
-
-async def ensure_coordinator(
-    db: Database, telegram_user_id: int, *, display_name: str, language: str, now: datetime
-) -> Contact:
-    """The coordinator's contact, recorded on their first update with the language given."""
-    async with db.transaction() as tx:
-        contact = await contacts_repo.live_by_telegram_user(tx, telegram_user_id)
-        if contact is None:
-            contact_id = await contacts_repo.insert_coordinator(
-                tx, telegram_user_id=telegram_user_id, display_name=display_name,
-                language=language, now=now,
-            )  # fmt: skip
-            await audit.append(
-                tx, now=now, actor=f"coordinator:{telegram_user_id}",
-                action="coordinator.registered", contact_id=contact_id,
-                data={"language": language},
-            )  # fmt: skip
-            contact = await contacts_repo.existing(tx, contact_id)
-    return contact
 
 
 async def set_language(
@@ -54,11 +34,6 @@ async def set_language(
                 data={"language": language},
             )  # fmt: skip
     return changed
-
-
-async def recorded_languages(db: Executor, telegram_user_ids: Collection[int]) -> dict[int, str]:
-    """The language of each of these accounts the bot has recorded (it has written to it)."""
-    return await contacts_repo.languages_of(db, telegram_user_ids)
 
 
 async def languages_of(db: Executor, telegram_user_ids: Collection[int]) -> dict[int, str]:

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.db import audit
 from bot.db.connection import Database
-from bot.services import responses
+from bot.services import approvals, disclosure, responses
+from bot.services.disclosure import LaterMinor, SignatureDisclosure
 from bot.services.export import (
     ExportInput,
     ExportSignatory,
@@ -31,6 +32,7 @@ async def export_input(
     letter, final = status.letter, status.latest
     if final.body is None:
         raise Refusal(Code.LETTER_PURGED, ref=letter_id)
+    shown = await disclosure.signatures(db, letter_id)
     rows = [
         ExportSignatory(
             organisation=o.row.organisation_name,
@@ -43,6 +45,7 @@ async def export_input(
             answered_at=o.row.updated_at,
             reason=o.row.reason,
             no_contact=o.state is OrganisationState.NO_CONTACT,
+            later_minor=_later_minor(shown.get(o.row.organisation_id)),
         )
         for o in status.organisations
     ]
@@ -57,7 +60,12 @@ async def export_input(
         rows=rows,
         generated_at=now,
         zone=zone,
+        done_alone=tuple(await approvals.done_alone(db, letter_id)),
     )
+
+
+def _later_minor(signature: SignatureDisclosure | None) -> tuple[LaterMinor, ...]:
+    return () if signature is None else signature.later_minor
 
 
 async def export_letter(

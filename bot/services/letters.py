@@ -22,6 +22,7 @@ from bot.db.letters import Letter, Recipient, Version
 from bot.db.milestones import Milestone
 from bot.db.types import LetterStatus
 from bot.services import lifecycle, outbox, reminder_plan
+from bot.services.agreement import Agreement, with_agreement
 from bot.services.letter_queue import (
     Composer,
     NoticeComposer,
@@ -121,11 +122,16 @@ async def _insert_version(
     )  # fmt: skip
 
 
-async def _audit_version(tx: Transaction, version: Version, actor: str, now: datetime) -> None:
+async def _audit_version(
+    tx: Transaction, version: Version, actor: str, now: datetime, agreement: Agreement | None = None
+) -> None:
     await audit.append(
         tx, now=now, actor=actor, action="version.added", letter_id=version.letter_id,
-        data={"version": version.number, "fingerprint": version.fingerprint,
-              "material": version.material, "source": version.source_kind},
+        data=with_agreement(
+            {"version": version.number, "fingerprint": version.fingerprint,
+             "material": version.material, "source": version.source_kind},
+            agreement,
+        ),
     )  # fmt: skip
 
 
@@ -148,31 +154,55 @@ async def revise(
     actor: str,
     now: datetime,
     compose_notice: NoticeComposer,
+    agreement: Agreement | None = None,
 ) -> Revision:
     """Adds a version; members who had the letter get a notice of what changed."""
     body = clean_body(body)
     _check_source(source)
     async with db.transaction() as tx:
-        letter = await lifecycle.editable_letter(tx, letter_id)
-        previous = await letters_repo.latest_version(tx, letter_id)
-        _check_changed(previous, body)
-        version_id = await _insert_version(tx, letter_id, body, material, source, created_by, now)
-        version = await letters_repo.existing_version(tx, version_id)
-        await _audit_version(tx, version, actor, now)
-        queued = 0
-        if letter.status is LetterStatus.OPEN:
-            broadcast_id = await outbox.create_broadcast(
-                tx, letter_id=letter_id, kind="revision", requested_by=created_by, now=now
-            )
+        return await revise_in(
+            tx, letter_id, body=body, material=material, source=source,
+            created_by=created_by, actor=actor, now=now, compose_notice=compose_notice,
+            agreement=agreement,
+        )  # fmt: skip
 
-            def notice(
-                letter: Letter, version: Version, recipient: Recipient, now: datetime
-            ) -> Sequence[PlannedMessage]:
-                return compose_notice(letter, version, previous, recipient, now)
 
-            recipients = await letters_repo.recipients(tx, letter_id)
-            queued = await queue_for(tx, broadcast_id, letter, version, recipients, notice, now=now)
-            await outbox.finish_if_empty(tx, broadcast_id, now=now)
+async def revise_in(
+    tx: Transaction,
+    letter_id: int,
+    *,
+    body: str,
+    material: bool,
+    source: DraftSource,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+    compose_notice: NoticeComposer,
+    agreement: Agreement | None,
+) -> Revision:
+    """``revise`` in the caller's transaction (an approval's), for a text ``clean_body``
+    made."""
+    _check_source(source)
+    letter = await lifecycle.editable_letter(tx, letter_id)
+    previous = await letters_repo.latest_version(tx, letter_id)
+    _check_changed(previous, body)
+    version_id = await _insert_version(tx, letter_id, body, material, source, created_by, now)
+    version = await letters_repo.existing_version(tx, version_id)
+    await _audit_version(tx, version, actor, now, agreement)
+    queued = 0
+    if letter.status is LetterStatus.OPEN:
+        broadcast_id = await outbox.create_broadcast(
+            tx, letter_id=letter_id, kind="revision", requested_by=created_by, now=now
+        )
+
+        def notice(
+            letter: Letter, version: Version, recipient: Recipient, now: datetime
+        ) -> Sequence[PlannedMessage]:
+            return compose_notice(letter, version, previous, recipient, now)
+
+        recipients = await letters_repo.recipients(tx, letter_id)
+        queued = await queue_for(tx, broadcast_id, letter, version, recipients, notice, now=now)
+        await outbox.finish_if_empty(tx, broadcast_id, now=now)
     return Revision(letter, version, previous, queued)
 
 
@@ -287,28 +317,55 @@ async def move_deadline(
     now: datetime,
     compose: Composer,
     default_offsets: Sequence[timedelta],
+    agreement: Agreement | None = None,
 ) -> DeadlineMove:
     """Moves an open (or draft) letter's deadline, plans its reminders afresh and, once
     circulated, tells the members."""
+    async with db.transaction() as tx:
+        return await move_deadline_in(
+            tx, letter_id, deadline, actor=actor, now=now, compose=compose,
+            default_offsets=default_offsets, agreement=agreement,
+        )  # fmt: skip
+
+
+async def deadline_movable(
+    db: Executor, letter_id: int, deadline: datetime, *, now: datetime
+) -> Letter:
+    """The letter /deadline would give ``deadline`` (refused as ``move_deadline`` would)."""
     if deadline <= now:
         raise Refusal(Code.DEADLINE_PAST)
-    async with db.transaction() as tx:
-        letter = await lifecycle.editable_letter(tx, letter_id)
-        previous = letter.deadline
-        if deadline == previous:
-            raise Refusal(Code.DEADLINE_UNCHANGED, ref=letter_id)
-        await letters_repo.set_deadline(tx, letter_id, deadline=deadline)
-        moved = await letters_repo.existing(tx, letter_id)
-        await reminder_plan.replan(tx, moved, default_offsets=default_offsets, now=now)
-        recipients = queued = 0
-        if moved.status is LetterStatus.OPEN:
-            recipients, queued = await tell_recipients(
-                tx, moved, compose, kind="deadline", now=now, nonce=f":{deadline.timestamp():.0f}"
-            )
-        await audit.append(
-            tx, now=now, actor=actor, action="deadline.moved", letter_id=letter_id,
-            data={"from": letter.deadline, "to": moved.deadline},
-        )  # fmt: skip
+    letter = await lifecycle.editable_letter(db, letter_id)
+    if deadline == letter.deadline:
+        raise Refusal(Code.DEADLINE_UNCHANGED, ref=letter_id)
+    return letter
+
+
+async def move_deadline_in(
+    tx: Transaction,
+    letter_id: int,
+    deadline: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    compose: Composer,
+    default_offsets: Sequence[timedelta],
+    agreement: Agreement | None,
+) -> DeadlineMove:
+    """``move_deadline`` in the caller's transaction (an approval's)."""
+    letter = await deadline_movable(tx, letter_id, deadline, now=now)
+    previous = letter.deadline
+    await letters_repo.set_deadline(tx, letter_id, deadline=deadline)
+    moved = await letters_repo.existing(tx, letter_id)
+    await reminder_plan.replan(tx, moved, default_offsets=default_offsets, now=now)
+    recipients = queued = 0
+    if moved.status is LetterStatus.OPEN:
+        recipients, queued = await tell_recipients(
+            tx, moved, compose, kind="deadline", now=now, nonce=f":{deadline.timestamp():.0f}"
+        )
+    await audit.append(
+        tx, now=now, actor=actor, action="deadline.moved", letter_id=letter_id,
+        data=with_agreement({"from": letter.deadline, "to": moved.deadline}, agreement),
+    )  # fmt: skip
     return DeadlineMove(moved, previous, recipients, queued)
 
 

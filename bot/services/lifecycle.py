@@ -23,6 +23,7 @@ from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter
 from bot.db.types import CloseReport, LetterStatus
 from bot.services import reminder_plan
+from bot.services.agreement import Agreement, with_agreement
 from bot.services.letter_queue import Composer, tell_recipients
 from bot.services.refusals import Code, Refusal
 
@@ -173,6 +174,16 @@ async def close_report_sent(db: Executor, letter_id: int) -> None:
 # --- reopening ------------------------------------------------------------------------------
 
 
+async def reopenable(db: Executor, letter_id: int, deadline: datetime, *, now: datetime) -> Letter:
+    """The closed, unpurged letter /reopen would open again until ``deadline``."""
+    if deadline <= now:
+        raise Refusal(Code.DEADLINE_PAST)
+    letter = await known_letter(db, letter_id)
+    if letter.status is not LetterStatus.CLOSED or letter.purged_at is not None:
+        raise Refusal(Code.NOT_CLOSED, ref=letter_id)
+    return letter
+
+
 async def reopen_letter(
     db: Database,
     letter_id: int,
@@ -182,22 +193,37 @@ async def reopen_letter(
     now: datetime,
     default_offsets: Sequence[timedelta],
     compose: Composer,
+    agreement: Agreement | None = None,
 ) -> Letter:
     """Opens a closed letter again until ``deadline``; every contact who has it is told."""
-    if deadline <= now:
-        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
-        letter = await known_letter(tx, letter_id)
-        if letter.status is not LetterStatus.CLOSED or letter.purged_at is not None:
-            raise Refusal(Code.NOT_CLOSED, ref=letter_id)
-        await letters_repo.set_reopened(tx, letter_id, deadline=deadline)
-        await audit.append(
-            tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
-            data={"deadline": deadline},
+        return await reopen_in(
+            tx, letter_id, deadline, actor=actor, now=now, default_offsets=default_offsets,
+            compose=compose, agreement=agreement,
         )  # fmt: skip
-        reopened = await letters_repo.existing(tx, letter_id)
-        await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
-        await tell_recipients(tx, reopened, compose, kind="reopened", now=now, nonce=_nonce(now))
+
+
+async def reopen_in(
+    tx: Transaction,
+    letter_id: int,
+    deadline: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    default_offsets: Sequence[timedelta],
+    compose: Composer,
+    agreement: Agreement | None,
+) -> Letter:
+    """``reopen_letter`` in the caller's transaction (an approval's)."""
+    await reopenable(tx, letter_id, deadline, now=now)
+    await letters_repo.set_reopened(tx, letter_id, deadline=deadline)
+    await audit.append(
+        tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
+        data=with_agreement({"deadline": deadline}, agreement),
+    )  # fmt: skip
+    reopened = await letters_repo.existing(tx, letter_id)
+    await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
+    await tell_recipients(tx, reopened, compose, kind="reopened", now=now, nonce=_nonce(now))
     return reopened
 
 

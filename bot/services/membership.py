@@ -16,16 +16,19 @@ from datetime import datetime, timedelta
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
+from bot.db import coordinators as coordinators_repo
 from bot.db import deliveries as deliveries_repo
 from bot.db import invites as invites_repo
 from bot.db import organisations as organisations_repo
+from bot.db import renames as renames_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact, ContactWithOrganisation
 from bot.db.deliveries import DeletionOutcome
 from bot.db.invites import Invite, PendingInvite
 from bot.db.organisations import Organisation
-from bot.db.types import ContactStatus, OrganisationStatus
+from bot.db.types import ContactRole, ContactStatus, OrganisationStatus, RenameStatus
 from bot.services import outbox
+from bot.services.agreement import Agreement, with_agreement
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 
@@ -102,23 +105,56 @@ async def add_organisation(
 
 
 async def rename_organisation(
-    db: Database, org_id: int, raw_name: str, *, actor: str, now: datetime
+    db: Database,
+    org_id: int,
+    raw_name: str,
+    *,
+    actor: str,
+    now: datetime,
+    agreement: Agreement | None = None,
 ) -> tuple[Organisation, Organisation]:
-    name = clean_org_name(raw_name)
-    key = org_name_key(name)
+    """Renames the organisation at once (one that has responded to a letter is renamed
+    only when it agrees: ``bot.services.renames``)."""
     async with db.transaction() as tx:
-        old = await organisations_repo.get_active(tx, org_id)
-        if old is None:
-            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
-        clash = await organisations_repo.find_active_by_key(tx, key)
-        if clash is not None and clash.id != org_id:
-            raise Refusal(Code.ORG_DUPLICATE, name=clash.name, org_id=clash.id)
-        await organisations_repo.rename(tx, org_id, name=name, name_key=key)
-        await audit.append(
-            tx, now=now, actor=actor, action="organisation.renamed",
-            organisation_id=org_id, data={"old": old.name, "new": name},
-        )  # fmt: skip
-        return old, await organisations_repo.existing(tx, org_id)
+        old, name = await new_name_for(tx, org_id, raw_name)
+        new = await rename_in(
+            tx, old, name, actor=actor, now=now, data=with_agreement({}, agreement)
+        )
+        return old, new
+
+
+async def new_name_for(db: Executor, org_id: int, raw_name: str) -> tuple[Organisation, str]:
+    """The active organisation and the name it would take; refused when the name is
+    unusable, the same as now, or another organisation's."""
+    name = clean_org_name(raw_name)
+    old = await organisations_repo.get_active(db, org_id)
+    if old is None:
+        raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
+    if name == old.name:
+        raise Refusal(Code.ORG_NAME_UNCHANGED, name=name)
+    clash = await organisations_repo.find_active_by_key(db, org_name_key(name))
+    if clash is not None and clash.id != org_id:
+        raise Refusal(Code.ORG_DUPLICATE, name=clash.name, org_id=clash.id)
+    return old, name
+
+
+async def rename_in(
+    tx: Transaction,
+    old: Organisation,
+    name: str,
+    *,
+    actor: str,
+    now: datetime,
+    data: Mapping[str, object],
+) -> Organisation:
+    """The listed name becomes ``name`` (checked by ``new_name_for``), audited with
+    ``data`` besides the old and new names (how it was agreed, who confirmed it)."""
+    await organisations_repo.rename(tx, old.id, name=name, name_key=org_name_key(name))
+    await audit.append(
+        tx, now=now, actor=actor, action="organisation.renamed", organisation_id=old.id,
+        data={**data, "old": old.name, "new": name},
+    )  # fmt: skip
+    return await organisations_repo.existing(tx, old.id)
 
 
 @dataclass(frozen=True)
@@ -156,23 +192,49 @@ async def organisation_to_remove(db: Executor, org_id: int) -> tuple[Organisatio
 
 
 async def remove_organisation(
-    db: Database, org_id: int, *, actor: str, now: datetime
+    db: Database,
+    org_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    agreement: Agreement | None = None,
 ) -> tuple[Organisation, Removal]:
     """Removes the organisation; its contacts lose access at once, its history stays."""
     async with db.transaction() as tx:
-        org = await organisations_repo.get_active(tx, org_id)
-        if org is None:
-            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
-        contact_ids = await contacts_repo.not_removed_of_organisation(tx, org_id)
-        await organisations_repo.mark_removed(tx, org_id, now=now)
-        await invites_repo.revoke_all_for_organisation(tx, org_id, now=now)
-        removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=now)
-        removal = await _cut_off(tx, contact_ids, now=now)
+        return await remove_organisation_in(tx, org_id, actor=actor, now=now, agreement=agreement)
+
+
+async def remove_organisation_in(
+    tx: Transaction,
+    org_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    agreement: Agreement | None,
+) -> tuple[Organisation, Removal]:
+    """``remove_organisation`` in the caller's transaction (an approval's)."""
+    org = await organisations_repo.get_active(tx, org_id)
+    if org is None:
+        raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
+    contact_ids = await contacts_repo.not_removed_of_organisation(tx, org_id)
+    await organisations_repo.mark_removed(tx, org_id, now=now)
+    await invites_repo.revoke_all_for_organisation(tx, org_id, now=now)
+    removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=now)
+    removal = await _cut_off(tx, contact_ids, now=now)
+    waiting = await renames_repo.pending_of_organisation(tx, org_id)
+    if waiting is not None:  # nobody is left to answer it
+        await renames_repo.decide(tx, waiting.id, RenameStatus.CANCELLED, contact_id=None, now=now)
         await audit.append(
-            tx, now=now, actor=actor, action="organisation.removed",
-            organisation_id=org_id, data={"name": org.name, "contacts_removed": removed,
-                                          "to_delete": len(removal.deletions)},
+            tx, now=now, actor=actor, action="organisation.rename_cancelled",
+            organisation_id=org_id, data={"rename": waiting.id, "why": "removed"},
         )  # fmt: skip
+    await audit.append(
+        tx, now=now, actor=actor, action="organisation.removed",
+        organisation_id=org_id, data=with_agreement(
+            {"name": org.name, "contacts_removed": removed, "to_delete": len(removal.deletions)},
+            agreement,
+        ),
+    )  # fmt: skip
     return org, removal
 
 
@@ -368,7 +430,15 @@ class ReusedInvite(InvalidInvite):
     presented_by: int  # the Telegram id of the account presenting it now; nothing else of it
 
 
-RedeemResult = Joined | AlreadyBound | InvalidInvite
+@dataclass(frozen=True)
+class CoordinatorJoined:
+    """A coordinator invitation used: the account is a coordinator from now on."""
+
+    contact: Contact
+    added_by: int | None  # the coordinator contact who asked for the invitation
+
+
+RedeemResult = Joined | CoordinatorJoined | AlreadyBound | InvalidInvite
 
 
 async def redeem_invite(
@@ -378,7 +448,6 @@ async def redeem_invite(
     telegram_user_id: int,
     display_name: str,
     language: str,
-    is_coordinator: bool,
     now: datetime,
 ) -> RedeemResult:
     if not TOKEN_SHAPE.match(token):
@@ -395,12 +464,15 @@ async def redeem_invite(
             return await _reused(tx, invite, invite.used_at, presented_by=telegram_user_id)
         if invite.revoked_at or invite.expires_at <= now:
             return INVALID_INVITE
-        if is_coordinator:
-            return AlreadyBound(None)
-        if bound is not None:
+        if bound is not None:  # a member, or a coordinator (None: no organisation)
             org = await organisations_repo.get(tx, bound.organisation_id or 0)
             return AlreadyBound(org.name if org else None)
         contact = await contacts_repo.get(tx, invite.contact_id)
+        if contact is not None and contact.role is ContactRole.COORDINATOR:
+            return await _join_as_coordinator(
+                tx, invite, contact, telegram_user_id=telegram_user_id,
+                display_name=display_name, language=language, now=now,
+            )  # fmt: skip
         org = (
             await organisations_repo.get_active(tx, contact.organisation_id or 0)
             if contact
@@ -420,6 +492,37 @@ async def redeem_invite(
             data={"invite_id": invite.id, "telegram_user_id": telegram_user_id},
         )  # fmt: skip
         return Joined(await contacts_repo.existing(tx, contact.id), org)
+
+
+async def _join_as_coordinator(
+    tx: Transaction,
+    invite: Invite,
+    contact: Contact,
+    *,
+    telegram_user_id: int,
+    display_name: str,
+    language: str,
+    now: datetime,
+) -> CoordinatorJoined | InvalidInvite:
+    """A coordinator invitation (approved where two coordinators had to agree) binds the
+    account to the invited coordinator contact."""
+    if contact.status is not ContactStatus.INVITED:
+        return INVALID_INVITE
+    if await invites_repo.mark_used(tx, invite.id, used_by=telegram_user_id, now=now) != 1:
+        return INVALID_INVITE
+    await coordinators_repo.bind(
+        tx, contact.id, telegram_user_id=telegram_user_id, display_name=display_name,
+        language=language, now=now,
+    )  # fmt: skip
+    await audit.append(
+        tx, now=now, actor=f"coordinator:{telegram_user_id}", action="coordinator.added",
+        contact_id=contact.id,
+        data={"telegram_user_id": telegram_user_id, "via": "invitation", "invite_id": invite.id},
+    )  # fmt: skip
+    joined = await coordinators_repo.get(tx, contact.id)
+    return CoordinatorJoined(
+        await contacts_repo.existing(tx, contact.id), joined.added_by if joined else None
+    )
 
 
 async def _reused(

@@ -67,6 +67,26 @@ class Code(StrEnum):
     LABEL_TOO_LONG = "label_too_long"
     INVITE_NOT_PENDING = "invite_not_pending"
     CONTACT_NOT_FOUND = "contact_not_found"
+    ORG_NAME_UNCHANGED = "name_unchanged"
+    RENAME_NOT_PENDING = "rename_not_pending"  # a member's answer to a rename decided already
+    # Coordinators and approvals (issue 16).
+    NOT_COORDINATOR = "not_coordinator"  # the account is no (longer a) coordinator
+    COORDINATOR_NOT_FOUND = "coordinator_not_found"
+    COORDINATOR_ALREADY = "coordinator_already"
+    ACCOUNT_IS_MEMBER = "account_is_member"  # a member's account cannot be a coordinator too
+    LAST_COORDINATOR = "last_coordinator"
+    APPROVAL_NOT_FOUND = "approval_not_found"
+    APPROVAL_DECIDED = "approval_decided"  # approved, rejected, cancelled or failed already
+    APPROVAL_EXPIRED = "approval_expired"
+    APPROVAL_OWN = "approval_own"  # the requester cannot approve their own request
+    APPROVAL_OWN_REMOVAL = "approval_own_removal"  # nor anyone their own removal
+    APPROVAL_NOT_YOURS = "approval_not_yours"  # only the requester cancels, or gets the link
+    APPROVAL_STALE = "approval_stale"  # the letter changed since the request
+    NO_APPROVER = (
+        "no_approver"  # nobody could approve it (two coordinators, one removing the other)
+    )
+    INVITATION_SHOWN = "invitation_shown"  # a coordinator invitation's link is shown once
+    RULE_UNCHANGED = "rule_unchanged"
     # A typed deadline (``deadlines.DeadlineError``).
     DEADLINE_FORMAT = "deadline_format"
     DEADLINE_ZONE = "deadline_zone"
@@ -123,6 +143,18 @@ FIELDS: Final[Mapping[Code, frozenset[str]]] = {
     Code.LABEL_TOO_LONG: _names("limit"),
     Code.INVITE_NOT_PENDING: _names("ref"),
     Code.CONTACT_NOT_FOUND: _names("ref"),
+    Code.ORG_NAME_UNCHANGED: _names("name"),
+    Code.COORDINATOR_NOT_FOUND: _names("ref"),
+    Code.COORDINATOR_ALREADY: _names("ref"),
+    Code.ACCOUNT_IS_MEMBER: _names("ref"),
+    Code.APPROVAL_NOT_FOUND: _names("ref"),
+    Code.APPROVAL_DECIDED: _names("ref"),
+    Code.APPROVAL_EXPIRED: _names("ref"),
+    Code.APPROVAL_OWN: _names("ref"),
+    Code.APPROVAL_OWN_REMOVAL: _names("ref"),
+    Code.APPROVAL_NOT_YOURS: _names("ref"),
+    Code.APPROVAL_STALE: _names("ref"),
+    Code.INVITATION_SHOWN: _names("ref"),
     Code.DEADLINE_FORMAT: _names("raw"),
     Code.DEADLINE_ZONE: _names("raw", "zone"),
     Code.DEADLINE_PASSED: _names("deadline"),

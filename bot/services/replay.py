@@ -6,15 +6,17 @@ someone holding the database file can change directly (a signature "internal onl
 renamed). So the log is replayed: every response (decision, listing, the version signed,
 the contact who gave it, whether a reason was given), organisations (name, removed),
 member contacts (organisation, Telegram account, access), letters (draft, open, closed,
-purged; deadline; the organisations it went to) and versions (number, fingerprint,
-material or minor) are rebuilt from the events alone and compared with the tables. The
+purged; deadline; the organisations it went to), versions (number, fingerprint,
+material or minor), coordinators (Telegram account, access), renames waiting for an
+organisation, requests for approval (kind, status) and the approval rule are rebuilt
+from the events alone and compared with the tables. An action that says a second
+coordinator approved it must name a request the log approved. The
 first difference is named in one line.
 
 The replay is a table of reducers, one per audit action (``REDUCERS``): a reducer takes the
 record rebuilt so far and one event, and changes the record as the event says. A new
-feature that changes the record (approvals, recorded responses, translations,
-publications, coordinator records) adds its reducer here, and its tables to the
-comparison. Reducers also check each event against the record before it (a rename names
+feature that changes the record (recorded responses, translations, publications) adds
+its reducer here, and its tables to the comparison. Reducers also check each event against the record before it (a rename names
 the old name; a response names the previous decision and the version's fingerprint): an
 event that contradicts the record so far means the table was changed before that event,
 even if a later change covered it up.
@@ -40,7 +42,17 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.db.audit import AuditEvent
-from bot.db.replay import ContactRow, LetterRow, OrganisationRow, ResponseRow, Snapshot, VersionRow
+from bot.db.replay import (
+    ApprovalRow,
+    ContactRow,
+    CoordinatorRow,
+    LetterRow,
+    OrganisationRow,
+    RenameRow,
+    ResponseRow,
+    Snapshot,
+    VersionRow,
+)
 from bot.services.letter_text import fingerprint
 
 K = TypeVar("K")
@@ -114,12 +126,40 @@ class ResponseState:
     event: int
 
 
+@dataclass(slots=True)
+class CoordinatorState:
+    telegram_user_id: int | None
+    access: str  # invited, live, removed
+    event: int
+
+
+@dataclass(slots=True)
+class ApprovalState:
+    kind: str
+    status: str  # pending, approved, rejected, expired, cancelled, failed
+    event: int
+
+
+@dataclass(slots=True)
+class RenameState:
+    organisation_id: int
+    old: str
+    new: str
+    status: str  # pending, confirmed, kept, cancelled
+    event: int
+
+
 @dataclass
 class Record:
     organisations: dict[int, OrganisationState] = field(default_factory=dict)
     contacts: dict[int, ContactState] = field(default_factory=dict)
     letters: dict[int, LetterState] = field(default_factory=dict)
     responses: dict[tuple[int, int], ResponseState] = field(default_factory=dict)
+    coordinators: dict[int, CoordinatorState] = field(default_factory=dict)  # by contact
+    approvals: dict[int, ApprovalState] = field(default_factory=dict)
+    renames: dict[int, RenameState] = field(default_factory=dict)
+    approval_rule: str = "two"
+    approval_rule_event: int | None = None
     # Events that contradict the record before them, in the order of the log.
     contradictions: list[Difference] = field(default_factory=list)
     unknown: Counter[str] = field(default_factory=Counter)
@@ -220,6 +260,49 @@ def _organisation_renamed(record: Record, event: AuditEvent, data: Data) -> None
             _quoted(old), _quoted(organisation.name), organisation.event,
         )  # fmt: skip
     organisation.name, organisation.event = new, event.id
+    if "rename" in data:  # the organisation confirmed a rename waiting for it
+        rename = _pending_rename(record, event, data)
+        if (rename.old, rename.new) != (old, new):
+            raise _Rejected(
+                _event_difference(event, f"rename #{data['rename']} was to another name")
+            )
+        rename.status, rename.event = "confirmed", event.id
+
+
+def _rename_requested(record: Record, event: AuditEvent, data: Data) -> None:
+    rename_id = _need(data, "rename", int, event)
+    old, new = _need(data, "old", str, event), _need(data, "new", str, event)
+    organisation = _organisation(record, event)
+    if organisation.removed:
+        raise _wrong_state(event, f"organisation #{event.organisation_id}", "removed")
+    if rename_id in record.renames:
+        raise _Rejected(_event_difference(event, f"rename #{rename_id} is in the log already"))
+    if old != organisation.name:
+        _contradiction(
+            record, "organisations", f"organisation #{event.organisation_id}", event,
+            _quoted(old), _quoted(organisation.name), organisation.event,
+        )  # fmt: skip
+    record.renames[rename_id] = RenameState(
+        event.organisation_id or 0, old, new, "pending", event.id
+    )
+
+
+def _pending_rename(record: Record, event: AuditEvent, data: Data) -> RenameState:
+    rename_id = _need(data, "rename", int, event)
+    rename = record.renames.get(rename_id)
+    if rename is None or rename.organisation_id != event.organisation_id:
+        raise _Rejected(_event_difference(event, f"rename #{rename_id} was never asked for"))
+    if rename.status != "pending":
+        raise _wrong_state(event, f"rename #{rename_id}", rename.status)
+    return rename
+
+
+def _rename_ended(status: str) -> Reducer:
+    def reduce(record: Record, event: AuditEvent, data: Data) -> None:
+        rename = _pending_rename(record, event, data)
+        rename.status, rename.event = status, event.id
+
+    return reduce
 
 
 def _organisation_removed(record: Record, event: AuditEvent, data: Data) -> None:
@@ -258,6 +341,127 @@ def _invite_used(record: Record, event: AuditEvent, data: Data) -> None:
 def _contact_removed(record: Record, event: AuditEvent, data: Data) -> None:
     contact = _contact(record, event)
     contact.access, contact.event = "removed", event.id
+
+
+# --- reducers: coordinators and approvals ------------------------------------------------------
+
+
+def _coordinator_subject(event: AuditEvent) -> str:
+    return f"coordinator contact #{event.contact_id}"
+
+
+def _coordinator(record: Record, event: AuditEvent) -> CoordinatorState:
+    coordinator = record.coordinators.get(event.contact_id or 0)
+    if coordinator is None:
+        raise _Rejected(
+            _event_difference(
+                event, f"coordinator contact #{event.contact_id} was never added in the log"
+            )
+        )
+    return coordinator
+
+
+def _coordinator_registered(record: Record, event: AuditEvent, data: Data) -> None:
+    """A coordinator's first update. Before coordinators were records (migration 0012) it
+    also created their contact: their Telegram id is the actor's."""
+    coordinator = record.coordinators.get(event.contact_id or 0)
+    if coordinator is not None:
+        if coordinator.access != "live":
+            raise _wrong_state(
+                event, f"coordinator contact #{event.contact_id}", coordinator.access
+            )
+        return
+    prefix, _, account = event.actor.partition(":")
+    if event.contact_id is None or prefix != "coordinator" or not account.isdigit():
+        raise _Rejected(_event_difference(event, "it names no coordinator's Telegram account"))
+    record.coordinators[event.contact_id] = CoordinatorState(int(account), "live", event.id)
+
+
+def _coordinator_invited(record: Record, event: AuditEvent, data: Data) -> None:
+    if event.contact_id is None or event.contact_id in record.coordinators:
+        raise _Rejected(_event_difference(event, "it invites a coordinator the log has already"))
+    record.coordinators[event.contact_id] = CoordinatorState(None, "invited", event.id)
+
+
+def _coordinator_invite_issued(record: Record, event: AuditEvent, data: Data) -> None:
+    coordinator = _coordinator(record, event)
+    if coordinator.access != "invited":
+        raise _wrong_state(event, _coordinator_subject(event), coordinator.access)
+
+
+def _coordinator_added(record: Record, event: AuditEvent, data: Data) -> None:
+    account = _need(data, "telegram_user_id", int, event)
+    if data.get("via") == "invitation":
+        coordinator = _coordinator(record, event)
+        if coordinator.access != "invited":
+            raise _wrong_state(
+                event, f"coordinator contact #{event.contact_id}", coordinator.access
+            )
+        coordinator.telegram_user_id, coordinator.access, coordinator.event = (
+            account, "live", event.id
+        )  # fmt: skip
+        return
+    if event.contact_id is None or event.contact_id in record.coordinators:
+        raise _Rejected(_event_difference(event, "it adds a coordinator the log has already"))
+    record.coordinators[event.contact_id] = CoordinatorState(account, "live", event.id)
+
+
+def _coordinator_removed(record: Record, event: AuditEvent, data: Data) -> None:
+    coordinator = _coordinator(record, event)
+    if coordinator.access == "removed":
+        raise _wrong_state(event, _coordinator_subject(event), "removed")
+    coordinator.access, coordinator.event = "removed", event.id
+
+
+def _approval_requested(record: Record, event: AuditEvent, data: Data) -> None:
+    approval_id = _need(data, "approval", int, event)
+    if approval_id in record.approvals:
+        raise _Rejected(_event_difference(event, f"request #{approval_id} is in the log already"))
+    record.approvals[approval_id] = ApprovalState(
+        _need(data, "kind", str, event), "pending", event.id
+    )
+
+
+def _approval_ended(status: str) -> Reducer:
+    def reduce(record: Record, event: AuditEvent, data: Data) -> None:
+        approval_id = _need(data, "approval", int, event)
+        approval = record.approvals.get(approval_id)
+        if approval is None:
+            raise _Rejected(
+                _event_difference(event, f"request #{approval_id} was never made in the log")
+            )
+        if approval.status != "pending":
+            raise _wrong_state(event, f"request #{approval_id}", approval.status)
+        approval.status, approval.event = status, event.id
+
+    return reduce
+
+
+def _approval_rule(record: Record, event: AuditEvent, data: Data) -> None:
+    rule = _need(data, "rule", str, event)
+    if rule not in ("one", "two"):
+        raise _Rejected(_event_difference(event, f"{rule!r} is no approval rule"))
+    record.approval_rule, record.approval_rule_event = rule, event.id
+
+
+# A request's own steps name it as "approval" too.
+_REQUEST_STEPS = frozenset(
+    f"approval.{step}"
+    for step in ("requested", "approved", "rejected", "expired", "cancelled", "failed")
+)
+
+
+def _check_approval(record: Record, event: AuditEvent, data: Data) -> None:
+    """An action done with a second coordinator's approval names it: the log must have
+    approved that request just before (a forged claim of approval is a difference)."""
+    approval_id = data.get("approval")
+    if approval_id is None or event.action in _REQUEST_STEPS:
+        return
+    approval = record.approvals.get(approval_id) if isinstance(approval_id, int) else None
+    if approval is None or approval.status != "approved":
+        state = "never made" if approval is None else approval.status
+        detail = f"it says request #{approval_id} approved it; by the log that request was {state}"
+        record.contradictions.append(_event_difference(event, detail))
 
 
 # --- reducers: letters and versions -----------------------------------------------------------
@@ -411,6 +615,21 @@ REDUCERS: dict[str, Reducer] = {
     "response.signed": _response("signed"),
     "response.declined": _response("declined"),
     "response.withdrawn": _response("withdrawn"),
+    "organisation.rename_requested": _rename_requested,
+    "organisation.rename_kept": _rename_ended("kept"),
+    "organisation.rename_cancelled": _rename_ended("cancelled"),
+    "coordinator.registered": _coordinator_registered,
+    "coordinator.invited": _coordinator_invited,
+    "coordinator.invite_issued": _coordinator_invite_issued,
+    "coordinator.added": _coordinator_added,
+    "coordinator.removed": _coordinator_removed,
+    "approval.requested": _approval_requested,
+    "approval.approved": _approval_ended("approved"),
+    "approval.rejected": _approval_ended("rejected"),
+    "approval.expired": _approval_ended("expired"),
+    "approval.cancelled": _approval_ended("cancelled"),
+    "approval.failed": _approval_ended("failed"),
+    "approval.rule": _approval_rule,
 }
 
 # Known actions that change nothing the replay rebuilds.
@@ -419,7 +638,6 @@ NO_RECORD: frozenset[str] = frozenset(
         "contact.reachable",  # active ↔ unreachable: access either way
         "contact.unreachable",
         "contact.language",
-        "coordinator.registered",  # coordinators' records are not replayed yet
         "letter.exported",
         "audit.exported",
         "audit.verified",
@@ -439,8 +657,11 @@ UNREPLAYABLE = (
 )
 # An unknown action in one of these would change what is rebuilt: a difference, not a skip.
 RECORD_NAMESPACES: frozenset[str] = frozenset(
-    {"organisation", "invite", "contact", "letter", "version", "deadline", "response"}
-)
+    {
+        "organisation", "invite", "contact", "letter", "version", "deadline", "response",
+        "coordinator", "approval",
+    }
+)  # fmt: skip
 
 
 def replay(events: Iterable[AuditEvent]) -> Record:
@@ -463,6 +684,7 @@ def replay(events: Iterable[AuditEvent]) -> Record:
             record.contradictions.append(_event_difference(event, "its data is not readable"))
             continue
         try:
+            _check_approval(record, event, data)
             reducer(record, event, data)
         except _Rejected as unreadable:
             record.contradictions.append(unreadable.difference)
@@ -762,11 +984,116 @@ def _responses(record: Record, rows: list[ResponseRow]) -> Iterator[Difference]:
         )  # fmt: skip
 
 
+def _coordinator_words(account: int | None, access: str) -> str:
+    shown = {
+        "live": "a coordinator with access",
+        "invited": "a coordinator invited, not joined",
+        "removed": "a removed coordinator",
+    }
+    bound = f", Telegram account {account}" if account is not None else ""
+    return f"{shown.get(access, access)}{bound}"
+
+
+def _coordinators(record: Record, rows: list[CoordinatorRow]) -> Iterator[Difference]:
+    table = {row.id: row for row in rows}
+    for contact_id, row, state in _pairs(table, record.coordinators):
+        subject = f"contact #{contact_id}"
+        if state is None:
+            assert row is not None
+            words = _coordinator_words(row.telegram_user_id, _access(row.status))
+            yield Difference(
+                "contacts", subject, f"the table has {words}; the audit log never added it"
+            )
+            continue
+        logged = _coordinator_words(state.telegram_user_id, state.access)
+        if row is None:
+            yield Difference(
+                "contacts", subject,
+                f"the table has no such coordinator; the audit log says {logged} "
+                f"(event #{state.event})", state.event,
+            )  # fmt: skip
+            continue
+        found = (row.telegram_user_id, _access(row.status))
+        if found != (state.telegram_user_id, state.access):
+            yield Difference(
+                "contacts", subject, _says(_coordinator_words(*found), logged, state.event),
+                state.event,
+            )  # fmt: skip
+
+
+def _renames(record: Record, rows: list[RenameRow]) -> Iterator[Difference]:
+    table = {row.id: row for row in rows}
+    for rename_id, row, state in _pairs(table, record.renames):
+        subject = f"rename #{rename_id}"
+        if state is None:
+            assert row is not None
+            yield Difference(
+                "organisation_renames", f"{subject} of organisation #{row.organisation_id}",
+                f"the table has it ({_quoted(row.old_name)} to {_quoted(row.new_name)}, "
+                f"{row.status}); the audit log never asked for it",
+            )  # fmt: skip
+            continue
+        logged = f"{_quoted(state.old)} to {_quoted(state.new)}, {state.status}"
+        if row is None:
+            yield Difference(
+                "organisation_renames", subject,
+                f"the table has no such rename; the audit log says {logged} "
+                f"(event #{state.event})", state.event,
+            )  # fmt: skip
+            continue
+        found = (row.organisation_id, row.old_name, row.new_name, row.status)
+        if found != (state.organisation_id, state.old, state.new, state.status):
+            words = f"{_quoted(row.old_name)} to {_quoted(row.new_name)}, {row.status}"
+            yield Difference(
+                "organisation_renames", f"{subject} of organisation #{state.organisation_id}",
+                _says(words, logged, state.event), state.event,
+            )  # fmt: skip
+
+
+def _approvals(record: Record, rows: list[ApprovalRow]) -> Iterator[Difference]:
+    table = {row.id: row for row in rows}
+    for approval_id, row, state in _pairs(table, record.approvals):
+        subject = f"request #{approval_id}"
+        if state is None:
+            assert row is not None
+            yield Difference(
+                "approvals", f"{subject} ({row.kind})",
+                f"the table has it ({row.status}); the audit log never had it asked for",
+            )  # fmt: skip
+            continue
+        if row is None:
+            yield Difference(
+                "approvals", f"{subject} ({state.kind})",
+                f"the table has no such request; the audit log says {state.status} "
+                f"(event #{state.event})", state.event,
+            )  # fmt: skip
+            continue
+        if (row.kind, row.status) != (state.kind, state.status):
+            yield Difference(
+                "approvals", f"{subject} ({state.kind})",
+                _says(f"{row.kind}, {row.status}", f"{state.kind}, {state.status}", state.event),
+                state.event,
+            )  # fmt: skip
+
+
+def _rule(record: Record, stored: str | None) -> Iterator[Difference]:
+    found = stored or "two"
+    if found != record.approval_rule:
+        words = {"two": "a second coordinator approves", "one": "one coordinator acts alone"}
+        yield Difference(
+            "bot_state", "the approval rule",
+            _says(words.get(found, repr(found)), words[record.approval_rule],
+                  record.approval_rule_event),
+            record.approval_rule_event,
+        )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class RecordCheck:
     """The replay's verdict: ``differences`` in the order they are reported (contradictions
     within the log first, then tables: organisations, contacts, letters, versions,
-    responses); empty when the tables are what the log says."""
+    responses, coordinators, renames, requests for approval, the approval rule); empty
+    when the tables are what the log says."""
 
     events: int
     differences: tuple[Difference, ...]
@@ -792,5 +1119,9 @@ def check_record(snapshot: Snapshot) -> RecordCheck:
         *_letters(record, snapshot.letters, snapshot.recipients),
         *_versions(record, snapshot.versions),
         *_responses(record, snapshot.responses),
+        *_coordinators(record, snapshot.coordinators),
+        *_renames(record, snapshot.renames),
+        *_approvals(record, snapshot.approvals),
+        *_rule(record, snapshot.approval_rule),
     ]
     return RecordCheck(len(snapshot.events), tuple(differences), dict(record.unknown))

@@ -294,7 +294,10 @@ class OrganisationStanding:
 def state_of(row: OrganisationRow, versions: list[Version]) -> OrganisationState:
     if row.decision is Decision.SIGNED:
         superseded = any(v.material and v.number > (row.version_number or 0) for v in versions)
-        return OrganisationState.RECONFIRM if superseded else OrganisationState.SIGNED
+        # A minor version nobody of the organisation could be shown (it had no contact
+        # with access then) does not keep the signature silently: it asks again.
+        unshown = row.unshown_minor is not None
+        return OrganisationState.RECONFIRM if superseded or unshown else OrganisationState.SIGNED
     if row.decision is Decision.DECLINED:
         return OrganisationState.DECLINED
     if row.decision is Decision.WITHDRAWN:
@@ -311,7 +314,8 @@ class Tally:
 
     organisations: int
     signed: int
-    reconfirm: int  # signed an earlier version; a material revision came since
+    reconfirm: int  # signed an earlier version; a material revision came since, or a minor
+    # one the organisation could not be shown
     declined: int
     pending: int  # no answer yet (a withdrawn signature is no answer)
     no_contact: int  # no answer, and nobody of the organisation has joined

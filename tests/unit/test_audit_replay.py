@@ -94,7 +94,7 @@ async def join(db: Database, org_id: int, user_id: int) -> Contact:
     )
     joined = await membership.redeem_invite(
         db, issued.token, telegram_user_id=user_id, display_name=f"User {user_id}",
-        language="en", is_coordinator=False, now=NOW,
+        language="en", now=NOW,
     )  # fmt: skip
     assert isinstance(joined, membership.Joined)
     return joined.contact
@@ -161,7 +161,7 @@ async def test_every_action_of_the_services_replays_cleanly(coalition: Coalition
         db, letter_id, [timedelta(days=1)], default_offsets=[], actor=COORDINATOR, now=later
     )
     await languages.set_language(db, viasna, "be", actor=f"contact:{viasna.id}", now=later)
-    await languages.ensure_coordinator(db, 1001, display_name="Olena", language="en", now=later)
+    await people_and_approvals(coalition, later)
     await lifecycle.close_letter(db, letter_id, actor=COORDINATOR, now=later, compose=nothing)
     await lifecycle.reopen_letter(
         db, letter_id, NOW + timedelta(days=40), actor=COORDINATOR, now=later,
@@ -380,9 +380,9 @@ async def test_an_unknown_action_fails_only_where_it_would_change_the_record(
 ) -> None:
     db = coalition.db
     async with db.transaction() as tx:
-        await audit.append(tx, now=NOW, actor=COORDINATOR, action="approval.requested")
+        await audit.append(tx, now=NOW, actor=COORDINATOR, action="digest.sent")
     check = await check_audit(db)
-    assert check.ok and check.record.unknown == {"approval.requested": 1}
+    assert check.ok and check.record.unknown == {"digest.sent": 1}
     async with db.transaction() as tx:
         await audit.append(
             tx, now=NOW, actor=COORDINATOR, action="response.recorded", letter_id=1,

@@ -14,6 +14,7 @@ import pytest
 from docx.shared import Pt
 
 from bot.services import export
+from bot.services.disclosure import LaterMinor
 from bot.services.export import (
     CSV_HEADER,
     ExportInput,
@@ -429,6 +430,8 @@ def test_csv_row_contents() -> None:
         "contact": "Contact Person",
         "answered_at": "2026-03-02T09:30:00+01:00",
         "reason": "",
+        "minor_versions_after": "",
+        "told_of_them": "",
     }
     assert by_name["Old Signer"]["valid_for_final_version"] == "no"
     assert by_name["Old Signer"]["version"] == "2"
@@ -446,7 +449,24 @@ def test_csv_row_contents() -> None:
         "contact": "",
         "answered_at": "",
         "reason": "",
+        "minor_versions_after": "",
+        "told_of_them": "",
     }
+
+
+def test_csv_says_which_minor_versions_came_after_a_signature_and_when_it_was_told() -> None:
+    """Issue 16: per signatory, the minor versions made after the version it signed, and
+    when the organisation was first shown each ("not told" if never)."""
+    told = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+    later = (
+        LaterMinor(4, "0a1b2c3d", told, told),
+        LaterMinor(5, "4e5f6a7b", told, None),
+    )
+    row = replace(signatory("Zubr"), later_minor=later)
+    table = read_csv(render_csv(make_input([row])))
+    cells = dict(zip(CSV_HEADER, table[1], strict=True))
+    assert cells["minor_versions_after"] == "v4 · 0a1b2c3d; v5 · 4e5f6a7b"
+    assert cells["told_of_them"] == "v4 2026-03-03T09:00:00+01:00; v5 not told"
 
 
 def test_csv_names_organisations_that_received_nothing() -> None:

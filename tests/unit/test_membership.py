@@ -10,7 +10,8 @@ import pytest
 
 from bot.db import Database, audit, open_database
 from bot.db.migrate import apply_migrations
-from bot.services import access, membership, outbox
+from bot.db.types import ContactRole
+from bot.services import access, coordinators, membership, outbox
 from bot.services.refusals import Refusal
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
@@ -38,7 +39,6 @@ async def _redeem(db: Database, token: str, user_id: int, now: datetime = NOW):
         telegram_user_id=user_id,
         display_name=f"User {user_id}",
         language="en",
-        is_coordinator=False,
         now=now,
     )
 
@@ -180,9 +180,9 @@ async def test_invite_is_single_use(db: Database) -> None:
         issued.invite_id, joined.contact.id, None, "Org", NOW, presented_by=501
     )
     assert await _redeem(db, issued.token, 500) == membership.AlreadyBound("Org")  # their own
-    who = await access.identify(db, set(), 500)
+    who = await access.identify(db, 500)
     assert who.is_member and who.organisation and who.organisation.id == org.id
-    assert (await access.identify(db, set(), 501)).role is access.Role.UNKNOWN
+    assert (await access.identify(db, 501)).role is access.Role.UNKNOWN
 
 
 async def test_expired_and_revoked_invites_are_invalid(db: Database) -> None:
@@ -212,7 +212,7 @@ async def test_removing_an_organisation_removes_access_and_keeps_history(db: Dat
     pending = await _invite(db, org.id)
     _, removal = await membership.remove_organisation(db, org.id, actor="cli", now=NOW)
     assert removal.contacts == 2  # the joined contact and the invited one
-    assert (await access.identify(db, set(), 500)).role is access.Role.UNKNOWN
+    assert (await access.identify(db, 500)).role is access.Role.UNKNOWN
     assert await _redeem(db, pending.token, 600) is membership.INVALID_INVITE
     assert await db.fetch_value("SELECT count(*) FROM organisations") == 1
     actions = [e.action for e in await audit.events(db)]
@@ -230,15 +230,17 @@ async def test_removed_contact_loses_access(db: Database) -> None:
     joined = await _redeem(db, (await _invite(db, org.id)).token, 500)
     assert isinstance(joined, membership.Joined)
     await membership.remove_contact(db, joined.contact.id, actor="cli", now=NOW)
-    assert (await access.identify(db, set(), 500)).role is access.Role.UNKNOWN
+    assert (await access.identify(db, 500)).role is access.Role.UNKNOWN
     with pytest.raises(Refusal):
         await membership.remove_contact(db, joined.contact.id, actor="cli", now=NOW)
 
 
-async def test_coordinators_come_from_settings(db: Database) -> None:
-    who = await access.identify(db, {42}, 42)
-    assert who.is_coordinator
-    assert (await access.identify(db, set(), 42)).role is access.Role.UNKNOWN
+async def test_coordinators_come_from_the_database(db: Database) -> None:
+    assert (await access.identify(db, 42)).role is access.Role.UNKNOWN
+    await coordinators.bootstrap(db, {42}, now=NOW)  # COORDINATOR_IDS at start-up
+    who = await access.identify(db, 42)
+    assert who.is_coordinator and who.contact is not None
+    assert who.contact.role is ContactRole.COORDINATOR
 
 
 async def test_removal_stops_queued_messages_and_deletes_sent_ones_now(db: Database) -> None:

@@ -42,6 +42,10 @@ KEPT: dict[tuple[str, str], str] = {
     ("deliveries", "dedupe_key"): "ids only (letter:4:v2:contact:7:summary)",
     ("deliveries", "delete_error"): "Telegram's refusal to delete (kept: never retried)",
     ("flows", "kind"): "a code",
+    ("approvals", "failure"): "a refusal's code (what a request held, params, goes)",
+    ("organisation_renames", "old_name"): "an organisation's name, like organisations.name",
+    ("organisation_renames", "new_name"): "an organisation's name, like organisations.name",
+    ("organisation_renames", "language"): "a setting (en, ru, be)",
 }
 # Whole tables a purge does not touch, and why.
 KEPT_TABLES: dict[str, str] = {
@@ -82,6 +86,11 @@ ROWS: dict[str, dict[str, object]] = {
     "bot_state": {"key": "k", "value": "v"},
     "flows": {"telegram_user_id": 1001, "kind": "revise", "state": "{}", "started_at": T,
               "updated_at": T, "letter_id": 1},
+    # A minor revision waiting for approval holds the new text (params) until it ends.
+    "approvals": {"kind": "minor_revision", "letter_id": 1, "params": "{}", "requested_by": 1,
+                  "requested_at": T, "expires_at": T},
+    "organisation_renames": {"organisation_id": 1, "old_name": "Org", "new_name": "New",
+                             "requested_at": T},
 }  # fmt: skip
 
 

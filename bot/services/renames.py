@@ -1,0 +1,229 @@
+"""Renaming an organisation that has responded waits for the organisation. No Telegram here.
+
+An organisation's name is exactly how it appears in the signature list, so a rename of an
+organisation that signed, declined or withdrew on any letter is not the coordinators'
+alone: it becomes a pending rename (``organisation_renames``), each live contact of the
+organisation is asked ("Use NEW" / "Keep OLD", through the outbox), and the listed name
+changes only when one of them confirms (``confirm``); ``keep`` leaves it as it is. Until
+then every list and export shows the old name, and coordinators see the new one waiting
+(``waiting``). An organisation with no live contact cannot answer: its rename waits (a
+contact who joins later is asked: ``ask_new_contact``). An organisation that never
+responded is renamed at once, as before. A newer rename replaces one still waiting.
+
+Asking happens after a second coordinator's approval where one is needed
+(``bot.services.approvals``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.db import audit
+from bot.db import contacts as contacts_repo
+from bot.db import organisations as organisations_repo
+from bot.db import renames as repo
+from bot.db import responses as responses_repo
+from bot.db.connection import Database, Executor, Transaction
+from bot.db.contacts import Contact
+from bot.db.coordinators import Coordinator
+from bot.db.organisations import Organisation
+from bot.db.renames import Rename
+from bot.db.types import RenameStatus
+from bot.services import membership, outbox
+from bot.services.agreement import Agreement, with_agreement
+from bot.services.outbox import OutgoingMessage
+from bot.services.refusals import Code, Refusal
+
+__all__ = [
+    "Rename",
+    "RenameAsked",
+    "RenameDecided",
+    "RenameQuestion",
+    "Renamed",
+    "ask_new_contact",
+    "confirm",
+    "keep",
+    "waiting",
+]
+
+
+@dataclass(frozen=True)
+class Renamed:
+    """Renamed at once: the organisation never responded to a letter."""
+
+    old: Organisation
+    new: Organisation
+
+
+@dataclass(frozen=True)
+class RenameAsked:
+    """The rename waits for the organisation."""
+
+    rename: Rename
+    organisation: Organisation  # as listed now (the old name)
+    asked: int  # its contacts asked; 0: none can answer (no live contact), it waits
+    replaced: Rename | None = None  # an earlier rename still waiting, now cancelled
+
+
+RenameOutcome = Renamed | RenameAsked
+# (the rename, the contact asked) → the question with its two buttons (None: nothing sent)
+RenameQuestion = Callable[[Rename, Contact], OutgoingMessage | None]
+
+
+def ask_nobody(rename: Rename, contact: Contact) -> OutgoingMessage | None:
+    return None
+
+
+async def needs_consent(db: Executor, organisation_id: int) -> bool:
+    """Whether a rename must wait for the organisation: it has responded to a letter."""
+    return await responses_repo.organisation_has_responded(db, organisation_id)
+
+
+async def rename_in(
+    tx: Transaction,
+    organisation_id: int,
+    raw_name: str,
+    *,
+    requested_by: Coordinator | None,
+    actor: str,
+    now: datetime,
+    agreement: Agreement | None,
+    approval_id: int | None,
+    ask: RenameQuestion,
+) -> RenameOutcome:
+    """Renames at once, or asks the organisation (see the module's docstring)."""
+    old, name = await membership.new_name_for(tx, organisation_id, raw_name)
+    if not await needs_consent(tx, organisation_id):
+        data = with_agreement({}, agreement)
+        return Renamed(old, await membership.rename_in(tx, old, name, actor=actor, now=now,
+                                                       data=data))  # fmt: skip
+    replaced = await repo.pending_of_organisation(tx, organisation_id)
+    if replaced is not None:
+        await repo.decide(tx, replaced.id, RenameStatus.CANCELLED, contact_id=None, now=now)
+        await audit.append(
+            tx, now=now, actor=actor, action="organisation.rename_cancelled",
+            organisation_id=organisation_id, data={"rename": replaced.id, "why": "replaced"},
+        )  # fmt: skip
+    rename_id = await repo.insert(
+        tx, organisation_id=organisation_id, old_name=old.name, new_name=name,
+        requested_by=requested_by.id if requested_by else None, approval_id=approval_id, now=now,
+    )  # fmt: skip
+    await audit.append(
+        tx, now=now, actor=actor, action="organisation.rename_requested",
+        organisation_id=organisation_id,
+        data=with_agreement({"rename": rename_id, "old": old.name, "new": name}, agreement),
+    )  # fmt: skip
+    rename = await _existing(tx, rename_id)
+    asked = 0
+    for contact in await contacts_repo.live_of_organisation(tx, organisation_id):
+        asked += await _ask(tx, rename, contact, ask, now=now)
+    return RenameAsked(rename, old, asked, replaced)
+
+
+async def _ask(
+    tx: Transaction, rename: Rename, contact: Contact, ask: RenameQuestion, *, now: datetime
+) -> int:
+    """Queues the question to one contact (once per rename and contact); 1 when it was."""
+    message = ask(rename, contact)
+    if message is None or contact.telegram_user_id is None:
+        return 0
+    queued = await outbox.enqueue(
+        tx, broadcast_id=None, contact_id=contact.id, chat_id=contact.telegram_user_id,
+        letter_id=None, kind="notice", message=message,
+        dedupe_key=f"rename:{rename.id}:contact:{contact.id}", now=now,
+    )  # fmt: skip
+    return int(queued)
+
+
+async def ask_new_contact(
+    db: Database, contact: Contact, *, now: datetime, ask: RenameQuestion
+) -> int:
+    """A contact who just joined is asked about their organisation's rename waiting, if
+    any (nobody could answer it before)."""
+    if contact.organisation_id is None:
+        return 0
+    async with db.transaction() as tx:
+        rename = await repo.pending_of_organisation(tx, contact.organisation_id)
+        if rename is None:
+            return 0
+        current = await contacts_repo.existing(tx, contact.id)
+        return await _ask(tx, rename, current, ask, now=now)
+
+
+async def _existing(db: Executor, rename_id: int) -> Rename:
+    rename = await repo.get(db, rename_id)
+    if rename is None:
+        raise Refusal(Code.RENAME_NOT_PENDING)
+    return rename
+
+
+# --- the organisation answers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RenameDecided:
+    rename: Rename  # as decided
+    organisation: Organisation  # as listed now
+    confirmed: bool  # True: the new name; False: the old one kept
+    by: Contact
+
+
+async def _answerable(tx: Transaction, contact: Contact, rename_id: int) -> Rename:
+    """A rename waiting for the contact's own organisation, asked of a contact with
+    access; any other is refused alike (forged button data learns nothing)."""
+    rename = await repo.get(tx, rename_id)
+    current = await contacts_repo.get(tx, contact.id)
+    if (
+        rename is None
+        or not rename.pending
+        or current is None
+        or not current.status.live
+        or current.organisation_id != rename.organisation_id
+        or await organisations_repo.get_active(tx, rename.organisation_id) is None
+    ):
+        raise Refusal(Code.RENAME_NOT_PENDING)
+    return rename
+
+
+async def confirm(
+    db: Database, contact: Contact, rename_id: int, *, now: datetime
+) -> RenameDecided:
+    """ "Use NEW": the organisation is listed under the new name from now on (on the letters
+    it signed too)."""
+    async with db.transaction() as tx:
+        rename = await _answerable(tx, contact, rename_id)
+        try:
+            old, name = await membership.new_name_for(tx, rename.organisation_id, rename.new_name)
+        except Refusal:  # the name was taken by another organisation meanwhile
+            raise Refusal(Code.RENAME_NOT_PENDING) from None
+        await repo.decide(tx, rename.id, RenameStatus.CONFIRMED, contact_id=contact.id, now=now)
+        renamed = await membership.rename_in(
+            tx, old, name, actor=f"contact:{contact.id}", now=now,
+            data={"rename": rename.id, "confirmed_by": f"contact:{contact.id}"},
+        )  # fmt: skip
+        return RenameDecided(await _existing(tx, rename.id), renamed, True, contact)
+
+
+async def keep(db: Database, contact: Contact, rename_id: int, *, now: datetime) -> RenameDecided:
+    """ "Keep OLD": the name stays as the organisation signed under it."""
+    async with db.transaction() as tx:
+        rename = await _answerable(tx, contact, rename_id)
+        await repo.decide(tx, rename.id, RenameStatus.KEPT, contact_id=contact.id, now=now)
+        await audit.append(
+            tx, now=now, actor=f"contact:{contact.id}", action="organisation.rename_kept",
+            organisation_id=rename.organisation_id, contact_id=contact.id,
+            data={"rename": rename.id, "kept": rename.old_name},
+        )  # fmt: skip
+        organisation = await organisations_repo.existing(tx, rename.organisation_id)
+        return RenameDecided(await _existing(tx, rename.id), organisation, False, contact)
+
+
+# --- what coordinators see ----------------------------------------------------------------------
+
+
+async def waiting(db: Executor) -> dict[int, Rename]:
+    """Renames waiting for their organisation, by organisation: coordinators' views show
+    "OLD (rename to NEW waiting for the organisation)"; lists and exports show OLD."""
+    return {rename.organisation_id: rename for rename in await repo.pending(db)}
