@@ -436,8 +436,7 @@ CONTACT_NOT_FOUND: Final = N_(
 ORG_NAME_UNCHANGED: Final = N_("The organisation is already named <b>{name}</b>.")
 # A member's answer to a rename of their organisation that is no longer waiting.
 RENAME_NOT_PENDING: Final = N_(
-    "This change of your organisation's name was already answered or withdrawn: nothing "
-    "changed."
+    "This change of your organisation's name was already answered or withdrawn: nothing changed."
 )
 
 # --- coordinators and approvals (issue 16) ----------------------------------------------------
@@ -923,6 +922,65 @@ LETTER_CLOSED_DONE: Final = NP_(
 LETTER_REOPENED: Final = N_("Letter #{letter_id} is open again until {deadline}.")
 NOT_OPEN: Final = N_("Letter #{ref} is not open.")
 NOT_CLOSED: Final = N_("Letter #{ref} is not closed (or its texts were purged).")
+# Issue 17's refusals: languages, the person signing, recorded answers, translations, lists.
+LANGUAGE_UNKNOWN: Final = N_(
+    "“{raw}” is not a language of the lists: en (English), ru (Russian) or be (Belarusian)."
+)
+SIGNER_NAME_EMPTY: Final = N_("The name of the person signing is empty. Send their name.")
+SIGNER_TOO_LONG: Final = NP_(
+    "That is too long: at most {limit} character.",
+    "That is too long: at most {limit} characters.",
+    "limit",
+)
+SIGNER_INVALID: Final = N_(
+    "Send the name and the title as one line each, without line breaks or control characters."
+)
+SIGNER_NEEDED: Final = N_(
+    "Letter #{ref} lists the person signing for each organisation: give your name (and "
+    "title) before you sign."
+)
+NOTE_TOO_LONG: Final = NP_(
+    "The note is too long ({length} characters): at most {limit} character.",
+    "The note is too long ({length} characters): at most {limit} characters.",
+    "limit",
+)
+VERSION_NOT_FOUND: Final = N_("Letter #{ref} has no version {version}.")
+ORG_NOT_RECIPIENT: Final = N_(
+    "Letter #{ref} did not go to <b>{name}</b>. Circulate it to them first, then record "
+    "their answer."
+)
+NOT_SIGNED: Final = N_(
+    "<b>{name}</b> has not signed letter #{ref}: there is no signature to withdraw."
+)
+LETTER_PUBLISHED: Final = N_(
+    "Letter #{ref} was published (list {number}): its text and translations are final. To "
+    "change them, start a new letter from it with /copyletter {ref}."
+)
+TRANSLATION_SAME_LANGUAGE: Final = N_(
+    "{language} is the language of letter #{ref} itself: change its text with /revise {ref}."
+)
+TRANSLATION_UNCHANGED: Final = N_(
+    "This text is identical to the translation ({language}) in version {version}; nothing "
+    "was added."
+)
+NO_TRANSLATION: Final = N_("Letter #{ref} has no translation into {language}.")
+VERSION_NOT_PUBLISHED: Final = N_(
+    "This letter now collects signatures on its published text, {latest}. Please read that "
+    "version and sign it."
+)
+PUBLISH_NOT_CLOSED: Final = N_(
+    "Letter #{ref} is not closed yet: its list is published once the sign-off is over "
+    "(/close {ref})."
+)
+PUBLISH_EMPTY: Final = N_(
+    "No organisation stands signed on letter #{ref}, by name or anonymously: there is no list "
+    "to publish."
+)
+PUBLISH_UNCHANGED: Final = N_(
+    "List {number} of letter #{ref} already has exactly these signatories; nothing was published."
+)
+NOT_PUBLISHED: Final = N_("Letter #{ref} has not been published yet: /publish {ref} makes list 1.")
+PUBLICATION_NOT_FOUND: Final = N_("Letter #{ref} has no list {number}.")
 STATUS_TEXT: Final = N_(
     "<b>#{letter_id} {title}</b> — {status}, {version}\n"
     "Deadline: {deadline} ({relative})\n"

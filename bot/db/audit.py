@@ -178,6 +178,14 @@ async def last_event_id(db: Executor) -> int:
     return int(await db.fetch_value("SELECT coalesce(max(id), 0) FROM audit_events"))
 
 
+# A response's action as the decision it records: a coordinator's ``response.recorded`` of a
+# signature counts as ``response.signed`` (its decision is in its data).
+RESPONSE_ACTION = (
+    "CASE WHEN action = 'response.recorded' THEN 'response.' || json_extract(data, '$.decision') "
+    "ELSE action END"
+)
+
+
 async def responses_and_comments_after(
     db: Executor, *, after_id: int, up_to_id: int
 ) -> list[tuple[int, str, int]]:
@@ -186,14 +194,15 @@ async def responses_and_comments_after(
     rows = await db.fetch_all(
         # Responses by organisation (a re-signature after a revision is not a new one);
         # comments one by one.
-        "SELECT letter_id, action, CASE WHEN action = 'comment.added' THEN count(*) "
+        f"SELECT letter_id, {RESPONSE_ACTION} AS decided, "  # noqa: S608 - constant
+        "CASE WHEN action = 'comment.added' THEN count(*) "
         "ELSE count(DISTINCT organisation_id) END AS n FROM audit_events "
         "WHERE (action LIKE 'response.%' OR action = 'comment.added') "
         "AND id > ? AND id <= ? AND letter_id IS NOT NULL "
-        "GROUP BY letter_id, action ORDER BY letter_id, action",
+        "GROUP BY letter_id, decided ORDER BY letter_id, decided",
         (after_id, up_to_id),
     )
-    return [(row["letter_id"], row["action"], row["n"]) for row in rows]
+    return [(row["letter_id"], row["decided"], row["n"]) for row in rows]
 
 
 # --- witness codes (bot.services.witnesses) ---------------------------------------------------

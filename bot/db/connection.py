@@ -193,6 +193,18 @@ class Database(_Statements):
             await self._conn.close()
 
 
+@contextlib.asynccontextmanager
+async def within(db: Database | Transaction) -> AsyncIterator[Transaction]:
+    """The caller's open transaction, or a new one on the database: for an action that runs
+    alone or inside another (a second coordinator's approval executes it in the approving
+    transaction)."""
+    if isinstance(db, Transaction):
+        yield db
+    else:
+        async with db.transaction() as tx:
+            yield tx
+
+
 def _private_folder(folder: Path) -> None:
     """Creates the database's folder for its owner only (0700).
 

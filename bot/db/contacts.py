@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.db.connection import Executor, Row, present
 from bot.db.timefmt import to_db
-from bot.db.types import ContactRole, ContactStatus, row_to
+from bot.db.types import ContactRole, ContactStatus, Notify, row_to
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class Contact:
     created_at: datetime
     joined_at: datetime | None
     removed_at: datetime | None
+    signer_name: str | None = None  # the person signing for the organisation, remembered
+    signer_title: str | None = None
+    notify: Notify = Notify.DIGEST  # a coordinator: told of each response, or in the digest
 
 
 @dataclass(frozen=True)
@@ -224,3 +227,33 @@ async def live_of_organisation(db: Executor, organisation_id: int) -> list[Conta
         (organisation_id,),
     )
     return [_contact(row) for row in rows]
+
+
+async def set_signer(db: Executor, contact_id: int, name: str | None, title: str | None) -> int:
+    return await db.execute(
+        "UPDATE contacts SET signer_name = ?, signer_title = ? WHERE id = ?",
+        (name, title, contact_id),
+    )
+
+
+async def set_notify(db: Executor, contact_id: int, notify: Notify) -> int:
+    return await db.execute(
+        "UPDATE contacts SET notify = ? WHERE id = ? AND role = 'coordinator' AND notify != ?",
+        (notify, contact_id, notify),
+    )
+
+
+async def coordinators_notified(
+    db: Executor, telegram_user_ids: Collection[int], notify: Notify
+) -> list[int]:
+    """Those of these accounts whose live coordinator contact chose ``notify``."""
+    ids = sorted(set(telegram_user_ids))
+    if not ids:
+        return []
+    rows = await db.fetch_all(
+        "SELECT telegram_user_id FROM contacts WHERE role = 'coordinator' AND notify = ? "
+        "AND status IN ('active', 'unreachable') "
+        "AND telegram_user_id IN (SELECT value FROM json_each(?)) ORDER BY telegram_user_id",
+        (notify, json.dumps(ids)),
+    )
+    return [int(row["telegram_user_id"]) for row in rows]

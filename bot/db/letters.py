@@ -25,6 +25,8 @@ class Letter:
     closed_at: datetime | None
     purged_at: datetime | None
     close_report: CloseReport | None = None  # pending → sent: the auto-close report
+    ask_signer: bool = False  # the list shows "Name, Title, Organisation": signers are asked
+    copied_from: int | None = None  # /copyletter: the letter this one started from
 
 
 @dataclass(frozen=True)
@@ -293,3 +295,36 @@ async def version_of_message(db: Executor, chat_id: int, message_id: int) -> tup
         (chat_id, message_id),
     )
     return None if row is None else (int(row["letter_id"]), int(row["version_id"]))
+
+
+async def set_ask_signer(db: Executor, letter_id: int, ask: bool) -> int:
+    return await db.execute(
+        "UPDATE letters SET ask_signer = ? WHERE id = ? AND ask_signer != ?",
+        (int(ask), letter_id, int(ask)),
+    )
+
+
+async def set_copied_from(db: Executor, letter_id: int, source_id: int) -> int:
+    return await db.execute(
+        "UPDATE letters SET copied_from = ? WHERE id = ?", (source_id, letter_id)
+    )
+
+
+async def plan_organisations(db: Executor, letter_id: int, organisation_ids: list[int]) -> None:
+    for organisation_id in organisation_ids:
+        await db.execute(
+            "INSERT INTO planned_organisations (letter_id, organisation_id) VALUES (?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (letter_id, organisation_id),
+        )
+
+
+async def planned_organisation_ids(db: Executor, letter_id: int) -> list[int]:
+    """The organisations a copied draft is meant to go to, still active."""
+    rows = await db.fetch_all(
+        "SELECT p.organisation_id FROM planned_organisations p "
+        "JOIN organisations o ON o.id = p.organisation_id "
+        "WHERE p.letter_id = ? AND o.status = 'active' ORDER BY p.organisation_id",
+        (letter_id,),
+    )
+    return [int(row["organisation_id"]) for row in rows]

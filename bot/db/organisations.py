@@ -18,6 +18,17 @@ class Organisation:
     status: OrganisationStatus
     created_at: datetime
     removed_at: datetime | None
+    sort_key: str | None = None  # where it files in every language's list; None: by its name
+
+
+@dataclass(frozen=True)
+class ListedName:
+    """An organisation's name in one language's list (``organisation_names``)."""
+
+    organisation_id: int
+    language: str
+    name: str
+    name_key: str
 
 
 def _org(row: Row) -> Organisation:
@@ -85,3 +96,68 @@ async def set_name_key(db: Executor, org_id: int, name_key: str) -> int:
     return await db.execute(
         "UPDATE organisations SET name_key = ? WHERE id = ?", (name_key, org_id)
     )
+
+
+async def set_sort_key(db: Executor, org_id: int, sort_key: str | None) -> int:
+    return await db.execute(
+        "UPDATE organisations SET sort_key = ? WHERE id = ?", (sort_key, org_id)
+    )
+
+
+# --- listed names ---------------------------------------------------------------------------
+
+
+async def listed_names(db: Executor, org_id: int) -> dict[str, str]:
+    """The organisation's own listed names, by language (a language without one lists the
+    primary name)."""
+    rows = await db.fetch_all(
+        "SELECT language, name FROM organisation_names WHERE organisation_id = ?", (org_id,)
+    )
+    return {str(row["language"]): str(row["name"]) for row in rows}
+
+
+async def all_listed_names(db: Executor) -> list[ListedName]:
+    rows = await db.fetch_all("SELECT * FROM organisation_names ORDER BY organisation_id, language")
+    return [row_to(ListedName, row) for row in rows]
+
+
+async def find_active_by_listed_key(db: Executor, name_key: str) -> list[ListedName]:
+    """Listed names of active organisations with this key (any language)."""
+    rows = await db.fetch_all(
+        "SELECT n.* FROM organisation_names n JOIN organisations o ON o.id = n.organisation_id "
+        "WHERE n.name_key = ? AND o.status = 'active' ORDER BY n.organisation_id, n.language",
+        (name_key,),
+    )
+    return [row_to(ListedName, row) for row in rows]
+
+
+async def put_listed_name(
+    db: Executor, org_id: int, language: str, *, name: str, name_key: str
+) -> int:
+    return await db.execute(
+        "INSERT INTO organisation_names (organisation_id, language, name, name_key) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (organisation_id, language) DO UPDATE SET "
+        "name = excluded.name, name_key = excluded.name_key",
+        (org_id, language, name, name_key),
+    )
+
+
+async def delete_listed_name(db: Executor, org_id: int, language: str) -> int:
+    return await db.execute(
+        "DELETE FROM organisation_names WHERE organisation_id = ? AND language = ?",
+        (org_id, language),
+    )
+
+
+async def set_listed_name_key(db: Executor, org_id: int, language: str, name_key: str) -> int:
+    return await db.execute(
+        "UPDATE organisation_names SET name_key = ? WHERE organisation_id = ? AND language = ?",
+        (name_key, org_id, language),
+    )
+
+
+async def has_responded(db: Executor, org_id: int) -> bool:
+    """Has it answered any letter (signed, declined, withdrawn)? Then what it is listed as
+    is a record other people hold (issue 16: a rename waits for its agreement)."""
+    row = await db.fetch_one("SELECT 1 FROM responses WHERE organisation_id = ? LIMIT 1", (org_id,))
+    return row is not None

@@ -28,6 +28,45 @@ async def clear_reasons(db: Executor, letter_id: int) -> int:
     )
 
 
+async def clear_people_and_notes(db: Executor, letter_id: int) -> int:
+    """The person signing and a coordinator's note on each response (personal data, free
+    text); the person stays on the member's contact, for its owner to edit."""
+    return await db.execute(
+        "UPDATE responses SET signer_name = NULL, signer_title = NULL, note = NULL "
+        "WHERE letter_id = ? AND (signer_name IS NOT NULL OR signer_title IS NOT NULL "
+        "OR note IS NOT NULL)",
+        (letter_id,),
+    )
+
+
+async def clear_translations(db: Executor, letter_id: int) -> int:
+    """Translations go like the texts they translate; their fingerprints stay."""
+    return await db.execute(
+        "UPDATE translations SET body = NULL, file_id = NULL, file_name = NULL "
+        "WHERE version_id IN (SELECT id FROM versions WHERE letter_id = ?)",
+        (letter_id,),
+    )
+
+
+async def clear_publications(db: Executor, letter_id: int) -> int:
+    """Lists keep who signed (numbers, organisations, listings); their title, the persons
+    signing, who recorded a signature, and the files sent go."""
+    await db.execute(
+        "UPDATE publication_signatories SET signer_name = NULL, signer_title = NULL, "
+        "recorded_by_name = NULL WHERE publication_id IN "
+        "(SELECT id FROM publications WHERE letter_id = ?)",
+        (letter_id,),
+    )
+    await db.execute(
+        "UPDATE publication_files SET file_id = NULL WHERE publication_id IN "
+        "(SELECT id FROM publications WHERE letter_id = ?)",
+        (letter_id,),
+    )
+    return await db.execute(
+        "UPDATE publications SET title = NULL WHERE letter_id = ?", (letter_id,)
+    )
+
+
 async def clear_milestone_names(db: Executor, letter_id: int) -> int:
     """Names go (typed by coordinators); the dates stay on the letter's calendar."""
     return await db.execute(

@@ -19,6 +19,14 @@ class OrganisationRow:
     id: int
     name: str
     status: str  # active, removed
+    sort_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedNameRow:
+    organisation_id: int
+    language: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,41 @@ class ResponseRow:
     fingerprint: str | None
     contact_id: int | None
     reason: bool  # a decline reason is stored (its text is not read)
+    signer: bool = False  # the person signing is stored (their name is not read)
+    recorded_by: int | None = None  # the coordinator contact who recorded it
+    channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationRow:
+    letter_id: int
+    version_number: int
+    language: str
+    fingerprint: str
+    body: str | None  # None after a purge
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationRow:
+    letter_id: int
+    number: int
+    version_number: int | None  # the version published (None: not one of this letter's)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedRow:
+    """One organisation of a published list, as the table holds it."""
+
+    letter_id: int
+    number: int
+    organisation_id: int
+    listing: str
+    version_number: int | None  # the version it signed (None: not one of this letter's)
+    names: tuple[str, str, str, str]  # primary, en, ru, be
+    sort_key: str | None
+    signer: bool
+    recorded_by: int | None
+    channel: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +142,10 @@ class Snapshot:
     approvals: list[ApprovalRow] = field(default_factory=list)
     renames: list[RenameRow] = field(default_factory=list)
     approval_rule: str | None = None  # bot_state 'approval_rule' (None: never set)
+    listed_names: list[ListedNameRow] = field(default_factory=list)
+    translations: list[TranslationRow] = field(default_factory=list)
+    publications: list[PublicationRow] = field(default_factory=list)
+    published: list[PublishedRow] = field(default_factory=list)
 
 
 async def read_snapshot(db: Database) -> Snapshot:
@@ -108,7 +155,13 @@ async def read_snapshot(db: Database) -> Snapshot:
         events = await audit.events(tx)
         organisations = [
             OrganisationRow(**row)
-            for row in await tx.fetch_all("SELECT id, name, status FROM organisations")
+            for row in await tx.fetch_all("SELECT id, name, status, sort_key FROM organisations")
+        ]
+        listed_names = [
+            ListedNameRow(**row)
+            for row in await tx.fetch_all(
+                "SELECT organisation_id, language, name FROM organisation_names"
+            )
         ]
         contacts = [
             ContactRow(**row)
@@ -140,11 +193,12 @@ async def read_snapshot(db: Database) -> Snapshot:
             )
         ]
         responses = [
-            ResponseRow(**{**row, "reason": bool(row["reason"])})
+            ResponseRow(**{**row, "reason": bool(row["reason"]), "signer": bool(row["signer"])})
             for row in await tx.fetch_all(
                 "SELECT r.letter_id, r.organisation_id, r.decision, r.listing, "
                 "v.letter_id AS version_letter_id, v.number AS version_number, v.fingerprint, "
-                "r.contact_id, r.reason IS NOT NULL AS reason "
+                "r.contact_id, r.reason IS NOT NULL AS reason, "
+                "r.signer_name IS NOT NULL AS signer, r.recorded_by, r.channel "
                 "FROM responses r LEFT JOIN versions v ON v.id = r.version_id"
             )
         ]
@@ -173,7 +227,46 @@ async def read_snapshot(db: Database) -> Snapshot:
                 )
             ]
         rule = await tx.fetch_value("SELECT value FROM bot_state WHERE key = 'approval_rule'")
+        translations = [
+            TranslationRow(**row)
+            for row in await tx.fetch_all(
+                "SELECT v.letter_id, v.number AS version_number, t.language, t.fingerprint, "
+                "t.body FROM translations t JOIN versions v ON v.id = t.version_id"
+            )
+        ]
+        publications = [
+            PublicationRow(**row)
+            for row in await tx.fetch_all(
+                "SELECT p.letter_id, p.number, "
+                "CASE WHEN v.letter_id = p.letter_id THEN v.number END AS version_number "
+                "FROM publications p LEFT JOIN versions v ON v.id = p.version_id"
+            )
+        ]
+        published = [
+            PublishedRow(
+                row["letter_id"],
+                row["number"],
+                row["organisation_id"],
+                row["listing"],
+                row["version_number"],
+                (row["name"], row["name_en"], row["name_ru"], row["name_be"]),
+                row["sort_key"],
+                bool(row["signer"]),
+                row["recorded_by"],
+                row["channel"],
+            )
+            for row in await tx.fetch_all(
+                "SELECT p.letter_id, p.number, s.organisation_id, s.listing, "
+                "CASE WHEN v.letter_id = p.letter_id THEN v.number END AS version_number, "
+                "s.name, s.name_en, s.name_ru, s.name_be, s.sort_key, "
+                "s.signer_name IS NOT NULL AS signer, s.recorded_by, s.channel "
+                "FROM publication_signatories s JOIN publications p ON p.id = s.publication_id "
+                "LEFT JOIN versions v ON v.id = s.version_id"
+            )
+        ]
     return Snapshot(
         events, organisations, contacts, letters, recipients, versions, responses,
-        coordinators, approvals, renames, None if rule is None else str(rule),
+        coordinators=coordinators, approvals=approvals, renames=renames,
+        approval_rule=None if rule is None else str(rule), listed_names=listed_names,
+        translations=translations, publications=publications, published=published,
     )  # fmt: skip

@@ -58,6 +58,32 @@ class Listing(StrEnum):
 _LISTING_NUMBERS = {1: Listing.NAMED, 2: Listing.ANONYMOUS, 3: Listing.INTERNAL}
 
 
+class Channel(StrEnum):
+    """The road a recorded response came by (a coordinator entered it for the organisation)."""
+
+    EMAIL = "email"
+    SIGNAL = "signal"
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    OTHER = "other"
+
+
+class Notify(StrEnum):
+    """How a coordinator hears of members' responses."""
+
+    EACH = "each"  # a message as each one comes
+    DIGEST = "digest"  # only in the daily digest
+
+
+class FileKind(StrEnum):
+    """The files a publication (list N) is made of."""
+
+    PDF = "pdf"
+    DOCX = "docx"
+    MD = "md"
+    CSV = "csv"
+
+
 class ContactRole(StrEnum):
     """A contact's role; also who wrote a comment."""
 

@@ -88,6 +88,25 @@ TEXTS: Final[Mapping[Code, str]] = {
     Code.NO_APPROVER: texts.NO_APPROVER,
     Code.INVITATION_SHOWN: texts.INVITATION_SHOWN,
     Code.RULE_UNCHANGED: texts.RULE_UNCHANGED,
+    Code.LANGUAGE_UNKNOWN: texts.LANGUAGE_UNKNOWN,
+    Code.SIGNER_NAME_EMPTY: texts.SIGNER_NAME_EMPTY,
+    Code.SIGNER_TOO_LONG: texts.SIGNER_TOO_LONG,
+    Code.SIGNER_INVALID: texts.SIGNER_INVALID,
+    Code.SIGNER_NEEDED: texts.SIGNER_NEEDED,
+    Code.NOTE_TOO_LONG: texts.NOTE_TOO_LONG,
+    Code.VERSION_NOT_FOUND: texts.VERSION_NOT_FOUND,
+    Code.ORG_NOT_RECIPIENT: texts.ORG_NOT_RECIPIENT,
+    Code.NOT_SIGNED: texts.NOT_SIGNED,
+    Code.LETTER_PUBLISHED: texts.LETTER_PUBLISHED,
+    Code.TRANSLATION_SAME_LANGUAGE: texts.TRANSLATION_SAME_LANGUAGE,
+    Code.TRANSLATION_UNCHANGED: texts.TRANSLATION_UNCHANGED,
+    Code.NO_TRANSLATION: texts.NO_TRANSLATION,
+    Code.VERSION_NOT_PUBLISHED: texts.VERSION_NOT_PUBLISHED,  # members: no command in it
+    Code.PUBLISH_NOT_CLOSED: texts.PUBLISH_NOT_CLOSED,
+    Code.PUBLISH_EMPTY: texts.PUBLISH_EMPTY,
+    Code.PUBLISH_UNCHANGED: texts.PUBLISH_UNCHANGED,
+    Code.NOT_PUBLISHED: texts.NOT_PUBLISHED,
+    Code.PUBLICATION_NOT_FOUND: texts.PUBLICATION_NOT_FOUND,
     Code.DEADLINE_FORMAT: texts.DEADLINE_FORMAT,
     Code.DEADLINE_ZONE: texts.DEADLINE_ZONE,
     # These repeat the moment the bot understood, so a misreading shows at once.
@@ -131,6 +150,8 @@ def refusal_markup(refusal: Refusal, language: str) -> InlineKeyboardMarkup | No
         return keyboards.full_text(ref, latest_id, language)
     if refusal.code is Code.VERSION_SUPERSEDED:
         return keyboards.open_current(ref, f"v{latest}", language)
+    if refusal.code is Code.VERSION_NOT_PUBLISHED and isinstance(latest, str):
+        return keyboards.open_current(ref, latest, language)
     return None
 
 

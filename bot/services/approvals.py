@@ -494,7 +494,7 @@ class ReopenLetter:
         )  # fmt: skip
 
     async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:
-        letter = await lifecycle.reopen_in(
+        letter = await lifecycle.reopen_and_tell_in(
             tx, self.letter_id, self.deadline, actor=doing.actor, now=doing.now,
             default_offsets=doing.ctx.default_offsets, compose=doing.ctx.reopened,
             agreement=doing.agreement,

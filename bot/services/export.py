@@ -6,27 +6,13 @@ sorted like a real sign-on letter, with anonymous signatories counted but not na
 own records. Everything here is pure: the data layer builds an :class:`ExportInput`,
 these functions turn it into bytes/text; no clock, no database, no Telegram.
 
-Ordering of the signatory list
-------------------------------
-Names are ordered with the Unicode Collation Algorithm and its default table (DUCET,
-via ``pyuca``), which is what "alphabetical" means across scripts without picking one
-national locale:
-
-* case-insensitive and accent-insensitive at the first level: "Égalité" sorts with
-  "Egalite", between "Dignity" and "Freedom"; case and accents only break ties;
-* Latin before Cyrillic (DUCET's script order). A coalition letter in English lists
-  the Latin-script names first and Cyrillic-script names after "Z", which is also how
-  a mixed list reads in an English letter; the order does not change with the export
-  language, so the same letter always has the same list;
-* within Cyrillic, DUCET puts "Ё" with "Е", "Ў" with "У" (as the same base letter,
-  the diacritic only breaking ties) and "І" right after "И" — close to Russian
-  dictionary order and acceptable for Belarusian, where strict alphabet order would
-  put "Ў" after "У" as a letter of its own;
-* leading quotes, guillemets, brackets and other punctuation are ignored, so
-  «Вясна» sorts under "В" and "\\"Free Belarus\\" Centre" under "F" — but the name is
-  always shown exactly as the organisation spells it;
-* ties (names equal under all of the above) are broken on the exact name, so the
-  order never depends on the order rows came from the database.
+A letter is exported in any language it has (its authoritative one by default): that
+language's text (a translation, see ``translations``), the organisations under their
+names in that language, in that language's alphabetical order (``collation``; an
+organisation's sort key decides its place), and, for a letter that lists the person
+signing, "Name, Title, Organisation". A publication (list N, ``publication``) adds its
+number and date and what changed since list N-1. The CSV is the same in every language:
+primary names, and who recorded a response that came by another road.
 """
 
 from __future__ import annotations
@@ -34,25 +20,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-import threading
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
 import docx
+from babel.dates import format_date
 from docx.shared import Pt
 
 from bot import texts
-from bot.db.types import Decision, Listing
+from bot.db.types import Channel, Decision, Listing
+from bot.services import collation
 from bot.services.letter_text import paragraphs, version_label
 
 if TYPE_CHECKING:
-    from pyuca import Collator
-
     from bot.services.approvals import AloneAction
     from bot.services.disclosure import LaterMinor
 
@@ -60,14 +44,17 @@ __all__ = [
     "CSV_HEADER",
     "ExportInput",
     "ExportSignatory",
+    "ListChanges",
     "anonymous_line",
     "export_file_names",
+    "list_date",
     "listed_signatories",
     "markdown_escape",
     "neutralise_cell",
     "render_csv",
     "render_docx",
     "render_markdown",
+    "signatory_line",
     "signatory_sort_key",
     "spreadsheet_csv",
 ]
@@ -99,11 +86,36 @@ class ExportSignatory:
     # A signature's minor versions made after the one it names, and when the organisation
     # was first shown each (``disclosure.signatures``).
     later_minor: tuple[LaterMinor, ...] = ()
+    listed: str | None = None  # its name in the export's language; None: ``organisation``
+    sort_key: str | None = None  # where it files in every list, instead of its name
+    person: str | None = None  # the person signing, "Name, Title", where the letter asks
+    recorded_by: str | None = None  # the coordinator who recorded it (another road)
+    channel: Channel | None = None  # that road: email, signal, in_person, phone, other
+    note: str | None = None  # the coordinator's note on it
+
+    @property
+    def listed_name(self) -> str:
+        return self.listed or self.organisation
+
+
+@dataclass(frozen=True)
+class ListChanges:
+    """What a publication (list N) says of itself: its number and date, and the
+    organisations named since list N-1 and no longer there (in the list's language)."""
+
+    number: int
+    published_at: datetime
+    added: Sequence[str] = ()
+    withdrawn: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
 class ExportInput:
-    """Everything an export needs; ``generated_at`` is passed in so output is reproducible."""
+    """Everything an export needs; ``generated_at`` is passed in so output is reproducible.
+
+    ``final_text`` is in ``language``: the authoritative text, or a translation whose own
+    fingerprint is ``translation_fingerprint``.
+    """
 
     letter_id: int
     title: str
@@ -117,6 +129,8 @@ class ExportInput:
     zone: ZoneInfo
     # What one coordinator did alone to the letter's record (``approvals.done_alone``).
     done_alone: tuple[AloneAction, ...] = ()
+    translation_fingerprint: str | None = None
+    publication: ListChanges | None = None
 
 
 # --------------------------------------------------------------------------- wording
@@ -145,67 +159,71 @@ def _format_moment(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def _footer(data: ExportInput) -> str:
-    """The line that ties a file to one letter version, e.g. ``... version v3 · 7f3a9c21 ...``."""
-    return texts.plain(
+    """The line that ties a file to one letter version, e.g. ``... version v3 · 7f3a9c21 ...``
+    (and to the translation it holds, by that translation's fingerprint)."""
+    footer = texts.plain(
         texts.EXPORT_FOOTER,
         data.language,
         letter_id=data.letter_id,
         version=version_label(data.version_number, data.fingerprint),
         generated=_format_moment(data.generated_at, data.zone),
     )
+    if data.translation_fingerprint is not None:
+        translation = texts.plain(
+            texts.PUBLICATION_TRANSLATION, data.language, fingerprint=data.translation_fingerprint
+        )
+        footer = f"{footer} · {translation}"
+    return footer
+
+
+_BABEL_LOCALES: Final = {"en": "en_GB", "ru": "ru", "be": "be"}  # en_GB as in deadlines.py
+
+
+def list_date(moment: datetime, language: str) -> str:
+    """A list's date in its language: 20 March 2026, 20 марта 2026 г., 20 сакавіка 2026 г."""
+    return format_date(moment.date(), format="long", locale=_BABEL_LOCALES[language])
+
+
+def _list_heading(data: ExportInput) -> str | None:
+    """ "List 2 · 20 March 2026" for a publication (its date in the letter's zone)."""
+    if data.publication is None:
+        return None
+    number = texts.plain(texts.PUBLICATION_LIST, data.language, number=data.publication.number)
+    when = list_date(data.publication.published_at.astimezone(data.zone), data.language)
+    return f"{number} · {when}"
+
+
+def _list_changes(data: ExportInput) -> list[tuple[str, Sequence[str]]]:
+    """The "Added since list N-1" and "Withdrawn since list N-1" sections that have names."""
+    if data.publication is None:
+        return []
+    previous = data.publication.number - 1
+    sections = (
+        (texts.PUBLICATION_ADDED, data.publication.added),
+        (texts.PUBLICATION_WITHDRAWN, data.publication.withdrawn),
+    )
+    return [
+        (texts.plain(heading, data.language, number=previous), names)
+        for heading, names in sections
+        if names
+    ]
 
 
 # --------------------------------------------------------------------------- ordering
 
-_collator: Collator | None = None
-_collator_lock = threading.Lock()
+
+def signatory_sort_key(name: str) -> collation.SortKey:
+    """Where a name files in an English list (``collation``'s root order): the order of
+    the CSV, whatever the export's language."""
+    return collation.sort_key(name, "en")
 
 
-def _get_collator() -> Collator:
-    """The shared DUCET collator, loaded on first use (loading the table takes a while)."""
-    global _collator
-    if _collator is None:
-        with _collator_lock:
-            if _collator is None:
-                from pyuca import Collator
-
-                _collator = Collator()
-    return _collator
-
-
-def _is_ignorable_lead(char: str) -> bool:
-    """Punctuation (quotes, guillemets, brackets, dashes...) and spaces before a name."""
-    return unicodedata.category(char)[0] in "PZ" or char.isspace()
-
-
-def _strip_leading_punctuation(name: str) -> str:
-    """``«Вясна»`` → ``Вясна»``; a name made only of punctuation is kept whole."""
-    index = 0
-    while index < len(name) and _is_ignorable_lead(name[index]):
-        index += 1
-    return name[index:] or name
-
-
-SortKey = tuple[tuple[int, ...], tuple[int, ...], str]
-
-
-def signatory_sort_key(name: str) -> SortKey:
-    """Key that orders organisation names like a real sign-on letter (see module docstring).
-
-    First the UCA key of the name without leading punctuation (case/accents only
-    break ties there), then the UCA key of the whole name (so ``"X"`` and ``X`` stay
-    in a fixed order), then the exact string, so sorting is total and deterministic.
-    """
-    collator = _get_collator()
-    return (
-        tuple(collator.sort_key(_strip_leading_punctuation(name))),
-        tuple(collator.sort_key(name)),
-        name,
-    )
-
-
-def _sorted_names(names: Iterable[str]) -> list[str]:
-    return sorted(names, key=signatory_sort_key)
+def signatory_line(organisation: str, person: str | None) -> str:
+    """The entry as printed: "Name, Title, Organisation" when a person is given, else the
+    organisation alone (each on one line)."""
+    name = _one_line(organisation)
+    signer = _one_line(person or "")
+    return f"{signer}, {name}" if signer else name
 
 
 def _counts_for_final(row: ExportSignatory) -> bool:
@@ -213,17 +231,25 @@ def _counts_for_final(row: ExportSignatory) -> bool:
     return row.decision == Decision.SIGNED and row.valid_for_final
 
 
-def listed_signatories(rows: Sequence[ExportSignatory]) -> tuple[list[str], int]:
-    """Names to print (sorted) and how many signed anonymously, both for the final version.
+def listed_signatories(
+    rows: Sequence[ExportSignatory], language: str = "en"
+) -> tuple[list[str], int]:
+    """Entries to print, in ``language``'s order, and how many signed anonymously, both for
+    the final version.
 
-    ``internal`` signatures (support shown to the coalition only) are neither named
-    nor counted; a signature on a version that a material revision superseded does
-    not count until it is reconfirmed.
+    An entry is the organisation's listed name (with the person signing before it where
+    given), placed by its sort key or that name. ``internal`` signatures (support shown to
+    the coalition only) are neither named nor counted; a signature on a version that a
+    material revision superseded does not count until it is reconfirmed.
     """
     valid = [row for row in rows if _counts_for_final(row)]
-    named = _sorted_names(row.organisation for row in valid if row.listing == Listing.NAMED)
+    order = language if language in collation.LANGUAGES else "en"  # the root order otherwise
+    named = sorted(
+        (row for row in valid if row.listing == Listing.NAMED),
+        key=lambda row: collation.sort_key(row.listed_name, order, key=row.sort_key),
+    )
     anonymous = sum(1 for row in valid if row.listing == Listing.ANONYMOUS)
-    return named, anonymous
+    return [signatory_line(row.listed_name, row.person) for row in named], anonymous
 
 
 # --------------------------------------------------------------------------- markdown
@@ -260,14 +286,20 @@ def render_markdown(data: ExportInput) -> str:
     part of it); organisation names come from many people and are escaped, so a
     ``*`` or ``#`` in a name can never restyle the list.
     """
-    names, anonymous = listed_signatories(data.rows)
+    names, anonymous = listed_signatories(data.rows, data.language)
     parts: list[str] = [f"# {markdown_escape(data.title)}", "", data.final_text.strip(), ""]
     parts += [f"## {texts.plain(texts.EXPORT_SIGNATORIES, data.language)}", ""]
+    heading = _list_heading(data)
+    if heading is not None:
+        parts += [f"*{markdown_escape(heading)}*", ""]
     parts += [f"- {markdown_escape(name)}" for name in names]
     if anonymous:
         if names:
             parts.append("")
         parts.append(markdown_escape(anonymous_line(anonymous, data.language)))
+    for title, changed in _list_changes(data):
+        parts += ["", f"### {markdown_escape(title)}", ""]
+        parts += [f"- {markdown_escape(name)}" for name in changed]
     parts += ["", f"*{markdown_escape(_footer(data))}*", ""]
     return "\n".join(parts)
 
@@ -304,7 +336,7 @@ def render_docx(data: ExportInput) -> bytes:
     list, the anonymous count, and the version footer in small type. Document metadata
     carries the title and the generation time only (no author, no tool name).
     """
-    names, anonymous = listed_signatories(data.rows)
+    names, anonymous = listed_signatories(data.rows, data.language)
     document = docx.Document()
     properties = document.core_properties
     properties.title = _xml_safe(_one_line(data.title))
@@ -324,10 +356,17 @@ def render_docx(data: ExportInput) -> bytes:
     for paragraph in paragraphs(data.final_text):
         document.add_paragraph(_xml_safe(paragraph))
     document.add_heading(texts.plain(texts.EXPORT_SIGNATORIES, data.language), level=1)
+    heading = _list_heading(data)
+    if heading is not None:
+        document.add_paragraph().add_run(heading).italic = True
     for name in names:
         document.add_paragraph(_xml_safe(_one_line(name)), style="List Bullet")
     if anonymous:
         document.add_paragraph(anonymous_line(anonymous, data.language))
+    for title, changed in _list_changes(data):
+        document.add_heading(_xml_safe(title), level=2)
+        for name in changed:
+            document.add_paragraph(_xml_safe(_one_line(name)), style="List Bullet")
     footer = document.add_paragraph().add_run(_footer(data))
     footer.font.size = _FOOTER_SIZE
 
@@ -350,6 +389,10 @@ CSV_HEADER: tuple[str, ...] = (
     "reason",
     "minor_versions_after",  # made after the version signed: "v3 · 1a2b3c4d; v4 · …"
     "told_of_them",  # when the organisation was first shown each: "v3 2026-…; v4 not told"
+    "person",
+    "recorded_by",
+    "channel",
+    "note",
 )
 
 # A spreadsheet evaluates a cell that starts with one of these: = + - @ (and their
@@ -407,6 +450,10 @@ def _csv_row(row: ExportSignatory, zone: ZoneInfo) -> list[str]:
         row.reason or "",
         "; ".join(version_label(m.number, m.fingerprint) for m in row.later_minor),
         "; ".join(f"v{m.number} {_told(m.told_at, zone)}" for m in row.later_minor),
+        row.person or "",
+        row.recorded_by or "",
+        row.channel or "",
+        row.note or "",
     ]
     return cells
 
@@ -450,4 +497,9 @@ def export_file_names(data: ExportInput) -> dict[str, str]:
     """
     fingerprint = re.sub(r"[^0-9a-f]", "", data.fingerprint.lower())
     stem = f"letter-{int(data.letter_id)}-v{int(data.version_number)}-{fingerprint}"
-    return {"md": f"{stem}.md", "docx": f"{stem}.docx", "csv": f"{stem}-responses.csv"}
+    if data.publication is not None:
+        stem = f"letter-{int(data.letter_id)}-list-{int(data.publication.number)}"
+    if data.translation_fingerprint is not None or data.publication is not None:
+        stem += f"-{re.sub(r'[^a-z]', '', data.language)}"  # one file per language
+    table = "signatories" if data.publication is not None else "responses"
+    return {"md": f"{stem}.md", "docx": f"{stem}.docx", "csv": f"{stem}-{table}.csv"}

@@ -9,7 +9,7 @@ by a ``Composer`` passed in from the Telegram side (``letter_queue``).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +17,8 @@ from bot.db import audit
 from bot.db import letters as letters_repo
 from bot.db import milestones as milestones_repo
 from bot.db import organisations as organisations_repo
+from bot.db import publications as publications_repo
+from bot.db import translations as translations_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.milestones import Milestone
@@ -84,26 +86,54 @@ async def create_letter(
     created_by: int | None,
     actor: str,
     now: datetime,
+    ask_signer: bool = False,
 ) -> tuple[Letter, Version]:
-    title = clean_title(title)
-    body = clean_body(body)
-    _check_source(source)
-    if deadline <= now:
-        raise Refusal(Code.DEADLINE_PAST)
+    """A new draft with its first version; ``ask_signer``: the list shows the person
+    signing for each organisation ("Name, Title, Organisation")."""
+    draft = NewLetter(title, deadline, zone_name, body, source, language, ask_signer)
     async with db.transaction() as tx:
-        letter_id = await letters_repo.insert_letter(
-            tx, title=title, language=language, deadline=deadline,
-            timezone=zone_name, created_by=created_by, now=now,
-        )  # fmt: skip
-        version_id = await _insert_version(tx, letter_id, body, True, source, created_by, now)
-        await audit.append(
-            tx, now=now, actor=actor, action="letter.created", letter_id=letter_id,
-            data={"deadline": deadline, "zone": zone_name},  # no title: purge
-        )  # fmt: skip
-        version = await letters_repo.existing_version(tx, version_id)
-        await _audit_version(tx, version, actor, now)
-        letter = await letters_repo.existing(tx, letter_id)
-    return letter, version
+        return await create_in(tx, draft, created_by=created_by, actor=actor, now=now)
+
+
+@dataclass(frozen=True)
+class NewLetter:
+    """What /newletter (and /copyletter) asks for, as typed."""
+
+    title: str
+    deadline: datetime
+    zone_name: str
+    body: str
+    source: DraftSource
+    language: str
+    ask_signer: bool = False
+
+
+async def create_in(
+    tx: Transaction, draft: NewLetter, *, created_by: int | None, actor: str, now: datetime
+) -> tuple[Letter, Version]:
+    """Creates the draft in the caller's transaction (checked here: title, text, deadline)."""
+    title = clean_title(draft.title)
+    body = clean_body(draft.body)
+    _check_source(draft.source)
+    if draft.deadline <= now:
+        raise Refusal(Code.DEADLINE_PAST)
+    letter_id = await letters_repo.insert_letter(
+        tx, title=title, language=draft.language, deadline=draft.deadline,
+        timezone=draft.zone_name, created_by=created_by, now=now,
+    )  # fmt: skip
+    if draft.ask_signer:
+        await letters_repo.set_ask_signer(tx, letter_id, True)
+    version_id = await _insert_version(tx, letter_id, body, True, draft.source, created_by, now)
+    data: dict[str, object] = {"deadline": draft.deadline, "zone": draft.zone_name}
+    if draft.ask_signer:
+        data["ask_signer"] = True
+    await audit.append(
+        tx, now=now, actor=actor, action="letter.created", letter_id=letter_id,
+        data=data,  # no title: purge
+    )  # fmt: skip
+    version = await letters_repo.existing_version(tx, version_id)
+    await _audit_version(tx, version, actor, now)
+    return await letters_repo.existing(tx, letter_id), version
 
 
 async def _insert_version(
@@ -123,15 +153,25 @@ async def _insert_version(
 
 
 async def _audit_version(
-    tx: Transaction, version: Version, actor: str, now: datetime, agreement: Agreement | None = None
+    tx: Transaction,
+    version: Version,
+    actor: str,
+    now: datetime,
+    translations: Mapping[str, str] | None = None,
+    translated: str | None = None,
+    agreement: Agreement | None = None,
 ) -> None:
+    data: dict[str, object] = {
+        "version": version.number, "fingerprint": version.fingerprint,
+        "material": version.material, "source": version.source_kind,
+    }  # fmt: skip
+    if translations:
+        data["translations"] = dict(translations)  # language → the translation's fingerprint
+    if translated is not None:
+        data["translated"] = translated  # the translation this revision added or changed
     await audit.append(
         tx, now=now, actor=actor, action="version.added", letter_id=version.letter_id,
-        data=with_agreement(
-            {"version": version.number, "fingerprint": version.fingerprint,
-             "material": version.material, "source": version.source_kind},
-            agreement,
-        ),
+        data=with_agreement(data, agreement),
     )  # fmt: skip
 
 
@@ -141,6 +181,17 @@ class Revision:
     version: Version
     previous: Version
     notices_queued: int
+    # Languages the previous version had translations in that this one does not carry: a
+    # translation is of one text, and the new text has none until it is translated again.
+    dropped_translations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TranslationText:
+    """A translation a new version carries: its text as stored and where it came from."""
+
+    body: str
+    source: DraftSource
 
 
 async def revise(
@@ -183,16 +234,54 @@ async def revise_in(
     """``revise`` in the caller's transaction (an approval's), for a text ``clean_body``
     made."""
     _check_source(source)
-    letter = await lifecycle.editable_letter(tx, letter_id)
+    letter = await _revisable(tx, letter_id)
     previous = await letters_repo.latest_version(tx, letter_id)
     _check_changed(previous, body)
-    version_id = await _insert_version(tx, letter_id, body, material, source, created_by, now)
+    return await add_revision(
+        tx, letter, previous, body=body, material=material, source=source,
+        translations={}, translated=None, created_by=created_by, actor=actor, now=now,
+        compose_notice=compose_notice, agreement=agreement,
+    )  # fmt: skip
+
+
+async def add_revision(
+    tx: Transaction,
+    letter: Letter,
+    previous: Version,
+    *,
+    body: str,
+    material: bool,
+    source: DraftSource,
+    translations: Mapping[str, TranslationText],
+    translated: str | None,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+    compose_notice: NoticeComposer,
+    agreement: Agreement | None = None,
+) -> Revision:
+    """A revision in the caller's transaction (checked by the caller): the new version with
+    its translations, audited, and a notice to every member who has the letter when it is
+    open. ``/revise`` changes the text (``translations`` empty), ``/translate`` one
+    translation (``body`` the previous text, ``translated`` the language)."""
+    version_id = await _insert_version(tx, letter.id, body, material, source, created_by, now)
     version = await letters_repo.existing_version(tx, version_id)
-    await _audit_version(tx, version, actor, now, agreement)
+    fingerprints = {}
+    for language, translation in sorted(translations.items()):
+        fingerprints[language] = fingerprint(translation.body)
+        await translations_repo.insert(
+            tx, version_id=version_id, language=language, body=translation.body,
+            fingerprint=fingerprints[language], source_kind=translation.source.kind,
+            file_id=translation.source.file_id, file_name=translation.source.file_name,
+            created_by=created_by, now=now,
+        )  # fmt: skip
+    await _audit_version(tx, version, actor, now, fingerprints, translated, agreement)
+    before = await translations_repo.of_version(tx, previous.id)
+    dropped = tuple(language for language in before if language not in translations)
     queued = 0
     if letter.status is LetterStatus.OPEN:
         broadcast_id = await outbox.create_broadcast(
-            tx, letter_id=letter_id, kind="revision", requested_by=created_by, now=now
+            tx, letter_id=letter.id, kind="revision", requested_by=created_by, now=now
         )
 
         def notice(
@@ -200,16 +289,26 @@ async def revise_in(
         ) -> Sequence[PlannedMessage]:
             return compose_notice(letter, version, previous, recipient, now)
 
-        recipients = await letters_repo.recipients(tx, letter_id)
+        recipients = await letters_repo.recipients(tx, letter.id)
         queued = await queue_for(tx, broadcast_id, letter, version, recipients, notice, now=now)
         await outbox.finish_if_empty(tx, broadcast_id, now=now)
-    return Revision(letter, version, previous, queued)
+    return Revision(letter, version, previous, queued, dropped)
+
+
+async def _revisable(db: Executor, letter_id: int) -> Letter:
+    """A letter whose text may still change: a draft or an open letter, never published
+    (its published text is final: additional signatories sign that one)."""
+    letter = await lifecycle.editable_letter(db, letter_id)
+    published = await publications_repo.latest_number(db, letter_id)
+    if published is not None:
+        raise Refusal(Code.LETTER_PUBLISHED, ref=letter_id, number=published)
+    return letter
 
 
 async def revisable(db: Executor, letter_id: int) -> tuple[Letter, Version]:
-    """The letter /revise would add a version to, and its latest version (refused as
-    ``revise`` would refuse it: not found, closed)."""
-    letter = await lifecycle.editable_letter(db, letter_id)
+    """The letter /revise (or /translate) would add a version to, and its latest version
+    (refused as ``revise`` would refuse it: not found, closed, published)."""
+    letter = await _revisable(db, letter_id)
     return letter, await letters_repo.latest_version(db, letter_id)
 
 

@@ -12,7 +12,7 @@ what each state allows, as refusals. No Telegram here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.db import audit
@@ -197,13 +197,13 @@ async def reopen_letter(
 ) -> Letter:
     """Opens a closed letter again until ``deadline``; every contact who has it is told."""
     async with db.transaction() as tx:
-        return await reopen_in(
+        return await reopen_and_tell_in(
             tx, letter_id, deadline, actor=actor, now=now, default_offsets=default_offsets,
             compose=compose, agreement=agreement,
         )  # fmt: skip
 
 
-async def reopen_in(
+async def reopen_and_tell_in(
     tx: Transaction,
     letter_id: int,
     deadline: datetime,
@@ -215,15 +215,35 @@ async def reopen_in(
     agreement: Agreement | None,
 ) -> Letter:
     """``reopen_letter`` in the caller's transaction (an approval's)."""
+    reopened = await reopen_in(
+        tx, letter_id, deadline, actor=actor, now=now, default_offsets=default_offsets,
+        data=with_agreement({}, agreement),
+    )  # fmt: skip
+    await tell_recipients(tx, reopened, compose, kind="reopened", now=now, nonce=_nonce(now))
+    return reopened
+
+
+async def reopen_in(
+    tx: Transaction,
+    letter_id: int,
+    deadline: datetime,
+    *,
+    actor: str,
+    now: datetime,
+    default_offsets: Sequence[timedelta],
+    data: Mapping[str, object] | None = None,
+) -> Letter:
+    """Reopening's change of state in the caller's transaction (its notices are the
+    caller's): a closed, unpurged letter open until ``deadline``, audited with ``data``
+    added, its reminders planned afresh."""
     await reopenable(tx, letter_id, deadline, now=now)
     await letters_repo.set_reopened(tx, letter_id, deadline=deadline)
     await audit.append(
         tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
-        data=with_agreement({"deadline": deadline}, agreement),
+        data={**(data or {}), "deadline": deadline},
     )  # fmt: skip
     reopened = await letters_repo.existing(tx, letter_id)
     await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
-    await tell_recipients(tx, reopened, compose, kind="reopened", now=now, nonce=_nonce(now))
     return reopened
 
 

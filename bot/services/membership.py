@@ -29,6 +29,7 @@ from bot.db.organisations import Organisation
 from bot.db.types import ContactRole, ContactStatus, OrganisationStatus, RenameStatus
 from bot.services import outbox
 from bot.services.agreement import Agreement, with_agreement
+from bot.services.collation import LANGUAGES as LIST_LANGUAGES
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 
@@ -87,19 +88,54 @@ def invite_link(bot_username: str, token: str) -> str:
 # --- organisations ----------------------------------------------------------------------------
 
 
+async def refuse_clash(db: Executor, key: str, *, exclude: int | None = None) -> None:
+    """Refuses (``ORG_DUPLICATE``, naming it) a name whose ``org_name_key`` is ``key`` when
+    another active organisation is listed so already: by its primary name or by its name in
+    any language. ``exclude``: the organisation being named (its own names may agree)."""
+    primary = await organisations_repo.find_active_by_key(db, key)
+    if primary is not None and primary.id != exclude:
+        raise Refusal(Code.ORG_DUPLICATE, name=primary.name, org_id=primary.id)
+    for listed in await organisations_repo.find_active_by_listed_key(db, key):
+        if listed.organisation_id != exclude:
+            raise Refusal(Code.ORG_DUPLICATE, name=listed.name, org_id=listed.organisation_id)
+
+
 async def add_organisation(
-    db: Database, raw_name: str, *, actor: str, now: datetime
+    db: Database,
+    raw_name: str,
+    *,
+    actor: str,
+    now: datetime,
+    names: Mapping[str, str] | None = None,
+    sort_key: str | None = None,
 ) -> Organisation:
+    """Adds an organisation; ``names`` are its listed names by language (en, ru, be: see
+    ``org_names``) and ``sort_key`` its place in every list, all added together or not at
+    all."""
     name = clean_org_name(raw_name)
     key = org_name_key(name)
+    listed = {language: clean_org_name(raw) for language, raw in (names or {}).items()}
+    if not set(listed) <= set(LIST_LANGUAGES):
+        raise ValueError(f"listed names only in {LIST_LANGUAGES}, not {sorted(listed)}")
+    ordered_by = clean_org_name(sort_key) if sort_key is not None else None
     async with db.transaction() as tx:
-        existing = await organisations_repo.find_active_by_key(tx, key)
-        if existing is not None:
-            raise Refusal(Code.ORG_DUPLICATE, name=existing.name, org_id=existing.id)
+        for new_key in {key, *map(org_name_key, listed.values())}:
+            await refuse_clash(tx, new_key)
         org_id = await organisations_repo.insert(tx, name=name, name_key=key, now=now)
+        for language, listed_name in sorted(listed.items()):
+            await organisations_repo.put_listed_name(
+                tx, org_id, language, name=listed_name, name_key=org_name_key(listed_name)
+            )
+        if ordered_by is not None:
+            await organisations_repo.set_sort_key(tx, org_id, ordered_by)
+        data: dict[str, object] = {"name": name}
+        if listed:
+            data["names"] = listed
+        if ordered_by is not None:
+            data["sort_key"] = ordered_by
         await audit.append(
             tx, now=now, actor=actor, action="organisation.added",
-            organisation_id=org_id, data={"name": name},
+            organisation_id=org_id, data=data,
         )  # fmt: skip
         return await organisations_repo.existing(tx, org_id)
 
@@ -132,9 +168,7 @@ async def new_name_for(db: Executor, org_id: int, raw_name: str) -> tuple[Organi
         raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
     if name == old.name:
         raise Refusal(Code.ORG_NAME_UNCHANGED, name=name)
-    clash = await organisations_repo.find_active_by_key(db, org_name_key(name))
-    if clash is not None and clash.id != org_id:
-        raise Refusal(Code.ORG_DUPLICATE, name=clash.name, org_id=clash.id)
+    await refuse_clash(db, org_name_key(name), exclude=org_id)
     return old, name
 
 
@@ -279,6 +313,11 @@ async def refresh_name_keys(db: Database) -> list[NameClash]:
             await organisations_repo.set_name_key(tx, org.id, f"{_APART}{org.id}")
         for org in changed:
             await organisations_repo.set_name_key(tx, org.id, wanted[org.id])
+        for listed in await organisations_repo.all_listed_names(tx):  # no unique index there
+            if listed.name_key != org_name_key(listed.name):
+                await organisations_repo.set_listed_name_key(
+                    tx, listed.organisation_id, listed.language, org_name_key(listed.name)
+                )
     return clashes
 
 
@@ -288,16 +327,28 @@ def _number(ref: str) -> int | None:
 
 
 async def find_organisation(db: Executor, ref: str) -> Organisation | None:
-    """An active organisation by its name (compared as ``org_name_key`` does) or number.
+    """An active organisation by its name (compared as ``org_name_key`` does; a listed name in
+    any language too) or number.
 
     The name is tried first: "7 Days" is an organisation's name before it is a number.
     """
     if ref.strip():
-        named = await organisations_repo.find_active_by_key(db, org_name_key(ref))
+        named = await _named(db, org_name_key(ref))
         if named is not None:
             return named
     number = _number(ref)
     return None if number is None else await organisations_repo.get_active(db, number)
+
+
+async def _named(db: Executor, key: str) -> Organisation | None:
+    """The active organisation listed under a name with this key: its primary name, else
+    its name in a language (``Вясна`` finds the organisation whose Belarusian name it is)."""
+    named = await organisations_repo.find_active_by_key(db, key)
+    if named is not None:
+        return named
+    listed = await organisations_repo.find_active_by_listed_key(db, key)
+    owners = {name.organisation_id for name in listed}
+    return await organisations_repo.get_active(db, owners.pop()) if len(owners) == 1 else None
 
 
 async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, str]:
@@ -309,7 +360,7 @@ async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, 
     """
     ends = [word.end() for word in re.finditer(r"\S+", text)]
     for end in reversed(ends):
-        named = await organisations_repo.find_active_by_key(db, org_name_key(text[:end]))
+        named = await _named(db, org_name_key(text[:end]))
         if named is not None:
             return named, text[end:].strip()
     first, _, rest = text.strip().partition(" ")
@@ -326,17 +377,22 @@ async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, 
 class OrganisationEntry:
     organisation: Organisation
     contacts: list[Contact]
+    names: Mapping[str, str] = field(default_factory=dict)  # its own listed names, by language
 
 
 async def all_organisations(db: Executor) -> list[OrganisationEntry]:
-    """Active organisations in the order they were added, each with all its contacts."""
+    """Active organisations in the order they were added, each with all its contacts and
+    its listed names (``/orgs``; the sort key is on the organisation)."""
     orgs = await organisations_repo.all_active(db)
     contacts = await contacts_repo.of_active_organisations(db)
     by_org: dict[int, list[Contact]] = {o.id: [] for o in orgs}
     for contact in contacts:
         if contact.organisation_id in by_org:
             by_org[contact.organisation_id].append(contact)
-    return [OrganisationEntry(o, by_org[o.id]) for o in orgs]
+    names: dict[int, dict[str, str]] = {}
+    for listed in await organisations_repo.all_listed_names(db):
+        names.setdefault(listed.organisation_id, {})[listed.language] = listed.name
+    return [OrganisationEntry(o, by_org[o.id], names.get(o.id, {})) for o in orgs]
 
 
 # --- invites ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from bot.db import audit
 from bot.db import letters as letters_repo
 from bot.db import milestones as repo
-from bot.db.connection import Database, Executor
+from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.services import outbox
@@ -32,6 +32,21 @@ async def add_milestone(
     actor: str,
     now: datetime,
 ) -> Milestone:
+    async with db.transaction() as tx:
+        return await add_in(tx, letter_id, name, at, created_by=created_by, actor=actor, now=now)
+
+
+async def add_in(
+    tx: Transaction,
+    letter_id: int,
+    name: str,
+    at: datetime,
+    *,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+) -> Milestone:
+    """``add_milestone`` in the caller's transaction (``/copyletter`` adds several)."""
     cleaned = " ".join(name.split())
     if not cleaned or any(unicodedata.category(ch) == "Cc" for ch in cleaned):
         raise Refusal(Code.MILESTONE_NAME_EMPTY)
@@ -39,23 +54,22 @@ async def add_milestone(
         raise Refusal(Code.MILESTONE_NAME_TOO_LONG, limit=MAX_NAME)
     if at <= now:
         raise Refusal(Code.DEADLINE_PAST)
-    async with db.transaction() as tx:
-        letter = await letters_repo.get(tx, letter_id)
-        if letter is None or letter.purged_at is not None:
-            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
-        if len(await repo.of_letter(tx, letter_id)) >= MAX_PER_LETTER:
-            raise Refusal(Code.TOO_MANY_MILESTONES, limit=MAX_PER_LETTER)
-        # Less than a day ahead: the coordinator who adds it is the reminder.
-        reminded = now if at - now <= NOTICE else None
-        milestone_id = await repo.insert(
-            tx, letter_id, name=cleaned, at=at, created_by=created_by, now=now,
-            reminded_at=reminded,
-        )  # fmt: skip
-        await audit.append(
-            tx, now=now, actor=actor, action="milestone.added", letter_id=letter_id,
-            data={"milestone": milestone_id, "at": at},  # no free text: no name
-        )  # fmt: skip
-        return await repo.existing(tx, milestone_id)
+    letter = await letters_repo.get(tx, letter_id)
+    if letter is None or letter.purged_at is not None:
+        raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
+    if len(await repo.of_letter(tx, letter_id)) >= MAX_PER_LETTER:
+        raise Refusal(Code.TOO_MANY_MILESTONES, limit=MAX_PER_LETTER)
+    # Less than a day ahead: the coordinator who adds it is the reminder.
+    reminded = now if at - now <= NOTICE else None
+    milestone_id = await repo.insert(
+        tx, letter_id, name=cleaned, at=at, created_by=created_by, now=now,
+        reminded_at=reminded,
+    )  # fmt: skip
+    await audit.append(
+        tx, now=now, actor=actor, action="milestone.added", letter_id=letter_id,
+        data={"milestone": milestone_id, "at": at},  # no free text: no name
+    )  # fmt: skip
+    return await repo.existing(tx, milestone_id)
 
 
 async def remove_milestone(

@@ -1,8 +1,15 @@
 """Importing organisations from a CSV file (header ``name``), for preparing a coalition.
 
+Optional columns (any case): ``name_en``, ``name_ru``, ``name_be`` — the organisation's
+name in that language's list — and ``sort_key`` — where it files in every list (see
+``org_names``). An empty cell means none.
+
 Idempotent: a name already present (see ``membership.org_name_key``: case, spacing,
-quotation marks and dashes do not count) is skipped, so running the same file twice adds
-nothing the second time.
+quotation marks and dashes do not count) is not added again, so running the same file
+twice adds nothing the second time. For an organisation already there the file may fill in
+what it lacks (a listed name in a language it has none in, a sort key); it never replaces
+what is set, and never lists an organisation that has answered a letter under a new name
+(that is a rename it must agree to: ``/orgname``).
 
 What the operator typed reaches the list exactly or not at all: a row with more fields
 than the header (a name with an unquoted comma) is reported as invalid, never cut. The
@@ -17,11 +24,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.db import organisations as organisations_repo
 from bot.db.connection import Database
-from bot.services import membership
+from bot.services import membership, org_names
 from bot.services.refusals import Code, Refusal
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -34,15 +43,19 @@ class ImportReport:
     added: list[tuple[int, str]] = field(default_factory=list)  # (line, name)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why: already there)
     invalid: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+    updated: list[tuple[int, str]] = field(default_factory=list)  # (line, what was filled in)
 
     def lines(self) -> list[str]:
         """One line per row, in file order, then the totals."""
         entries = [(line, f"added {name}") for line, name in self.added]
+        entries += [(line, f"updated {text}") for line, text in self.updated]
         entries += [(line, f"skipped {text}") for line, text in self.skipped]
         entries += [(line, f"invalid: {reason}") for line, reason in self.invalid]
         summary = (
             f"{len(self.added)} added, {len(self.skipped)} skipped, {len(self.invalid)} invalid"
         )
+        if self.updated:
+            summary += f", {len(self.updated)} updated"
         return [f"line {line}: {text}" for line, text in sorted(entries)] + [summary]
 
 
@@ -57,6 +70,13 @@ class ImportRow:
     line: int  # as an editor shows it (the row's first line)
     name: str
     problem: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)  # language → listed name
+    sort_key: str | None = None
+
+
+# The optional columns: a listed name per language, and the sort key.
+NAME_COLUMNS = {f"name_{language}": language for language in org_names.LANGUAGES}
+SORT_KEY_COLUMN = "sort_key"
 
 
 def _decode(content: bytes, encoding: str) -> str:
@@ -108,6 +128,8 @@ def read_names(content: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[Impo
     text = _decode(content, encoding)
     delimiter, columns = _header(text.split("\n", 1)[0].rstrip("\r"))
     column = columns.index("name")
+    optional = {name: columns.index(name) for name in [*NAME_COLUMNS, SORT_KEY_COLUMN]
+                if name in columns}  # fmt: skip
     # csv.reader (not DictReader) so blank lines still count towards line numbers.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader, None)
@@ -126,7 +148,19 @@ def read_names(content: bytes, *, encoding: str = DEFAULT_ENCODING) -> list[Impo
             )
             rows.append(ImportRow(first_line, "", problem))
         else:
-            rows.append(ImportRow(first_line, record[column] if column < len(record) else ""))
+            cells = {
+                name: record[index]
+                for name, index in optional.items()
+                if index < len(record) and record[index].strip()
+            }
+            rows.append(
+                ImportRow(
+                    first_line,
+                    record[column] if column < len(record) else "",
+                    names={NAME_COLUMNS[n]: cell for n, cell in cells.items() if n in NAME_COLUMNS},
+                    sort_key=cells.get(SORT_KEY_COLUMN),
+                )
+            )
         first_line = reader.line_num + 1
     return rows
 
@@ -142,20 +176,73 @@ async def import_organisations(
         if not row.name.strip():
             report.invalid.append((row.line, "empty name"))
             continue
+        existing = await membership.find_organisation(db, row.name)
+        if existing is not None and existing.name_key == membership.org_name_key(row.name):
+            await _fill_in(db, existing.id, row, report, actor=actor, now=now)
+            continue
         try:
-            org = await membership.add_organisation(db, row.name, actor=actor, now=now)
+            org = await membership.add_organisation(
+                db, row.name, actor=actor, now=now, names=row.names, sort_key=row.sort_key
+            )
         except Refusal as refusal:
-            if refusal.code is Code.ORG_DUPLICATE:
-                name = row.name.strip()
-                existing = refusal.data["name"]
-                same = "" if existing == name else f" as #{refusal.data['org_id']} {existing}"
-                report.skipped.append((row.line, f"{name} (already there{same})"))
-            elif refusal.code is Code.ORG_NAME_TOO_LONG:
-                report.invalid.append(
-                    (row.line, f"longer than {membership.MAX_ORG_NAME} characters")
-                )
-            else:
-                report.invalid.append((row.line, "line breaks or control characters in the name"))
+            _refused(report, row, refusal)
             continue
         report.added.append((row.line, org.name))
     return report
+
+
+def _refused(report: ImportReport, row: ImportRow, refusal: Refusal) -> None:
+    if refusal.code is Code.ORG_DUPLICATE:
+        name = row.name.strip()
+        existing = refusal.data["name"]
+        same = "" if existing == name else f" as #{refusal.data['org_id']} {existing}"
+        report.skipped.append((row.line, f"{name} (already there{same})"))
+    elif refusal.code is Code.ORG_NAME_TOO_LONG:
+        report.invalid.append((row.line, f"longer than {membership.MAX_ORG_NAME} characters"))
+    else:
+        report.invalid.append((row.line, "line breaks or control characters in the name"))
+
+
+async def _fill_in(
+    db: Database, org_id: int, row: ImportRow, report: ImportReport, *, actor: str, now: datetime
+) -> None:
+    """An organisation already there: the file fills in what it lacks, nothing else."""
+    current = await org_names.listed(db, org_id)
+    organisation = current.organisation
+    same = "" if organisation.name == row.name.strip() else f" as #{org_id} {organisation.name}"
+    filled: list[str] = []
+    kept: list[str] = []
+    responded = await organisations_repo.has_responded(db, org_id)
+    for language, raw in sorted(row.names.items()):
+        name = raw.strip()
+        own = current.names.get(language)
+        if own == name:
+            continue
+        if own is not None:
+            kept.append(f"{language} name {own}")
+            continue
+        if responded and name != organisation.name:
+            kept.append(f"{language} name: it has answered letters, rename it with /orgname")
+            continue
+        try:
+            await org_names.set_listed_name(db, org_id, language, name, actor=actor, now=now)
+        except Refusal as refusal:
+            _refused(report, replace(row, name=name), refusal)
+            continue
+        filled.append(f"{language} name {name}")
+    if row.sort_key is not None and row.sort_key.strip() != organisation.sort_key:
+        if organisation.sort_key is not None:
+            kept.append(f"sort key {organisation.sort_key}")
+        else:
+            try:
+                await org_names.set_sort_key(db, org_id, row.sort_key, actor=actor, now=now)
+                filled.append(f"sort key {row.sort_key.strip()}")
+            except Refusal as refusal:
+                _refused(report, replace(row, name=row.sort_key), refusal)
+    kept_text = f"; kept {', '.join(kept)}" if kept else ""
+    if filled:
+        report.updated.append(
+            (row.line, f"{row.name.strip()}{same} ({', '.join(filled)}{kept_text})")
+        )
+    else:
+        report.skipped.append((row.line, f"{row.name.strip()} (already there{same}{kept_text})"))

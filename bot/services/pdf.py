@@ -43,11 +43,11 @@ from pathlib import Path
 from typing import Final
 
 import matplotlib
-from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
 from bot import texts
+from bot.services import export
 from bot.services.export import anonymous_line
 from bot.services.letter_text import fingerprint, paragraphs
 
@@ -105,10 +105,8 @@ class PublicationDocument:
 
 def signatory_line(signatory: PublicationSignatory) -> str:
     """The entry as printed: "Name, Title, Organisation" when a person is given, else the
-    organisation alone."""
-    organisation = _one_line(signatory.organisation)
-    person = _one_line(signatory.person or "")
-    return f"{person}, {organisation}" if person else organisation
+    organisation alone (the export's own entries)."""
+    return export.signatory_line(signatory.organisation, signatory.person)
 
 
 # --------------------------------------------------------------------------- fonts
@@ -340,13 +338,6 @@ class _Pdf(FPDF):
 
 # --------------------------------------------------------------------------- rendering
 
-_BABEL_LOCALES: Final = {"en": "en_GB", "ru": "ru", "be": "be"}  # en_GB as in deadlines.py
-
-
-def _date(moment: datetime, language: str) -> str:
-    """The date in the language: 20 March 2026, 20 марта 2026 г., 20 сакавіка 2026 г."""
-    return format_date(moment.date(), format="long", locale=_BABEL_LOCALES[language])
-
 
 def _footer_left(document: PublicationDocument) -> str:
     parts = [
@@ -430,7 +421,7 @@ def _layout(document: PublicationDocument, *, pages: int | None) -> _Pdf:
     dated = " · ".join(
         (
             texts.plain(texts.PUBLICATION_LIST, language, number=document.list_number),
-            _date(document.published_at, language),
+            export.list_date(document.published_at, language),
         )
     )
     pdf.lines(0, 5, dated)

@@ -1,12 +1,15 @@
-"""A contact's own settings: time zone and quiet hours. No Telegram here."""
+"""A contact's own settings: time zone, quiet hours, and for a coordinator how they hear of
+responses (``/notify``). No Telegram here."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from zoneinfo import ZoneInfo
 
 from bot.db import contacts as contacts_repo
 from bot.db.connection import Executor
 from bot.db.contacts import Contact
+from bot.db.types import ContactRole, Notify
 from bot.services.deadlines import zone_named
 from bot.services.quiet_hours import QuietHours, stored_quiet_hours
 from bot.services.refusals import ECHO_LIMIT, Code, Refusal
@@ -26,3 +29,20 @@ async def set_quiet_hours(db: Executor, contact: Contact, hours: QuietHours) -> 
 
 def quiet_hours_of(contact: Contact, default: QuietHours) -> QuietHours:
     return stored_quiet_hours(contact.quiet_start, contact.quiet_end, default)
+
+
+async def set_notify(db: Executor, coordinator: Contact, notify: Notify) -> bool:
+    """``/notify each|digest``: told of each member's response as it comes, or only in the
+    daily digest (the default: a big letter's responses would be hundreds of messages).
+    True when that changed."""
+    if coordinator.role is not ContactRole.COORDINATOR:
+        raise ValueError("only coordinators are told of responses")
+    return await contacts_repo.set_notify(db, coordinator.id, notify) == 1
+
+
+async def told_of_each_response(db: Executor, coordinator_ids: Collection[int]) -> list[int]:
+    """Which of these coordinators (Telegram ids: today ``COORDINATOR_IDS``, with issue 16
+    the active coordinators' records) are to be told of a response now; the others read it
+    in the digest. A coordinator the bot has no record of yet has chosen nothing: the
+    digest."""
+    return await contacts_repo.coordinators_notified(db, coordinator_ids, Notify.EACH)

@@ -1,13 +1,15 @@
 """Purging a closed letter: its texts go, the record of who signed stays. No Telegram here.
 
-Removed: the title, the text and source file of every version, comments and decline
-reasons, milestone names, guided flows about the letter (a revision or a reason being
-typed), what requests for approval about it held (a revision's text; a pending one is
-cancelled), and the contents of every queued or sent message about the letter; the bot's
-messages about it are deleted from members' chats where Telegram still allows it (48
-hours). Kept: the organisations, responses and listing choices (the signatory list),
-version numbers and fingerprints, milestone dates, and the audit chain, which never held
-free text and still verifies.
+Removed: the title, the text and source file of every version and translation, comments,
+decline reasons, the persons signing and coordinators' notes on responses, the title and
+persons of its published lists and the files sent of them, milestone names, guided flows
+about the letter (a revision or a reason being typed), what requests for approval about it
+held (a revision's text; a pending one is cancelled), and the contents of every queued or
+sent message about the letter; the bot's messages about it are deleted from members' chats
+where Telegram still allows it (48 hours). Kept: the organisations, responses and listing
+choices (the signatory list, and each published list's), version numbers and
+fingerprints, milestone dates, and the audit chain, which never held free text and still
+verifies.
 
 The database runs with ``secure_delete`` (freed bytes are zeroed) and the purge ends with
 a checkpoint that empties the write-ahead log, so the removed texts are in neither file
@@ -77,6 +79,9 @@ async def purge_in(
     versions = await repo.clear_versions(tx, letter_id)
     comments = await repo.clear_comments(tx, letter_id)
     await repo.clear_reasons(tx, letter_id)
+    await repo.clear_people_and_notes(tx, letter_id)
+    translations = await repo.clear_translations(tx, letter_id)
+    publications = await repo.clear_publications(tx, letter_id)
     messages = await repo.clear_deliveries(tx, letter_id)
     to_delete = await repo.delete_messages_now(tx, letter_id, now=now)
     milestones = await repo.clear_milestone_names(tx, letter_id)
@@ -96,7 +101,8 @@ async def purge_in(
         tx, now=now, actor=actor, action="letter.purged", letter_id=letter_id,
         data=with_agreement(
             {"versions": versions, "comments": comments, "messages": messages,
-             "to_delete": to_delete, "milestones": milestones, "flows": flows},
+             "to_delete": to_delete, "milestones": milestones, "flows": flows,
+             "translations": translations, "publications": publications},
             agreement,
         ),
     )  # fmt: skip

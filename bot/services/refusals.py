@@ -87,6 +87,27 @@ class Code(StrEnum):
     )
     INVITATION_SHOWN = "invitation_shown"  # a coordinator invitation's link is shown once
     RULE_UNCHANGED = "rule_unchanged"
+    # Issue 17: organisations as listed, the person signing, recorded responses, translations,
+    # publications.
+    LANGUAGE_UNKNOWN = "language_unknown"  # not en, ru, be
+    SIGNER_NAME_EMPTY = "signer_name_empty"
+    SIGNER_TOO_LONG = "signer_too_long"  # the person's name or title
+    SIGNER_INVALID = "signer_invalid"  # line breaks or control characters
+    SIGNER_NEEDED = "signer_needed"  # a letter that lists the person signing, and none given
+    NOTE_TOO_LONG = "note_too_long"
+    VERSION_NOT_FOUND = "version_not_found"  # a recorded answer names no version of the letter
+    ORG_NOT_RECIPIENT = "org_not_recipient"  # a recorded answer of an organisation not asked
+    NOT_SIGNED = "not_signed"  # a recorded withdrawal of a signature there is not
+    LETTER_PUBLISHED = "letter_published"  # a revision or translation of a published text
+    TRANSLATION_SAME_LANGUAGE = "translation_same_language"
+    TRANSLATION_UNCHANGED = "translation_unchanged"
+    NO_TRANSLATION = "no_translation"
+    VERSION_NOT_PUBLISHED = "version_not_published"  # collecting: sign the published version
+    PUBLISH_NOT_CLOSED = "publish_not_closed"
+    PUBLISH_EMPTY = "publish_empty"
+    PUBLISH_UNCHANGED = "publish_unchanged"
+    NOT_PUBLISHED = "not_published"  # /collect before list 1
+    PUBLICATION_NOT_FOUND = "publication_not_found"
     # A typed deadline (``deadlines.DeadlineError``).
     DEADLINE_FORMAT = "deadline_format"
     DEADLINE_ZONE = "deadline_zone"
@@ -155,6 +176,23 @@ FIELDS: Final[Mapping[Code, frozenset[str]]] = {
     Code.APPROVAL_NOT_YOURS: _names("ref"),
     Code.APPROVAL_STALE: _names("ref"),
     Code.INVITATION_SHOWN: _names("ref"),
+    Code.LANGUAGE_UNKNOWN: _names("raw"),
+    Code.SIGNER_TOO_LONG: _names("limit"),
+    Code.SIGNER_NEEDED: _names("ref"),
+    Code.NOTE_TOO_LONG: _names("limit", "length"),
+    Code.VERSION_NOT_FOUND: _names("ref", "version"),
+    Code.ORG_NOT_RECIPIENT: _names("ref", "name"),
+    Code.NOT_SIGNED: _names("ref", "name"),
+    Code.LETTER_PUBLISHED: _names("ref", "number"),
+    Code.TRANSLATION_SAME_LANGUAGE: _names("ref", "language"),
+    Code.TRANSLATION_UNCHANGED: _names("version", "language"),
+    Code.NO_TRANSLATION: _names("ref", "language"),
+    Code.VERSION_NOT_PUBLISHED: _names("ref", "latest"),
+    Code.PUBLISH_NOT_CLOSED: _names("ref"),
+    Code.PUBLISH_EMPTY: _names("ref"),
+    Code.PUBLISH_UNCHANGED: _names("ref", "number"),
+    Code.NOT_PUBLISHED: _names("ref"),
+    Code.PUBLICATION_NOT_FOUND: _names("ref", "number"),
     Code.DEADLINE_FORMAT: _names("raw"),
     Code.DEADLINE_ZONE: _names("raw", "zone"),
     Code.DEADLINE_PASSED: _names("deadline"),

@@ -16,10 +16,10 @@ first difference is named in one line.
 The replay is a table of reducers, one per audit action (``REDUCERS``): a reducer takes the
 record rebuilt so far and one event, and changes the record as the event says. A new
 feature that changes the record (recorded responses, translations, publications) adds
-its reducer here, and its tables to the comparison. Reducers also check each event against the record before it (a rename names
-the old name; a response names the previous decision and the version's fingerprint): an
-event that contradicts the record so far means the table was changed before that event,
-even if a later change covered it up.
+its reducer here, and its tables to the comparison. Reducers also check each event
+against the record before it (a rename names the old name; a response names the previous
+decision and the version's fingerprint): an event that contradicts the record so far
+means the table was changed before that event, even if a later change covered it up.
 
 Actions that change nothing rebuilt here (a reminder sent, an export handed out) are
 listed in ``NO_RECORD``. An action in neither is a difference when its namespace (the part
@@ -37,7 +37,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -47,10 +47,14 @@ from bot.db.replay import (
     ContactRow,
     CoordinatorRow,
     LetterRow,
+    ListedNameRow,
     OrganisationRow,
+    PublicationRow,
+    PublishedRow,
     RenameRow,
     ResponseRow,
     Snapshot,
+    TranslationRow,
     VersionRow,
 )
 from bot.services.letter_text import fingerprint
@@ -87,6 +91,13 @@ class OrganisationState:
     name: str
     removed: bool
     event: int
+    names: dict[str, str] = field(default_factory=dict)  # language → its own listed name
+    names_event: int = 0
+    sort_key: str | None = None
+    sort_key_event: int = 0
+
+    def listed(self, language: str) -> str:
+        return self.names.get(language) or self.name
 
 
 @dataclass(slots=True)
@@ -102,6 +113,27 @@ class VersionState:
     fingerprint: str
     material: bool
     event: int
+    translations: dict[str, str] = field(default_factory=dict)  # language → fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedState:
+    """One organisation of a published list, as the record stood when it was published."""
+
+    listing: str
+    version: int | None
+    names: tuple[str, str, str, str]  # primary, en, ru, be
+    sort_key: str | None
+    signer: bool
+    recorded_by: int | None
+    channel: str | None
+
+
+@dataclass(slots=True)
+class PublicationState:
+    version: int
+    event: int
+    signatories: dict[int, PublishedState]  # by organisation
 
 
 @dataclass(slots=True)
@@ -113,6 +145,7 @@ class LetterState:
     deadline_event: int
     recipients: dict[int, int] = field(default_factory=dict)  # organisation → event
     versions: dict[int, VersionState] = field(default_factory=dict)  # by number
+    publications: dict[int, PublicationState] = field(default_factory=dict)  # by list number
 
 
 @dataclass(slots=True)
@@ -124,6 +157,9 @@ class ResponseState:
     contact_id: int | None
     reason: bool
     event: int
+    signer: bool = False  # the person signing was given (who is not in the log)
+    recorded_by: int | None = None  # a coordinator recorded it (their contact)
+    channel: str | None = None
 
 
 @dataclass(slots=True)
@@ -246,7 +282,42 @@ def _organisation_added(record: Record, event: AuditEvent, data: Data) -> None:
     name = _need(data, "name", str, event)
     if event.organisation_id is None or event.organisation_id in record.organisations:
         raise _Rejected(_event_difference(event, "it adds an organisation the log has already"))
-    record.organisations[event.organisation_id] = OrganisationState(name, False, event.id)
+    names = data.get("names") or {}
+    sort_key = data.get("sort_key")
+    record.organisations[event.organisation_id] = OrganisationState(
+        name, False, event.id, dict(names), event.id, sort_key, event.id
+    )
+
+
+def _organisation_listed_name(record: Record, event: AuditEvent, data: Data) -> None:
+    language = _need(data, "language", str, event)
+    old, new = data.get("old"), data.get("new")
+    organisation = _organisation(record, event)
+    if organisation.removed:
+        raise _wrong_state(event, f"organisation #{event.organisation_id}", "removed")
+    if old != organisation.names.get(language):
+        _contradiction(
+            record, "organisations", f"organisation #{event.organisation_id} in {language}",
+            event, _listed_words(old), _listed_words(organisation.names.get(language)),
+            organisation.names_event,
+        )  # fmt: skip
+    if isinstance(new, str):
+        organisation.names[language] = new
+    else:
+        organisation.names.pop(language, None)
+    organisation.names_event = event.id
+
+
+def _organisation_sort_key(record: Record, event: AuditEvent, data: Data) -> None:
+    organisation = _organisation(record, event)
+    old, new = data.get("old"), data.get("new")
+    if old != organisation.sort_key:
+        _contradiction(
+            record, "organisations", f"organisation #{event.organisation_id}", event,
+            _key_words(old), _key_words(organisation.sort_key), organisation.sort_key_event,
+        )  # fmt: skip
+    organisation.sort_key = new if isinstance(new, str) else None
+    organisation.sort_key_event = event.id
 
 
 def _organisation_renamed(record: Record, event: AuditEvent, data: Data) -> None:
@@ -481,8 +552,14 @@ def _version_added(record: Record, event: AuditEvent, data: Data) -> None:
         raise _Rejected(
             _event_difference(event, f"v{number} does not follow v{len(letter.versions)}")
         )
+    translations = data.get("translations") or {}
+    if not isinstance(translations, dict):
+        raise _Rejected(_event_difference(event, "its data has no usable 'translations'"))
     letter.versions[number] = VersionState(
-        _need(data, "fingerprint", str, event), bool(data.get("material", True)), event.id
+        _need(data, "fingerprint", str, event),
+        bool(data.get("material", True)),
+        event.id,
+        dict(translations),
     )
 
 
@@ -538,25 +615,19 @@ def _letter_purged(record: Record, event: AuditEvent, data: Data) -> None:
     for (letter_id, _), response in record.responses.items():
         if letter_id == event.letter_id:
             response.reason = False  # decline reasons go with the texts
+            response.signer = False  # and the persons signing
+    for publication in letter.publications.values():
+        for organisation_id, entry in publication.signatories.items():
+            publication.signatories[organisation_id] = replace(entry, signer=False)
 
 
 # --- reducers: responses ----------------------------------------------------------------------
 
 
 def _response(decision: str) -> Reducer:
+    """An organisation's own answer, by one of its contacts."""
+
     def reduce(record: Record, event: AuditEvent, data: Data) -> None:
-        letter = _letter(record, event)
-        organisation = _organisation(record, event)
-        assert event.organisation_id is not None and event.letter_id is not None
-        subject = _subject(event.letter_id, event.organisation_id, organisation.name)
-        if letter.status != "open":
-            raise _wrong_state(event, f"letter #{event.letter_id}", letter.status)
-        if event.organisation_id not in letter.recipients:
-            raise _Rejected(
-                _event_difference(
-                    event, f"the letter never went to organisation #{event.organisation_id}"
-                )
-            )
         contact = _contact(record, event)
         if contact.organisation_id != event.organisation_id or contact.access != "live":
             raise _Rejected(
@@ -564,37 +635,136 @@ def _response(decision: str) -> Reducer:
                     event, f"contact #{event.contact_id} could not answer for this organisation"
                 )
             )
-        number = _need(data, "version", int, event)
-        fingerprint_ = _need(data, "fingerprint", str, event)
-        version = letter.versions.get(number)
-        if version is None or version.fingerprint != fingerprint_:
-            raise _Rejected(
-                _event_difference(
-                    event, f"v{number} · {fingerprint_} is not a version of the letter"
-                )
-            )
-        key = (event.letter_id, event.organisation_id)
-        previous = record.responses.get(key)
-        said = data.get("previous")
-        if said != (previous.decision if previous else None):
-            _contradiction(
-                record, "responses", subject, event,
-                said or "no response", previous.decision if previous else "no response",
-                previous.event if previous else None,
-            )  # fmt: skip
-        signed = decision == "signed"
-        kept = decision != "withdrawn"  # a withdrawal names no version in the table
-        record.responses[key] = ResponseState(
-            decision,
-            _need(data, "listing", str, event) if signed else None,
-            number if kept else None,
-            fingerprint_ if kept else None,
-            event.contact_id,
-            decision == "declined" and bool(data.get("reason_given")),
-            event.id,
-        )
+        _answer(record, event, data, decision, contact_id=event.contact_id)
 
     return reduce
+
+
+def _response_recorded(record: Record, event: AuditEvent, data: Data) -> None:
+    """An answer a coordinator recorded for the organisation (it came by another road)."""
+    decision = _need(data, "decision", str, event)
+    if decision not in ("signed", "declined", "withdrawn"):
+        raise _Rejected(_event_difference(event, f"it records the decision '{decision}'"))
+    recorded_by = _need(data, "recorded_by", int, event)
+    _answer(
+        record, event, data, decision, contact_id=None, recorded_by=recorded_by,
+        channel=_need(data, "channel", str, event),
+    )  # fmt: skip
+
+
+def _answer(
+    record: Record,
+    event: AuditEvent,
+    data: Data,
+    decision: str,
+    *,
+    contact_id: int | None,
+    recorded_by: int | None = None,
+    channel: str | None = None,
+) -> None:
+    letter = _letter(record, event)
+    organisation = _organisation(record, event)
+    assert event.organisation_id is not None and event.letter_id is not None
+    subject = _subject(event.letter_id, event.organisation_id, organisation.name)
+    if letter.status != "open":
+        raise _wrong_state(event, f"letter #{event.letter_id}", letter.status)
+    if event.organisation_id not in letter.recipients:
+        raise _Rejected(
+            _event_difference(
+                event, f"the letter never went to organisation #{event.organisation_id}"
+            )
+        )
+    number = _need(data, "version", int, event)
+    fingerprint_ = _need(data, "fingerprint", str, event)
+    version = letter.versions.get(number)
+    if version is None or version.fingerprint != fingerprint_:
+        raise _Rejected(
+            _event_difference(event, f"v{number} · {fingerprint_} is not a version of the letter")
+        )
+    key = (event.letter_id, event.organisation_id)
+    previous = record.responses.get(key)
+    said = data.get("previous")
+    if said != (previous.decision if previous else None):
+        _contradiction(
+            record, "responses", subject, event,
+            said or "no response", previous.decision if previous else "no response",
+            previous.event if previous else None,
+        )  # fmt: skip
+    signed = decision == "signed"
+    kept = decision != "withdrawn"  # a withdrawal names no version in the table
+    record.responses[key] = ResponseState(
+        decision,
+        _need(data, "listing", str, event) if signed else None,
+        number if kept else None,
+        fingerprint_ if kept else None,
+        contact_id,
+        decision == "declined" and bool(data.get("reason_given")),
+        event.id,
+        signer=signed and bool(data.get("signer")),
+        recorded_by=recorded_by,
+        channel=channel,
+    )
+
+
+# --- reducers: publications -------------------------------------------------------------------
+
+
+def _publication_published(record: Record, event: AuditEvent, data: Data) -> None:
+    """List N: every organisation it names or counts must stand signed so in the record, and
+    the table must hold it as the record stood (names, sort key, person, who recorded it)."""
+    letter = _letter(record, event)
+    assert event.letter_id is not None
+    number = _need(data, "number", int, event)
+    version = _need(data, "version", int, event)
+    entries = _need(data, "signatories", list, event)
+    if letter.purged or letter.status == "draft":
+        raise _wrong_state(
+            event, f"letter #{event.letter_id}", "purged" if letter.purged else letter.status
+        )
+    if number != len(letter.publications) + 1:
+        raise _Rejected(
+            _event_difference(
+                event, f"list {number} does not follow list {len(letter.publications)}"
+            )
+        )
+    if version not in letter.versions:
+        raise _Rejected(_event_difference(event, f"v{version} is not a version of the letter"))
+    signatories: dict[int, PublishedState] = {}
+    for entry in entries:
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], int)):
+            raise _Rejected(_event_difference(event, "its data has no usable 'signatories'"))
+        organisation_id, listing = entry
+        organisation = record.organisations.get(organisation_id)
+        response = record.responses.get((event.letter_id, organisation_id))
+        if organisation is None:
+            raise _Rejected(
+                _event_difference(event, f"organisation #{organisation_id} was never added")
+            )
+        if response is None or response.decision != "signed" or response.listing != listing:
+            _contradiction(
+                record, "responses",
+                _subject(event.letter_id, organisation_id, organisation.name), event,
+                f"it signed, {LISTING_WORDS.get(listing, listing)}",
+                _response_words(
+                    response.decision, None, None, response.listing, None, False,
+                    shown={"listing"},
+                ) if response else "no response",
+                response.event if response else None,
+            )  # fmt: skip
+        en, ru, be = (organisation.listed(language) for language in _LIST_LANGUAGES)
+        signatories[organisation_id] = PublishedState(
+            listing,
+            response.version if response else None,
+            (organisation.name, en, ru, be),
+            organisation.sort_key,
+            bool(response and response.signer),
+            response.recorded_by if response else None,
+            response.channel if response else None,
+        )
+    letter.publications[number] = PublicationState(version, event.id, signatories)
+
+
+_LIST_LANGUAGES = ("en", "ru", "be")  # the order of PublishedRow.names after the primary
 
 
 REDUCERS: dict[str, Reducer] = {
@@ -630,6 +800,10 @@ REDUCERS: dict[str, Reducer] = {
     "approval.cancelled": _approval_ended("cancelled"),
     "approval.failed": _approval_ended("failed"),
     "approval.rule": _approval_rule,
+    "response.recorded": _response_recorded,
+    "organisation.listed_name": _organisation_listed_name,
+    "organisation.sort_key": _organisation_sort_key,
+    "publication.published": _publication_published,
 }
 
 # Known actions that change nothing the replay rebuilds.
@@ -649,6 +823,8 @@ NO_RECORD: frozenset[str] = frozenset(
         "milestone.added",
         "milestone.removed",
         "delivery.resent",
+        "letter.signer_asked",  # whether the Sign flow asks for the person: no record
+        "letter.copied",  # the copy is created by its own letter.created
     }
 )
 UNREPLAYABLE = (
@@ -659,7 +835,7 @@ UNREPLAYABLE = (
 RECORD_NAMESPACES: frozenset[str] = frozenset(
     {
         "organisation", "invite", "contact", "letter", "version", "deadline", "response",
-        "coordinator", "approval",
+        "coordinator", "approval", "publication",
     }
 )  # fmt: skip
 
@@ -911,6 +1087,10 @@ def _response_words(
     listing: str | None,
     contact_id: int | None,
     reason: bool,
+    signer: bool = False,
+    recorded_by: int | None = None,
+    channel: str | None = None,
+    *,
     shown: set[str],
 ) -> str:
     """A response in words: the decision, and of the rest what ``shown`` asks for."""
@@ -923,14 +1103,37 @@ def _response_words(
         words.append(LISTING_WORDS.get(listing or "", "with no listing"))
     if "reason" in shown and decision == "declined":
         words.append("with a reason" if reason else "without a reason")
-    if "contact" in shown:
+    if "signer" in shown:
+        words.append("with the person signing" if signer else "without the person signing")
+    if "contact" in shown and (contact_id is not None or recorded_by is None):
         words.append(f"by contact #{contact_id}")
+    if "recorded" in shown:
+        words.append(
+            f"recorded by coordinator contact #{recorded_by} via {channel}"
+            if recorded_by is not None
+            else "given in the bot"
+        )
     return ", ".join(words)
+
+
+_RESPONSE_FIELDS = (
+    "decision", "version", "version", "listing", "contact", "reason", "signer", "recorded",
+    "recorded",
+)  # fmt: skip
+
+
+def _all_of(response: tuple[Any, ...]) -> set[str]:
+    """What a response on its own is described by: the person and the recording when there."""
+    shown = {"version", "listing", "contact"}
+    if response[6]:
+        shown.add("signer")
+    if response[7] is not None:
+        shown.add("recorded")
+    return shown
 
 
 def _responses(record: Record, rows: list[ResponseRow]) -> Iterator[Difference]:
     table = {(row.letter_id, row.organisation_id): row for row in rows}
-    everything = {"version", "listing", "reason", "contact"}
     for key, row, state in _pairs(table, record.responses):
         organisation = record.organisations.get(key[1])
         subject = _subject(*key, organisation.name if organisation else None)
@@ -944,12 +1147,15 @@ def _responses(record: Record, rows: list[ResponseRow]) -> Iterator[Difference]:
                 row.listing,
                 row.contact_id,
                 row.reason,
+                row.signer,
+                row.recorded_by,
+                row.channel,
             )
         if state is None:
             assert row is not None
             yield Difference(
                 "responses", subject,
-                f"the table says {_response_words(*found, shown=everything - {'reason'})}; "
+                f"the table says {_response_words(*found, shown=_all_of(found))}; "
                 "the audit log has no response from it",
             )  # fmt: skip
             continue
@@ -960,19 +1166,21 @@ def _responses(record: Record, rows: list[ResponseRow]) -> Iterator[Difference]:
             state.listing,
             state.contact_id,
             state.reason,
+            state.signer,
+            state.recorded_by,
+            state.channel,
         )
         if row is None:
             yield Difference(
                 "responses", subject,
                 f"the table has no response; the audit log says "
-                f"{_response_words(*logged, shown=everything - {'reason'})} "
+                f"{_response_words(*logged, shown=_all_of(logged))} "
                 f"(event #{state.event})", state.event,
             )  # fmt: skip
             continue
         if found == logged:
             continue
-        names = ("decision", "version", "version", "listing", "contact", "reason")
-        shown = {name for name, a, b in zip(names, found, logged, strict=True) if a != b}
+        shown = {name for name, a, b in zip(_RESPONSE_FIELDS, found, logged, strict=True) if a != b}
         if found[0] != logged[0]:
             shown |= {"version", "listing", "reason"}
         yield Difference(
@@ -1088,12 +1296,191 @@ def _rule(record: Record, stored: str | None) -> Iterator[Difference]:
         )  # fmt: skip
 
 
+# --- comparing issue 17's tables: listed names, translations, publications --------------------
+
+
+def _listed_words(name: object) -> str:
+    if isinstance(name, str):
+        return _quoted(name)
+    return "no name of its own (the primary name is listed)"
+
+
+def _key_words(key: object) -> str:
+    return f"the sort key {_quoted(key)}" if isinstance(key, str) else "no sort key"
+
+
+def _listed_names(
+    record: Record, rows: list[ListedNameRow], organisations: list[OrganisationRow]
+) -> Iterator[Difference]:
+    table = {(row.organisation_id, row.language): row.name for row in rows}
+    logged = {
+        (organisation_id, language): name
+        for organisation_id, state in record.organisations.items()
+        for language, name in state.names.items()
+    }
+    for (organisation_id, language), found, expected in _pairs(table, logged):
+        if found == expected:
+            continue
+        state = record.organisations.get(organisation_id)
+        event = state.names_event if state else None
+        yield Difference(
+            "organisations", f"organisation #{organisation_id} in {language}",
+            _says(_listed_words(found), _listed_words(expected), event), event,
+        )  # fmt: skip
+    for row in organisations:
+        state = record.organisations.get(row.id)
+        if state is not None and row.sort_key != state.sort_key:
+            yield Difference(
+                "organisations", f"organisation #{row.id} {_quoted(state.name)}",
+                _says(_key_words(row.sort_key), _key_words(state.sort_key), state.sort_key_event),
+                state.sort_key_event,
+            )  # fmt: skip
+
+
+def _translations(record: Record, rows: list[TranslationRow]) -> Iterator[Difference]:
+    table = {(row.letter_id, row.version_number, row.language): row for row in rows}
+    logged = {
+        (letter_id, number, language): (letter, version, fingerprint_)
+        for letter_id, letter in record.letters.items()
+        for number, version in letter.versions.items()
+        for language, fingerprint_ in version.translations.items()
+    }
+    for (letter_id, number, language), row, state in _pairs(table, logged):
+        subject = f"letter #{letter_id}, v{number} in {language}"
+        if state is None:
+            assert row is not None
+            yield Difference(
+                "translations", subject,
+                f"the table has it ({row.fingerprint}); the audit log never added it",
+            )  # fmt: skip
+            continue
+        letter, version, expected = state
+        if row is None:
+            yield Difference(
+                "translations", subject,
+                f"the table has no such translation; the audit log says {expected} "
+                f"(event #{version.event})", version.event,
+            )  # fmt: skip
+        elif row.fingerprint != expected:
+            yield Difference(
+                "translations", subject,
+                _says(f"fingerprint {row.fingerprint}", expected, version.event), version.event,
+            )  # fmt: skip
+        elif row.body is None and not letter.purged:
+            yield Difference(
+                "translations", subject,
+                _says("the text is gone", "the letter was never purged", letter.event),
+                letter.event,
+            )  # fmt: skip
+        elif row.body is not None and letter.purged:
+            yield Difference(
+                "translations", subject,
+                _says("the text is there", "it was purged", letter.event), letter.event,
+            )  # fmt: skip
+        elif row.body is not None and fingerprint(row.body) != row.fingerprint:
+            yield Difference(
+                "translations", subject,
+                f"the text in the table no longer has its fingerprint {row.fingerprint} "
+                f"(it is {fingerprint(row.body)}): the text was changed", version.event,
+            )  # fmt: skip
+
+
+_PUBLISHED_FIELDS = (
+    "listing", "the version signed", "names (primary, en, ru, be)", "sort key",
+    "the person signing given", "recorded by contact", "channel",
+)  # fmt: skip
+
+
+def _published_words(values: tuple[object, ...], shown: set[str]) -> str:
+    words = []
+    for name, value in zip(_PUBLISHED_FIELDS, values, strict=True):
+        if name in shown:
+            text = (
+                "/".join(_quoted(n) for n in value)
+                if isinstance(value, tuple)
+                else ("none" if value is None else str(value))
+            )
+            words.append(f"{name} {text}")
+    return ", ".join(words)
+
+
+def _publications(
+    record: Record, rows: list[PublicationRow], entries: list[PublishedRow]
+) -> Iterator[Difference]:
+    table = {(row.letter_id, row.number): row for row in rows}
+    logged = {
+        (letter_id, number): publication
+        for letter_id, letter in record.letters.items()
+        for number, publication in letter.publications.items()
+    }
+    for (letter_id, number), row, state in _pairs(table, logged):
+        subject = f"letter #{letter_id}, list {number}"
+        if state is None:
+            yield Difference(
+                "publications", subject, "the table has it; the audit log never published it"
+            )
+        elif row is None:
+            yield Difference(
+                "publications", subject,
+                f"the table has no such list; the audit log says it was published "
+                f"(event #{state.event})", state.event,
+            )  # fmt: skip
+        elif row.version_number != state.version:
+            yield Difference(
+                "publications", subject,
+                _says(f"v{row.version_number}", f"v{state.version}", state.event), state.event,
+            )  # fmt: skip
+    found = {(e.letter_id, e.number, e.organisation_id): e for e in entries}
+    listed = {
+        (letter_id, number, organisation_id): (publication.event, entry)
+        for (letter_id, number), publication in logged.items()
+        for organisation_id, entry in publication.signatories.items()
+    }
+    for (letter_id, number, organisation_id), published, pair in _pairs(found, listed):
+        organisation = record.organisations.get(organisation_id)
+        subject = f"letter #{letter_id}, list {number}, organisation #{organisation_id}" + (
+            f" {_quoted(organisation.name)}" if organisation else ""
+        )
+        if pair is None:
+            yield Difference(
+                "publications", subject,
+                "the table lists it; the audit log never published it in this list",
+            )  # fmt: skip
+            continue
+        event, entry = pair
+        if published is None:
+            yield Difference(
+                "publications", subject,
+                f"the table does not list it; the audit log does (event #{event})", event,
+            )  # fmt: skip
+            continue
+        table_values = (published.listing, published.version_number, published.names,
+                        published.sort_key, published.signer, published.recorded_by,
+                        published.channel)  # fmt: skip
+        log_values = (entry.listing, entry.version, entry.names, entry.sort_key, entry.signer,
+                      entry.recorded_by, entry.channel)  # fmt: skip
+        if table_values != log_values:
+            shown = {
+                name
+                for name, a, b in zip(_PUBLISHED_FIELDS, table_values, log_values, strict=True)
+                if a != b
+            }
+            yield Difference(
+                "publications", subject,
+                _says(
+                    _published_words(table_values, shown), _published_words(log_values, shown),
+                    event,
+                ), event,
+            )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class RecordCheck:
     """The replay's verdict: ``differences`` in the order they are reported (contradictions
     within the log first, then tables: organisations, contacts, letters, versions,
-    responses, coordinators, renames, requests for approval, the approval rule); empty
-    when the tables are what the log says."""
+    responses, coordinators, renames, requests for approval, the approval rule, listed
+    names and sort keys, translations, publications); empty when the tables are what the
+    log says."""
 
     events: int
     differences: tuple[Difference, ...]
@@ -1123,5 +1510,8 @@ def check_record(snapshot: Snapshot) -> RecordCheck:
         *_renames(record, snapshot.renames),
         *_approvals(record, snapshot.approvals),
         *_rule(record, snapshot.approval_rule),
+        *_listed_names(record, snapshot.listed_names, snapshot.organisations),
+        *_translations(record, snapshot.translations),
+        *_publications(record, snapshot.publications, snapshot.published),
     ]
     return RecordCheck(len(snapshot.events), tuple(differences), dict(record.unknown))

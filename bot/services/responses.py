@@ -18,14 +18,17 @@ from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
+from bot.db import publications as publications_repo
 from bot.db import responses as responses_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
 from bot.db.types import ContactRole, ContactStatus, Decision, LetterStatus, Listing
-from bot.services import lifecycle
+from bot.services import lifecycle, signer
+from bot.services.letter_text import version_label
 from bot.services.refusals import Code, Refusal
+from bot.services.signer import Signer
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
@@ -74,10 +77,30 @@ async def _target(db: Executor, contact: Contact, letter_id: int, version_id: in
         raise Refusal(Code.ANSWERS_CLOSED, ref=letter_id)
     versions = await letters_repo.versions(db, letter_id)
     latest = versions[-1]
-    if any(v.material and v.number > version.number for v in versions):
-        raise Refusal(Code.VERSION_SUPERSEDED, ref=letter_id, latest=latest.number)
+    check_answerable(letter, version, versions, published=await _published(db, letter_id))
     organisation = await organisations_repo.existing(db, organisation_id)
     return Target(letter, version, latest, organisation.id, organisation.name)
+
+
+async def _published(db: Executor, letter_id: int) -> bool:
+    return await publications_repo.latest_number(db, letter_id) is not None
+
+
+def check_answerable(
+    letter: Letter, version: Version, versions: Sequence[Version], *, published: bool
+) -> None:
+    """An answer on ``version`` is taken: no material revision came after it, and a
+    published letter (collecting additional signatories) is answered on its published,
+    final version only."""
+    latest = versions[-1]
+    if any(v.material and v.number > version.number for v in versions):
+        raise Refusal(Code.VERSION_SUPERSEDED, ref=letter.id, latest=latest.number)
+    if published and version.id != latest.id:
+        raise Refusal(
+            Code.VERSION_NOT_PUBLISHED,
+            ref=letter.id,
+            latest=version_label(latest.number, latest.fingerprint),
+        )
 
 
 async def sign_target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
@@ -103,28 +126,38 @@ async def _record(
     listing: Listing | None,
     reason: str | None,
     now: datetime,
+    person: Signer | None = None,
 ) -> Outcome:
     previous = await responses_repo.get(tx, target.letter.id, target.organisation_id)
     same = (
         previous is not None
+        and previous.recorded_by is None  # the organisation's own answer replaces a recorded one
         and previous.decision == decision
         and previous.version_id == version_id
         and previous.listing == listing
         and (decision is not Decision.DECLINED or previous.reason == reason or reason is None)
+        and (previous.signer_name, previous.signer_title)
+        == ((person.name, person.title) if person else (None, None))
     )
     if not same:
         await responses_repo.upsert(
             tx, letter_id=target.letter.id, organisation_id=target.organisation_id,
             decision=decision, version_id=version_id, listing=listing, reason=reason,
             contact_id=contact.id, now=now,
+            signer_name=person.name if person else None,
+            signer_title=person.title if person else None,
         )  # fmt: skip
+        data = {"version": target.version.number, "fingerprint": target.version.fingerprint,
+                "listing": listing, "reason_given": reason is not None,
+                "previous": previous.decision if previous else None}  # fmt: skip
+        if person is not None:
+            data["signer"] = True  # who is not in the log: personal data, purged with the letter
+        if previous is not None and previous.recorded_by is not None:
+            data["replaces_recorded"] = True
         await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action=f"response.{decision}",
             letter_id=target.letter.id, organisation_id=target.organisation_id,
-            contact_id=contact.id,
-            data={"version": target.version.number, "fingerprint": target.version.fingerprint,
-                  "listing": listing, "reason_given": reason is not None,
-                  "previous": previous.decision if previous else None},
+            contact_id=contact.id, data=data,
         )  # fmt: skip
     current = await responses_repo.existing(tx, target.letter.id, target.organisation_id)
     return Outcome(target, current, not same, previous)
@@ -138,12 +171,25 @@ async def sign(
     listing: Listing,
     *,
     now: datetime,
+    person: Signer | None = None,
 ) -> Outcome:
+    """Signs for the contact's organisation. A letter that lists the person signing takes
+    ``person`` (remembered for the contact from then on) or else the person the contact
+    signed as before; with neither, ``SIGNER_NEEDED``. The response keeps the person as
+    it is now: a later edit does not change this signature."""
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
+        signing: Signer | None = None
+        if target.letter.ask_signer:
+            current = await contacts_repo.existing(tx, contact.id)
+            signing = person or signer.remembered(current)
+            if signing is None:
+                raise Refusal(Code.SIGNER_NEEDED, ref=letter_id)
+            if person is not None:
+                await signer.remember(tx, current, person)
         return await _record(
             tx, target, contact, decision=Decision.SIGNED, version_id=version_id,
-            listing=listing, reason=None, now=now,
+            listing=listing, reason=None, now=now, person=signing,
         )  # fmt: skip
 
 

@@ -374,7 +374,7 @@ async def quick_member(
     user.started = True  # opened the bot: the invite was used through /start
     joined = await membership.redeem_invite(
         bot.db, issued.token, telegram_user_id=user_id, display_name=user.first_name,
-        language="en", is_coordinator=False, now=now,
+        language="en", now=now,
     )  # fmt: skip
     assert isinstance(joined, membership.Joined)
     return user

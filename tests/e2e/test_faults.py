@@ -210,7 +210,7 @@ async def _prepare_reminder_run(database: Path, tg: FakeTelegramServer, now: dat
             user.started = True
             await membership.redeem_invite(
                 db, issued.token, telegram_user_id=user.id, display_name=user.first_name,
-                language="en", is_coordinator=False, now=now,
+                language="en", now=now,
             )  # fmt: skip
         # Circulated ten minutes ago (its messages went out then: none are queued here),
         # when the 3-hour reminder was still ahead; it came due a minute ago.

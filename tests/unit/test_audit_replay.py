@@ -9,30 +9,43 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.db import Database, audit, open_database
+from bot.db import contacts as contacts_repo
 from bot.db.contacts import Contact
 from bot.db.migrate import apply_migrations
+from bot.db.types import Channel, Decision
 from bot.services import (
+    approvals,
+    coordinators,
     languages,
+    letter_copy,
     letters,
     lifecycle,
     membership,
     milestones,
+    org_names,
+    publication,
     purge,
+    recording,
     reminders,
+    renames,
     responses,
+    signer,
+    translations,
 )
 from bot.services.audit_check import AuditCheck, check_audit
 from bot.services.letter_text import fingerprint
 from bot.services.letters import DraftSource
+from bot.services.recording import RecordRequest
 from bot.services.replay import NO_RECORD, REDUCERS
 from bot.services.responses import Listing
+from bot.services.signer import Signer
 
 NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 COORDINATOR = "coordinator:1001"
@@ -191,12 +204,119 @@ async def test_every_action_of_the_services_replays_cleanly(coalition: Coalition
     )  # never used
     await membership.remove_organisation(db, 4, actor=COORDINATOR, now=later)
     await membership.set_reachable(db, media, False, now=later)
+    await _issue_17_actions(db, viasna, media, later)
 
     check = await check_audit(db)
     assert check.ok, check.record.first
     actions = {row["action"] for row in await db.fetch_all("SELECT action FROM audit_events")}
     assert actions <= REDUCERS.keys() | NO_RECORD
     assert len(actions & REDUCERS.keys()) == len(REDUCERS)  # every reducer was exercised
+
+
+async def people_and_approvals(coalition: Coalition, now: datetime) -> None:
+    """Issue 16: a coordinator from the settings heard from; a second one invited alone
+    and joined; renames of an organisation that responded asked, replaced, kept and
+    confirmed; requests approved, rejected, cancelled, expired and failed; the approval
+    rule off and on; a coordinator removed."""
+    db = coalition.db
+    _, pen, _, _ = coalition.contacts
+    ctx = approvals.ActionContext(now=now)
+    await coordinators.bootstrap(db, {1001}, now=now)
+    olena = await contacts_repo.live_by_telegram_user(db, 1001)
+    assert olena is not None
+    await coordinators.first_heard(db, olena, display_name="Olena", language="en", now=now)
+    invited = await approvals.request(db, approvals.AddCoordinator("Deputy"), by=1001, ctx=ctx)
+    assert isinstance(invited, approvals.Done) and invited.alone
+    assert isinstance(invited.result, approvals.CoordinatorInvited)
+    issued = invited.result.invitation
+    assert issued is not None
+    joined = await membership.redeem_invite(
+        db, issued.token, telegram_user_id=1002, display_name="Deputy", language="en", now=now
+    )
+    assert isinstance(joined, membership.CoordinatorJoined)
+
+    async def approved(ask: approvals.Ask, by: int = 1001, approver: int = 1002) -> object:
+        asked = await approvals.request(db, ask, by=by, ctx=ctx)
+        assert isinstance(asked, approvals.Requested)
+        return await approvals.approve(db, asked.request.approval.id, by=approver, ctx=ctx)
+
+    # PEN signed: renaming it asks the organisation, after a second coordinator's yes.
+    await approved(approvals.RenameOrganisation(2, "PEN Belarus"))
+    await approved(approvals.RenameOrganisation(2, "Belarusian PEN Centre"))  # replaces it
+    waiting = await renames.waiting(db)
+    await renames.keep(db, pen, waiting[2].id, now=now)
+    await approved(approvals.RenameOrganisation(2, "PEN Belarus"))
+    await renames.confirm(db, pen, (await renames.waiting(db))[2].id, now=now)
+    # Turning the rule off: rejected, cancelled, expired, then approved twice (the second
+    # approval fails: the rule is off already).
+    rule_off = approvals.SetApprovalRule(two_people=False)
+    rejected = await approvals.request(db, rule_off, by=1001, ctx=ctx)
+    assert isinstance(rejected, approvals.Requested)
+    await approvals.reject(db, rejected.request.approval.id, by=1002, ctx=ctx)
+    cancelled = await approvals.request(db, rule_off, by=1001, ctx=ctx)
+    assert isinstance(cancelled, approvals.Requested)
+    await approvals.cancel(db, cancelled.request.approval.id, by=1001, ctx=ctx)
+    await approvals.request(db, rule_off, by=1001, ctx=ctx)
+    await approvals.expire_due(db, replace(ctx, now=now + timedelta(days=3)))
+    first = await approvals.request(db, rule_off, by=1001, ctx=ctx)
+    assert isinstance(first, approvals.Requested)
+    assert isinstance(await approved(rule_off, by=1002, approver=1001), approvals.Approved)
+    failed = await approvals.approve(db, first.request.approval.id, by=1002, ctx=ctx)
+    assert isinstance(failed, approvals.Failed)
+    # The rule off, one coordinator removes the other alone; the rule on needs nobody.
+    removal = approvals.RemoveCoordinator(joined.contact.id)
+    assert isinstance(await approvals.request(db, removal, by=1001, ctx=ctx), approvals.Done)
+    rule_on = approvals.SetApprovalRule(two_people=True)
+    assert isinstance(await approvals.request(db, rule_on, by=1001, ctx=ctx), approvals.Done)
+
+
+async def _issue_17_actions(db: Database, viasna: Contact, media: Contact, now: datetime) -> None:
+    """Names per language and a sort key; a letter that asks for the person signing, with a
+    Russian translation; a recorded signature and a recorded withdrawal; two published lists
+    with collecting in between; a copy; a purge of a published letter."""
+    days = timedelta(days=1)
+    await org_names.set_listed_name(db, 1, "be", "Вясна", actor=COORDINATOR, now=now)
+    await org_names.set_sort_key(db, 1, "Viasna", actor=COORDINATOR, now=now)
+    await membership.add_organisation(
+        db, "Lawtrend", names={"ru": "Лоутренд"}, sort_key="Lawtrend", actor=COORDINATOR, now=now
+    )
+    coordinator = await contacts_repo.live_by_telegram_user(db, 1001)  # people_and_approvals
+    assert coordinator is not None
+    third, _ = await letters.create_letter(
+        db, title="Third", deadline=now + 20 * days, zone_name="Europe/Zurich", body=TEXT,
+        source=DraftSource(), language="en", created_by=1001, actor=COORDINATOR, now=now,
+        ask_signer=True,
+    )  # fmt: skip
+    await letters.circulate(
+        db, third.id, [1, 2, 3], requested_by=1001, actor=COORDINATOR, now=now, compose=nothing,
+        default_offsets=[],
+    )  # fmt: skip
+    translated = await translations.translate(
+        db, third.id, "ru", body="Превосходительства,\n\nПродлите мандат.", material=False,
+        source=DraftSource(), created_by=1001, actor=COORDINATOR, now=now, compose_notice=nothing,
+    )  # fmt: skip
+    final = translated.revision.version
+    person = Signer("Anna Kowalska", "Director")
+    await responses.sign(db, viasna, third.id, final.id, Listing.NAMED, now=now, person=person)
+    email = RecordRequest(third.id, 2, Decision.SIGNED, Channel.EMAIL, listing=Listing.NAMED)
+    await recording.record_response(db, email, coordinator=coordinator, now=now)
+    await lifecycle.close_letter(db, third.id, actor=COORDINATOR, now=now, compose=nothing)
+    await publication.publish(db, third.id, coordinator=coordinator, actor=COORDINATOR, now=now)
+    await publication.collect(
+        db, third.id, now + 30 * days, actor=COORDINATOR, now=now, default_offsets=[],
+        invite=nothing,
+    )  # fmt: skip
+    await signer.set_ask_signer(db, third.id, False, actor=COORDINATOR, now=now)
+    await responses.sign(db, media, third.id, final.id, Listing.ANONYMOUS, now=now)
+    withdrawal = RecordRequest(third.id, 1, Decision.WITHDRAWN, Channel.SIGNAL, note="By phone")
+    await recording.record_response(db, withdrawal, coordinator=coordinator, now=now)
+    await publication.publish(db, third.id, coordinator=coordinator, actor=COORDINATOR, now=now)
+    await lifecycle.close_letter(db, third.id, actor=COORDINATOR, now=now, compose=nothing)
+    await letter_copy.copy_letter(
+        db, third.id, title="Next session", deadline=now + 60 * days, zone_name="Europe/Zurich",
+        body=TEXT, source=DraftSource(), created_by=1001, actor=COORDINATOR, now=now,
+    )  # fmt: skip
+    await purge.purge_letter(db, third.id, actor=COORDINATOR, now=now)
 
 
 @pytest.mark.parametrize(
@@ -385,13 +505,13 @@ async def test_an_unknown_action_fails_only_where_it_would_change_the_record(
     assert check.ok and check.record.unknown == {"digest.sent": 1}
     async with db.transaction() as tx:
         await audit.append(
-            tx, now=NOW, actor=COORDINATOR, action="response.recorded", letter_id=1,
+            tx, now=NOW, actor=COORDINATOR, action="response.delegated", letter_id=1,
             organisation_id=4, data={"decision": "signed"},
         )  # fmt: skip
     check = await check_audit(db)
     assert not check.ok
     assert str(check.record.first).startswith(
-        f"audit log: event #{await audit.last_event_id(db)} (response.recorded): this action "
+        f"audit log: event #{await audit.last_event_id(db)} (response.delegated): this action "
         "changes the record and this check cannot replay it"
     )
 

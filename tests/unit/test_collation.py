@@ -274,6 +274,11 @@ def test_english_order_is_the_exports_order() -> None:
     assert sorted_names(names, "en") == sorted(names, key=signatory_sort_key)
 
 
+def test_each_collator_is_built_once() -> None:
+    for language in collation.LANGUAGES:
+        assert collation._collator(language) is collation._collator(language)
+
+
 def test_building_a_tailoring_leaves_the_other_languages_alone() -> None:
     sorted_names(["Ёж"], "be")
     assert sorted_names(["Ежи", "Ёж", "Ель"], "en") == ["Ёж", "Ежи", "Ель"]
