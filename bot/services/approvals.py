@@ -938,6 +938,8 @@ async def _pending(db: Executor, approval_id: int) -> Approval:
     approval = await repo.get(db, approval_id)
     if approval is None:
         raise Refusal(Code.APPROVAL_NOT_FOUND, ref=approval_id)
+    if approval.status is ApprovalStatus.EXPIRED:  # (every decision expires what is due first)
+        raise Refusal(Code.APPROVAL_EXPIRED, ref=approval_id)
     if not approval.pending:
         raise Refusal(Code.APPROVAL_DECIDED, ref=approval_id)
     return approval
