@@ -196,14 +196,23 @@ async def confirm(
         rename = await _answerable(tx, contact, rename_id)
         try:
             old, name = await membership.new_name_for(tx, rename.organisation_id, rename.new_name)
-        except Refusal:  # the name was taken by another organisation meanwhile
-            raise Refusal(Code.RENAME_NOT_PENDING) from None
-        await repo.decide(tx, rename.id, RenameStatus.CONFIRMED, contact_id=contact.id, now=now)
-        renamed = await membership.rename_in(
-            tx, old, name, actor=f"contact:{contact.id}", now=now,
-            data={"rename": rename.id, "confirmed_by": f"contact:{contact.id}"},
-        )  # fmt: skip
-        return RenameDecided(await _existing(tx, rename.id), renamed, True, contact)
+        except Refusal:
+            # Another organisation took the name meanwhile: this rename can never be
+            # applied, so it ends (committed) instead of waiting for ever.
+            await repo.decide(tx, rename.id, RenameStatus.CANCELLED, contact_id=None, now=now)
+            await audit.append(
+                tx, now=now, actor=f"contact:{contact.id}",
+                action="organisation.rename_cancelled", organisation_id=rename.organisation_id,
+                data={"rename": rename.id, "why": "name taken"},
+            )  # fmt: skip
+        else:
+            await repo.decide(tx, rename.id, RenameStatus.CONFIRMED, contact_id=contact.id, now=now)
+            renamed = await membership.rename_in(
+                tx, old, name, actor=f"contact:{contact.id}", now=now,
+                data={"rename": rename.id, "confirmed_by": f"contact:{contact.id}"},
+            )  # fmt: skip
+            return RenameDecided(await _existing(tx, rename.id), renamed, True, contact)
+    raise Refusal(Code.RENAME_NOT_PENDING)  # "already answered or withdrawn: nothing changed"
 
 
 async def keep(db: Database, contact: Contact, rename_id: int, *, now: datetime) -> RenameDecided:
