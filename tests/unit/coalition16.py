@@ -48,8 +48,10 @@ def _message(text: str) -> OutgoingMessage:
 
 
 def approval_notice(notice: ApprovalNotice, coordinator: Coordinator) -> OutgoingMessage:
+    """Names the step and the request; a revision's shows its changes, as the real one."""
     approval = notice.request.approval
-    return _message(f"{notice.event} #{approval.id} {approval.kind}")
+    changes = " ".join(c.new or "" for c in notice.request.description.changes)
+    return _message(f"{notice.event} #{approval.id} {approval.kind} {changes}")
 
 
 def rename_question(rename: Rename, contact: Contact) -> OutgoingMessage:

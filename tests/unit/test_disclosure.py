@@ -1,0 +1,169 @@
+"""Issue 16: every signer sees every change to what they signed — and the record says
+whether they were shown it; a purge leaves nothing of a letter in the requests about it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.db import approvals as approvals_repo
+from bot.db import deliveries as deliveries_repo
+from bot.db.types import ApprovalStatus
+from bot.services import approvals, disclosure, letter_export, membership, responses
+from bot.services.approvals import PurgeLetter, ReopenLetter, ReviseLetter
+from bot.services.export import render_csv
+from bot.services.refusals import Code, Refusal
+from bot.services.responses import OrganisationState
+from tests.unit.coalition16 import (
+    MINOR,
+    NOW,
+    OLENA,
+    OPPOSITE,
+    PAVEL,
+    TEXT,
+    VIASNA,
+    World,
+    build,
+)
+
+LATER = NOW + timedelta(hours=2)
+UTC = ZoneInfo("UTC")
+
+
+@pytest.fixture
+async def one(tmp_path: Path) -> AsyncIterator[World]:
+    world = await build(tmp_path / "bot.db", (OLENA,))
+    yield world
+    await world.finish()
+
+
+@pytest.fixture
+async def two(tmp_path: Path) -> AsyncIterator[World]:
+    world = await build(tmp_path / "bot.db")
+    yield world
+    await world.finish()
+
+
+async def deliver(world: World, like: str) -> None:
+    """The outbox sent these messages (at LATER)."""
+    await world.db.execute(
+        "UPDATE deliveries SET status = 'sending' WHERE dedupe_key LIKE ?", (like,)
+    )
+    for delivery in await world.deliveries(like):
+        await deliveries_repo.mark_sent(world.db, delivery["id"], message_id=1, now=LATER)
+
+
+async def test_signers_to_tell_are_the_live_contacts_of_organisations_that_signed(
+    one: World,
+) -> None:
+    told = await disclosure.signers_to_tell(one.db, one.letter_id)
+    assert [(r.organisation_id, r.contact_id) for r in told] == [(VIASNA, one.members[0].id)]
+
+
+async def test_a_minor_revision_after_a_signature_is_recorded_with_when_it_was_shown(
+    one: World,
+) -> None:
+    await one.done(ReviseLetter(one.letter_id, MINOR, material=False))
+    viasna = one.members[0]
+    notices = await one.deliveries(f"letter:1:v2:contact:{viasna.id}:%")
+    assert {d["kind"] for d in notices} == {"notice", "fulltext"}  # the diff and the text
+    shown = await disclosure.signatures(one.db, one.letter_id)
+    assert set(shown) == {VIASNA}  # PEN declined: no signature to disclose
+    signature = shown[VIASNA]
+    assert signature.version == 1
+    assert [(m.number, m.told_at) for m in signature.later_minor] == [(2, None)]
+    assert signature.untold == signature.later_minor  # queued is not shown
+    await deliver(one, f"letter:1:v2:contact:{viasna.id}:%")
+    signature = (await disclosure.signatures(one.db, one.letter_id))[VIASNA]
+    assert [(m.number, m.told_at) for m in signature.later_minor] == [(2, LATER)]
+    assert signature.untold == ()
+    # The signature stands (it was shown), and the CSV says when it was told.
+    status = await responses.letter_status(one.db, one.letter_id)
+    viasna_state = next(o for o in status.organisations if o.row.organisation_id == VIASNA)
+    assert viasna_state.state is OrganisationState.SIGNED
+    row = csv_row(await csv_rows(one), "Viasna")
+    assert row["valid_for_final_version"] == "yes"
+    assert "v2 " + LATER.isoformat(timespec="seconds") in row.values()
+
+
+async def test_an_organisation_with_no_live_contact_is_not_told_and_must_sign_again(
+    one: World,
+) -> None:
+    viasna = one.members[0]
+    await membership.remove_contact(one.db, viasna.id, actor="coordinator:1001", now=NOW)
+    assert await disclosure.signers_to_tell(one.db, one.letter_id) == []
+    await one.done(ReviseLetter(one.letter_id, MINOR, material=False))
+    signature = (await disclosure.signatures(one.db, one.letter_id))[VIASNA]
+    assert [(m.number, m.told_at) for m in signature.later_minor] == [(2, None)]
+    status = await responses.letter_status(one.db, one.letter_id)
+    viasna_state = next(o for o in status.organisations if o.row.organisation_id == VIASNA)
+    assert viasna_state.state is OrganisationState.RECONFIRM  # no silent signature
+    row = csv_row(await csv_rows(one), "Viasna")
+    assert row["valid_for_final_version"] == "no"
+    assert "v2 not told" in row.values()
+
+
+async def test_a_material_revision_is_not_a_later_minor_one(one: World) -> None:
+    await one.done(ReviseLetter(one.letter_id, OPPOSITE, material=True))
+    assert (await disclosure.signatures(one.db, one.letter_id))[VIASNA].later_minor == ()
+    status = await responses.letter_status(one.db, one.letter_id)
+    viasna_state = next(o for o in status.organisations if o.row.organisation_id == VIASNA)
+    assert viasna_state.state is OrganisationState.RECONFIRM  # asked to sign again
+
+
+async def test_a_reopening_reaches_the_signers(one: World) -> None:
+    await one.close()
+    await one.done(ReopenLetter(one.letter_id, NOW + timedelta(days=10)))
+    viasna = one.members[0]
+    notices = await one.deliveries("letter:1:v1:contact:%:notice%")
+    assert viasna.id in {d["contact_id"] for d in notices}
+
+
+async def csv_rows(world: World) -> list[dict[str, str]]:
+    data = await letter_export.export_input(world.db, world.letter_id, now=LATER, zone=UTC)
+    text = render_csv(data).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def csv_row(rows: list[dict[str, str]], organisation: str) -> dict[str, str]:
+    return next(row for row in rows if organisation in row.values())
+
+
+# --- a purge clears what requests held ----------------------------------------------------------
+
+
+async def test_a_purge_clears_what_requests_about_the_letter_held(two: World) -> None:
+    db = two.db
+    secret = "A paragraph nobody adopted"
+    waiting = await two.requested(
+        ReviseLetter(two.letter_id, TEXT + "\n\n" + secret, material=False)
+    )
+    waiting_id = waiting.request.approval.id
+    assert secret in (await approvals_repo.get(db, waiting_id)).params  # type: ignore[union-attr]
+    # The other coordinators' notices hold the request's description.
+    asked = await two.deliveries(f"approval:{waiting_id}:requested:%")
+    assert asked and all(secret in d["payload"] for d in asked)
+    await two.close()  # closing needs nobody
+    purge = await two.requested(PurgeLetter(two.letter_id), by=PAVEL)
+    approved = await approvals.approve(db, purge.request.approval.id, by=OLENA, ctx=two.ctx)
+    assert isinstance(approved, approvals.Approved)
+    ended = await approvals_repo.get(db, waiting_id)
+    assert ended is not None and ended.status is ApprovalStatus.CANCELLED
+    assert ended.params == "{}"
+    cancelled = [
+        e for e in await two.events("approval.cancelled") if e["data"]["approval"] == waiting_id
+    ]
+    assert cancelled and cancelled[0]["data"]["why"] == "purged"
+    everything = "\n".join(
+        str(tuple(row)) for row in await db.fetch_all("SELECT * FROM approvals")
+    ) + "\n".join(str(tuple(row)) for row in await db.fetch_all("SELECT * FROM deliveries"))
+    assert secret not in everything
+    with pytest.raises(Refusal) as refused:
+        await approvals.approve(db, waiting_id, by=OLENA, ctx=two.ctx)
+    assert refused.value.code is Code.APPROVAL_DECIDED
