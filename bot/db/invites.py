@@ -75,6 +75,15 @@ async def revoke(db: Executor, invite_id: int, *, now: datetime) -> int:
     )
 
 
+async def revoke_of_contact(db: Executor, contact_id: int, *, now: datetime) -> int:
+    """A removed coordinator's invitation not used yet stops working."""
+    return await db.execute(
+        "UPDATE invites SET revoked_at = ? WHERE contact_id = ? AND used_at IS NULL "
+        "AND revoked_at IS NULL",
+        (to_db(now), contact_id),
+    )
+
+
 async def revoke_all_for_organisation(db: Executor, organisation_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE invites SET revoked_at = ? WHERE used_at IS NULL AND revoked_at IS NULL "

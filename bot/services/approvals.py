@@ -48,7 +48,13 @@ from bot.db.coordinators import Coordinator
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.organisations import Organisation
 from bot.db.timefmt import from_db, to_db
-from bot.db.types import ApprovalKind, ApprovalStatus, CoordinatorRemoval, Decision
+from bot.db.types import (
+    ApprovalKind,
+    ApprovalStatus,
+    ContactStatus,
+    CoordinatorRemoval,
+    Decision,
+)
 from bot.services import coordinators, letters, lifecycle, membership, outbox, purge, renames
 from bot.services.agreement import ALONE, Agreement, with_agreement
 from bot.services.coordinators import CoordinatorRemoved, IssuedCoordinatorInvite
@@ -689,7 +695,9 @@ class RemoveCoordinator:
         return self
 
     async def record_changing(self, db: Executor) -> bool:
-        return True
+        # Withdrawing the invitation of one who has not joined only makes things stricter.
+        coordinator = await coordinators_repo.get(db, self.contact_id)
+        return coordinator is None or coordinator.status is not ContactStatus.INVITED
 
     async def check(self, db: Executor, ctx: ActionContext) -> None:
         await coordinators.removable(db, self.contact_id)

@@ -243,11 +243,14 @@ class CoordinatorRemoved:
 
 
 async def removable(db: Executor, contact_id: int) -> Coordinator:
-    """The coordinator /removecoordinator would remove: one with access, not the last."""
+    """The coordinator /removecoordinator would remove: one with access, not the last —
+    or one invited who has not joined (their link, if shown, stops working)."""
     coordinator = await repo.get(db, contact_id)
-    if coordinator is None or not coordinator.live:
+    if coordinator is None or coordinator.status is ContactStatus.REMOVED:
         raise Refusal(Code.COORDINATOR_NOT_FOUND, ref=contact_id)
-    if await repo.live_count(db) <= 1:
+    if coordinator.status is not ContactStatus.INVITED and not coordinator.live:
+        raise Refusal(Code.COORDINATOR_NOT_FOUND, ref=contact_id)
+    if coordinator.live and await repo.live_count(db) <= 1:
         raise Refusal(Code.LAST_COORDINATOR)
     return coordinator
 
@@ -271,6 +274,7 @@ async def remove_in(
     else:
         coordinator = await _existing(tx, contact_id)
     await repo.mark_removed(tx, contact_id, how, now=now)
+    await invites_repo.revoke_of_contact(tx, contact_id, now=now)  # an unused link dies
     await deliveries_repo.cancel_queued_for_contacts(tx, [contact_id])
     if coordinator.telegram_user_id is not None:
         await deliveries_repo.cancel_queued_for_chat(tx, coordinator.telegram_user_id)

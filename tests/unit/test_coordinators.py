@@ -312,3 +312,42 @@ async def test_first_heard_records_name_and_language_once(one: World) -> None:
     assert (heard.display_name, heard.language) == ("Olena", "be")
     assert await coordinators.languages(one.db) == {OLENA: "be"}
     assert len(await one.events("coordinator.registered")) == 1
+
+
+async def test_an_invitation_not_used_yet_can_be_withdrawn(two: World) -> None:
+    """A link shown on a phone that was then seized must not stay good for a week: the
+    invited coordinator is removed (that needs nobody: it only makes things stricter) and
+    the link stops working."""
+    approved = await two.approved(AddCoordinator("Deputy"))
+    assert isinstance(approved.result, approvals.CoordinatorInvited)
+    invited = approved.result.coordinator
+    approval_id = approved.request.approval.id
+    issued = await coordinators.invitation_link(two.db, approval_id, by=OLENA, now=NOW, ttl=TTL)
+    withdrawn = await two.done(RemoveCoordinator(invited.id), by=PAVEL)
+    assert not withdrawn.alone
+    assert await live_ids(two) == [OLENA, PAVEL]
+    event = await two.last_event("coordinator.removed")
+    assert event["contact_id"] == invited.id and "second_person" not in event["data"]
+    used = await membership.redeem_invite(
+        two.db, issued.token, telegram_user_id=2024, display_name="Thief", language="en",
+        now=NOW,
+    )  # fmt: skip
+    assert isinstance(used, membership.InvalidInvite)
+    assert not await coordinators.is_active(two.db, 2024)
+    with pytest.raises(Refusal) as refused:  # once removed, it is gone
+        await two.request(RemoveCoordinator(invited.id), by=PAVEL)
+    assert refused.value.code is Code.COORDINATOR_NOT_FOUND
+
+
+async def test_a_joined_coordinator_is_removed_only_with_approval(two: World) -> None:
+    approved = await two.approved(AddCoordinator("Deputy"))
+    assert isinstance(approved.result, approvals.CoordinatorInvited)
+    issued = await coordinators.invitation_link(
+        two.db, approved.request.approval.id, by=OLENA, now=NOW, ttl=TTL
+    )
+    joined = await membership.redeem_invite(
+        two.db, issued.token, telegram_user_id=2024, display_name="D", language="en", now=NOW
+    )
+    assert isinstance(joined, membership.CoordinatorJoined)
+    asked = await two.request(RemoveCoordinator(joined.contact.id), by=PAVEL)
+    assert isinstance(asked, approvals.Requested)
