@@ -904,7 +904,8 @@ async def reject(db: Database, approval_id: int, *, by: int, ctx: ActionContext)
 
 
 async def cancel(db: Database, approval_id: int, *, by: int, ctx: ActionContext) -> Request:
-    """The requester withdraws their own request."""
+    """The requester withdraws their own request (one past its time has expired)."""
+    await expire_due(db, ctx)
     async with db.transaction() as tx:
         requester = await coordinators.acting(tx, by)
         approval = await _pending(tx, approval_id)

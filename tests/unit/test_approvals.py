@@ -320,9 +320,23 @@ async def test_an_expired_request_cannot_be_approved(two: World) -> None:
     with pytest.raises(Refusal) as refused:
         await approvals.reject(two.db, approval_id, by=PAVEL, ctx=late)
     assert refused.value.code is Code.APPROVAL_EXPIRED
+    with pytest.raises(Refusal) as refused:
+        await approvals.cancel(two.db, approval_id, by=OLENA, ctx=late)
+    assert refused.value.code is Code.APPROVAL_EXPIRED
     approval = await approvals_repo.get(two.db, approval_id)
     assert approval is not None and approval.status is ApprovalStatus.EXPIRED
     assert await two.name_of(VIASNA) == "Viasna"
+
+
+async def test_cancelling_after_its_time_records_it_expired(two: World) -> None:
+    asked = await two.requested(RemoveOrganisation(VIASNA))
+    approval_id = asked.request.approval.id
+    with pytest.raises(Refusal) as refused:
+        await approvals.cancel(two.db, approval_id, by=OLENA, ctx=two.later(3 * DAY))
+    assert refused.value.code is Code.APPROVAL_EXPIRED
+    assert [e["action"] for e in await two.events() if e["action"].startswith("approval.")] == [
+        "approval.requested", "approval.expired",
+    ]  # fmt: skip
     assert await two.db.fetch_value("SELECT status FROM organisations WHERE id = 1") == "active"
 
 
