@@ -70,7 +70,9 @@ def revision_notice(
 def letter_notice(
     letter: Letter, version: Version, r: Recipient, now: datetime
 ) -> Sequence[PlannedMessage]:
-    return [PlannedMessage("notice", "notice", _message(f"letter #{letter.id} {letter.status}"))]
+    """A lifecycle notice, its part named by the letter's state (open: reopened, a deadline)."""
+    part = str(letter.status)
+    return [PlannedMessage(part, "notice", _message(f"letter #{letter.id} {part}"))]
 
 
 def summary(

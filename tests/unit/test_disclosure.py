@@ -15,8 +15,16 @@ import pytest
 from bot.db import approvals as approvals_repo
 from bot.db import deliveries as deliveries_repo
 from bot.db.types import ApprovalStatus
-from bot.services import approvals, disclosure, letter_export, membership, responses
-from bot.services.approvals import PurgeLetter, ReopenLetter, ReviseLetter
+from bot.services import (
+    approvals,
+    disclosure,
+    letter_export,
+    lifecycle,
+    membership,
+    renames,
+    responses,
+)
+from bot.services.approvals import PurgeLetter, RenameOrganisation, ReopenLetter, ReviseLetter
 from bot.services.export import render_csv
 from bot.services.refusals import Code, Refusal
 from bot.services.responses import OrganisationState
@@ -30,6 +38,7 @@ from tests.unit.coalition16 import (
     VIASNA,
     World,
     build,
+    letter_notice,
 )
 
 LATER = NOW + timedelta(hours=2)
@@ -121,7 +130,7 @@ async def test_a_reopening_reaches_the_signers(one: World) -> None:
     await one.close()
     await one.done(ReopenLetter(one.letter_id, NOW + timedelta(days=10)))
     viasna = one.members[0]
-    notices = await one.deliveries("letter:1:v1:contact:%:notice%")
+    notices = await one.deliveries("letter:1:v1:contact:%:open:%")
     assert viasna.id in {d["contact_id"] for d in notices}
 
 
@@ -167,3 +176,32 @@ async def test_a_purge_clears_what_requests_about_the_letter_held(two: World) ->
     with pytest.raises(Refusal) as refused:
         await approvals.approve(db, waiting_id, by=OLENA, ctx=two.ctx)
     assert refused.value.code is Code.APPROVAL_DECIDED
+
+
+async def test_the_forgery_sequence_by_a_single_coordinator_is_told_at_each_step(
+    one: World,
+) -> None:
+    """Reopen → minor revision with the opposite text → close → rename the signatory →
+    purge, by the only coordinator: Viasna's contact gets a message at each step, the
+    rename waits for Viasna, and every step is marked as done without a second person."""
+    db, viasna = one.db, one.members[0]
+    await one.close()
+    await one.done(ReopenLetter(one.letter_id, NOW + timedelta(days=10)))
+    await one.done(ReviseLetter(one.letter_id, OPPOSITE, material=False))
+    await lifecycle.close_letter(
+        db, one.letter_id, actor="coordinator:1001", now=NOW, compose=letter_notice
+    )
+    renamed = await one.done(RenameOrganisation(VIASNA, "Viasna (supports the authorities)"))
+    assert isinstance(renamed.result, renames.RenameAsked) and renamed.result.asked == 1
+    to_viasna = [d["dedupe_key"] for d in await one.deliveries() if d["contact_id"] == viasna.id]
+    assert any(key.startswith(f"letter:1:v1:contact:{viasna.id}:open:") for key in to_viasna)
+    assert f"letter:1:v2:contact:{viasna.id}:notice" in to_viasna  # the diff
+    assert f"letter:1:v2:contact:{viasna.id}:text-1" in to_viasna  # the new text
+    assert any(key.startswith(f"letter:1:v2:contact:{viasna.id}:closed:") for key in to_viasna)
+    assert any(key.startswith("rename:") for key in to_viasna)
+    assert await one.name_of(VIASNA) == "Viasna"  # not without Viasna's yes
+    await one.done(PurgeLetter(one.letter_id))
+    alone = [a.action for a in await approvals.done_alone(db, one.letter_id)]
+    assert alone == [
+        "letter.reopened", "version.added", "organisation.rename_requested", "letter.purged",
+    ]  # fmt: skip
