@@ -42,11 +42,13 @@ async def insert(
     requested_by: int | None,
     approval_id: int | None,
     now: datetime,
+    language: str | None = None,
 ) -> int:
+    """``language``: the name in that language's list (issue 17); None: the primary name."""
     return await db.insert(
-        "INSERT INTO organisation_renames (organisation_id, old_name, new_name, requested_by, "
-        "requested_at, approval_id) VALUES (?, ?, ?, ?, ?, ?)",
-        (organisation_id, old_name, new_name, requested_by, to_db(now), approval_id),
+        "INSERT INTO organisation_renames (organisation_id, language, old_name, new_name, "
+        "requested_by, requested_at, approval_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (organisation_id, language, old_name, new_name, requested_by, to_db(now), approval_id),
     )
 
 
@@ -63,6 +65,29 @@ async def pending_of_organisation(db: Executor, organisation_id: int) -> Rename 
         (organisation_id,),
     )
     return None if row is None else _rename(row)
+
+
+async def pending_in_language(
+    db: Executor, organisation_id: int, language: str | None
+) -> Rename | None:
+    """The organisation's rename waiting for it in ``language``'s list (None: the primary
+    name, as ``pending_of_organisation``)."""
+    row = await db.fetch_one(
+        "SELECT * FROM organisation_renames WHERE organisation_id = ? "
+        "AND coalesce(language, '') = coalesce(?, '') AND status = 'pending'",
+        (organisation_id, language),
+    )
+    return None if row is None else _rename(row)
+
+
+async def all_pending_of_organisation(db: Executor, organisation_id: int) -> list[Rename]:
+    """Every rename waiting for the organisation (its primary name and listed names)."""
+    rows = await db.fetch_all(
+        "SELECT * FROM organisation_renames WHERE organisation_id = ? AND status = 'pending' "
+        "ORDER BY id",
+        (organisation_id,),
+    )
+    return [_rename(row) for row in rows]
 
 
 async def pending(db: Executor) -> list[Rename]:

@@ -127,6 +127,7 @@ class RenameRow:
     old_name: str
     new_name: str
     status: str  # pending, confirmed, kept, cancelled
+    language: str | None = None  # a listed name's (issue 17); None: the primary name
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ async def read_snapshot(db: Database) -> Snapshot:
             renames = [
                 RenameRow(**row)
                 for row in await tx.fetch_all(
-                    "SELECT id, organisation_id, old_name, new_name, status "
+                    "SELECT id, organisation_id, old_name, new_name, status, language "
                     "FROM organisation_renames"
                 )
             ]

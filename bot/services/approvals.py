@@ -62,6 +62,7 @@ from bot.services.letter_queue import Composer, NoticeComposer, PlannedMessage
 from bot.services.letter_text import ParagraphChange, diff_paragraphs, fingerprint
 from bot.services.letters import DeadlineMove, DraftSource, Revision
 from bot.services.membership import Removal
+from bot.services.org_names import ListedNameChange
 from bot.services.outbox import OutgoingMessage
 from bot.services.purge import Purge
 from bot.services.refusals import Code, Refusal
@@ -149,6 +150,7 @@ class Description:
     changes: tuple[ParagraphChange, ...] = ()  # revision (empty once the request ended)
     label: str | None = None  # a coordinator to be invited
     two_people: bool | None = None  # the approval rule asked for
+    language: str | None = None  # rename: of the name in this language's list (issue 17)
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,7 @@ ActionResult = (
     | OrganisationRemoved
     | Renamed
     | RenameAsked
+    | ListedNameChange
     | Reopened
     | Revision
     | DeadlineMove
@@ -428,38 +431,77 @@ class RemoveOrganisation:
 
 @dataclass(frozen=True)
 class RenameOrganisation:
+    """A new primary name — or, with ``language``, a new name in that language's list
+    (issue 17's ``/orgname``; ``new_name`` "-" clears it: the primary name is listed).
+    Needs a second person, and then the organisation's yes, when the organisation has
+    responded to a letter and what a list shows would change."""
+
     organisation_id: int
     new_name: str
+    language: str | None = None
     kind: ClassVar[ApprovalKind] = ApprovalKind.RENAME_ORGANISATION
 
     def subjects(self) -> Subjects:
         return Subjects(organisation_id=self.organisation_id)
 
     def params(self) -> dict[str, Any]:
-        return {"new": self.new_name}
+        if self.language is None:
+            return {"new": self.new_name}
+        return {"new": self.new_name, "language": self.language}
 
     @classmethod
     def restore(cls, approval: Approval) -> RenameOrganisation:
-        return cls(approval.organisation_id or 0, str(approval.data.get("new", "")))
+        language = approval.data.get("language")
+        return cls(
+            approval.organisation_id or 0, str(approval.data.get("new", "")),
+            language if isinstance(language, str) else None,
+        )  # fmt: skip
 
     async def pinned(self, db: Executor, ctx: ActionContext) -> RenameOrganisation:
+        if self.language is not None:
+            target = await renames.listed_name_target(
+                db, self.organisation_id, self.language, self.new_name
+            )
+            return replace(self, new_name=target.own or "-", language=target.language)
         _, name = await membership.new_name_for(db, self.organisation_id, self.new_name)
         return replace(self, new_name=name)
 
     async def record_changing(self, db: Executor) -> bool:
+        if self.language is not None:
+            target = await renames.listed_name_target(
+                db, self.organisation_id, self.language, self.new_name
+            )
+            return await renames.listed_name_needs_consent(db, target)
         return await renames.needs_consent(db, self.organisation_id)
 
     async def check(self, db: Executor, ctx: ActionContext) -> None:
+        if self.language is not None:
+            await renames.listed_name_target(db, self.organisation_id, self.language, self.new_name)
+            return
         await membership.new_name_for(db, self.organisation_id, self.new_name)
 
     async def describe(self, db: Executor) -> Description:
+        new_name = self.new_name
+        if self.language is not None:  # what that language's list will show
+            organisation = await organisations_repo.get(db, self.organisation_id)
+            cleared = new_name.strip() in ("", "-")
+            new_name = organisation.name if cleared and organisation else new_name
         return Description(
             self.kind, organisation=await organisations_repo.get(db, self.organisation_id),
-            new_name=self.new_name,
+            new_name=new_name,
             responded=await renames.needs_consent(db, self.organisation_id),
+            language=self.language,
         )  # fmt: skip
 
     async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:
+        if self.language is not None:
+            return await renames.rename_listed_in(
+                tx, self.organisation_id, self.language, self.new_name,
+                requested_by=doing.requester, actor=doing.actor, now=doing.now,
+                agreement=doing.agreement,
+                approval_id=doing.approval.id if doing.approval else None,
+                ask=doing.ctx.rename_question,
+            )  # fmt: skip
         return await renames.rename_in(
             tx, self.organisation_id, self.new_name, requested_by=doing.requester,
             actor=doing.actor, now=doing.now, agreement=doing.agreement,

@@ -255,8 +255,8 @@ async def remove_organisation_in(
     await invites_repo.revoke_all_for_organisation(tx, org_id, now=now)
     removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=now)
     removal = await _cut_off(tx, contact_ids, now=now)
-    waiting = await renames_repo.pending_of_organisation(tx, org_id)
-    if waiting is not None:  # nobody is left to answer it
+    for waiting in await renames_repo.all_pending_of_organisation(tx, org_id):
+        # nobody is left to answer it
         await renames_repo.decide(tx, waiting.id, RenameStatus.CANCELLED, contact_id=None, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.rename_cancelled",

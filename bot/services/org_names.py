@@ -114,6 +114,11 @@ class ListedNameWaiting:
 DeferRename = Callable[[Transaction, ListedNameRequest], Awaitable[int]]
 
 
+def clean_listed_name(raw: str | None) -> str | None:
+    """A listed name as typed: None (or "-") clears it; anything else must be usable."""
+    return _clean_optional_name(raw)
+
+
 def _clean_optional_name(raw: str | None) -> str | None:
     """None or "-" clears; anything else must be a usable name."""
     if raw is None or raw.strip() == "-":
@@ -136,9 +141,11 @@ async def set_listed_name(
 
     When the organisation has responded to any letter and what that language lists would
     change, ``defer`` (issue 16's pending-rename path) takes the request instead and the
-    name stays until the organisation agrees. TODO(issue 16 wiring): pass the rename path
-    from the handler (behind the RENAME_ORGANISATION approval); until then (``defer`` None)
-    the name changes at once, as a primary rename does today.
+    name stays until the organisation agrees. Without ``defer`` the name changes at once:
+    ``/orgname`` goes through issue 16's path instead, ``approvals.request(db,
+    RenameOrganisation(org_id, name_or_dash, language=language), …)`` (a second
+    coordinator's approval where there are two, then the organisation's yes:
+    ``renames.rename_listed_in``).
     """
     language = check_language(language)
     name = _clean_optional_name(raw_name)

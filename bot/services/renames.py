@@ -31,8 +31,9 @@ from bot.db.coordinators import Coordinator
 from bot.db.organisations import Organisation
 from bot.db.renames import Rename
 from bot.db.types import RenameStatus
-from bot.services import membership, outbox
+from bot.services import membership, org_names, outbox
 from bot.services.agreement import Agreement, with_agreement
+from bot.services.org_names import ListedNameChange
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 
@@ -46,6 +47,7 @@ __all__ = [
     "confirm",
     "keep",
     "waiting",
+    "waiting_listed",
 ]
 
 
@@ -67,7 +69,7 @@ class RenameAsked:
     replaced: Rename | None = None  # an earlier rename still waiting, now cancelled
 
 
-RenameOutcome = Renamed | RenameAsked
+RenameOutcome = Renamed | RenameAsked | ListedNameChange
 # (the rename, the contact asked) → the question with its two buttons (None: nothing sent)
 RenameQuestion = Callable[[Rename, Contact], OutgoingMessage | None]
 
@@ -99,7 +101,97 @@ async def rename_in(
         data = with_agreement({}, agreement)
         return Renamed(old, await membership.rename_in(tx, old, name, actor=actor, now=now,
                                                        data=data))  # fmt: skip
-    replaced = await repo.pending_of_organisation(tx, organisation_id)
+    return await _ask_organisation(
+        tx, old, old.name, name, None, requested_by=requested_by, actor=actor, now=now,
+        agreement=agreement, approval_id=approval_id, ask=ask,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ListedNameTarget:
+    """What a language's list shows now and would show after a change of the
+    organisation's own name in that language (``own`` None: the primary name is listed)."""
+
+    organisation: Organisation
+    language: str
+    own: str | None
+    listed_now: str
+    listed_then: str
+
+
+async def listed_name_target(
+    db: Executor, organisation_id: int, language: str, raw_name: str | None
+) -> ListedNameTarget:
+    """``/orgname <org> <lang> <name|->`` checked: the language, the name (None or "-":
+    clear it), the organisation active, the name nobody else's; refused when nothing would
+    change."""
+    language = org_names.check_language(language)
+    own = org_names.clean_listed_name(raw_name)
+    current = await org_names.listed(db, organisation_id)
+    if own is not None:
+        await membership.refuse_clash(db, membership.org_name_key(own), exclude=organisation_id)
+    if own == current.names.get(language):
+        raise Refusal(Code.ORG_NAME_UNCHANGED, name=current.name_in(language))
+    return ListedNameTarget(
+        current.organisation, language, own, current.name_in(language),
+        own or current.organisation.name,
+    )  # fmt: skip
+
+
+async def listed_name_needs_consent(db: Executor, target: ListedNameTarget) -> bool:
+    """A change of what a language's list shows, for an organisation that has responded."""
+    return target.listed_then != target.listed_now and await needs_consent(
+        db, target.organisation.id
+    )
+
+
+async def rename_listed_in(
+    tx: Transaction,
+    organisation_id: int,
+    language: str,
+    raw_name: str | None,
+    *,
+    requested_by: Coordinator | None,
+    actor: str,
+    now: datetime,
+    agreement: Agreement | None,
+    approval_id: int | None,
+    ask: RenameQuestion,
+) -> RenameOutcome:
+    """The organisation's name in ``language``'s list (issue 17) changes at once, or —
+    when what that list shows would change for an organisation that has responded — waits
+    for the organisation like a rename of its primary name (``new_name``: what the list
+    will show)."""
+    target = await listed_name_target(tx, organisation_id, language, raw_name)
+    if not await listed_name_needs_consent(tx, target):
+        return await org_names.apply_listed_name(
+            tx, target.organisation, target.language, target.own, actor=actor, now=now,
+            data=with_agreement({}, agreement),
+        )  # fmt: skip
+    return await _ask_organisation(
+        tx, target.organisation, target.listed_now, target.listed_then, target.language,
+        requested_by=requested_by, actor=actor, now=now, agreement=agreement,
+        approval_id=approval_id, ask=ask,
+    )  # fmt: skip
+
+
+async def _ask_organisation(
+    tx: Transaction,
+    organisation: Organisation,
+    old: str,
+    new: str,
+    language: str | None,
+    *,
+    requested_by: Coordinator | None,
+    actor: str,
+    now: datetime,
+    agreement: Agreement | None,
+    approval_id: int | None,
+    ask: RenameQuestion,
+) -> RenameAsked:
+    """A pending rename (replacing one waiting in the same list), each live contact asked."""
+    organisation_id = organisation.id
+    replaced = await repo.pending_in_language(tx, organisation_id, language)
     if replaced is not None:
         await repo.decide(tx, replaced.id, RenameStatus.CANCELLED, contact_id=None, now=now)
         await audit.append(
@@ -107,19 +199,22 @@ async def rename_in(
             organisation_id=organisation_id, data={"rename": replaced.id, "why": "replaced"},
         )  # fmt: skip
     rename_id = await repo.insert(
-        tx, organisation_id=organisation_id, old_name=old.name, new_name=name,
-        requested_by=requested_by.id if requested_by else None, approval_id=approval_id, now=now,
+        tx, organisation_id=organisation_id, old_name=old, new_name=new,
+        requested_by=requested_by.id if requested_by else None, approval_id=approval_id,
+        now=now, language=language,
     )  # fmt: skip
+    data: dict[str, object] = {"rename": rename_id, "old": old, "new": new}
+    if language is not None:
+        data["language"] = language
     await audit.append(
         tx, now=now, actor=actor, action="organisation.rename_requested",
-        organisation_id=organisation_id,
-        data=with_agreement({"rename": rename_id, "old": old.name, "new": name}, agreement),
+        organisation_id=organisation_id, data=with_agreement(data, agreement),
     )  # fmt: skip
     rename = await _existing(tx, rename_id)
     asked = 0
     for contact in await contacts_repo.live_of_organisation(tx, organisation_id):
         asked += await _ask(tx, rename, contact, ask, now=now)
-    return RenameAsked(rename, old, asked, replaced)
+    return RenameAsked(rename, organisation, asked, replaced)
 
 
 async def _ask(
@@ -145,11 +240,11 @@ async def ask_new_contact(
     if contact.organisation_id is None:
         return 0
     async with db.transaction() as tx:
-        rename = await repo.pending_of_organisation(tx, contact.organisation_id)
-        if rename is None:
-            return 0
-        current = await contacts_repo.existing(tx, contact.id)
-        return await _ask(tx, rename, current, ask, now=now)
+        asked = 0
+        for rename in await repo.all_pending_of_organisation(tx, contact.organisation_id):
+            current = await contacts_repo.existing(tx, contact.id)
+            asked += await _ask(tx, rename, current, ask, now=now)
+        return asked
 
 
 async def _existing(db: Executor, rename_id: int) -> Rename:
@@ -194,25 +289,64 @@ async def confirm(
     it signed too)."""
     async with db.transaction() as tx:
         rename = await _answerable(tx, contact, rename_id)
-        try:
-            old, name = await membership.new_name_for(tx, rename.organisation_id, rename.new_name)
-        except Refusal:
-            # Another organisation took the name meanwhile: this rename can never be
-            # applied, so it ends (committed) instead of waiting for ever.
-            await repo.decide(tx, rename.id, RenameStatus.CANCELLED, contact_id=None, now=now)
-            await audit.append(
-                tx, now=now, actor=f"contact:{contact.id}",
-                action="organisation.rename_cancelled", organisation_id=rename.organisation_id,
-                data={"rename": rename.id, "why": "name taken"},
-            )  # fmt: skip
+        if rename.language is not None:
+            decided = await _confirm_listed(tx, rename, contact, now=now)
         else:
-            await repo.decide(tx, rename.id, RenameStatus.CONFIRMED, contact_id=contact.id, now=now)
-            renamed = await membership.rename_in(
-                tx, old, name, actor=f"contact:{contact.id}", now=now,
-                data={"rename": rename.id, "confirmed_by": f"contact:{contact.id}"},
-            )  # fmt: skip
-            return RenameDecided(await _existing(tx, rename.id), renamed, True, contact)
+            decided = await _confirm_primary(tx, rename, contact, now=now)
+        if isinstance(decided, RenameDecided):
+            return decided
+        # It can never be applied (``decided``: why): it ends, committed, instead of
+        # waiting for ever.
+        await repo.decide(tx, rename.id, RenameStatus.CANCELLED, contact_id=None, now=now)
+        await audit.append(
+            tx, now=now, actor=f"contact:{contact.id}",
+            action="organisation.rename_cancelled", organisation_id=rename.organisation_id,
+            data={"rename": rename.id, "why": decided},
+        )  # fmt: skip
     raise Refusal(Code.RENAME_NOT_PENDING)  # "already answered or withdrawn: nothing changed"
+
+
+def _confirmation(rename: Rename, contact: Contact) -> dict[str, object]:
+    return {"rename": rename.id, "confirmed_by": f"contact:{contact.id}"}
+
+
+async def _confirm_primary(
+    tx: Transaction, rename: Rename, contact: Contact, *, now: datetime
+) -> RenameDecided | str:
+    """The primary name becomes ``new_name`` (else why not)."""
+    try:
+        old, name = await membership.new_name_for(tx, rename.organisation_id, rename.new_name)
+    except Refusal:
+        return "name taken"  # by another organisation, meanwhile
+    await repo.decide(tx, rename.id, RenameStatus.CONFIRMED, contact_id=contact.id, now=now)
+    renamed = await membership.rename_in(
+        tx, old, name, actor=f"contact:{contact.id}", now=now,
+        data=_confirmation(rename, contact),
+    )  # fmt: skip
+    return RenameDecided(await _existing(tx, rename.id), renamed, True, contact)
+
+
+async def _confirm_listed(
+    tx: Transaction, rename: Rename, contact: Contact, *, now: datetime
+) -> RenameDecided | str:
+    """A listed name: the language's list shows ``new_name`` from now on (its own name, or
+    none when that is the primary name); only if it still shows ``old_name``."""
+    language = rename.language or ""
+    current = await org_names.listed(tx, rename.organisation_id)
+    if current.name_in(language) != rename.old_name:
+        return "changed"  # the list shows another name now (the primary name changed)
+    own = None if rename.new_name == current.organisation.name else rename.new_name
+    try:
+        change = await org_names.apply_listed_name(
+            tx, current.organisation, language, own, actor=f"contact:{contact.id}", now=now,
+            data=_confirmation(rename, contact),
+        )  # fmt: skip
+    except Refusal:
+        return "name taken"
+    if not change.changed:
+        return "changed"
+    await repo.decide(tx, rename.id, RenameStatus.CONFIRMED, contact_id=contact.id, now=now)
+    return RenameDecided(await _existing(tx, rename.id), current.organisation, True, contact)
 
 
 async def keep(db: Database, contact: Contact, rename_id: int, *, now: datetime) -> RenameDecided:
@@ -233,6 +367,21 @@ async def keep(db: Database, contact: Contact, rename_id: int, *, now: datetime)
 
 
 async def waiting(db: Executor) -> dict[int, Rename]:
-    """Renames waiting for their organisation, by organisation: coordinators' views show
-    "OLD (rename to NEW waiting for the organisation)"; lists and exports show OLD."""
-    return {rename.organisation_id: rename for rename in await repo.pending(db)}
+    """Renames of the primary name waiting for their organisation, by organisation:
+    coordinators' views show "OLD (rename to NEW waiting for the organisation)"; lists and
+    exports show OLD."""
+    return {
+        rename.organisation_id: rename
+        for rename in await repo.pending(db)
+        if rename.language is None
+    }
+
+
+async def waiting_listed(db: Executor) -> dict[tuple[int, str], Rename]:
+    """Changes of a name in a language's list waiting for their organisation, by
+    (organisation, language): "OLD (to be listed in be as NEW, waiting …)"."""
+    return {
+        (rename.organisation_id, rename.language): rename
+        for rename in await repo.pending(db)
+        if rename.language is not None
+    }

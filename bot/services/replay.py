@@ -183,6 +183,7 @@ class RenameState:
     new: str
     status: str  # pending, confirmed, kept, cancelled
     event: int
+    language: str | None = None  # what that language's list shows; None: the primary name
 
 
 @dataclass
@@ -301,11 +302,20 @@ def _organisation_listed_name(record: Record, event: AuditEvent, data: Data) -> 
             event, _listed_words(old), _listed_words(organisation.names.get(language)),
             organisation.names_event,
         )  # fmt: skip
+    listed_before = organisation.listed(language)
     if isinstance(new, str):
         organisation.names[language] = new
     else:
         organisation.names.pop(language, None)
     organisation.names_event = event.id
+    if "rename" in data:  # the organisation confirmed a change of its listed name
+        rename = _pending_rename(record, event, data)
+        shown = (listed_before, organisation.listed(language))
+        if rename.language != language or (rename.old, rename.new) != shown:
+            raise _Rejected(
+                _event_difference(event, f"rename #{data['rename']} was to another name")
+            )
+        rename.status, rename.event = "confirmed", event.id
 
 
 def _organisation_sort_key(record: Record, event: AuditEvent, data: Data) -> None:
@@ -333,7 +343,7 @@ def _organisation_renamed(record: Record, event: AuditEvent, data: Data) -> None
     organisation.name, organisation.event = new, event.id
     if "rename" in data:  # the organisation confirmed a rename waiting for it
         rename = _pending_rename(record, event, data)
-        if (rename.old, rename.new) != (old, new):
+        if rename.language is not None or (rename.old, rename.new) != (old, new):
             raise _Rejected(
                 _event_difference(event, f"rename #{data['rename']} was to another name")
             )
@@ -348,14 +358,23 @@ def _rename_requested(record: Record, event: AuditEvent, data: Data) -> None:
         raise _wrong_state(event, f"organisation #{event.organisation_id}", "removed")
     if rename_id in record.renames:
         raise _Rejected(_event_difference(event, f"rename #{rename_id} is in the log already"))
-    if old != organisation.name:
+    language = data.get("language")
+    if isinstance(language, str):  # a listed name: what that language's list shows now
+        if old != organisation.listed(language):
+            _contradiction(
+                record, "organisations", f"organisation #{event.organisation_id} in {language}",
+                event, _quoted(old), _quoted(organisation.listed(language)),
+                max(organisation.event, organisation.names_event),
+            )  # fmt: skip
+    elif old != organisation.name:
         _contradiction(
             record, "organisations", f"organisation #{event.organisation_id}", event,
             _quoted(old), _quoted(organisation.name), organisation.event,
         )  # fmt: skip
     record.renames[rename_id] = RenameState(
-        event.organisation_id or 0, old, new, "pending", event.id
-    )
+        event.organisation_id or 0, old, new, "pending", event.id,
+        language if isinstance(language, str) else None,
+    )  # fmt: skip
 
 
 def _pending_rename(record: Record, event: AuditEvent, data: Data) -> RenameState:
@@ -1249,9 +1268,12 @@ def _renames(record: Record, rows: list[RenameRow]) -> Iterator[Difference]:
                 f"(event #{state.event})", state.event,
             )  # fmt: skip
             continue
-        found = (row.organisation_id, row.old_name, row.new_name, row.status)
-        if found != (state.organisation_id, state.old, state.new, state.status):
+        found = (row.organisation_id, row.old_name, row.new_name, row.status, row.language)
+        logged_row = (state.organisation_id, state.old, state.new, state.status, state.language)
+        if found != logged_row:
             words = f"{_quoted(row.old_name)} to {_quoted(row.new_name)}, {row.status}"
+            if row.language != state.language:
+                words += f", in {row.language or 'the primary name'}"
             yield Difference(
                 "organisation_renames", f"{subject} of organisation #{state.organisation_id}",
                 _says(words, logged, state.event), state.event,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db.types import RenameStatus
-from bot.services import approvals, letter_export, membership, renames, responses
+from bot.services import approvals, letter_export, membership, org_names, renames, responses
 from bot.services.approvals import RemoveOrganisation, RenameOrganisation
 from bot.services.audit_check import check_audit
 from bot.services.refusals import Code, Refusal
@@ -207,3 +207,125 @@ async def test_with_two_coordinators_the_rename_is_asked_after_approval(two: Wor
     assert await two.name_of(VIASNA) == "Viasna"  # still the organisation's to agree
     await renames.confirm(two.db, two.members[0], rename.id, now=NOW + timedelta(hours=1))
     assert await two.name_of(VIASNA) == "Viasna Centre"
+
+
+# --- a name in a language's list (issue 17's /orgname) takes the same path ---------------------
+
+
+async def be_name(world: World, organisation_id: int) -> str:
+    return (await org_names.listed(world.db, organisation_id)).name_in("be")
+
+
+async def test_a_listed_name_of_an_organisation_that_signed_waits_for_it(one: World) -> None:
+    done = await one.done(RenameOrganisation(VIASNA, "Вясна (за ўладу)", language="BE"))
+    assert done.alone and isinstance(done.result, renames.RenameAsked)
+    rename = done.result.rename
+    assert (rename.language, rename.old_name, rename.new_name) == (
+        "be", "Viasna", "Вясна (за ўладу)",
+    )  # fmt: skip
+    assert done.result.asked == 1
+    assert await be_name(one, VIASNA) == "Viasna"  # not yet
+    assert await renames.waiting(one.db) == {}  # the primary name is not changing
+    assert (await renames.waiting_listed(one.db))[(VIASNA, "be")].id == rename.id
+    requested = await one.last_event("organisation.rename_requested")
+    assert requested["data"]["language"] == "be"
+    decided = await renames.confirm(one.db, one.members[0], rename.id, now=NOW)
+    assert decided.confirmed and decided.rename.status is RenameStatus.CONFIRMED
+    assert await be_name(one, VIASNA) == "Вясна (за ўладу)"
+    assert await one.name_of(VIASNA) == "Viasna"  # the primary name is another list's
+    event = await one.last_event("organisation.listed_name")
+    assert event["data"] == {
+        "rename": rename.id, "confirmed_by": f"contact:{one.members[0].id}",
+        "language": "be", "old": None, "new": "Вясна (за ўладу)",
+    }  # fmt: skip
+
+
+async def test_keep_old_keeps_the_listed_name(one: World) -> None:
+    done = await one.done(RenameOrganisation(VIASNA, "Вясна (за ўладу)", language="be"))
+    assert isinstance(done.result, renames.RenameAsked)
+    await renames.keep(one.db, one.members[0], done.result.rename.id, now=NOW)
+    assert await be_name(one, VIASNA) == "Viasna"
+    assert await one.events("organisation.listed_name") == []
+
+
+async def test_a_listed_name_of_an_organisation_that_never_responded_is_set_at_once(
+    one: World,
+) -> None:
+    done = await one.done(RenameOrganisation(NEVER, "Заўсёды адказвае", language="be"))
+    assert not done.alone and isinstance(done.result, org_names.ListedNameChange)
+    assert await be_name(one, NEVER) == "Заўсёды адказвае"
+    assert "second_person" not in (await one.last_event("organisation.listed_name"))["data"]
+
+
+async def test_clearing_a_listed_name_of_one_that_responded_waits_too(one: World) -> None:
+    await one.done(RenameOrganisation(NEVER, "Заўсёды адказвае", language="be"))
+    await responses.decline(one.db, one.members[2], one.letter_id, one.version_id, None, now=NOW)
+    done = await one.done(RenameOrganisation(NEVER, "-", language="be"))
+    assert isinstance(done.result, renames.RenameAsked)
+    rename = done.result.rename
+    assert (rename.old_name, rename.new_name) == ("Заўсёды адказвае", "Never Answers")
+    assert await be_name(one, NEVER) == "Заўсёды адказвае"
+    await renames.confirm(one.db, one.members[2], rename.id, now=NOW)
+    assert await be_name(one, NEVER) == "Never Answers"
+    assert (await org_names.listed(one.db, NEVER)).names == {}
+
+
+async def test_a_listed_name_change_needs_a_second_coordinator(two: World) -> None:
+    asked = await two.requested(RenameOrganisation(VIASNA, "Вясна (за ўладу)", language="be"))
+    description = asked.request.description
+    assert (description.language, description.new_name) == ("be", "Вясна (за ўладу)")
+    assert await renames.waiting_listed(two.db) == {}
+    approved = await approvals.approve(two.db, asked.request.approval.id, by=1002, ctx=two.ctx)
+    assert isinstance(approved.result, renames.RenameAsked)
+    assert approved.result.rename.language == "be"
+    assert await be_name(two, VIASNA) == "Viasna"
+
+
+async def test_primary_and_listed_renames_wait_side_by_side(one: World) -> None:
+    primary = await asked(one, VIASNA, "Viasna Centre")
+    listed = await one.done(RenameOrganisation(VIASNA, "Вясна", language="be"))
+    assert isinstance(listed.result, renames.RenameAsked)
+    assert listed.result.replaced is None  # another list's rename is not replaced
+    assert (await renames.waiting(one.db))[VIASNA].id == primary.rename.id
+    newcomer = await join(one.db, VIASNA, 7000)
+    asked_again = await renames.ask_new_contact(
+        one.db, newcomer, now=NOW, ask=lambda r, c: one.ctx.rename_question(r, c)
+    )
+    assert asked_again == 2
+    await one.done(RemoveOrganisation(VIASNA))
+    assert await renames.waiting(one.db) == {} and await renames.waiting_listed(one.db) == {}
+
+
+async def test_a_listed_rename_overtaken_by_a_primary_rename_ends(one: World) -> None:
+    """The be list shows the primary name; the organisation renames itself first: the
+    change asked of the be list no longer starts from what it shows, so it ends."""
+    listed = await one.done(RenameOrganisation(VIASNA, "Вясна", language="be"))
+    assert isinstance(listed.result, renames.RenameAsked)
+    primary = await asked(one, VIASNA, "Viasna Centre")
+    await renames.confirm(one.db, one.members[0], primary.rename.id, now=NOW)
+    with pytest.raises(Refusal) as refused:
+        await renames.confirm(one.db, one.members[0], listed.result.rename.id, now=NOW)
+    assert refused.value.code is Code.RENAME_NOT_PENDING
+    assert await be_name(one, VIASNA) == "Viasna Centre"
+    assert await renames.waiting_listed(one.db) == {}
+    event = await one.last_event("organisation.rename_cancelled")
+    assert event["data"] == {"rename": listed.result.rename.id, "why": "changed"}
+
+
+async def test_an_unchanged_listed_name_is_refused(one: World) -> None:
+    with pytest.raises(Refusal) as refused:
+        await one.request(RenameOrganisation(VIASNA, "-", language="be"))
+    assert refused.value.code is Code.ORG_NAME_UNCHANGED
+    with pytest.raises(Refusal) as refused:
+        await one.request(RenameOrganisation(VIASNA, "Viasna", language="xx"))
+    assert refused.value.code is Code.LANGUAGE_UNKNOWN
+
+
+async def test_audit_verify_names_a_rename_moved_to_another_list(one: World) -> None:
+    done = await one.done(RenameOrganisation(VIASNA, "Вясна", language="be"))
+    assert isinstance(done.result, renames.RenameAsked)
+    await one.db.execute("UPDATE organisation_renames SET language = NULL")
+    check = await check_audit(one.db)
+    assert not check.ok and check.record.first is not None
+    assert check.record.first.table == "organisation_renames"
+    await one.db.execute("UPDATE organisation_renames SET language = 'be'")
