@@ -21,11 +21,13 @@ from bot.services import (
     letter_export,
     lifecycle,
     membership,
+    purge,
     renames,
     responses,
 )
 from bot.services.approvals import PurgeLetter, RenameOrganisation, ReopenLetter, ReviseLetter
 from bot.services.export import render_csv
+from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 from bot.services.responses import OrganisationState
 from tests.unit.coalition16 import (
@@ -205,3 +207,58 @@ async def test_the_forgery_sequence_by_a_single_coordinator_is_told_at_each_step
     assert alone == [
         "letter.reopened", "version.added", "organisation.rename_requested", "letter.purged",
     ]  # fmt: skip
+
+
+# --- RETENTION_DAYS: no approval, announced a day ahead -------------------------------------------
+
+
+def announcement(letter: object, purge_at: object, coordinator: object) -> OutgoingMessage:
+    return OutgoingMessage("sendMessage", {"text": f"purge at {purge_at}"})
+
+
+async def test_a_purge_by_the_clock_is_announced_a_day_ahead_once_per_closing(
+    two: World,
+) -> None:
+    db, retention, day = two.db, timedelta(days=30), timedelta(days=1)
+    await two.close()  # closed at NOW
+    assert await purge.next_announcement(db, retention=retention) == NOW + retention - day
+    early = await purge.announce_purges(
+        db, now=NOW + retention - 2 * day, retention=retention, compose=announcement
+    )
+    assert early == []
+    due = await purge.announce_purges(
+        db, now=NOW + retention - day, retention=retention, compose=announcement
+    )
+    assert [(a.letter.id, a.purge_at, a.queued) for a in due] == [
+        (two.letter_id, NOW + retention, 2)
+    ]
+    told = await two.deliveries(f"purge:{two.letter_id}:%")
+    assert {d["chat_id"] for d in told} == {OLENA, PAVEL}
+    again = await purge.announce_purges(
+        db, now=NOW + retention - day, retention=retention, compose=announcement
+    )
+    assert again == []
+    # The clock purges without a request, as the settings agreed.
+    purged = await purge.purge_expired(db, now=NOW + retention, retention=retention)
+    assert [p.letter_id for p in purged] == [two.letter_id]
+    event = await two.last_event("letter.purged")
+    assert event["actor"] == "system" and "second_person" not in event["data"]
+    assert await approvals_repo.pending(db) == []
+
+
+async def test_a_letter_reopened_and_closed_again_is_announced_again(one: World) -> None:
+    db, retention, day = one.db, timedelta(days=30), timedelta(days=1)
+    await one.close()
+    first = await purge.announce_purges(
+        db, now=NOW + retention - day, retention=retention, compose=announcement
+    )
+    assert len(first) == 1
+    reopened_at = NOW + retention - day + timedelta(hours=1)
+    await one.done(ReopenLetter(one.letter_id, reopened_at + 10 * day), by=OLENA)
+    await lifecycle.close_letter(
+        db, one.letter_id, actor="coordinator:1001", now=reopened_at, compose=letter_notice
+    )
+    second = await purge.announce_purges(
+        db, now=reopened_at + retention - day, retention=retention, compose=announcement
+    )
+    assert [a.purge_at for a in second] == [reopened_at + retention]
