@@ -28,6 +28,10 @@ NOISY_LOGGERS = (
     "fontTools",
     "fpdf",
 )
+# Never below WARNING, whatever LOG_LEVEL says: aiosqlite's debug lines carry every SQL
+# statement with its parameters (letter texts, names, reasons) — what a seized server's logs
+# must not hold — and at that volume they fill a pipe read by nobody and stall the bot.
+PRIVATE_LOGGERS = ("aiosqlite",)
 
 
 def secret_forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
@@ -102,3 +106,5 @@ def quiet_noisy_loggers(level: str) -> None:
     noisy_level = logging.DEBUG if level == "DEBUG" else logging.WARNING
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(noisy_level)
+    for name in PRIVATE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -76,3 +76,22 @@ def test_every_secret_of_the_settings_is_redacted(tmp_path: Path) -> None:
     assert "кавычками" not in output and "0123456789" not in output
     assert "\\u041a" not in output  # the key JSON-escaped
     assert output.count(REDACTED) == 4
+
+
+async def test_sql_and_its_parameters_never_reach_the_log_even_at_debug(tmp_path: Path) -> None:
+    """aiosqlite logs every statement with its parameters at DEBUG: a letter's text or a
+    decline reason would sit in the server's logs (and their volume once stalled a bot whose
+    stderr nobody read)."""
+    from bot.db import open_database
+
+    stream = io.StringIO()
+    configure_logging("DEBUG", stream=stream)
+    try:
+        db = await open_database(tmp_path / "bot.db")
+        try:
+            await db.fetch_value("SELECT ?", ("We call on the Council",))
+        finally:
+            await db.close()
+    finally:
+        configure_logging("WARNING")
+    assert "We call on the Council" not in stream.getvalue()
