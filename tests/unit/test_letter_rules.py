@@ -177,6 +177,8 @@ async def test_a_letter_goes_to_no_one_without_organisations_nor_once_closed(
     world: World,
 ) -> None:
     letter, _ = await world.draft()
+    with pytest.raises(ValueError):  # an empty choice is the caller's mistake, not "all"
+        await world.circulate(letter.id, [])
     with refused(Code.NO_ORGANISATIONS):
         await world.circulate(letter.id)
     with refused(Code.NO_ORGANISATIONS):
