@@ -12,7 +12,7 @@ import pytest
 
 from bot.db.letters import Letter
 from bot.db.types import ContactStatus, Listing
-from bot.services import letters, reminders, responses
+from bot.services import letters, lifecycle, reminders, responses
 from bot.services.outbox import OutgoingMessage
 from bot.services.quiet_hours import QuietHours
 from bot.services.refusals import Code
@@ -334,3 +334,22 @@ async def test_a_closed_letter_gets_no_reminders(world: World) -> None:
             world.db, letter.id, requested_by=1001, actor=COORDINATOR, now=DEADLINE,
             compose=summary,
         )  # fmt: skip
+
+
+async def test_reopening_plans_the_offsets_ahead_of_the_new_deadline(world: World) -> None:
+    await world.organisation("Viasna")
+    letter = await open_letter(world, offsets=[7 * DAY, 3 * DAY])
+    sent_at = DEADLINE - 7 * DAY
+    await claim(world, sent_at)
+    closed_at = sent_at + DAY  # closed early, before the 3d reminder
+    await world.close(letter.id, now=closed_at)
+    new_deadline = DEADLINE + 10 * DAY
+    await lifecycle.reopen_letter(
+        world.db, letter.id, new_deadline, actor=COORDINATOR, now=closed_at + HOUR,
+        default_offsets=[7 * DAY, 3 * DAY], compose=summary,
+    )  # fmt: skip
+    assert await plan_of(world, letter.id) == [
+        ("Viasna", 168, sent_at, "sent"),  # never twice for the same offset
+        ("Viasna", 72, new_deadline - 3 * DAY, "pending"),  # never sent: planned again
+    ]
+    assert await reminders.next_due(world.db) == new_deadline - 3 * DAY
