@@ -114,10 +114,10 @@ class World:
             now=now, compose=summary, default_offsets=offsets,
         )  # fmt: skip
 
-    async def open_letter(self, **draft: Any) -> tuple[Letter, Version]:
+    async def open_letter(self, *, now: datetime = NOW, **draft: Any) -> tuple[Letter, Version]:
         """A letter circulated to every organisation so far."""
-        letter, version = await self.draft(**draft)
-        circulation = await self.circulate(letter.id)
+        letter, version = await self.draft(now=now, **draft)
+        circulation = await self.circulate(letter.id, now=now)
         return circulation.letter, version
 
     async def revise(
