@@ -10,6 +10,7 @@ import pytest
 
 from bot.db import contacts as contacts_repo
 from bot.db import responses as responses_repo
+from bot.db.letters import Letter, Version
 from bot.db.types import ContactStatus, Decision, LetterStatus, Listing
 from bot.services import responses
 from bot.services.refusals import Code
@@ -156,8 +157,6 @@ async def test_a_material_revision_supersedes_earlier_versions_a_minor_one_does_
 
 def test_a_published_letter_is_answered_on_its_published_version_only() -> None:
     """``check_answerable`` on versions as they are: published, only the latest counts."""
-    from bot.db.letters import Letter, Version
-
     letter = Letter(
         1, "t", LetterStatus.OPEN, "en", NOW, "Europe/Zurich", None, None, NOW, NOW, None, None
     )
