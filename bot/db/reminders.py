@@ -52,6 +52,17 @@ async def delete_pending(db: Executor, letter_id: int) -> int:
     )
 
 
+async def delete_cancelled(db: Executor, letter_id: int, *, closed_at: datetime) -> int:
+    """Forgets the rows a closing skipped before they were due (``skip_pending``): they were
+    never sent nor passed over, so a reopened letter may plan them again. A row claimed (sent,
+    or skipped as missed) was due by the time it was claimed, so at or before the closing."""
+    return await db.execute(
+        "DELETE FROM reminders WHERE letter_id = ? AND status = 'skipped' AND due_at > ? "
+        "AND NOT EXISTS (SELECT 1 FROM reminder_sends s WHERE s.reminder_id = reminders.id)",
+        (letter_id, to_db(closed_at)),
+    )
+
+
 async def skip_pending(db: Executor, letter_id: int, *, now: datetime) -> int:
     """A closed letter: nothing planned for it goes out any more."""
     skipped = await db.execute(

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from .server import FakeTelegramServer
 
 __all__ = [
     "ApiError",
+    "Chat",
     "FakeMessage",
     "FakeTelegramError",
     "Limits",
@@ -171,3 +177,82 @@ class FakeMessage:
         buttons = " ".join(f"[ {t} ]" for t in self.button_texts)
         gone = " (deleted)" if self.deleted else ""
         return f"#{self.message_id} {who}: {body!r} {buttons}{gone}".rstrip()
+
+
+class Chat:
+    """Message store of one chat; message ids are per chat, shared by both directions."""
+
+    chat_id: int
+    chat_type: str
+
+    def __init__(self, server: FakeTelegramServer) -> None:
+        self._server = server
+        self._all: list[FakeMessage] = []
+        self._by_id: dict[int, FakeMessage] = {}
+        self._last_message_id = 0
+
+    def chat_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _next_message_id(self) -> int:
+        self._last_message_id += 1
+        return self._last_message_id
+
+    def _store(self, message: FakeMessage) -> None:
+        self._all.append(message)
+        self._by_id[message.message_id] = message
+
+    def find(self, message_id: int) -> FakeMessage | None:
+        """The live (not deleted) message with this id, if any."""
+        message = self._by_id.get(message_id)
+        return None if message is None or message.deleted else message
+
+    @property
+    def messages(self) -> list[FakeMessage]:
+        """The chat as its members see it now: deleted messages gone, edits applied."""
+        return [m for m in self._all if not m.deleted]
+
+    @property
+    def bot_messages(self) -> list[FakeMessage]:
+        return [m for m in self._all if m.from_bot and not m.deleted]
+
+    def save(self, message: FakeMessage, folder: Path, *, replace: bool = False) -> Path:
+        """Download a document (or a photo's largest size) this chat received into
+        ``folder``, as its file name, readable by the owner only. A file of that name is
+        kept and the new one numbered (``name (2).docx``), unless ``replace``."""
+        if message.document is not None:
+            file_id = message.document["file_id"]
+            name = Path(str(message.document.get("file_name") or "")).name
+        elif message.photo:
+            file_id = max(message.photo, key=lambda size: size["width"])["file_id"]
+            suffix = Path(self._server._files[file_id].file_path).suffix
+            name = f"photo-{message.chat_id}-{message.message_id}{suffix}"
+        else:
+            raise FakeTelegramError(f"message #{message.message_id} has no file")
+        if name in ("", ".", ".."):
+            name = f"file-{message.chat_id}-{message.message_id}"
+        content = self._server.file_content(file_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        path, n = folder / name, 1
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+        while True:
+            try:
+                fd = os.open(path, flags, 0o600)
+                break
+            except FileExistsError:
+                n += 1
+                path = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
+        with os.fdopen(fd, "wb") as file:
+            file.write(content)
+        return path
+
+    def _check_live(self, message: FakeMessage) -> FakeMessage:
+        if message.chat_id != self.chat_id:
+            raise FakeTelegramError(
+                f"message #{message.message_id} belongs to chat {message.chat_id}, "
+                f"not {self.chat_id}"
+            )
+        live = self.find(message.message_id)
+        if live is None:
+            raise FakeTelegramError(f"message #{message.message_id} was deleted")
+        return live

@@ -28,7 +28,7 @@ from tornado.httpserver import HTTPServer
 from tornado.httputil import HTTPFile
 from tornado.netutil import bind_sockets
 
-from .driver import FakeGroup, FakeUser, _Chat
+from .driver import FakeGroup, FakeUser
 from .faults import BAD_GATEWAY_PAGE, Fault, Faults
 from .html_check import (
     EntityParseError,
@@ -41,6 +41,7 @@ from .markup import validate_reply_markup
 from .media import StoredFile, sniff_image, unique_id_for
 from .models import (
     ApiError,
+    Chat,
     FakeMessage,
     FakeTelegramError,
     Limits,
@@ -553,7 +554,7 @@ class FakeTelegramServer:
         }
 
     def _queue_my_chat_member(
-        self, chat: _Chat, by: FakeUser | None, old_status: str, new_status: str
+        self, chat: Chat, by: FakeUser | None, old_status: str, new_status: str
     ) -> None:
         def member(status: str) -> dict[str, Any]:
             data: dict[str, Any] = {"status": status, "user": self._bot_user_json()}
@@ -595,7 +596,7 @@ class FakeTelegramServer:
         )
 
     def _new_user_message(
-        self, chat: _Chat, sender: FakeUser | None, fields: dict[str, Any]
+        self, chat: Chat, sender: FakeUser | None, fields: dict[str, Any]
     ) -> FakeMessage:
         fields = dict(fields)
         reply_to: FakeMessage | None = fields.pop("_reply_to", None)
@@ -665,7 +666,7 @@ class FakeTelegramServer:
         return str((chat_id * 2654435761 + self.bot_id) % (1 << 62))
 
     def _queue_callback(
-        self, presser: FakeUser, chat: _Chat, message: dict[str, Any], data: str
+        self, presser: FakeUser, chat: Chat, message: dict[str, Any], data: str
     ) -> str:
         query_id = str(4_000_000_000_000_000 + self._next_counter())
         self._callbacks[query_id] = _Callback(presser, time.monotonic())
@@ -681,9 +682,7 @@ class FakeTelegramServer:
         )
         return query_id
 
-    async def _press(
-        self, presser: FakeUser, chat: _Chat, message: FakeMessage, button: str
-    ) -> str:
+    async def _press(self, presser: FakeUser, chat: Chat, message: FakeMessage, button: str) -> str:
         if presser.blocked:
             raise FakeTelegramError(f"{presser!r} has blocked the bot; unblock() first")
         live = chat._check_live(message)
@@ -706,7 +705,7 @@ class FakeTelegramServer:
         return self._queue_callback(presser, chat, live.to_api(), match["callback_data"])
 
     def _forge_callback(
-        self, presser: FakeUser, chat: _Chat, data: str, message: FakeMessage | None
+        self, presser: FakeUser, chat: Chat, data: str, message: FakeMessage | None
     ) -> str:
         if message is None:
             bot_messages = chat.bot_messages
@@ -823,7 +822,7 @@ class FakeTelegramServer:
         return raw, files
 
     # ------------------------------------------------------------------ shared checks
-    def _resolve_chat(self, p: _Params, *, access: bool = True) -> _Chat:
+    def _resolve_chat(self, p: _Params, *, access: bool = True) -> Chat:
         """The target chat; with ``access`` also Telegram's 403 rules for writing there."""
         value = p.get("chat_id")
         if value is None:
@@ -894,7 +893,7 @@ class FakeTelegramServer:
         )
         return markup
 
-    def _reply_target(self, chat: _Chat, p: _Params) -> FakeMessage | None:
+    def _reply_target(self, chat: Chat, p: _Params) -> FakeMessage | None:
         params = p.get_json("reply_parameters")
         if params is None and p.get("reply_to_message_id") is not None:
             params = {
@@ -910,19 +909,19 @@ class FakeTelegramServer:
             raise ApiError(400, "Bad Request: message to be replied not found")
         return target
 
-    def _rate_check(self, chat: _Chat, *, is_send: bool = True) -> None:
+    def _rate_check(self, chat: Chat, *, is_send: bool = True) -> None:
         wait = self._rate.retry_after(
             chat.chat_id, chat.chat_type != "private", time.monotonic(), is_send=is_send
         )
         if wait is not None:
             raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
-    def _rate_consume(self, chat: _Chat, *, is_send: bool = True) -> None:
+    def _rate_consume(self, chat: Chat, *, is_send: bool = True) -> None:
         self._rate.consume(
             chat.chat_id, chat.chat_type != "private", time.monotonic(), is_send=is_send
         )
 
-    def _bot_message(self, chat: _Chat, **fields: Any) -> FakeMessage:
+    def _bot_message(self, chat: Chat, **fields: Any) -> FakeMessage:
         now = self.clock()
         sender = None if chat.chat_type == "channel" else self._bot_user_json()
         message = FakeMessage(
@@ -939,7 +938,7 @@ class FakeTelegramServer:
         self._notify("sent", message)
         return message
 
-    def _common_send_fields(self, chat: _Chat, p: _Params) -> dict[str, Any]:
+    def _common_send_fields(self, chat: Chat, p: _Params) -> dict[str, Any]:
         reply_to = self._reply_target(chat, p)
         return {
             "reply_markup": self._markup(p),
@@ -948,7 +947,7 @@ class FakeTelegramServer:
             "reply_to_message_id": reply_to.message_id if reply_to is not None else None,
         }
 
-    def _editable(self, p: _Params) -> tuple[_Chat, FakeMessage]:
+    def _editable(self, p: _Params) -> tuple[Chat, FakeMessage]:
         if p.get("inline_message_id") is not None:
             raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
         chat = self._resolve_chat(p)

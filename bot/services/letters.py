@@ -362,6 +362,10 @@ async def circulate(
 ) -> Circulation:
     """Opens the letter for the organisations (all active ones when None), queues it, and
     plans its reminders for them."""
+    if organisation_ids is not None and not organisation_ids:
+        # An empty choice would open the letter to nobody (it then closes at its deadline
+        # with a report of nothing): the caller means None, or has a bug.
+        raise ValueError("no organisation chosen: None circulates to all of them")
     async with db.transaction() as tx:
         letter = await lifecycle.editable_letter(tx, letter_id)
         version = await letters_repo.latest_version(tx, letter_id)

@@ -236,14 +236,16 @@ async def reopen_in(
     """Reopening's change of state in the caller's transaction (its notices are the
     caller's): a closed, unpurged letter open until ``deadline``, audited with ``data``
     added, its reminders planned afresh."""
-    await reopenable(tx, letter_id, deadline, now=now)
+    closed = await reopenable(tx, letter_id, deadline, now=now)
     await letters_repo.set_reopened(tx, letter_id, deadline=deadline)
     await audit.append(
         tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
         data={**(data or {}), "deadline": deadline},
     )  # fmt: skip
     reopened = await letters_repo.existing(tx, letter_id)
-    await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
+    await reminder_plan.replan_reopened(
+        tx, reopened, closed_at=closed.closed_at or now, default_offsets=default_offsets, now=now
+    )
     return reopened
 
 

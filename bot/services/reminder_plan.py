@@ -65,3 +65,18 @@ async def replan(
     if letter.status is LetterStatus.OPEN:
         organisation_ids = await letters_repo.organisation_ids(tx, letter.id)
         await plan(tx, letter, organisation_ids, default_offsets=default_offsets, now=now)
+
+
+async def replan_reopened(
+    tx: Transaction,
+    letter: Letter,
+    *,
+    closed_at: datetime,
+    default_offsets: Sequence[timedelta],
+    now: datetime,
+) -> None:
+    """A closed letter opened again: the offsets its closing cancelled before they were due
+    are planned again for the new deadline, with what is still pending; offsets already sent
+    (or passed over while it was open) stay as they are, as for a deadline move."""
+    await repo.delete_cancelled(tx, letter.id, closed_at=closed_at)
+    await replan(tx, letter, default_offsets=default_offsets, now=now)
