@@ -11,7 +11,7 @@ from bot.approval_messages import ApprovalMessages
 from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
-from bot.handlers.common import notify_coordinators, reply, say
+from bot.handlers.common import notify_coordinators, reply, say, tell
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
@@ -96,10 +96,14 @@ async def _coordinator_joined(
     contact = joined.contact
     await reply(update, context, texts.render(texts.WELCOME_COORDINATOR, contact.language))
     await publish_commands(context.application, only_chat=contact.telegram_user_id)
-    await notify_coordinators(
-        context, texts.COORDINATOR_JOINED, name=contact.display_name or "",
-        telegram_id=contact.telegram_user_id, contact_id=contact.id,
-    )  # fmt: skip
+    for chat, language in (await coordinators.languages(context.db)).items():
+        if chat == contact.telegram_user_id:
+            continue  # the others are told; the newcomer was welcomed
+        text = texts.render(
+            texts.COORDINATOR_JOINED, language, name=contact.display_name or "",
+            telegram_id=contact.telegram_user_id, contact_id=contact.id,
+        )  # fmt: skip
+        await tell(context, chat, text)
 
 
 async def _ask_about_rename(context: BotContext, contact: Contact) -> None:
