@@ -18,6 +18,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
 from bot.approval_messages import ApprovalMessages, action_context, coordinator_name
+from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
 from bot.db.types import CoordinatorSource
 from bot.handlers.common import (
@@ -102,6 +103,9 @@ async def after_action(context: BotContext, result: ActionResult) -> None:
     sweep after a purge or a removal, the scheduler told of new deadlines."""
     if isinstance(result, Purge | OrganisationRemoved):
         await delete_expired_messages(context.application)
+    if isinstance(result, CoordinatorRemoved) and result.coordinator.telegram_user_id:
+        # Their command menu goes too (their access went already).
+        await publish_commands(context.application, only_chat=result.coordinator.telegram_user_id)
     wake_scheduler(context.application)
 
 

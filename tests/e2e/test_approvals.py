@@ -242,6 +242,13 @@ async def test_approval_rejection_self_approval_and_expiry(
     waits = await answer(bot, olena, f"/reopen {letter_id} {REOPEN}", "Request #")
     expiring = int(re.search(r"Request #(\d+)", waits.text).group(1))  # type: ignore[union-attr]
     asked = await arrives(pavel, f"Request #{expiring} from")
+    # /approvals: the buttons each may use (Pavel decides, Olena may cancel hers).
+    [listed] = await bot.ask(pavel, "/approvals")
+    assert f"#{expiring} from Olena" in listed.text and buttons(listed) == [
+        "✅ Approve", "✖️ Reject",
+    ]  # fmt: skip
+    mine = await answer(bot, olena, "/approvals", f"#{expiring} from")
+    assert buttons(mine) == ["Cancel my request"]
     bot.clock.advance(timedelta(hours=48))
     await run_due(bot)
     await arrives(olena, f"Request #{expiring} expired")
@@ -316,3 +323,27 @@ async def test_invitation_and_removal_of_coordinators(
             await bot.db.fetch_value("SELECT status FROM contacts WHERE telegram_user_id = 1002")
             == "removed"
         )
+
+
+async def test_a_purge_by_the_retention_setting_is_announced_a_day_ahead_once(
+    tg: FakeTelegramServer, clock: FakeClock, tmp_path: Path
+) -> None:
+    settings = make_settings(tg, tmp_path, retention_days=3)
+    async with running_bot(settings, clock, tg) as bot:
+        olena = bot.coordinator()
+        letter_id, _ = await circulated(bot, tg, ["Viasna"])
+        await close(bot, letter_id)
+        clock.advance(timedelta(days=1, hours=23))
+        await run_due(bot)
+        assert not [m for m in olena.bot_messages if "will be purged" in (m.text or "")]
+        clock.advance(timedelta(hours=1))
+        await run_due(bot)
+        notice = await arrives(olena, "will be purged by the retention setting")
+        assert f"Letter #{letter_id}" in notice.text
+        clock.advance(timedelta(hours=12))
+        await run_due(bot)
+        announced = [m for m in olena.bot_messages if "will be purged" in (m.text or "")]
+        assert len(announced) == 1
+        clock.advance(timedelta(hours=12))
+        await run_due(bot)  # purged by the clock: no approval asked
+        assert await bot.db.fetch_value("SELECT purged_at FROM letters") is not None
