@@ -675,6 +675,31 @@ RENAME_WAITING: Final = N_("{old} (rename to {new} waiting for the organisation)
 # What was done without a second coordinator, in /status.
 STATUS_ALONE_HEADER: Final = N_("⚠️ <b>Done without a second coordinator</b> ({count}):")
 STATUS_ALONE_LINE: Final = N_("• {when} — {action} — {actor}")
+# What was done alone, by its audit action (others are shown as the action's code).
+ALONE_REOPENED: Final = N_("letter reopened")
+ALONE_MINOR_REVISION: Final = N_("minor revision of a signed text")
+ALONE_PURGED: Final = N_("letter purged")
+ALONE_ORG_REMOVED: Final = N_("organisation removed")
+ALONE_ORG_RENAMED: Final = N_("organisation renamed")
+ALONE_RENAME_ASKED: Final = N_("organisation's rename asked of it")
+ALONE_DEADLINE_EARLIER: Final = N_("deadline moved earlier")
+ALONE_COORDINATOR_ADDED: Final = N_("coordinator added")
+ALONE_COORDINATOR_INVITED: Final = N_("coordinator invited")
+ALONE_COORDINATOR_REMOVED: Final = N_("coordinator removed")
+ALONE_RULE: Final = N_("approval rule changed")
+ALONE_ACTIONS: Final = {
+    "letter.reopened": ALONE_REOPENED,
+    "version.added": ALONE_MINOR_REVISION,
+    "letter.purged": ALONE_PURGED,
+    "organisation.removed": ALONE_ORG_REMOVED,
+    "organisation.renamed": ALONE_ORG_RENAMED,
+    "organisation.rename_requested": ALONE_RENAME_ASKED,
+    "deadline.moved": ALONE_DEADLINE_EARLIER,
+    "coordinator.added": ALONE_COORDINATOR_ADDED,
+    "coordinator.invited": ALONE_COORDINATOR_INVITED,
+    "coordinator.removed": ALONE_COORDINATOR_REMOVED,
+    "approval.rule": ALONE_RULE,
+}
 # In the export (plain text, the letter's language).
 EXPORT_ALONE_HEADER: Final = N_("Done without a second coordinator ({count})")
 EXPORT_ALONE_LINE: Final = N_("{when} — {action} — {actor}")

@@ -11,7 +11,7 @@ through.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -43,6 +43,7 @@ from bot.services.approvals import (
     Done,
     OrganisationRemoved,
     RemoveCoordinator,
+    Request,
     Requested,
     RuleChanged,
     SetApprovalRule,
@@ -329,43 +330,42 @@ async def _answer_decision(
 @in_place
 @coordinators_only
 async def reject(update: Update, context: BotContext) -> None:
-    approval_id = _pressed(update, callback_data.REJECT)
-    if approval_id is None:
-        return
-    ctx = action_context(context.settings, context.clock.now())
-    request = await approvals.reject(
-        context.db, approval_id, by=context.who.telegram_user_id, ctx=ctx
+    await _end_request(
+        update, context, callback_data.REJECT, approvals.reject, texts.APPROVAL_REJECTED
     )
-    wake_outbox(context.application)
-    me = await coordinators.of_account(context.db, context.who.telegram_user_id)
-    what = ApprovalMessages(context.settings).what(
-        request.description, context.language, diff=False
-    )
-    text = say(
-        context, texts.APPROVAL_REJECTED, approval_id=approval_id, decider=coordinator_name(me),
-        what=texts.Html(what),
-    )  # fmt: skip
-    await answer_in_place(update, text)
 
 
 @in_place
 @coordinators_only
 async def cancel_request(update: Update, context: BotContext) -> None:
-    approval_id = _pressed(update, callback_data.APPROVAL_CANCEL)
+    await _end_request(
+        update, context, callback_data.APPROVAL_CANCEL, approvals.cancel,
+        texts.APPROVAL_CANCELLED_NOTICE,
+    )  # fmt: skip
+
+
+async def _end_request(
+    update: Update,
+    context: BotContext,
+    kind: str,
+    end: Callable[..., Awaitable[Request]],
+    message: str,
+) -> None:
+    """Reject (another coordinator) or Cancel (the requester): nothing is done, everyone
+    is told, and the pressed request says so."""
+    approval_id = _pressed(update, kind)
     if approval_id is None:
         return
     ctx = action_context(context.settings, context.clock.now())
-    request = await approvals.cancel(
-        context.db, approval_id, by=context.who.telegram_user_id, ctx=ctx
-    )
+    request = await end(context.db, approval_id, by=context.who.telegram_user_id, ctx=ctx)
     wake_outbox(context.application)
     me = await coordinators.of_account(context.db, context.who.telegram_user_id)
     what = ApprovalMessages(context.settings).what(
         request.description, context.language, diff=False
     )
     text = say(
-        context, texts.APPROVAL_CANCELLED_NOTICE, approval_id=approval_id,
-        decider=coordinator_name(me), what=texts.Html(what),
+        context, message, approval_id=approval_id, decider=coordinator_name(me),
+        what=texts.Html(what),
     )  # fmt: skip
     await answer_in_place(update, text)
 

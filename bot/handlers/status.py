@@ -127,7 +127,8 @@ def _done_alone(context: BotContext, alone: list[approvals.AloneAction]) -> str:
     lines = [say(context, texts.STATUS_ALONE_HEADER, count=len(alone))]
     for action in alone[-_ALONE_SHOWN:]:
         when = describe_when(context, action.at)[0]
-        line = say(context, texts.STATUS_ALONE_LINE, when=when, action=action.action,
+        what = say(context, texts.ALONE_ACTIONS.get(action.action, action.action))
+        line = say(context, texts.STATUS_ALONE_LINE, when=when, action=what,
                    actor=action.actor)  # fmt: skip
         lines.append(line)
     return "\n".join(lines)

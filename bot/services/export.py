@@ -320,7 +320,9 @@ def _alone_lines(data: ExportInput) -> list[str]:
             texts.EXPORT_ALONE_LINE,
             data.language,
             when=_format_moment(action.at, data.zone),
-            action=action.action,
+            action=texts.plain(
+                texts.ALONE_ACTIONS.get(action.action, action.action), data.language
+            ),
             actor=action.actor,
         )
         for action in data.done_alone

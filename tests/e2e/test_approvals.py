@@ -181,6 +181,8 @@ async def test_with_one_coordinator_the_signer_is_told_at_every_step(
                                            .decode("utf-8-sig"))))  # fmt: skip
     assert rows[0]["minor_versions_after"].startswith("v2")
     assert "not told" not in rows[0]["told_of_them"]
+    alone = await answer(bot, olena, f"/status {letter_id}", "Done without a second")
+    assert "letter reopened" in alone.text and "minor revision of a signed text" in alone.text
     # The signer keeps the old name.
     await anna.press(question, "Keep “Viasna”")
     await edited(anna, question.message_id, "stays listed as")
