@@ -146,8 +146,10 @@ async def test_with_one_coordinator_the_signer_is_told_at_every_step(
     olena = bot.coordinator()
     letter_id, [anna] = await circulated(bot, tg, ["Viasna"])
     org_id = int(await bot.db.fetch_value("SELECT id FROM organisations"))
-    await sign(anna)
-    await close(bot, letter_id)
+    receipt = await sign(anna)  # a witness of the signature, to keep outside the server
+    code = re.search(r"Witness code: (#[0-9a-f-]+)", receipt.text).group(1)  # type: ignore[union-attr]
+    closed = await close(bot, letter_id)
+    assert "Audit log witness: #" in closed
 
     # 1. Reopen: done alone, and the signer may withdraw.
     reopened = await answer(bot, olena, f"/reopen {letter_id} {REOPEN}", "open again")
@@ -198,6 +200,41 @@ async def test_with_one_coordinator_the_signer_is_told_at_every_step(
     assert [r["action"] for r in alone] == [
         "letter.reopened", "version.added", "organisation.rename_requested", "letter.purged",
     ]  # fmt: skip
+    # The signer's witness still holds: nothing before it was rewritten.
+    checked = await answer(bot, anna, f"/verify {code}", code)
+    assert "✅" in checked.text
+
+
+async def test_approved_changes_reach_the_signer_and_a_rename_waits_for_the_organisation(
+    two: tuple[RunningBot, FakeUser], tg: FakeTelegramServer
+) -> None:
+    bot, pavel = two
+    olena = bot.coordinator()
+    letter_id, [anna] = await circulated(bot, tg, ["Viasna"])
+    org_id = int(await bot.db.fetch_value("SELECT id FROM organisations"))
+    await sign(anna)
+    # A minor revision of the signed letter: Pavel sees the diff, approves; Anna sees it too.
+    waits = await revise_minor(bot, letter_id, OPPOSITE)
+    assert "waits for a second coordinator" in waits.text
+    asked = await arrives(pavel, "revision of letter")
+    assert "support the authorities" in asked.text  # the changed paragraph, in the request
+    await pavel.press(asked, "✅ Approve")
+    await edited(pavel, asked.message_id, "was approved by")
+    diff = await arrives(anna, "has a new version")
+    assert "Withdraw signature" in buttons(diff)
+    await anna.press(diff, "Withdraw signature")
+    await arrives(anna, "Withdraw the signature of")
+    # A rename of the organisation, approved, waits for the organisation; it confirms.
+    await answer(bot, olena, f"/renameorg {org_id} Viasna Centre", "Request #")
+    asked = await arrives(pavel, "Rename organisation")
+    await pavel.press(asked, "✅ Approve")
+    question = await arrives(anna, "want to list your organisation as")
+    assert await org_name(bot, org_id) == "Viasna"
+    await anna.press(question, "Use “Viasna Centre”")
+    await edited(anna, question.message_id, "listed as Viasna Centre")
+    assert await org_name(bot, org_id) == "Viasna Centre"
+    await arrives(olena, "confirmed the new name of organisation")
+    await arrives(pavel, "confirmed the new name of organisation")
 
 
 async def test_approval_rejection_self_approval_and_expiry(
