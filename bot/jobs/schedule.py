@@ -117,11 +117,11 @@ class Scheduler:
             announced = await purge.announce_purges(
                 db, now=now, retention=retention, compose=self._purge_announcement
             )
-            expired_queued = sum(item.queued for item in announced)
+            announced_queued = sum(item.queued for item in announced)
             if await purge.purge_expired(db, now=now, retention=retention):
                 await delete_expired_messages(self.app)
         else:
-            expired_queued = 0
+            announced_queued = 0
         claimed = await reminders.claim_due_reminders(
             db, now=now, default_zone=settings.zone, quiet_default=settings.quiet_hours,
             compose_chase=self._chase_messages,
@@ -146,7 +146,7 @@ class Scheduler:
             tuple(letter.id for letter in closed),
             claimed.organisations,
             claimed.skipped,
-            queued + (digest_queued or 0) + expired_queued + len(expired),
+            queued + (digest_queued or 0) + announced_queued + len(expired),  # expiries told
             digest_queued,
         )
 
