@@ -70,3 +70,10 @@ RESEND_BROADCAST = "rsb"  # (broadcast): send its uncertain messages again (deli
 RESEND_LETTER = "rsl"  # (letter): send its uncertain messages to contacts again (/status)
 REMOVE_ORG = "rmorg"  # (organisation, 1 remove / 0 keep): the answer to /removeorg
 REMOVE_CONTACT = "rmcontact"  # (contact, 1 remove / 0 keep): the answer to /removecontact
+# Issue 16: two people for what changes the record.
+APPROVE = "apok"  # (approval): a second coordinator's yes
+REJECT = "apno"  # (approval): a coordinator's no
+APPROVAL_CANCEL = "apx"  # (approval): the requester withdraws their request
+INVITATION_LINK = "aplink"  # (approval): the requester mints the approved invitation's link
+REMOVE_COORDINATOR = "rmcoord"  # (contact, 1 remove / 0 keep): the answer to /removecoordinator
+RENAME_ANSWER = "rnm"  # (rename, 1 use the new name / 0 keep the old): a member's answer

@@ -38,6 +38,8 @@ COORDINATOR_COMMANDS = (
     ("invite", texts.CMD_INVITE),
     ("invites", texts.CMD_INVITES),
     ("contacts", texts.CMD_CONTACTS),
+    ("approvals", texts.CMD_APPROVALS),
+    ("coordinators", texts.CMD_COORDINATORS),
     ("whoami", texts.CMD_WHOAMI),
     ("language", texts.CMD_LANGUAGE),
     ("cancel", texts.CMD_CANCEL),

@@ -284,3 +284,52 @@ def removal_confirmation(kind: str, ref: int, language: str) -> InlineKeyboardMa
             ]
         ]
     )
+
+
+def approval_actions(
+    approval_id: int, language: str, *, decide: bool, cancel: bool = False
+) -> InlineKeyboardMarkup | None:
+    """Approve / Reject for a coordinator who may decide a request; Cancel for its
+    requester (``/approvals``); None when neither."""
+    rows = []
+    if decide:
+        rows.append(
+            [
+                _button(texts.BUTTON_APPROVE, language, callback_data.APPROVE, approval_id),
+                _button(texts.BUTTON_REJECT, language, callback_data.REJECT, approval_id),
+            ]
+        )
+    if cancel:
+        kind = callback_data.APPROVAL_CANCEL
+        rows.append([_button(texts.BUTTON_CANCEL_REQUEST, language, kind, approval_id)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def invitation_link(approval_id: int, language: str) -> InlineKeyboardMarkup:
+    """Under an approved coordinator invitation, for its requester only: mints the link."""
+    kind = callback_data.INVITATION_LINK
+    button = _button(texts.BUTTON_INVITATION_LINK, language, kind, approval_id)
+    return InlineKeyboardMarkup([[button]])
+
+
+def rename_answer(rename_id: int, old: str, new: str, language: str) -> InlineKeyboardMarkup:
+    """[Use NEW] [Keep OLD] under the question a rename asks an organisation's contacts."""
+    kind = callback_data.RENAME_ANSWER
+    use = texts.plain(texts.BUTTON_RENAME_USE, language, short_name=_short(new))
+    keep = texts.plain(texts.BUTTON_RENAME_KEEP, language, short_name=_short(old))
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(use, callback_data=callback_data.encode(kind, rename_id, 1))],
+            [InlineKeyboardButton(keep, callback_data=callback_data.encode(kind, rename_id, 0))],
+        ]
+    )
+
+
+def _short(name: str, limit: int = 40) -> str:
+    """A name on a button (the question above it has it in full)."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def withdraw(letter_id: int, language: str) -> InlineKeyboardMarkup:
+    """One-tap Withdraw under a notice of a change to what the organisation signed."""
+    return receipt(letter_id, language)

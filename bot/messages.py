@@ -8,7 +8,7 @@ value from a user (titles, letter text, file names) is escaped by ``render`` or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -85,8 +85,11 @@ def _html(text: str, **params: object) -> dict[str, object]:
 class LetterComposer:
     """Builds the messages of a letter for one recipient, in their language and zone."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, signed: Collection[int] = ()) -> None:
         self.settings = settings
+        # Organisations whose signature stands on the letter: a reopening or a minor
+        # revision offers their contacts a one-tap Withdraw (every change is shown to them).
+        self.signed = frozenset(signed)
 
     def _zone(self, recipient: Recipient) -> ZoneInfo:
         return ZoneInfo(recipient.timezone or self.settings.timezone)
@@ -193,8 +196,24 @@ class LetterComposer:
     def reopened_notice(
         self, letter: Letter, version: Version, recipient: Recipient, now: datetime
     ) -> Sequence[PlannedMessage]:
-        """The letter is open again, with its new deadline."""
-        return self._dated_notice("reopened", texts.REOPENED_NOTICE, letter, recipient, now)
+        """The letter is open again, with its new deadline; a signer can withdraw."""
+        planned = self._dated_notice("reopened", texts.REOPENED_NOTICE, letter, recipient, now)
+        return [self._withdrawable(p, texts.REOPENED_SIGNED, letter, recipient) for p in planned]
+
+    def _withdrawable(
+        self, planned: PlannedMessage, note: str, letter: Letter, recipient: Recipient
+    ) -> PlannedMessage:
+        """A notice to a contact of an organisation that signed: what it means for their
+        signature, and a Withdraw button under it."""
+        if recipient.organisation_id not in self.signed:
+            return planned
+        params = dict(planned.message.params)
+        params["text"] = f"{params['text']}\n\n{texts.render(note, recipient.language)}"
+        rows = list(params.get("reply_markup", {}).get("inline_keyboard", []))
+        rows += keyboards.withdraw(letter.id, recipient.language).to_dict()["inline_keyboard"]
+        params["reply_markup"] = {"inline_keyboard": rows}
+        message = OutgoingMessage(planned.message.method, params)
+        return PlannedMessage(planned.part, planned.kind, message, planned.delete_after)
 
     def revision_notice(
         self,
@@ -215,6 +234,8 @@ class LetterComposer:
         markup = keyboards.revision_actions(letter.id, version.id, bool(version.material), language)
         params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
         notice = PlannedMessage("notice", "notice", OutgoingMessage("sendMessage", params))
+        if not version.material:
+            notice = self._withdrawable(notice, texts.REVISION_MINOR_WITHDRAW, letter, recipient)
         return [notice, *self.full_text(letter, version, recipient, now)]
 
 

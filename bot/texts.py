@@ -478,6 +478,254 @@ INVITATION_SHOWN: Final = N_(
 )
 RULE_UNCHANGED: Final = N_("The approval rule is already set that way.")
 
+# Commands and lists (issue 16).
+CMD_COORDINATORS: Final = N_("Coordinators and invitations")
+CMD_APPROVALS: Final = N_("Requests waiting for a second coordinator")
+COORDINATOR_HELP_TWO_PEOPLE: Final = N_(
+    "<b>Coordinators and approvals</b>\n"
+    "/coordinators — the coordinators, and invitations not used yet\n"
+    "/invitecoordinator [<i>label</i>] — a single-use link for a new coordinator\n"
+    "/removecoordinator <i>coordinator</i> — take a coordinator's access away\n"
+    "/approvals — requests waiting for a second coordinator, with buttons\n"
+    "/approvalrule two | one — whether a second coordinator must approve\n"
+    "\n"
+    "With two or more coordinators, a second one approves: /purge, /removeorg, /renameorg of "
+    "an organisation that has answered a letter, /reopen, a minor /revise of a signed letter, "
+    "an earlier /deadline, and changes to coordinators or to this rule."
+)
+COORDINATORS_HEADER: Final = N_("<b>Coordinators</b> ({count}) — approval rule: {rule}")
+RULE_TWO: Final = N_("a second coordinator approves what changes the record")
+RULE_ONE: Final = N_("each coordinator acts alone (marked in the audit log)")
+COORDINATORS_LINE: Final = N_(
+    "#{contact_id} {name} — Telegram id {telegram_id} — since {since} — {how}"
+)
+COORDINATOR_UNNAMED: Final = N_("(has not written to the bot yet)")
+COORDINATOR_VIA_SETTINGS: Final = N_("from COORDINATOR_IDS")
+COORDINATOR_VIA_CLI: Final = N_("added on the server")
+COORDINATOR_VIA_INVITATION: Final = N_("invited by {by}")
+COORDINATORS_INVITED_HEADER: Final = N_("<b>Invitations not used yet</b>")
+COORDINATORS_INVITED_LINE: Final = N_("#{contact_id} {label} — invited {since} by {by}")
+COORDINATORS_FOOTER: Final = N_(
+    "/invitecoordinator adds one, /removecoordinator <i>number</i> removes one."
+)
+USAGE_REMOVECOORDINATOR: Final = N_(
+    "Usage: <code>/removecoordinator 3</code> (the number from /coordinators)."
+)
+USAGE_APPROVALRULE: Final = N_(
+    "The approval rule now: {rule}.\n"
+    "<code>/approvalrule two</code>: a second coordinator approves what changes the record "
+    "(where there are two or more coordinators).\n"
+    "<code>/approvalrule one</code>: each coordinator acts alone; turning it off needs a "
+    "second coordinator's approval."
+)
+REMOVECOORDINATOR_ASK: Final = N_(
+    "Remove coordinator #{contact_id} {name} (Telegram id {telegram_id})? They lose access at "
+    "once, and the requests they made and nobody decided are cancelled."
+)
+REMOVECOORDINATOR_KEPT: Final = N_("Not removed: coordinator #{contact_id} keeps access.")
+COORDINATOR_INVITED: Final = N_(
+    "Invitation for a new coordinator{label}. Single-use, valid until {expires}:\n"
+    "{link}\n"
+    "\n"
+    "Send it privately to that person only. Whoever opens it first becomes a coordinator."
+)
+COORDINATOR_REMOVED: Final = N_(
+    "Coordinator #{contact_id} {name} no longer has access (from their next message on)."
+)
+RULE_CHANGED_TWO: Final = N_(
+    "The approval rule is on: a second coordinator approves what changes the record."
+)
+RULE_CHANGED_ONE: Final = N_(
+    "The approval rule is off: each coordinator acts alone; every such action is marked in "
+    "the audit log as done without a second person."
+)
+WELCOME_COORDINATOR: Final = N_(
+    "Welcome! You are now a <b>coordinator</b> of this coalition. Send /help to see what you "
+    "can do."
+)
+COORDINATOR_JOINED: Final = N_(
+    "✅ {name} (Telegram id {telegram_id}) took a coordinator invitation and is now "
+    "coordinator #{contact_id}."
+)
+APPROVALS_EMPTY: Final = N_("No request is waiting for a second coordinator.")
+DONE_ALONE: Final = N_(
+    "Done without a second coordinator: you are the only coordinator, or the approval rule "
+    "is off. The audit log marks it so."
+)
+
+# What a request will do (the full description, to the coordinators asked).
+WHAT_PURGE: Final = N_(
+    "Purge letter #{letter_id} <b>{title}</b>: its texts, comments and reasons are removed "
+    "for good, and the bot's messages about it are deleted from members' chats. Who signed "
+    "and how stays (signed: {signed})."
+)
+WHAT_REMOVE_ORGANISATION: Final = N_(
+    "Remove organisation #{org_id} <b>{name}</b>: its contacts lose access at once "
+    "(with access now: {contacts}) and the bot's messages about letters are deleted from "
+    "their chats. Its responses stay in the record."
+)
+WHAT_RENAME: Final = N_("Rename organisation #{org_id}: <b>{old}</b> → <b>{new}</b>.")
+WHAT_RENAME_CONSENT: Final = N_(
+    "It has answered a letter, so its contacts are asked to confirm the new name; until one "
+    "does, every list keeps <b>{old}</b>."
+)
+WHAT_REOPEN: Final = N_(
+    "Reopen letter #{letter_id} <b>{title}</b> until {deadline}. Every contact who has it is "
+    "told; organisations that signed can withdraw (signed: {signed})."
+)
+WHAT_REVISION: Final = N_(
+    "A <b>minor</b> revision of letter #{letter_id} <b>{title}</b> (after {version}, new "
+    "fingerprint {fingerprint}): the signatures stand on the new text (signed: {signed}). Every "
+    "contact of every organisation that signed is shown the changes with a Withdraw button."
+)
+WHAT_DEADLINE: Final = N_(
+    "Move the deadline of letter #{letter_id} <b>{title}</b> earlier: from {old} to {new}. "
+    "Members are told."
+)
+WHAT_ADD_COORDINATOR: Final = N_(
+    "Invite a new coordinator{label}. Once approved, the requester gets a button that shows "
+    "a single-use link, once."
+)
+WHAT_REMOVE_COORDINATOR: Final = N_(
+    "Remove coordinator #{contact_id} {name} (Telegram id {telegram_id}): they lose access at once."
+)
+WHAT_RULE_ONE: Final = N_(
+    "Turn the approval rule off: from then on each coordinator acts alone (marked in the "
+    "audit log)."
+)
+WHAT_RULE_TWO: Final = N_("Turn the approval rule on again.")
+WHAT_GONE: Final = N_("(its subject no longer exists)")
+
+# The steps of a request, to the coordinators.
+APPROVAL_WAITS: Final = N_(
+    "⏳ Request #{approval_id} waits for a second coordinator (expires {expires}). The other "
+    "coordinators are asked; you will be told the outcome. /approvals lists it.\n"
+    "\n"
+    "{what}"
+)
+APPROVAL_ASKED: Final = N_(
+    "🔐 Request #{approval_id} from {requester} needs a second coordinator (expires "
+    "{expires}):\n"
+    "\n"
+    "{what}"
+)
+APPROVAL_ASKED_NOT_YOU: Final = N_(
+    "🔐 Request #{approval_id} from {requester} (another coordinator decides it; expires "
+    "{expires}):\n"
+    "\n"
+    "{what}"
+)
+APPROVAL_LINE: Final = N_("#{approval_id} from {requester}, expires {expires}:\n{what}")
+APPROVAL_APPROVED: Final = N_(
+    "✅ Request #{approval_id} was approved by {decider} and is done:\n{what}"
+)
+APPROVAL_REJECTED: Final = N_(
+    "✖️ Request #{approval_id} was rejected by {decider}: nothing was done.\n{what}"
+)
+APPROVAL_EXPIRED_NOTICE: Final = N_(
+    "⌛ Request #{approval_id} expired without a second coordinator: nothing was done.\n{what}"
+)
+APPROVAL_CANCELLED_NOTICE: Final = N_(
+    "Request #{approval_id} was cancelled by {decider}: nothing was done.\n{what}"
+)
+APPROVAL_CANCELLED_REMOVED: Final = N_(
+    "Request #{approval_id} was cancelled: the coordinator who made it was removed.\n{what}"
+)
+APPROVAL_FAILED: Final = N_(
+    "⚠️ Request #{approval_id} was approved by {decider} but could not be done now: {why} "
+    "Nothing changed.\n{what}"
+)
+APPROVAL_INVITE_READY: Final = N_(
+    "Press the button to see the link (once); send it privately to the new coordinator."
+)
+BUTTON_APPROVE: Final = N_("✅ Approve")
+BUTTON_REJECT: Final = N_("✖️ Reject")
+BUTTON_CANCEL_REQUEST: Final = N_("Cancel my request")
+BUTTON_INVITATION_LINK: Final = N_("🔗 Show the invitation link")
+
+# Renames an organisation confirms (to its contacts), and what coordinators see meanwhile.
+RENAME_QUESTION: Final = N_(
+    "✏️ The coordinators want to list your organisation as <b>{new}</b> instead of "
+    "<b>{old}</b> — on the letters it signed, and from now on. Nothing changes until you "
+    "answer: which name should be listed?"
+)
+BUTTON_RENAME_USE: Final = N_("Use “{short_name}”")  # at most 40 characters
+BUTTON_RENAME_KEEP: Final = N_("Keep “{short_name}”")
+RENAME_CONFIRMED: Final = N_("Done: your organisation is listed as <b>{name}</b> from now on.")
+RENAME_KEPT: Final = N_("Done: your organisation stays listed as <b>{name}</b>.")
+RENAME_CONFIRMED_NOTICE: Final = N_(
+    "✏️ {contact} confirmed the new name of organisation #{org_id}: <b>{name}</b> (was {old})."
+)
+RENAME_KEPT_NOTICE: Final = N_(
+    "✏️ {contact} kept the name of organisation #{org_id}: <b>{name}</b> (the rename to {new} "
+    "is dropped)."
+)
+RENAME_ASKED: Final = N_(
+    "Organisation #{org_id} has answered a letter, so it decides: its contacts (asked: "
+    "{asked}) choose between <b>{new}</b> and <b>{old}</b>. Until one confirms, lists show "
+    "<b>{old}</b>."
+)
+RENAME_NOBODY: Final = N_(
+    "Organisation #{org_id} has answered a letter, so it decides, but none of its contacts "
+    "has access: the rename to <b>{new}</b> waits until a contact joins (/invite). Lists show "
+    "<b>{old}</b>."
+)
+RENAME_WAITING: Final = N_("{old} (rename to {new} waiting for the organisation)")
+
+# What was done without a second coordinator, in /status.
+STATUS_ALONE_HEADER: Final = N_("⚠️ <b>Done without a second coordinator</b> ({count}):")
+STATUS_ALONE_LINE: Final = N_("• {when} — {action} — {actor}")
+# What was done alone, by its audit action (others are shown as the action's code).
+ALONE_REOPENED: Final = N_("letter reopened")
+ALONE_MINOR_REVISION: Final = N_("minor revision of a signed text")
+ALONE_PURGED: Final = N_("letter purged")
+ALONE_ORG_REMOVED: Final = N_("organisation removed")
+ALONE_ORG_RENAMED: Final = N_("organisation renamed")
+ALONE_RENAME_ASKED: Final = N_("organisation's rename asked of it")
+ALONE_DEADLINE_EARLIER: Final = N_("deadline moved earlier")
+ALONE_COORDINATOR_ADDED: Final = N_("coordinator added")
+ALONE_COORDINATOR_INVITED: Final = N_("coordinator invited")
+ALONE_COORDINATOR_REMOVED: Final = N_("coordinator removed")
+ALONE_RULE: Final = N_("approval rule changed")
+ALONE_ACTIONS: Final = {
+    "letter.reopened": ALONE_REOPENED,
+    "version.added": ALONE_MINOR_REVISION,
+    "letter.purged": ALONE_PURGED,
+    "organisation.removed": ALONE_ORG_REMOVED,
+    "organisation.renamed": ALONE_ORG_RENAMED,
+    "organisation.rename_requested": ALONE_RENAME_ASKED,
+    "deadline.moved": ALONE_DEADLINE_EARLIER,
+    "coordinator.added": ALONE_COORDINATOR_ADDED,
+    "coordinator.invited": ALONE_COORDINATOR_INVITED,
+    "coordinator.removed": ALONE_COORDINATOR_REMOVED,
+    "approval.rule": ALONE_RULE,
+}
+# In the export (plain text, the letter's language).
+EXPORT_ALONE_HEADER: Final = N_("Done without a second coordinator ({count})")
+EXPORT_ALONE_LINE: Final = N_("{when} — {action} — {actor}")
+
+# Signers told of every change.
+REOPENED_SIGNED: Final = N_(
+    "Your organisation's signature stands. If it should not, withdraw it while the letter is open."
+)
+REVISION_MINOR_WITHDRAW: Final = N_(
+    "Your organisation's signature stands on this new text. If it should not, withdraw it "
+    "while the letter is open."
+)
+
+# Witness codes on receipts and reports.
+WITNESS_LINE: Final = N_(
+    "Witness code: <code>{code}</code> — keep it outside this chat; "
+    "<code>/verify {code}</code> checks later that this record was not rewritten."
+)
+CHAIN_HEAD_LINE: Final = N_(
+    "Audit log witness: <code>{code}</code> (keep it; /verify checks it later)."
+)
+RETENTION_NOTICE: Final = N_(
+    "🗑 Letter #{letter_id} <b>{title}</b> will be purged by the retention setting on {when}: "
+    "its texts go for good; who signed stays. Export it before then if you need the text."
+)
+
 # --- letters ----------------------------------------------------------------------------------
 
 CMD_NEWLETTER: Final = N_("Start a new letter")

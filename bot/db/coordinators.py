@@ -60,6 +60,18 @@ async def live(db: Executor) -> list[Coordinator]:
     return [_coordinator(row) for row in rows]
 
 
+async def invited(db: Executor) -> list[Coordinator]:
+    """Coordinator invitations approved and not used yet, oldest first."""
+    rows = await db.fetch_all(_SELECT + "AND status = 'invited' ORDER BY id")
+    return [_coordinator(row) for row in rows]
+
+
+async def every(db: Executor) -> list[Coordinator]:
+    """Every coordinator contact there ever was (lists name who invited whom)."""
+    rows = await db.fetch_all(_SELECT + "ORDER BY id")
+    return [_coordinator(row) for row in rows]
+
+
 async def live_count(db: Executor) -> int:
     return int(
         await db.fetch_value(

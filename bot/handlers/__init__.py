@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.context import BotApplication
 from bot.handlers import (
+    approvals,
     audit,
     contacts,
     deadlines,
@@ -48,6 +49,7 @@ FEATURES = (
     preferences,
     purge,
     resend,
+    approvals,
     flows,
 )
 

@@ -9,12 +9,12 @@ from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
+from bot.handlers.approvals import request_action
 from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
 from bot.handlers.letters import describe_when, milestone_line
-from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer
 from bot.services import letters, milestones, reminders
+from bot.services.approvals import ActionResult, MoveDeadline
 from bot.services.deadlines import (
     DeadlineError,
     DeadlineReason,
@@ -23,6 +23,7 @@ from bot.services.deadlines import (
     format_offsets,
     parse_deadline,
 )
+from bot.services.letters import DeadlineMove
 
 MAX_WHEN_WORDS = 4  # "2026-03-02 10:00 Europe/Geneva" is three; a little slack
 
@@ -39,22 +40,19 @@ async def move_deadline(update: Update, context: BotContext) -> None:
         return
     now = context.clock.now()
     deadline = parse_deadline(when, default_zone=context.zone, now=now)
-    moved = await letters.move_deadline(
-        context.db, letter_id, deadline, actor=actor(context), now=now,
-        compose=LetterComposer(context.settings).deadline_notice,
-        default_offsets=context.settings.reminder_offsets,
-    )  # fmt: skip
-    wake_scheduler(context.application)
-    if moved.queued:
-        wake_outbox(context.application)
-    new, relative = describe_when(context, moved.letter.deadline)
-    text = say(
-        context, texts.DEADLINE_MOVED, letter_id=moved.letter.id, title=moved.letter.title or "",
-        deadline=new, relative=relative,
-        previous=format_deadline(moved.previous, context.zone, context.language),
-        contacts=moved.recipients,
-    )  # fmt: skip
-    await reply(update, context, text)
+
+    def done(result: ActionResult) -> str:
+        assert isinstance(result, DeadlineMove)
+        new, relative = describe_when(context, result.letter.deadline)
+        return say(
+            context, texts.DEADLINE_MOVED, letter_id=result.letter.id,
+            title=result.letter.title or "", deadline=new, relative=relative,
+            previous=format_deadline(result.previous, context.zone, context.language),
+            contacts=result.recipients,
+        )  # fmt: skip
+
+    # An earlier deadline shortens the time to answer: a second coordinator approves it.
+    await request_action(update, context, MoveDeadline(letter_id, deadline), done)
 
 
 # --- /reminders -------------------------------------------------------------------------------

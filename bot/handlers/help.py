@@ -14,7 +14,8 @@ from bot.services.deadlines import format_deadline
 def help_text(context: BotContext) -> str:
     who = context.who
     if who.is_coordinator:
-        return say(context, texts.COORDINATOR_HELP)
+        two_people = say(context, texts.COORDINATOR_HELP_TWO_PEOPLE)
+        return f"{say(context, texts.COORDINATOR_HELP)}\n\n{two_people}"
     organisation = who.organisation.name if who.organisation else ""
     return say(context, texts.MEMBER_HELP, organisation=organisation)
 

@@ -20,6 +20,7 @@ from bot.db.letters import Recipient
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import LetterStatus
+from bot.handlers.approvals import request_action
 from bot.handlers.common import (
     actor,
     answer_in_place,
@@ -39,6 +40,7 @@ from bot.jobs.outbox import send_outgoing, wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, fitting_lines, label, render_changes
 from bot.services import flows, letters, responses
+from bot.services.approvals import ActionResult, ReviseLetter
 from bot.services.deadlines import format_deadline, parse_deadline, relative_hint
 from bot.services.documents import MAX_FILE_BYTES, check_upload, extract_text
 from bot.services.flows import Flow
@@ -48,7 +50,7 @@ from bot.services.letter_text import (
     normalise,
     telegram_length,
 )
-from bot.services.letters import Circulation, DraftSource
+from bot.services.letters import Circulation, DraftSource, Revision
 from bot.services.pasting import PASTE_GAP, Part, Pasted, assemble
 from bot.services.refusals import Refusal
 from bot.services.responses import Tally
@@ -559,37 +561,24 @@ async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
         return
     material = bool(args[0])
     kind, file_id, file_name = flow.state["source"]
-    composer = _composer(context)
+    letter_id = int(flow.state["letter_id"])
+    source = DraftSource(kind, file_id, file_name)
+    ask = ReviseLetter(letter_id, str(flow.state["body"]), material, source)
+
+    def done(result: ActionResult) -> str:
+        assert isinstance(result, Revision)
+        kind_text = say(context, texts.KIND_MATERIAL if material else texts.KIND_MINOR)
+        return say(
+            context, texts.LETTER_REVISED, letter_id=result.letter.id,
+            version=label(result.version), kind=kind_text, notices=result.notices_queued,
+        )  # fmt: skip
+
+    # A minor revision of a signed letter waits for a second coordinator where there is one
+    # (the text waits in the request, not in the flow); every signer is shown the changes.
     try:
-        revision = await letters.revise(
-            context.db,
-            int(flow.state["letter_id"]),
-            body=str(flow.state["body"]),
-            material=material,
-            source=DraftSource(kind, file_id, file_name),
-            created_by=context.who.telegram_user_id,
-            actor=actor(context),
-            now=context.clock.now(),
-            compose_notice=composer.revision_notice,
-        )
-    except Refusal:
+        await request_action(update, context, ask, done, letter_id=letter_id, in_place=False)
+    finally:
         await flows.finish(context.db, flow.telegram_user_id)
-        raise
-    await flows.finish(context.db, flow.telegram_user_id)
-    wake_outbox(context.application)
-    kind_text = say(context, texts.KIND_MATERIAL if material else texts.KIND_MINOR)
-    await reply(
-        update,
-        context,
-        say(
-            context,
-            texts.LETTER_REVISED,
-            letter_id=revision.letter.id,
-            version=label(revision.version),
-            kind=kind_text,
-            notices=revision.notices_queued,
-        ),
-    )
 
 
 # --- /letters, /letter, /preview, /circulate ------------------------------------------------

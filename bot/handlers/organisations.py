@@ -15,8 +15,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.types import ContactStatus
+from bot.handlers.approvals import request_action
 from bot.handlers.common import (
     actor,
+    answer_in_place,
     command_argument,
     coordinators_only,
     pack_pages,
@@ -27,7 +29,15 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.jobs.outbox import delete_expired_messages
-from bot.services import membership
+from bot.services import membership, renames
+from bot.services.approvals import (
+    ActionResult,
+    Done,
+    OrganisationRemoved,
+    RemoveOrganisation,
+    RenameOrganisation,
+)
+from bot.services.renames import RenameAsked, Renamed
 
 CONTACT_STATES = {
     ContactStatus.INVITED: texts.CONTACT_STATE_INVITED,
@@ -56,11 +66,22 @@ async def rename_org(update: Update, context: BotContext) -> None:
     if org_id is None or not name.strip():
         await reply(update, context, say(context, texts.USAGE_RENAMEORG))
         return
-    old, new = await membership.rename_organisation(
-        context.db, org_id, name, actor=actor(context), now=context.clock.now()
-    )
-    text = say(context, texts.ORG_RENAMED, org_id=new.id, name=new.name, old_name=old.name)
-    await reply(update, context, text)
+
+    def done(result: ActionResult) -> str:
+        if isinstance(result, Renamed):  # it never answered a letter: renamed at once
+            new = result.new
+            return say(
+                context, texts.ORG_RENAMED, org_id=new.id, name=new.name, old_name=result.old.name
+            )
+        assert isinstance(result, RenameAsked)
+        rename = result.rename
+        message = texts.RENAME_ASKED if result.asked else texts.RENAME_NOBODY
+        return say(
+            context, message, org_id=rename.organisation_id, old=rename.old_name,
+            new=rename.new_name, asked=result.asked,
+        )  # fmt: skip
+
+    await request_action(update, context, RenameOrganisation(org_id, name), done)
 
 
 @coordinators_only
@@ -78,19 +99,32 @@ async def remove_org(update: Update, context: BotContext) -> None:
 
 @coordinators_only
 async def remove_org_answer(update: Update, context: BotContext) -> None:
-    async def remove(org_id: int) -> tuple[str, membership.Removal]:
-        org, removal = await membership.remove_organisation(
-            context.db, org_id, actor=actor(context), now=context.clock.now()
-        )
-        done = say(
+    """Remove (with a second coordinator's approval where one is needed) or Keep."""
+    query = update.callback_query
+    assert query is not None
+    args = callback_data.decode(query.data, callback_data.REMOVE_ORG, 2)
+    if args is None or args[1] not in (0, 1):
+        return
+    org_id, confirmed = args
+    if not confirmed:
+        await answer_in_place(update, say(context, texts.ORG_KEPT, org_id=org_id))
+        return
+
+    def done(result: ActionResult) -> str:
+        assert isinstance(result, OrganisationRemoved)
+        org, removal = result.organisation, result.removal
+        return say(
             context, texts.ORG_REMOVED, org_id=org.id, name=org.name, contacts=removal.contacts
         )
-        return done, removal
 
-    def kept(org_id: int) -> str:
-        return say(context, texts.ORG_KEPT, org_id=org_id)
-
-    await answer_removal(update, context, callback_data.REMOVE_ORG, kept, remove)
+    outcome = await request_action(update, context, RemoveOrganisation(org_id), done)
+    if isinstance(outcome, Done) and isinstance(outcome.result, OrganisationRemoved):
+        # What became of the removed contacts' messages, once the sweep has run.
+        report = await _clear_chats(context, outcome.result.removal)
+        text = done(outcome.result)
+        if outcome.alone:
+            text += "\n\n" + say(context, texts.DONE_ALONE)
+        await answer_in_place(update, f"{text}\n\n{report}")
 
 
 async def answer_removal(
@@ -153,9 +187,14 @@ async def list_orgs(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.ORGS_EMPTY))
         return
     blocks: list[list[str]] = []
+    waiting = await renames.waiting(context.db)
     for entry in entries:
         org = entry.organisation
-        lines = [say(context, texts.ORGS_LINE, org_id=org.id, name=org.name)]
+        name = org.name
+        if org.id in waiting:  # the organisation has to confirm its new name first
+            new = waiting[org.id].new_name
+            name = texts.Html(say(context, texts.RENAME_WAITING, old=org.name, new=new))
+        lines = [say(context, texts.ORGS_LINE, org_id=org.id, name=name)]
         if not entry.contacts:
             lines.append(say(context, texts.ORGS_NO_CONTACTS, org_id=org.id))
         for contact in entry.contacts:

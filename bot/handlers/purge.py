@@ -8,11 +8,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
-from bot.handlers.common import actor, coordinators_only, reply, say
+from bot.handlers.approvals import request_action
+from bot.handlers.common import coordinators_only, reply, say
 from bot.handlers.letters import letter_ref
 from bot.handlers.refusals import in_place
-from bot.jobs.outbox import delete_expired_messages
-from bot.services import lifecycle, purge
+from bot.services import lifecycle
+from bot.services.approvals import ActionResult, PurgeLetter
+from bot.services.purge import Purge
 
 
 @coordinators_only
@@ -39,15 +41,16 @@ async def answer(update: Update, context: BotContext) -> None:
         text = say(context, texts.PURGE_KEPT, letter_id=letter_id)
         await query.edit_message_text(text, parse_mode=ParseMode.HTML)
         return
-    done = await purge.purge_letter(
-        context.db, letter_id, actor=actor(context), now=context.clock.now()
-    )
-    text = say(
-        context, texts.PURGE_DONE, letter_id=letter_id, versions=done.versions,
-        comments=done.comments, to_delete=done.to_delete,
-    )  # fmt: skip
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML)
-    await delete_expired_messages(context.application)
+
+    def done(result: ActionResult) -> str:
+        assert isinstance(result, Purge)
+        return say(
+            context, texts.PURGE_DONE, letter_id=letter_id, versions=result.versions,
+            comments=result.comments, to_delete=result.to_delete,
+        )  # fmt: skip
+
+    # With two coordinators a second one approves; the purge runs when they do.
+    await request_action(update, context, PurgeLetter(letter_id), done, letter_id=letter_id)
 
 
 def register(app: BotApplication) -> None:

@@ -27,7 +27,7 @@ from bot.handlers.letters import describe_when
 from bot.handlers.refusals import in_place
 from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer, label
-from bot.services import flows, letters, responses
+from bot.services import flows, letters, responses, witnesses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
 from bot.services.refusals import Code, Refusal
@@ -149,6 +149,15 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
+async def _witnessed(context: BotContext, receipt: str, target: responses.Target) -> str:
+    """A receipt with the witness code of its audit event: kept outside the server, it
+    later shows whether the record was rewritten (/verify)."""
+    code = await witnesses.response_witness(context.db, target.letter.id, target.organisation_id)
+    if code is None:
+        return receipt
+    return f"{receipt}\n\n{say(context, texts.WITNESS_LINE, code=code)}"
+
+
 async def sign_confirm(update: Update, context: BotContext) -> None:
     pressed = await _pressed_listing(update, context, callback_data.SIGN_CONFIRM)
     if pressed is None:
@@ -173,6 +182,7 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         listing=listing_text,
         when=_now_text(context),
     )
+    text = await _witnessed(context, text, target)
     await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
     )
@@ -256,6 +266,7 @@ async def _declined(
         version=label(target.version),
         when=_now_text(context),
     )
+    text = await _witnessed(context, text, target)
     await reply(update, context, text)
     if outcome.changed:
         await _tell_colleagues(
@@ -412,6 +423,7 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
         title=target.letter.title or "",
         when=_now_text(context),
     )
+    text = await _witnessed(context, text, target)
     await answer_in_place(update, text)
     await _tell_colleagues(
         context,

@@ -7,13 +7,16 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
+from bot.approval_messages import ApprovalMessages
+from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
-from bot.handlers.common import notify_coordinators, reply, say
+from bot.db.contacts import Contact
+from bot.handlers.common import notify_coordinators, reply, say, tell
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
 from bot.jobs.outbox import wake_outbox
-from bot.services import coordinators, membership
+from bot.services import coordinators, membership, renames
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline
 from bot.services.outbox import OutgoingMessage
@@ -69,6 +72,9 @@ async def start(update: Update, context: BotContext) -> None:
             organisation=result.organisation.name,
             contact_id=result.contact.id,
         )
+        await _ask_about_rename(context, result.contact)
+    elif isinstance(result, membership.CoordinatorJoined):
+        await _coordinator_joined(update, context, result)
     elif isinstance(result, membership.AlreadyBound):  # lost a race with another invite
         if result.organisation_name is None:
             await reply(update, context, say(context, texts.ALREADY_COORDINATOR))
@@ -81,6 +87,34 @@ async def start(update: Update, context: BotContext) -> None:
         verdict = services.flood.penalise(user.id, now, context.settings.bad_invite_weight)
         if verdict is FloodVerdict.ALLOW:
             await send_neutral(update, context)
+
+
+async def _coordinator_joined(
+    update: Update, context: BotContext, joined: membership.CoordinatorJoined
+) -> None:
+    """A coordinator invitation used: welcome, their menu, and the others told."""
+    contact = joined.contact
+    await reply(update, context, texts.render(texts.WELCOME_COORDINATOR, contact.language))
+    await publish_commands(context.application, only_chat=contact.telegram_user_id)
+    for chat, language in (await coordinators.languages(context.db)).items():
+        if chat == contact.telegram_user_id:
+            continue  # the others are told; the newcomer was welcomed
+        text = texts.render(
+            texts.COORDINATOR_JOINED, language, name=contact.display_name or "",
+            telegram_id=contact.telegram_user_id, contact_id=contact.id,
+        )  # fmt: skip
+        await tell(context, chat, text)
+
+
+async def _ask_about_rename(context: BotContext, contact: Contact) -> None:
+    """A contact who joins an organisation whose rename waits is asked about it (nobody
+    could answer before)."""
+    messages = ApprovalMessages(context.settings)
+    asked = await renames.ask_new_contact(
+        context.db, contact, now=context.clock.now(), ask=messages.rename_question
+    )
+    if asked:
+        wake_outbox(context.application)
 
 
 async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> None:

@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
+from bot.handlers.approvals import request_action
 from bot.handlers.common import (
     actor,
     answer_in_place,
@@ -32,7 +33,17 @@ from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, chase_lines, label
-from bot.services import flows, letter_export, lifecycle, reminders, responses
+from bot.services import (
+    approvals,
+    flows,
+    letter_export,
+    lifecycle,
+    reminders,
+    renames,
+    responses,
+    witnesses,
+)
+from bot.services.approvals import ActionResult, Reopened, ReopenLetter
 from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
 from bot.services.refusals import Code, Refusal
@@ -63,6 +74,9 @@ async def status(update: Update, context: BotContext) -> None:
         return
     info = await responses.letter_status(context.db, letter_id)
     await reply(update, context, _summary(context, info))
+    alone = await approvals.done_alone(context.db, letter_id)
+    if alone:
+        await reply(update, context, _done_alone(context, alone))
     await show_uncertain(update, context, letter_id)
     if info.organisations:
         await _show_table(update, context, info, 1)
@@ -105,13 +119,33 @@ def _summary(context: BotContext, info: responses.LetterStanding) -> str:
     return text
 
 
+_ALONE_SHOWN = 20  # the latest ones; the export lists them all
+
+
+def _done_alone(context: BotContext, alone: list[approvals.AloneAction]) -> str:
+    """What one coordinator did to the letter's record without a second person."""
+    lines = [say(context, texts.STATUS_ALONE_HEADER, count=len(alone))]
+    for action in alone[-_ALONE_SHOWN:]:
+        when = describe_when(context, action.at)[0]
+        what = say(context, texts.ALONE_ACTIONS.get(action.action, action.action))
+        line = say(context, texts.STATUS_ALONE_LINE, when=when, action=what,
+                   actor=action.actor)  # fmt: skip
+        lines.append(line)
+    return "\n".join(lines)
+
+
 async def _show_table(
     update: Update, context: BotContext, info: responses.LetterStanding, page: int
 ) -> None:
     """One line per organisation, paged; the pager carries the letter's id."""
     lines = []
+    waiting = await renames.waiting(context.db)
     for organisation in info.organisations:
         row = organisation.row
+        name = row.organisation_name
+        rename = waiting.get(row.organisation_id)
+        if rename is not None:  # coordinators see the rename the organisation has to confirm
+            name = texts.Html(say(context, texts.RENAME_WAITING, old=name, new=rename.new_name))
         detail = ""
         if organisation.state in (OrganisationState.SIGNED, OrganisationState.RECONFIRM):
             listing = say(context, LISTING_TEXTS[row.listing]) if row.listing else ""
@@ -124,7 +158,7 @@ async def _show_table(
                 context,
                 texts.STATUS_LINE,
                 icon=icon,
-                organisation=row.organisation_name,
+                organisation=name,
                 state=say(context, STATE_TEXTS[organisation.state]),
                 detail=detail,
                 last=_last_activity(context, row.updated_at, row.last_comment_at),
@@ -327,6 +361,9 @@ async def close_answer(update: Update, context: BotContext) -> None:
         title=letter.title or "",
         signed=counts.signed,
     )
+    head = await witnesses.chain_head(context.db)  # a witness of the record as closed
+    if head is not None:
+        text += "\n\n" + say(context, texts.CHAIN_HEAD_LINE, code=head)
     await answer_in_place(update, text)
 
 
@@ -339,20 +376,16 @@ async def reopen(update: Update, context: BotContext) -> None:
         return
     now = context.clock.now()
     deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
-    letter = await lifecycle.reopen_letter(
-        context.db, letter_id, deadline, actor=actor(context), now=now,
-        default_offsets=context.settings.reminder_offsets,
-        compose=LetterComposer(context.settings).reopened_notice,
-    )  # fmt: skip
-    wake_outbox(context.application)
-    wake_scheduler(context.application)
-    text = say(
-        context,
-        texts.LETTER_REOPENED,
-        letter_id=letter.id,
-        deadline=describe_when(context, letter.deadline)[0],
-    )
-    await reply(update, context, text)
+
+    def done(result: ActionResult) -> str:
+        assert isinstance(result, Reopened)
+        letter = result.letter
+        deadline = describe_when(context, letter.deadline)[0]
+        return say(context, texts.LETTER_REOPENED, letter_id=letter.id, deadline=deadline)
+
+    # Signers are told, with Withdraw; with two coordinators a second one approves first.
+    ask = ReopenLetter(letter_id, deadline)
+    await request_action(update, context, ask, done, letter_id=letter_id)
 
 
 @coordinators_only

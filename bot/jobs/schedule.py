@@ -26,13 +26,16 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot import texts
+from bot.approval_messages import action_context
 from bot.context import BotApplication, BotContext, Services, services_of
+from bot.db.coordinators import Coordinator
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.messages import LetterComposer, chase_lines, heard_again, label
 from bot.services import (
     access,
+    approvals,
     coordinators,
     digest,
     flows,
@@ -42,6 +45,7 @@ from bot.services import (
     purge,
     reminders,
     responses,
+    witnesses,
 )
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.digest import LetterActivity
@@ -80,6 +84,8 @@ class Scheduler:
         # Each coordinator's chat and language, read at the start of every pass: what they
         # get is composed inside the services' transactions, which take plain functions.
         self._coordinators: dict[int, str] = {}
+        # The audit chain's head when the digest is composed (a witness coordinators keep).
+        self._chain_head: str | None = None
 
     @property
     def services(self) -> Services:
@@ -104,10 +110,18 @@ class Scheduler:
         closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
         await self._send_close_reports()
         await flows.expire(db, now=now)  # what was typed into an abandoned flow goes
+        # Requests nobody decided in time (issue 16): their requester and the others told.
+        expired = await approvals.expire_due(db, action_context(settings, now))
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
+            announced = await purge.announce_purges(
+                db, now=now, retention=retention, compose=self._purge_announcement
+            )
+            announced_queued = sum(item.queued for item in announced)
             if await purge.purge_expired(db, now=now, retention=retention):
                 await delete_expired_messages(self.app)
+        else:
+            announced_queued = 0
         claimed = await reminders.claim_due_reminders(
             db, now=now, default_zone=settings.zone, quiet_default=settings.quiet_hours,
             compose_chase=self._chase_messages,
@@ -123,6 +137,7 @@ class Scheduler:
             queued += await access.queue_heard_again(db, owed, now=now)
         digest_queued = None
         if settings.digest_time is not None:
+            self._chain_head = await witnesses.chain_head(db)  # the digest carries it
             digest_queued = await digest.send_due_digest(
                 db, now=now, at=settings.digest_time, zone=settings.zone,
                 compose=self._digest_messages,
@@ -131,7 +146,7 @@ class Scheduler:
             tuple(letter.id for letter in closed),
             claimed.organisations,
             claimed.skipped,
-            queued + (digest_queued or 0),
+            queued + (digest_queued or 0) + announced_queued + len(expired),  # expiries told
             digest_queued,
         )
 
@@ -144,10 +159,12 @@ class Scheduler:
             await milestones.next_due(db),
             await flows.next_expiry(db),
             services.flood.next_heard_again(),
+            await approvals.next_expiry(db),
         ]
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
             moments.append(await lifecycle.next_purge(db, retention=retention))
+            moments.append(await purge.next_announcement(db, retention=retention))
         if settings.digest_time is not None:
             moments.append(
                 await digest.next_due(
@@ -189,6 +206,17 @@ class Scheduler:
             format_deadline(moment, zone, language),
             relative_hint(moment, now, language),
         )
+
+    def _purge_announcement(
+        self, letter: Letter, purge_at: datetime, coordinator: Coordinator
+    ) -> OutgoingMessage | None:
+        """RETENTION_DAYS will purge the letter's texts in a day (issue 16)."""
+        language = coordinator.language
+        text = texts.render(
+            texts.RETENTION_NOTICE, language, letter_id=letter.id, title=letter.title or "",
+            when=self._when(purge_at, language)[0],
+        )  # fmt: skip
+        return _html(text)
 
     def _milestone_messages(
         self, milestone: Milestone, letter: Letter
@@ -248,6 +276,8 @@ class Scheduler:
             )  # fmt: skip
             parts.append(line)
         parts.append(texts.render(texts.DIGEST_FOOTER, language))
+        if self._chain_head is not None:
+            parts.append(texts.render(texts.CHAIN_HEAD_LINE, language, code=self._chain_head))
         return "\n\n".join(parts)
 
     async def _send_close_reports(self) -> None:
@@ -269,11 +299,14 @@ class Scheduler:
                 pending=counts.pending + counts.no_contact,  # no answer either way
             )  # fmt: skip
             delivered = True
+            head = await witnesses.chain_head(db)
             for chat, language in self._coordinator_chats():
                 text = texts.render(
                     texts.AUTO_CLOSED_REPORT, language,
                     deadline=self._when(letter.deadline, language)[0], **tally,
                 )  # fmt: skip
+                if head is not None:
+                    text += "\n\n" + texts.render(texts.CHAIN_HEAD_LINE, language, code=head)
                 try:
                     await self.app.bot.send_message(
                         chat, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True

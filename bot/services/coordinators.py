@@ -56,8 +56,10 @@ __all__ = [
     "active",
     "add_from_cli",
     "bootstrap",
+    "every",
     "first_heard",
     "invitation_link",
+    "invited",
     "is_active",
     "languages",
     "remove_from_cli",
@@ -77,6 +79,16 @@ def actor_of(coordinator: Coordinator) -> str:
 async def active(db: Executor) -> list[Coordinator]:
     """Every coordinator with access, in the order they became one."""
     return await repo.live(db)
+
+
+async def invited(db: Executor) -> list[Coordinator]:
+    """Coordinator invitations not used yet (/coordinators lists them)."""
+    return await repo.invited(db)
+
+
+async def every(db: Executor) -> list[Coordinator]:
+    """Every coordinator contact there ever was, removed ones too."""
+    return await repo.every(db)
 
 
 async def count(db: Executor) -> int:

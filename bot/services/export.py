@@ -301,7 +301,33 @@ def render_markdown(data: ExportInput) -> str:
         parts += ["", f"### {markdown_escape(title)}", ""]
         parts += [f"- {markdown_escape(name)}" for name in changed]
     parts += ["", f"*{markdown_escape(_footer(data))}*", ""]
+    alone = _alone_lines(data)
+    if alone:
+        parts += [f"### {markdown_escape(alone[0])}", ""]
+        parts += [f"- {markdown_escape(line)}" for line in alone[1:]]
+        parts.append("")
     return "\n".join(parts)
+
+
+def _alone_lines(data: ExportInput) -> list[str]:
+    """A heading and one line per action one coordinator did to the letter's record
+    without a second person (issue 16); empty when there was none."""
+    if not data.done_alone:
+        return []
+    heading = texts.plain(texts.EXPORT_ALONE_HEADER, data.language, count=len(data.done_alone))
+    lines = [
+        texts.plain(
+            texts.EXPORT_ALONE_LINE,
+            data.language,
+            when=_format_moment(action.at, data.zone),
+            action=texts.plain(
+                texts.ALONE_ACTIONS.get(action.action, action.action), data.language
+            ),
+            actor=action.actor,
+        )
+        for action in data.done_alone
+    ]
+    return [heading, *lines]
 
 
 # --------------------------------------------------------------------------- docx
@@ -369,6 +395,11 @@ def render_docx(data: ExportInput) -> bytes:
             document.add_paragraph(_xml_safe(_one_line(name)), style="List Bullet")
     footer = document.add_paragraph().add_run(_footer(data))
     footer.font.size = _FOOTER_SIZE
+    alone = _alone_lines(data)
+    if alone:
+        document.add_heading(alone[0], level=2)
+        for line in alone[1:]:
+            document.add_paragraph(line, style="List Bullet").runs[0].font.size = _FOOTER_SIZE
 
     buffer = io.BytesIO()
     document.save(buffer)

@@ -16,7 +16,7 @@ Asking happens after a second coordinator's approval where one is needed
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +46,7 @@ __all__ = [
     "ask_new_contact",
     "confirm",
     "keep",
+    "tell_coordinators",
     "waiting",
     "waiting_listed",
 ]
@@ -361,6 +362,23 @@ async def keep(db: Database, contact: Contact, rename_id: int, *, now: datetime)
         )  # fmt: skip
         organisation = await organisations_repo.existing(tx, rename.organisation_id)
         return RenameDecided(await _existing(tx, rename.id), organisation, False, contact)
+
+
+async def tell_coordinators(
+    db: Database, rename: Rename, texts_by_chat: Mapping[int, str], *, now: datetime
+) -> int:
+    """Queues the organisation's answer to every coordinator (``texts_by_chat``: their chat
+    → the HTML text in their language), once per rename and chat; how many were queued."""
+    queued = 0
+    async with db.transaction() as tx:
+        for chat, text in texts_by_chat.items():
+            message = OutgoingMessage("sendMessage", {"text": text, "parse_mode": "HTML"})
+            queued += await outbox.enqueue(
+                tx, broadcast_id=None, contact_id=None, chat_id=chat, letter_id=None,
+                kind="notice", message=message, now=now,
+                dedupe_key=f"rename:{rename.id}:decided:to:{chat}",
+            )  # fmt: skip
+    return queued
 
 
 # --- what coordinators see ----------------------------------------------------------------------
