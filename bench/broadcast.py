@@ -23,8 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application, services_of, start_in_process, stop_in_process  # noqa: E402
+from bot.app import build_application, start_in_process, stop_in_process  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
+from bot.context import services_of  # noqa: E402
 from bot.demo.factories import bind_members  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer  # noqa: E402
 from bot.services import outbox  # noqa: E402

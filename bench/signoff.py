@@ -104,9 +104,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot import keyboards, texts  # noqa: E402
-from bot.app import build_application, services_of, start_in_process, stop_in_process  # noqa: E402
+from bot.app import build_application, start_in_process, stop_in_process  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
-from bot.context import BotApplication  # noqa: E402
+from bot.context import BotApplication, services_of  # noqa: E402
 from bot.db import letters as letters_repo  # noqa: E402
 from bot.demo.factories import bind_members  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer, FakeUser  # noqa: E402

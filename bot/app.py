@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 from bot import handlers, jobs, texts
 from bot.clock import Clock, SystemClock
 from bot.commands import publish_commands
-from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.context import SERVICES_KEY, BotApplication, BotContext, Services, services_of
 from bot.db import open_database
 from bot.db import state as state_repo
 from bot.handlers.gate import answer_press
@@ -27,10 +27,6 @@ from bot.settings import Settings
 from bot.throughput import TELEGRAM_PACE, ChatPacedRateLimiter, Pace, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-
-def services_of(app: BotApplication) -> Services:
-    return app.bot_data[SERVICES_KEY]
 
 
 def build_application(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.db import Database
     from bot.db.audit import Verification
     from bot.db.cipher import Conversion
+    from bot.services.audit_check import AuditCheck
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
@@ -183,6 +184,7 @@ async def _invite(
     from bot.db import state as state_repo
     from bot.services import membership
     from bot.services.deadlines import format_deadline
+    from bot.services.refusals import Refusal
 
     db = await _open_migrated(settings)
     try:
@@ -204,8 +206,8 @@ async def _invite(
                 now=SystemClock().now(),
                 ttl=settings.invite_ttl,
             )
-        except membership.MembershipError as error:
-            raise OperatorError(f"cannot invite: {error.reason}") from None
+        except Refusal as refusal:
+            raise OperatorError(f"cannot invite: {refusal.code}") from None
     finally:
         await db.close()
     expires = format_deadline(issued.expires_at, settings.zone)
@@ -293,33 +295,62 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 # --- audit ---------------------------------------------------------------------------------
 
 
-async def _verify_audit(settings: Settings) -> Verification:
-    return await _verify_chain(settings.database_path, settings.database_secret())
-
-
 async def _verify_chain(path: Path, key: str | None) -> Verification:
     from bot.db import audit, open_database
 
     db = await open_database(path, key)
     try:
-        if not await db.fetch_value(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'"
-        ):
-            raise OperatorError(f"{path} has no audit log (run migrate first)")
+        await _require_audit_log(db, path)
         return await audit.verify(db)
     finally:
         await db.close()
 
 
+async def _require_audit_log(db: Database, path: Path) -> None:
+    if not await db.fetch_value(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'"
+    ):
+        raise OperatorError(f"{path} has no audit log (run migrate first)")
+
+
+async def _check_audit(settings: Settings, codes: list[str]) -> AuditCheck:
+    from bot.db import open_database
+    from bot.services.audit_check import check_audit
+
+    db = await open_database(settings.database_path, settings.database_secret())
+    try:
+        await _require_audit_log(db, settings.database_path)
+        return await check_audit(db, codes)
+    finally:
+        await db.close()
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    result = _run_db_command(_verify_audit(_settings()))
-    if result.broken is None:
-        print(f"OK: {result.count} events")
-        print(f"last hash: {result.last_hash}")
-        return 0
-    print(f"BROKEN at event #{result.broken.id} ({result.broken.action}): {result.reason}")
-    print(f"{result.count} events before it verify")
-    return 1
+    from bot.services.witnesses import split_codes
+
+    codes = [code for given in args.witness or () for code in split_codes(given)]
+    result = _run_db_command(_check_audit(_settings(), codes))
+    chain, record = result.chain, result.record
+    if chain.broken is None:
+        print(f"OK: {chain.count} events")
+        print(f"last hash: {chain.last_hash}")
+        if result.head:
+            print(f"head: {result.head} (a witness code of the last event: keep it elsewhere)")
+    else:
+        print(f"BROKEN at event #{chain.broken.id} ({chain.broken.action}): {chain.reason}")
+        print(f"{chain.count} events before it verify")
+    if record.first is None:
+        print(f"record OK: the tables are what the {record.events} events say")
+    else:
+        print(f"record DIFFERS: {record.first}")
+        if len(record.differences) > 1:
+            print(f"({len(record.differences) - 1} more differences after this one)")
+    if record.unknown:
+        skipped = ", ".join(f"{action} ×{n}" for action, n in sorted(record.unknown.items()))
+        print(f"not replayed (actions that change no record checked here): {skipped}")
+    for witness in result.witnesses:
+        print(witness.line())
+    return 0 if result.ok else 1
 
 
 # --- backup ----------------------------------------------------------------------------------
@@ -453,7 +484,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
     verify = audit_commands.add_parser(
-        "verify", help="check the hash chain; prints OK or the first broken event"
+        "verify",
+        help="check the hash chain and that the tables are what its events say; prints OK "
+        "or the first broken event and the first difference",
+    )
+    verify.add_argument(
+        "--witness",
+        nargs="+",
+        metavar="CODE",
+        help="witness codes (from receipts, close reports, digests) that must still be in "
+        "the chain at their place, e.g. 212-7f3a-9c21-d04b-8e2a-a19c (in a shell, quote a "
+        "code that starts with #)",
     )
     verify.set_defaults(handler=cmd_audit_verify)
 

@@ -78,9 +78,9 @@ async def publish_commands(
         pairs = COORDINATOR_COMMANDS if chat_id in coordinator_ids else MEMBER_COMMANDS
         chosen = language or known.get(chat_id, texts.DEFAULT_LANGUAGE)
         calls.append((menu(pairs, chosen), BotCommandScopeChat(chat_id), None))
-    for commands, scope, code in calls:
+    for commands, scope, language_code in calls:
         try:
-            await app.bot.set_my_commands(commands, scope=scope, language_code=code)
+            await app.bot.set_my_commands(commands, scope=scope, language_code=language_code)
         except TelegramError as error:
             # e.g. a coordinator who blocked the bot or deleted the chat since.
             log.warning("could not set the command menu (%s): %s", scope.type, error)

@@ -8,7 +8,7 @@ per-update context for the handlers after it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -52,8 +52,14 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     afterwords: tuple[str, ...] = ()
 
     @property
+    def application(self) -> BotApplication:  # type: ignore[override]  # see below
+        # PTB annotates this with a context type variable it leaves unbound ("ST"), which
+        # matches no application type; ours is this class.
+        return cast("BotApplication", super().application)
+
+    @property
     def services(self) -> Services:
-        return self.application.bot_data[SERVICES_KEY]
+        return services_of(self.application)
 
     @property
     def db(self) -> Database:
@@ -87,3 +93,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
 
 BotApplication = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+def services_of(app: BotApplication) -> Services:
+    services: Services = app.bot_data[SERVICES_KEY]
+    return services

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data, texts
+from bot.services.responses import OrganisationState
 
 
 def pager(
@@ -248,20 +249,19 @@ def open_current(letter_id: int, version: str, language: str) -> InlineKeyboardM
 
 
 def mine_actions(
-    letter_id: int, version_id: int, state: str, language: str
+    letter_id: int, version_id: int, state: OrganisationState, language: str
 ) -> InlineKeyboardMarkup:
-    """/mine: what the organisation can do on a letter now, by where it stands
-    (``state`` is a ``responses.OrganisationState`` value)."""
+    """/mine: what the organisation can do on a letter now, by where it stands."""
     ids = (letter_id, version_id)
     full_text = _button(texts.BUTTON_FULL_TEXT, language, callback_data.FULL_TEXT, *ids)
     comment = _button(texts.BUTTON_COMMENT, language, callback_data.COMMENT, *ids)
     withdraw = _button(texts.BUTTON_WITHDRAW, language, callback_data.WITHDRAW, letter_id)
-    if state == "signed":
+    if state is OrganisationState.SIGNED:
         rows = [[withdraw], [comment, full_text]]
-    elif state == "needs_reconfirmation":
+    elif state is OrganisationState.RECONFIRM:
         sign_again = _button(texts.BUTTON_SIGN_AGAIN, language, callback_data.SIGN, *ids)
         rows = [[sign_again, withdraw], [comment, full_text]]
-    elif state == "declined":
+    elif state is OrganisationState.DECLINED:
         sign = _button(texts.BUTTON_SIGN, language, callback_data.SIGN, *ids)
         rows = [[sign], [comment, full_text]]
     else:  # no answer yet, or a withdrawn signature

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import sys
+from typing import TextIO
 
 TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 REDACTED = "[REDACTED-TOKEN]"
@@ -78,7 +79,9 @@ class RedactTokenFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str, *, secrets: tuple[str, ...] = (), stream=None) -> None:
+def configure_logging(
+    level: str, *, secrets: tuple[str, ...] = (), stream: TextIO | None = None
+) -> None:
     """Set up the root logger once for the process (CLI entry points call this)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -16,9 +16,9 @@ from telegram.constants import ParseMode
 
 from bot import keyboards, texts
 from bot.db.letters import Letter, Recipient, Version
-from bot.db.timefmt import from_db
 from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
+from bot.services.letter_queue import PlannedMessage
 from bot.services.letter_text import (
     ParagraphChange,
     diff_paragraphs,
@@ -28,7 +28,6 @@ from bot.services.letter_text import (
     version_label,
     word_diff,
 )
-from bot.services.letters import PlannedMessage
 from bot.services.outbox import OutgoingMessage
 from bot.services.reminders import ChaseItem
 from bot.settings import Settings
@@ -95,8 +94,7 @@ class LetterComposer:
     def deadline_text(
         self, letter: Letter, zone: ZoneInfo, language: str, now: datetime
     ) -> tuple[str, str]:
-        deadline = from_db(letter.deadline)
-        assert deadline is not None
+        deadline = letter.deadline
         return format_deadline(deadline, zone, language), relative_hint(deadline, now, language)
 
     def summary(
@@ -158,10 +156,8 @@ class LetterComposer:
     ) -> Sequence[PlannedMessage]:
         """Neutral on a lock screen: no title, no topic; details when the member opens it."""
         language = recipient.language
-        deadline = from_db(letter.deadline)
-        assert deadline is not None
         text = texts.render(
-            texts.REMIND_NOTE, language, relative=relative_hint(deadline, now, language)
+            texts.REMIND_NOTE, language, relative=relative_hint(letter.deadline, now, language)
         )
         markup = keyboards.reminder_actions(letter.id, version.id, language)
         params = _html(text, reply_markup=markup.to_dict(), protect_content=True)

@@ -237,6 +237,7 @@ COORDINATOR_HELP: Final = N_(
     "/purge <i>letter</i> — remove a closed letter's texts for good (who signed stays)\n"
     "/export <i>letter</i> — final text with signatories (.docx, .md) and a CSV\n"
     "/audit <i>letter</i> — the letter's audit trail (CSV)\n"
+    "/verify [<i>code</i> …] — check the audit log against the tables, and witness codes\n"
     "/cancel — leave what you are doing\n"
     "\n"
     "/language — the language I write to you in\n"
@@ -255,6 +256,7 @@ MEMBER_HELP: Final = N_(
     "\n"
     "/mine — open letters for your organisation and where it stands\n"
     "/withdraw <i>letter</i> — withdraw your organisation's signature\n"
+    "/verify <i>code</i> — check a receipt's witness code against the audit log\n"
     "/timezone [<i>zone</i>] — the time zone I show times in\n"
     "/quiet [<i>23-07</i> | off] — hours when reminders wait\n"
     "/cancel — leave what you are doing\n"
@@ -917,6 +919,68 @@ AUDIT_CAPTION: Final = NP_(
     "Audit trail of letter #{letter_id}: {events} events, each with its hash. "
     "The whole log is checked on the server with <code>coalition-bot audit verify</code>.",
     "events",
+)
+
+# /verify: the audit log checked from Telegram. Coordinators get the whole check; members
+# only whether witness codes of their own organisation's events hold (see bot/handlers/audit).
+VERIFY_USAGE_MEMBER: Final = N_(
+    "Send /verify with a witness code from one of your receipts, e.g. "
+    "<code>/verify #212-7f3a-9c21-d04b-8e2a-a19c</code>. I check that the event it names is "
+    "still in the audit log, unchanged and in its place."
+)
+VERIFY_TOO_MANY: Final = N_("At most {limit} codes at a time, please.")
+VERIFY_CHAIN_OK: Final = NP_(
+    "✅ The audit log is whole: {events} event, each linked to the one before it.",
+    "✅ The audit log is whole: {events} events, each linked to the one before it.",
+    "events",
+)
+VERIFY_CHAIN_BROKEN: Final = N_(
+    "❌ The audit log is broken at event #{event}: <code>{reason}</code>"
+)
+VERIFY_RECORD_OK: Final = N_(
+    "✅ Responses, organisations, contacts, letters and versions are what the log says."
+)
+VERIFY_RECORD_DIFFERS: Final = N_(
+    "❌ The records differ from the audit log: <code>{difference}</code>"
+)
+VERIFY_MORE_DIFFERENCES: Final = NP_(
+    "…and {count} more difference (<code>coalition-bot audit verify</code> on the server).",
+    "…and {count} more differences (<code>coalition-bot audit verify</code> on the server).",
+    "count",
+)
+VERIFY_HEAD: Final = N_("The latest event, to note down outside the server: <code>{code}</code>")
+VERIFY_HELD: Final = N_(
+    "✅ <code>{code}</code>: event #{event} ({action}) is in the log, in its place."
+)
+VERIFY_MOVED: Final = N_(
+    "❌ <code>{code}</code>: these digits are event #{found}'s now: events were inserted or "
+    "removed before it."
+)
+VERIFY_DIFFERENT: Final = N_(
+    "❌ <code>{code}</code>: event #{event} is not the one witnessed: the log was rewritten at "
+    "or before it."
+)
+VERIFY_MISSING: Final = N_(
+    "❌ <code>{code}</code>: there is no event #{event} any more: events were removed."
+)
+VERIFY_CUT: Final = N_(
+    "❌ <code>{code}</code>: the log ends at event #{last}, before this one: events were cut "
+    "off its end."
+)
+VERIFY_UNREADABLE: Final = N_(
+    "❓ <code>{code}</code>: not a witness code (they look like "
+    "<code>#212-7f3a-9c21-d04b-8e2a-a19c</code>)."
+)
+VERIFY_MEMBER_HELD: Final = N_(
+    "✅ <code>{code}</code>: your organisation's event #{event} is in the audit log, unchanged "
+    "and in its place."
+)
+VERIFY_MEMBER_UNMATCHED: Final = N_(
+    "❌ <code>{code}</code>: this matches no event of your organisation. If you copied it from "
+    "one of your receipts, the audit log was changed since: tell the coalition's coordinators."
+)
+VERIFY_MEMBER_LOG_FAILS: Final = N_(
+    "⚠️ The audit log as a whole does not pass its check: tell the coalition's coordinators."
 )
 
 # --- outbox -----------------------------------------------------------------------------------

@@ -325,7 +325,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         max_concurrent_updates: int = 64,
         *,
         max_waiting_per_chat: int = MAX_WAITING_PER_CHAT,
-        on_arrival: Callable[[object], Awaitable[None]] | None = None,
+        on_arrival: Callable[[object], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         super().__init__(max_concurrent_updates)
         self._max_waiting = max_waiting_per_chat
@@ -337,7 +337,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
         self._dropped: OrderedDict[int, int] = OrderedDict()
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB declares process_update final (subclasses implement do_process_update); ours must
+    # see each update as it arrives, before PTB's concurrency limit, to order it by chat.
+    async def process_update(  # type: ignore[misc]
+        self, update: object, coroutine: Awaitable[Any]
+    ) -> None:
         key = _ordering_key(update)
         queued = self._waiting.get(key, 0)
         if queued and self.on_arrival is not None:

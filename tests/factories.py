@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.app import services_of
+from bot.context import services_of
 from bot.db import deliveries as deliveries_repo
 from bot.demo.factories import BoundMember, bind_members
 from bot.fake_telegram import FakeMessage, FakeTelegramServer, FakeUser

@@ -37,9 +37,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from bot.app import build_application, services_of, start_in_process, stop_in_process
+from bot.app import build_application, start_in_process, stop_in_process
 from bot.clock import FakeClock
-from bot.context import BotApplication
+from bot.context import BotApplication, services_of
 from bot.db import Database
 from bot.demo.settle import Settler
 from bot.fake_telegram import FakeMessage, FakeTelegramServer, FakeUser, Limits

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -64,11 +65,14 @@ async def append(
     contact_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> str:
-    """Append one event inside ``tx``; returns its hash."""
+    """Append one event inside ``tx``; returns its hash. Instants in ``data`` are recorded
+    as they are stored (``timefmt.to_db``)."""
     prev = await tx.fetch_value("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
     prev_hash = prev or GENESIS
     at = to_db(now)
-    payload = json.dumps(data or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    payload = json.dumps(
+        data or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_stored
+    )
     digest = event_hash(
         prev_hash,
         at=at,
@@ -86,6 +90,12 @@ async def append(
         (at, actor, action, letter_id, organisation_id, contact_id, payload, prev_hash, digest),
     )
     return digest
+
+
+def _stored(value: object) -> str:
+    if isinstance(value, datetime):
+        return to_db(value)
+    raise TypeError(f"{type(value).__name__} is not recorded in the audit log")
 
 
 async def events(db: Executor, *, letter_id: int | None = None) -> list[AuditEvent]:
@@ -113,16 +123,24 @@ class Verification:
 
 
 async def verify(db: Executor) -> Verification:
-    """Recomputes every hash in id order and names the first event that does not fit.
+    """Recomputes every hash in id order and names the first event that does not fit
+    (``check_chain``)."""
+    return check_chain(await events(db))
+
+
+def check_chain(chain: Iterable[AuditEvent]) -> Verification:
+    """Recomputes every hash of ``chain`` (events in id order) and names the first event
+    that does not fit.
 
     An edited event no longer matches its own hash; a deleted, inserted or
-    reordered one no longer points at the hash of the event before it. Cutting
-    events off the end leaves a shorter valid chain: compare ``last_hash`` with
-    one noted down earlier to see that.
+    reordered one no longer points at the hash of the event before it; ids run 1, 2, 3…
+    (they are not hashed, so a renumbered event is caught by its id). Cutting
+    events off the end leaves a shorter valid chain: a witness code of a later event
+    (``bot.services.witnesses``) shows that.
     """
     expected_prev = GENESIS
     count = previous_id = 0
-    for event in await events(db):
+    for event in chain:
         if event.prev_hash != expected_prev:
             why = (
                 "it does not start the chain (events before it were removed)"
@@ -130,6 +148,11 @@ async def verify(db: Executor) -> Verification:
                 else f"it does not follow the event before it (#{previous_id}): events "
                 "were removed, inserted or reordered here"
             )
+            return Verification(count, expected_prev, event, why)
+        if event.id != count + 1:
+            # Ids are not hashed, but SQLite numbers appended rows 1, 2, 3… and nothing
+            # deletes them: another number means the events were renumbered.
+            why = f"it should be event #{count + 1}: events were renumbered"
             return Verification(count, expected_prev, event, why)
         recomputed = event_hash(
             event.prev_hash,
@@ -152,7 +175,7 @@ async def verify(db: Executor) -> Verification:
 
 
 async def last_event_id(db: Executor) -> int:
-    return await db.fetch_value("SELECT coalesce(max(id), 0) FROM audit_events")
+    return int(await db.fetch_value("SELECT coalesce(max(id), 0) FROM audit_events"))
 
 
 async def responses_and_comments_after(
@@ -171,3 +194,24 @@ async def responses_and_comments_after(
         (after_id, up_to_id),
     )
     return [(row["letter_id"], row["action"], row["n"]) for row in rows]
+
+
+# --- witness codes (bot.services.witnesses) ---------------------------------------------------
+
+
+async def last_event(db: Executor) -> AuditEvent | None:
+    """The chain's head: the newest event (inside a transaction, the one just appended)."""
+    row = await db.fetch_one("SELECT * FROM audit_events ORDER BY id DESC LIMIT 1")
+    return None if row is None else AuditEvent(**row)
+
+
+async def last_response_event(
+    db: Executor, letter_id: int, organisation_id: int
+) -> AuditEvent | None:
+    """The event of an organisation's current response to a letter (what its receipt is of)."""
+    row = await db.fetch_one(
+        "SELECT * FROM audit_events WHERE letter_id = ? AND organisation_id = ? "
+        "AND action LIKE 'response.%' ORDER BY id DESC LIMIT 1",
+        (letter_id, organisation_id),
+    )
+    return None if row is None else AuditEvent(**row)

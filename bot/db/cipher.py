@@ -28,6 +28,7 @@ from bot.db.connection import (
 )
 
 RowCounts = dict[str, int]
+_FAILURES: tuple[type[Exception], ...] = (DatabaseError, *DRIVER_ERRORS)
 
 
 class ConversionError(DatabaseError):
@@ -175,7 +176,7 @@ def reencrypt(path: Path, old_key: str | None, new_key: str) -> Conversion:
     os.replace(fresh, path)
     try:
         _verify(path, new_key, before, schema)
-    except (DatabaseError, *DRIVER_ERRORS) as error:
+    except _FAILURES as error:
         _remove(path)
         os.replace(backup, path)
         raise ConversionError(f"the new file did not verify, original restored: {error}") from None

@@ -17,18 +17,20 @@ import sqlite3
 import stat
 from collections.abc import AsyncIterator, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
 try:  # SQLCipher: only needed with DATABASE_KEY, but a normal dependency of the project.
-    import sqlcipher3.dbapi2 as sqlcipher
+    import sqlcipher3.dbapi2 as _sqlcipher
 except ImportError:  # pragma: no cover - a broken install; open_database says so if a key is set
-    sqlcipher = None  # type: ignore[assignment]
+    _sqlcipher = None
+sqlcipher: Any = _sqlcipher  # the driver's DB-API module (no type information), or None
 
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+T = TypeVar("T")
 Params = Sequence[Any] | dict[str, Any]
 BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -37,10 +39,23 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error,) + (
     (sqlcipher.Error,) if sqlcipher is not None else ()
 )
+OPEN_ERRORS: tuple[type[Exception], ...] = (OSError, *DRIVER_ERRORS)
 
 
 class DatabaseError(Exception):
     """The database cannot be opened or used; ``str`` is one line for the operator."""
+
+
+class MissingRow(DatabaseError):
+    """A row the database must hold is not there: a broken invariant (a row inserted in
+    the same transaction, a letter's first version), never a person's mistake."""
+
+
+def present(row: T | None, what: str) -> T:
+    """``row``, which must be there (``what`` names it for the error if it is not)."""
+    if row is None:
+        raise MissingRow(f"{what} is missing")
+    return row
 
 
 class Executor(Protocol):
@@ -308,7 +323,7 @@ async def open_database(path: Path, key: str | None = None) -> Database:
             conn = await aiosqlite.Connection(lambda: _cipher_keyed(path, key), 64)
     except DatabaseError:
         raise
-    except (OSError, *DRIVER_ERRORS) as error:
+    except OPEN_ERRORS as error:
         raise DatabaseError(f"cannot open database {path}: {error}") from None
     if key is not None:
         try:
@@ -317,7 +332,8 @@ async def open_database(path: Path, key: str | None = None) -> Database:
             await conn.close()
             raise DatabaseError(WRONG_KEY.format(path=path)) from None
     try:
-        conn.row_factory = _dict_row
+        # aiosqlite's annotation says a class; sqlite3 takes any (cursor, row) callable.
+        conn.row_factory = _dict_row  # type: ignore[assignment]
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode_row = await (await conn.execute("PRAGMA journal_mode = WAL")).fetchone()
         await conn.execute("PRAGMA foreign_keys = ON")

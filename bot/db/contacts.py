@@ -5,28 +5,29 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.db.connection import Executor, Row
-
-LIVE = ("active", "unreachable")
+from bot.db.connection import Executor, Row, present
+from bot.db.timefmt import to_db
+from bot.db.types import ContactRole, ContactStatus, row_to
 
 
 @dataclass(frozen=True)
 class Contact:
     id: int
-    role: str
+    role: ContactRole
     organisation_id: int | None
     telegram_user_id: int | None
     display_name: str | None
     label: str | None
     language: str
     timezone: str | None
-    quiet_start: str | None
+    quiet_start: str | None  # 'HH:MM' (see services.quiet_hours)
     quiet_end: str | None
-    status: str
-    created_at: str
-    joined_at: str | None
-    removed_at: str | None
+    status: ContactStatus
+    created_at: datetime
+    joined_at: datetime | None
+    removed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,17 @@ class ContactWithOrganisation:
 
 
 def _contact(row: Row) -> Contact:
-    return Contact(**row)
+    return row_to(Contact, row)
 
 
 async def get(db: Executor, contact_id: int) -> Contact | None:
     row = await db.fetch_one("SELECT * FROM contacts WHERE id = ?", (contact_id,))
     return None if row is None else _contact(row)
+
+
+async def existing(db: Executor, contact_id: int) -> Contact:
+    """A contact known to exist (just inserted or changed in this transaction)."""
+    return present(await get(db, contact_id), f"contact {contact_id}")
 
 
 async def live_by_telegram_user(db: Executor, telegram_user_id: int) -> Contact | None:
@@ -54,22 +60,22 @@ async def live_by_telegram_user(db: Executor, telegram_user_id: int) -> Contact 
 
 
 async def insert_invited_member(
-    db: Executor, *, organisation_id: int, label: str | None, now: str
+    db: Executor, *, organisation_id: int, label: str | None, now: datetime
 ) -> int:
     return await db.insert(
         "INSERT INTO contacts (role, organisation_id, label, status, created_at) "
         "VALUES ('member', ?, ?, 'invited', ?)",
-        (organisation_id, label, now),
+        (organisation_id, label, to_db(now)),
     )
 
 
 async def insert_coordinator(
-    db: Executor, *, telegram_user_id: int, display_name: str, language: str, now: str
+    db: Executor, *, telegram_user_id: int, display_name: str, language: str, now: datetime
 ) -> int:
     return await db.insert(
         "INSERT INTO contacts (role, telegram_user_id, display_name, language, status, "
         "created_at, joined_at) VALUES ('coordinator', ?, ?, ?, 'active', ?, ?)",
-        (telegram_user_id, display_name, language, now, now),
+        (telegram_user_id, display_name, language, to_db(now), to_db(now)),
     )
 
 
@@ -80,17 +86,17 @@ async def bind(
     telegram_user_id: int,
     display_name: str,
     language: str,
-    now: str,
+    now: datetime,
 ) -> int:
     return await db.execute(
         "UPDATE contacts SET telegram_user_id = ?, display_name = ?, language = ?, "
         "status = 'active', joined_at = ? WHERE id = ? AND status = 'invited'",
-        (telegram_user_id, display_name, language, now, contact_id),
+        (telegram_user_id, display_name, language, to_db(now), contact_id),
     )
 
 
-async def set_status(db: Executor, contact_id: int, status: str, *, now: str) -> int:
-    removed_at = now if status == "removed" else None
+async def set_status(db: Executor, contact_id: int, status: ContactStatus, *, now: datetime) -> int:
+    removed_at = to_db(now) if status == ContactStatus.REMOVED else None
     return await db.execute(
         "UPDATE contacts SET status = ?, removed_at = coalesce(?, removed_at) "
         "WHERE id = ? AND status != 'removed'",
@@ -104,14 +110,14 @@ async def not_removed_of_organisation(db: Executor, organisation_id: int) -> lis
         "SELECT id FROM contacts WHERE organisation_id = ? AND status != 'removed' ORDER BY id",
         (organisation_id,),
     )
-    return [row["id"] for row in rows]
+    return [int(row["id"]) for row in rows]
 
 
-async def remove_all_of_organisation(db: Executor, organisation_id: int, *, now: str) -> int:
+async def remove_all_of_organisation(db: Executor, organisation_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE contacts SET status = 'removed', removed_at = ? "
         "WHERE organisation_id = ? AND status != 'removed'",
-        (now, organisation_id),
+        (to_db(now), organisation_id),
     )
 
 
@@ -196,7 +202,7 @@ async def languages_of(db: Executor, telegram_user_ids: Collection[int]) -> dict
         "AND status IN ('active', 'unreachable')",
         (json.dumps(ids),),
     )
-    return {row["telegram_user_id"]: row["language"] for row in rows}
+    return {int(row["telegram_user_id"]): str(row["language"]) for row in rows}
 
 
 async def set_timezone(db: Executor, contact_id: int, timezone: str | None) -> int:

@@ -1,7 +1,7 @@
 """Data access for the outbox: ``broadcasts`` and ``deliveries``.
 
-Times are passed in already stored form (``timefmt.to_db``); status changes are
-guarded by the expected current status, so a change that lost a race changes nothing.
+Status changes are guarded by the expected current status, so a change that lost a
+race changes nothing.
 """
 
 from __future__ import annotations
@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.db.connection import Executor, Row
+from bot.db.connection import Executor, Row, present
+from bot.db.timefmt import from_db, to_db
+from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus, row_to
 
-QUEUED = ("pending", "sending")
+QUEUED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -22,8 +25,8 @@ class Broadcast:
     kind: str
     requested_by: int | None
     progress_message_id: int | None
-    created_at: str
-    finished_at: str | None
+    created_at: datetime
+    finished_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -36,16 +39,16 @@ class Delivery:
     kind: str
     payload: str
     dedupe_key: str | None
-    status: str
+    status: DeliveryStatus
     attempts: int
-    not_before: str | None
+    not_before: datetime | None
     telegram_message_id: int | None
     error: str | None
-    created_at: str
-    sent_at: str | None
-    delete_after: str | None
-    deleted_at: str | None
-    reason: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    delete_after: datetime | None
+    deleted_at: datetime | None
+    reason: DeliveryReason | None
     delete_error: str | None
 
 
@@ -58,22 +61,26 @@ class RecipientName:
 
 
 def _broadcast(row: Row) -> Broadcast:
-    return Broadcast(**row)
+    return row_to(Broadcast, row)
 
 
 def _delivery(row: Row) -> Delivery:
-    return Delivery(**row)
+    return row_to(Delivery, row)
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else to_db(moment)
 
 
 # --- broadcasts -------------------------------------------------------------------------------
 
 
 async def insert_broadcast(
-    db: Executor, *, letter_id: int | None, kind: str, requested_by: int | None, now: str
+    db: Executor, *, letter_id: int | None, kind: str, requested_by: int | None, now: datetime
 ) -> int:
     return await db.insert(
         "INSERT INTO broadcasts (letter_id, kind, requested_by, created_at) VALUES (?, ?, ?, ?)",
-        (letter_id, kind, requested_by, now),
+        (letter_id, kind, requested_by, to_db(now)),
     )
 
 
@@ -93,22 +100,29 @@ async def set_progress_message(db: Executor, broadcast_id: int, message_id: int)
     )
 
 
-async def mark_finished(db: Executor, broadcast_id: int, *, now: str) -> int:
+async def mark_finished(db: Executor, broadcast_id: int, *, now: datetime) -> int:
     """1 for the one caller that finishes the broadcast, 0 for any later one."""
     return await db.execute(
         "UPDATE broadcasts SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-        (now, broadcast_id),
+        (to_db(now), broadcast_id),
     )
 
 
-async def status_counts(db: Executor, broadcast_id: int) -> dict[tuple[str, str | None], int]:
-    """Deliveries of a broadcast by (status, reason)."""
+@dataclass(frozen=True)
+class StatusCount:
+    status: DeliveryStatus
+    reason: DeliveryReason | None
+    n: int
+
+
+async def status_counts(db: Executor, broadcast_id: int) -> list[StatusCount]:
+    """Deliveries of a broadcast by status and reason."""
     rows = await db.fetch_all(
         "SELECT status, reason, count(*) AS n FROM deliveries WHERE broadcast_id = ? "
         "GROUP BY status, reason",
         (broadcast_id,),
     )
-    return {(row["status"], row["reason"]): row["n"] for row in rows}
+    return [row_to(StatusCount, row) for row in rows]
 
 
 async def has_queued(db: Executor, broadcast_id: int) -> bool:
@@ -139,7 +153,7 @@ async def _recipients(db: Executor, which: str, ref: int) -> list[RecipientName]
     )
     for row in rows:
         del row["name_key"]
-    return [RecipientName(**row) for row in rows]
+    return [row_to(RecipientName, row) for row in rows]
 
 
 async def unreachable_recipients(db: Executor, broadcast_id: int) -> list[RecipientName]:
@@ -155,12 +169,18 @@ async def uncertain_recipients_of_letter(db: Executor, letter_id: int) -> list[R
     return await _recipients(db, "letter_uncertain", letter_id)
 
 
+@dataclass(frozen=True)
+class Uncertain:
+    id: int
+    created_at: datetime
+    delete_after: datetime | None
+
+
 async def uncertain_ids(
     db: Executor, *, broadcast_id: int | None = None, letter_id: int | None = None
-) -> list[tuple[int, str, str | None]]:
-    """(id, created_at, delete_after) of the uncertain deliveries of a broadcast, or of a
-    letter's deliveries to contacts; not those of removed contacts (they would only be
-    cancelled when their turn came)."""
+) -> list[Uncertain]:
+    """The uncertain deliveries of a broadcast, or of a letter's deliveries to contacts;
+    not those of removed contacts (they would only be cancelled when their turn came)."""
     rows = await db.fetch_all(
         "SELECT d.id, d.created_at, d.delete_after FROM deliveries d "
         "LEFT JOIN contacts c ON c.id = d.contact_id WHERE d.status = 'uncertain' "
@@ -169,14 +189,15 @@ async def uncertain_ids(
         "ORDER BY d.id",
         (broadcast_id, broadcast_id, letter_id),
     )
-    return [(row["id"], row["created_at"], row["delete_after"]) for row in rows]
+    return [row_to(Uncertain, row) for row in rows]
 
 
-async def first_error(db: Executor, broadcast_id: int, reason: str) -> str | None:
-    return await db.fetch_value(
+async def first_error(db: Executor, broadcast_id: int, reason: DeliveryReason) -> str | None:
+    error = await db.fetch_value(
         "SELECT error FROM deliveries WHERE broadcast_id = ? AND reason = ? ORDER BY id LIMIT 1",
         (broadcast_id, reason),
     )
+    return None if error is None else str(error)
 
 
 # --- queueing ---------------------------------------------------------------------------------
@@ -192,8 +213,8 @@ async def insert_delivery(
     kind: str,
     payload: str,
     dedupe_key: str,
-    now: str,
-    delete_after: str | None,
+    now: datetime,
+    delete_after: datetime | None,
 ) -> bool:
     """False when a delivery with this dedupe key exists already (nothing changes).
 
@@ -212,8 +233,8 @@ async def insert_delivery(
         "sent_at = NULL, deleted_at = NULL, delete_error = NULL "
         "WHERE deliveries.status IN ('failed', 'cancelled') "
         "AND deliveries.reason IN ('unreachable', 'network')",
-        (broadcast_id, contact_id, chat_id, letter_id, kind, payload, dedupe_key, now,
-         delete_after),
+        (broadcast_id, contact_id, chat_id, letter_id, kind, payload, dedupe_key, to_db(now),
+         _stamp(delete_after)),
     )  # fmt: skip
     return inserted == 1
 
@@ -223,7 +244,7 @@ async def get_delivery(db: Executor, delivery_id: int) -> Delivery | None:
     return None if row is None else _delivery(row)
 
 
-async def due_chats(db: Executor, *, now: str, limit: int) -> list[int]:
+async def due_chats(db: Executor, *, now: datetime, limit: int) -> list[int]:
     """Chats whose first queued delivery is pending and due, oldest first.
 
     A chat whose first delivery waits for its back-off is not due even if later
@@ -235,15 +256,18 @@ async def due_chats(db: Executor, *, now: str, limit: int) -> list[int]:
         "AND NOT EXISTS (SELECT 1 FROM deliveries e WHERE e.chat_id = d.chat_id "
         "    AND e.status IN ('pending', 'sending') AND e.id < d.id) "
         "ORDER BY d.id LIMIT ?",
-        (now, limit),
+        (to_db(now), limit),
     )
-    return [row["chat_id"] for row in rows]
+    return [int(row["chat_id"]) for row in rows]
 
 
-async def next_not_before(db: Executor) -> str | None:
+async def next_not_before(db: Executor) -> datetime | None:
     """When the earliest backed-off delivery becomes due (None: nothing waits)."""
-    return await db.fetch_value(
-        "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before IS NOT NULL"
+    return from_db(
+        await db.fetch_value(
+            "SELECT min(not_before) FROM deliveries "
+            "WHERE status = 'pending' AND not_before IS NOT NULL"
+        )
     )
 
 
@@ -267,14 +291,16 @@ async def claim(db: Executor, delivery_id: int) -> int:
     )
 
 
-async def mark_sent(db: Executor, delivery_id: int, *, message_id: int | None, now: str) -> int:
+async def mark_sent(
+    db: Executor, delivery_id: int, *, message_id: int | None, now: datetime
+) -> int:
     # A message that was on the wire while its contact was removed is deleted at once too.
     return await db.execute(
         "UPDATE deliveries SET status = 'sent', telegram_message_id = ?, sent_at = ?, "
         "error = NULL, reason = NULL, not_before = NULL, delete_after = CASE WHEN "
         "(SELECT c.status FROM contacts c WHERE c.id = deliveries.contact_id) = 'removed' THEN ? "
         "ELSE delete_after END WHERE id = ? AND status = 'sending'",
-        (message_id, now, now, delivery_id),
+        (message_id, to_db(now), to_db(now), delivery_id),
     )
 
 
@@ -282,7 +308,7 @@ async def release(
     db: Executor,
     delivery_id: int,
     *,
-    not_before: str | None,
+    not_before: datetime | None,
     error: str | None,
     count_attempt: bool,
 ) -> int:
@@ -290,12 +316,18 @@ async def release(
     return await db.execute(
         "UPDATE deliveries SET status = 'pending', not_before = ?, error = ?, "
         "attempts = attempts - ? WHERE id = ? AND status = 'sending'",
-        (not_before, error, 0 if count_attempt else 1, delivery_id),
+        (_stamp(not_before), error, 0 if count_attempt else 1, delivery_id),
     )
 
 
 async def finish(
-    db: Executor, delivery_id: int, *, status: str, reason: str, error: str | None, current: str
+    db: Executor,
+    delivery_id: int,
+    *,
+    status: DeliveryStatus,
+    reason: DeliveryReason,
+    error: str | None,
+    current: DeliveryStatus,
 ) -> int:
     """Ends a delivery that was not (or maybe not) delivered."""
     return await db.execute(
@@ -309,7 +341,7 @@ async def cancel_queued(
     *,
     broadcast_id: int | None,
     contact_id: int,
-    reason: str,
+    reason: DeliveryReason,
 ) -> int:
     """Cancels a contact's pending deliveries of one broadcast (None: those of no broadcast)."""
     return await db.execute(
@@ -320,14 +352,19 @@ async def cancel_queued(
 
 
 async def requeue_uncertain(
-    db: Executor, delivery_id: int, *, broadcast_id: int, now: str, delete_after: str | None
+    db: Executor,
+    delivery_id: int,
+    *,
+    broadcast_id: int,
+    now: datetime,
+    delete_after: datetime | None,
 ) -> int:
     """uncertain → pending again, in ``broadcast_id``: queued as new (a coordinator asked)."""
     return await db.execute(
         "UPDATE deliveries SET broadcast_id = ?, status = 'pending', attempts = 0, "
         "not_before = NULL, reason = NULL, error = NULL, created_at = ?, delete_after = ? "
         "WHERE id = ? AND status = 'uncertain'",
-        (broadcast_id, now, delete_after, delivery_id),
+        (broadcast_id, to_db(now), _stamp(delete_after), delivery_id),
     )
 
 
@@ -340,8 +377,9 @@ async def interrupt_sending(db: Executor, *, error: str) -> int:
     )
 
 
-async def contact_status(db: Executor, contact_id: int) -> str | None:
-    return await db.fetch_value("SELECT status FROM contacts WHERE id = ?", (contact_id,))
+async def contact_status(db: Executor, contact_id: int) -> ContactStatus | None:
+    status = await db.fetch_value("SELECT status FROM contacts WHERE id = ?", (contact_id,))
+    return None if status is None else ContactStatus(status)
 
 
 async def mark_contact_unreachable(db: Executor, contact_id: int) -> int:
@@ -358,26 +396,26 @@ async def recipient_name(db: Executor, contact_id: int) -> RecipientName | None:
         "FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id WHERE c.id = ?",
         (contact_id,),
     )
-    return None if row is None else RecipientName(**row)
+    return None if row is None else row_to(RecipientName, row)
 
 
 # --- DRAFT_TTL --------------------------------------------------------------------------------
 
 
-async def due_deletions(db: Executor, *, now: str, limit: int) -> list[Delivery]:
+async def due_deletions(db: Executor, *, now: datetime, limit: int) -> list[Delivery]:
     rows = await db.fetch_all(
         "SELECT * FROM deliveries WHERE delete_after IS NOT NULL AND deleted_at IS NULL "
         "AND delete_after <= ? AND delete_error IS NULL AND status = 'sent' "
         "AND telegram_message_id IS NOT NULL ORDER BY delete_after, id LIMIT ?",
-        (now, limit),
+        (to_db(now), limit),
     )
     return [_delivery(row) for row in rows]
 
 
-async def mark_deleted(db: Executor, delivery_id: int, *, now: str) -> int:
+async def mark_deleted(db: Executor, delivery_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE deliveries SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
-        (now, delivery_id),
+        (to_db(now), delivery_id),
     )
 
 
@@ -405,7 +443,7 @@ async def cancel_queued_for_contacts(db: Executor, contact_ids: Collection[int])
 
 
 async def delete_messages_of_contacts_now(
-    db: Executor, contact_ids: Collection[int], *, now: str
+    db: Executor, contact_ids: Collection[int], *, now: datetime
 ) -> list[int]:
     """Marks every message still in these contacts' chats for deletion at once (the outbox's
     deletion sweep removes them where Telegram still allows it); the deliveries marked."""
@@ -415,21 +453,22 @@ async def delete_messages_of_contacts_now(
         "AND delete_error IS NULL ORDER BY id",
         (_ids(contact_ids),),
     )
-    marked = [row["id"] for row in rows]
+    marked = [int(row["id"]) for row in rows]
     await db.execute(
         "UPDATE deliveries SET delete_after = ? WHERE id IN (SELECT value FROM json_each(?))",
-        (now, _ids(marked)),
+        (to_db(now), _ids(marked)),
     )
     return marked
 
 
 async def undeletable_of_contacts(db: Executor, contact_ids: Collection[int]) -> int:
     """Messages in these contacts' chats Telegram already refused to delete (past 48 hours)."""
-    return await db.fetch_value(
+    count: int = await db.fetch_value(
         "SELECT count(*) FROM deliveries WHERE contact_id IN (SELECT value FROM json_each(?)) "
         "AND deleted_at IS NULL AND delete_error IS NOT NULL",
         (_ids(contact_ids),),
     )
+    return count
 
 
 @dataclass(frozen=True)
@@ -450,5 +489,4 @@ async def deletion_outcome(db: Executor, delivery_ids: Collection[int]) -> Delet
         "FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
         (_ids(delivery_ids),),
     )
-    assert row is not None
-    return DeletionOutcome(**row)
+    return row_to(DeletionOutcome, present(row, "the deletion counts"))  # an aggregate: one row

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.db.connection import Executor, Row
+from bot.db.timefmt import to_db
+from bot.db.types import row_to
 
 
 @dataclass(frozen=True)
@@ -13,11 +16,11 @@ class Invite:
     contact_id: int
     token_hash: str
     created_by: int | None
-    created_at: str
-    expires_at: str
-    used_at: str | None
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
     used_by: int | None
-    revoked_at: str | None
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class PendingInvite:
 
 
 def _invite(row: Row) -> Invite:
-    return Invite(**row)
+    return row_to(Invite, row)
 
 
 async def insert(
@@ -38,13 +41,13 @@ async def insert(
     contact_id: int,
     token_hash: str,
     created_by: int | None,
-    now: str,
-    expires_at: str,
+    now: datetime,
+    expires_at: datetime,
 ) -> int:
     return await db.insert(
         "INSERT INTO invites (contact_id, token_hash, created_by, created_at, expires_at) "
         "VALUES (?, ?, ?, ?, ?)",
-        (contact_id, token_hash, created_by, now, expires_at),
+        (contact_id, token_hash, created_by, to_db(now), to_db(expires_at)),
     )
 
 
@@ -53,28 +56,30 @@ async def by_token_hash(db: Executor, token_hash: str) -> Invite | None:
     return None if row is None else _invite(row)
 
 
-async def mark_used(db: Executor, invite_id: int, *, used_by: int, now: str) -> int:
+async def mark_used(db: Executor, invite_id: int, *, used_by: int, now: datetime) -> int:
     """Claims the invite; 0 rows means somebody else took it (or it was revoked) first."""
+    stamp = to_db(now)
     return await db.execute(
         "UPDATE invites SET used_at = ?, used_by = ? "
         "WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-        (now, used_by, invite_id, now),
+        (stamp, used_by, invite_id, stamp),
     )
 
 
-async def revoke(db: Executor, invite_id: int, *, now: str) -> int:
+async def revoke(db: Executor, invite_id: int, *, now: datetime) -> int:
+    stamp = to_db(now)
     return await db.execute(
         "UPDATE invites SET revoked_at = ? "
         "WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
-        (now, invite_id, now),
+        (stamp, invite_id, stamp),
     )
 
 
-async def revoke_all_for_organisation(db: Executor, organisation_id: int, *, now: str) -> int:
+async def revoke_all_for_organisation(db: Executor, organisation_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE invites SET revoked_at = ? WHERE used_at IS NULL AND revoked_at IS NULL "
         "AND contact_id IN (SELECT id FROM contacts WHERE organisation_id = ?)",
-        (now, organisation_id),
+        (to_db(now), organisation_id),
     )
 
 
@@ -94,11 +99,11 @@ def _pending(row: Row) -> PendingInvite:
     return PendingInvite(_invite(row), org_id, org_name, label)
 
 
-async def pending(db: Executor, *, now: str) -> list[PendingInvite]:
-    rows = await db.fetch_all(_PENDING + " ORDER BY i.id", (now,))
+async def pending(db: Executor, *, now: datetime) -> list[PendingInvite]:
+    rows = await db.fetch_all(_PENDING + " ORDER BY i.id", (to_db(now),))
     return [_pending(row) for row in rows]
 
 
-async def get_pending(db: Executor, invite_id: int, *, now: str) -> PendingInvite | None:
-    row = await db.fetch_one(_PENDING + " AND i.id = ?", (now, invite_id))
+async def get_pending(db: Executor, invite_id: int, *, now: datetime) -> PendingInvite | None:
+    row = await db.fetch_one(_PENDING + " AND i.id = ?", (to_db(now), invite_id))
     return None if row is None else _pending(row)

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.db.connection import Executor, Row
+from bot.db.connection import Executor, Row, present
+from bot.db.timefmt import from_db, to_db
+from bot.db.types import CloseReport, LetterStatus, row_to
 
 
 @dataclass(frozen=True)
 class Letter:
     id: int
-    title: str | None
-    status: str
+    title: str | None  # None once purged
+    status: LetterStatus
     language: str
-    deadline: str
+    deadline: datetime
     timezone: str
     reminder_offsets: str | None
     created_by: int | None
-    created_at: str
-    opened_at: str | None
-    closed_at: str | None
-    purged_at: str | None
-    close_report: str | None = None  # 'pending' → 'sent': the auto-close report
+    created_at: datetime
+    opened_at: datetime | None
+    closed_at: datetime | None
+    purged_at: datetime | None
+    close_report: CloseReport | None = None  # pending → sent: the auto-close report
 
 
 @dataclass(frozen=True)
@@ -29,14 +32,14 @@ class Version:
     id: int
     letter_id: int
     number: int
-    body: str | None
+    body: str | None  # None once purged
     fingerprint: str
-    material: int
+    material: bool
     source_kind: str
     source_file_id: str | None
     source_file_name: str | None
     created_by: int | None
-    created_at: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -54,11 +57,11 @@ class Recipient:
 
 
 def _letter(row: Row) -> Letter:
-    return Letter(**row)
+    return row_to(Letter, row)
 
 
 def _version(row: Row) -> Version:
-    return Version(**row)
+    return row_to(Version, row)
 
 
 async def insert_letter(
@@ -66,15 +69,15 @@ async def insert_letter(
     *,
     title: str,
     language: str,
-    deadline: str,
+    deadline: datetime,
     timezone: str,
     created_by: int | None,
-    now: str,
+    now: datetime,
 ) -> int:
     return await db.insert(
         "INSERT INTO letters (title, status, language, deadline, timezone, created_by, "
         "created_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
-        (title, language, deadline, timezone, created_by, now),
+        (title, language, to_db(deadline), timezone, created_by, to_db(now)),
     )
 
 
@@ -83,16 +86,22 @@ async def get(db: Executor, letter_id: int) -> Letter | None:
     return None if row is None else _letter(row)
 
 
+async def existing(db: Executor, letter_id: int) -> Letter:
+    """A letter known to exist (its id came from this transaction, or a row that refers
+    to it): missing, it is an error of the database, not a refusal."""
+    return present(await get(db, letter_id), f"letter {letter_id}")
+
+
 async def all_letters(db: Executor) -> list[Letter]:
     rows = await db.fetch_all("SELECT * FROM letters ORDER BY id DESC")
     return [_letter(row) for row in rows]
 
 
-async def open_letter(db: Executor, letter_id: int, *, now: str) -> int:
+async def open_letter(db: Executor, letter_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE letters SET status = 'open', opened_at = coalesce(opened_at, ?) "
         "WHERE id = ? AND status = 'draft'",
-        (now, letter_id),
+        (to_db(now), letter_id),
     )
 
 
@@ -107,7 +116,7 @@ async def insert_version(
     source_file_id: str | None,
     source_file_name: str | None,
     created_by: int | None,
-    now: str,
+    now: datetime,
 ) -> int:
     number = await db.fetch_value(
         "SELECT coalesce(max(number), 0) + 1 FROM versions WHERE letter_id = ?", (letter_id,)
@@ -126,7 +135,7 @@ async def insert_version(
             source_file_id,
             source_file_name,
             created_by,
-            now,
+            to_db(now),
         ),
     )
 
@@ -136,11 +145,17 @@ async def get_version(db: Executor, version_id: int) -> Version | None:
     return None if row is None else _version(row)
 
 
-async def latest_version(db: Executor, letter_id: int) -> Version | None:
+async def existing_version(db: Executor, version_id: int) -> Version:
+    """A version known to exist (just inserted): missing, it is an error of the database."""
+    return present(await get_version(db, version_id), f"version {version_id}")
+
+
+async def latest_version(db: Executor, letter_id: int) -> Version:
+    """The letter's latest version; every letter has its first from its creation on."""
     row = await db.fetch_one(
         "SELECT * FROM versions WHERE letter_id = ? ORDER BY number DESC LIMIT 1", (letter_id,)
     )
-    return None if row is None else _version(row)
+    return _version(present(row, f"a version of letter {letter_id}"))
 
 
 async def versions(db: Executor, letter_id: int) -> list[Version]:
@@ -150,11 +165,13 @@ async def versions(db: Executor, letter_id: int) -> list[Version]:
     return [_version(row) for row in rows]
 
 
-async def add_organisation(db: Executor, letter_id: int, organisation_id: int, *, now: str) -> int:
+async def add_organisation(
+    db: Executor, letter_id: int, organisation_id: int, *, now: datetime
+) -> int:
     return await db.execute(
         "INSERT INTO letter_organisations (letter_id, organisation_id, added_at) VALUES (?, ?, ?) "
         "ON CONFLICT DO NOTHING",
-        (letter_id, organisation_id, now),
+        (letter_id, organisation_id, to_db(now)),
     )
 
 
@@ -164,7 +181,7 @@ async def organisation_ids(db: Executor, letter_id: int) -> list[int]:
         "ORDER BY organisation_id",
         (letter_id,),
     )
-    return [row["organisation_id"] for row in rows]
+    return [int(row["organisation_id"]) for row in rows]
 
 
 async def has_organisation(db: Executor, letter_id: int, organisation_id: int) -> bool:
@@ -188,12 +205,12 @@ _RECIPIENTS = (
 
 async def recipients(db: Executor, letter_id: int) -> list[Recipient]:
     rows = await db.fetch_all(_RECIPIENTS + " ORDER BY o.id, c.id", (letter_id,))
-    return [Recipient(**row) for row in rows]
+    return [row_to(Recipient, row) for row in rows]
 
 
 async def recipient(db: Executor, letter_id: int, contact_id: int) -> Recipient | None:
     row = await db.fetch_one(_RECIPIENTS + " AND c.id = ?", (letter_id, contact_id))
-    return None if row is None else Recipient(**row)
+    return None if row is None else row_to(Recipient, row)
 
 
 async def open_letters_of_organisation(db: Executor, organisation_id: int) -> list[Letter]:
@@ -205,24 +222,25 @@ async def open_letters_of_organisation(db: Executor, organisation_id: int) -> li
     return [_letter(row) for row in rows]
 
 
-async def set_closed(db: Executor, letter_id: int, *, now: str) -> int:
+async def set_closed(db: Executor, letter_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE letters SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
-        (now, letter_id),
+        (to_db(now), letter_id),
     )
 
 
-async def set_reopened(db: Executor, letter_id: int, *, deadline: str) -> int:
+async def set_reopened(db: Executor, letter_id: int, *, deadline: datetime) -> int:
     return await db.execute(
         "UPDATE letters SET status = 'open', deadline = ?, closed_at = NULL "
         "WHERE id = ? AND status = 'closed'",
-        (deadline, letter_id),
+        (to_db(deadline), letter_id),
     )
 
 
-async def set_deadline(db: Executor, letter_id: int, *, deadline: str) -> int:
+async def set_deadline(db: Executor, letter_id: int, *, deadline: datetime) -> int:
     return await db.execute(
-        "UPDATE letters SET deadline = ? WHERE id = ? AND status = 'open'", (deadline, letter_id)
+        "UPDATE letters SET deadline = ? WHERE id = ? AND status = 'open'",
+        (to_db(deadline), letter_id),
     )
 
 
@@ -232,20 +250,20 @@ async def set_reminder_offsets(db: Executor, letter_id: int, offsets: str | None
     )
 
 
-async def expired_open(db: Executor, *, now: str) -> list[Letter]:
+async def expired_open(db: Executor, *, now: datetime) -> list[Letter]:
     """Open letters whose deadline has come."""
     rows = await db.fetch_all(
         "SELECT * FROM letters WHERE status = 'open' AND deadline <= ? ORDER BY deadline, id",
-        (now,),
+        (to_db(now),),
     )
     return [_letter(row) for row in rows]
 
 
-async def next_open_deadline(db: Executor) -> str | None:
-    return await db.fetch_value("SELECT min(deadline) FROM letters WHERE status = 'open'")
+async def next_open_deadline(db: Executor) -> datetime | None:
+    return from_db(await db.fetch_value("SELECT min(deadline) FROM letters WHERE status = 'open'"))
 
 
-async def set_close_report(db: Executor, letter_id: int, state: str | None) -> int:
+async def set_close_report(db: Executor, letter_id: int, state: CloseReport | None) -> int:
     return await db.execute("UPDATE letters SET close_report = ? WHERE id = ?", (state, letter_id))
 
 
@@ -274,4 +292,4 @@ async def version_of_message(db: Executor, chat_id: int, message_id: int) -> tup
         "WHERE d.chat_id = ? AND d.telegram_message_id = ?",
         (chat_id, message_id),
     )
-    return None if row is None else (row["letter_id"], row["version_id"])
+    return None if row is None else (int(row["letter_id"]), int(row["version_id"]))

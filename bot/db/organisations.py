@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.db.connection import Executor, Row
+from bot.db.connection import Executor, Row, present
+from bot.db.timefmt import to_db
+from bot.db.types import OrganisationStatus, row_to
 
 
 @dataclass(frozen=True)
@@ -12,18 +15,23 @@ class Organisation:
     id: int
     name: str
     name_key: str
-    status: str
-    created_at: str
-    removed_at: str | None
+    status: OrganisationStatus
+    created_at: datetime
+    removed_at: datetime | None
 
 
 def _org(row: Row) -> Organisation:
-    return Organisation(**row)
+    return row_to(Organisation, row)
 
 
 async def get(db: Executor, org_id: int) -> Organisation | None:
     row = await db.fetch_one("SELECT * FROM organisations WHERE id = ?", (org_id,))
     return None if row is None else _org(row)
+
+
+async def existing(db: Executor, org_id: int) -> Organisation:
+    """An organisation known to exist (just inserted, or one a contact belongs to)."""
+    return present(await get(db, org_id), f"organisation {org_id}")
 
 
 async def get_active(db: Executor, org_id: int) -> Organisation | None:
@@ -40,10 +48,10 @@ async def find_active_by_key(db: Executor, name_key: str) -> Organisation | None
     return None if row is None else _org(row)
 
 
-async def insert(db: Executor, *, name: str, name_key: str, now: str) -> int:
+async def insert(db: Executor, *, name: str, name_key: str, now: datetime) -> int:
     return await db.insert(
         "INSERT INTO organisations (name, name_key, status, created_at) VALUES (?, ?, 'active', ?)",
-        (name, name_key, now),
+        (name, name_key, to_db(now)),
     )
 
 
@@ -54,11 +62,11 @@ async def rename(db: Executor, org_id: int, *, name: str, name_key: str) -> int:
     )
 
 
-async def mark_removed(db: Executor, org_id: int, *, now: str) -> int:
+async def mark_removed(db: Executor, org_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE organisations SET status = 'removed', removed_at = ? "
         "WHERE id = ? AND status = 'active'",
-        (now, org_id),
+        (to_db(now), org_id),
     )
 
 

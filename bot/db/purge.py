@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.db.connection import Executor
+from bot.db.timefmt import from_db, to_db
 
 
 async def clear_versions(db: Executor, letter_id: int) -> int:
@@ -37,11 +40,11 @@ async def delete_flows(db: Executor, letter_id: int) -> int:
     return await db.execute("DELETE FROM flows WHERE letter_id = ?", (letter_id,))
 
 
-async def clear_title(db: Executor, letter_id: int, *, now: str) -> int:
+async def clear_title(db: Executor, letter_id: int, *, now: datetime) -> int:
     return await db.execute(
         "UPDATE letters SET title = NULL, purged_at = ? WHERE id = ? AND status = 'closed' "
         "AND purged_at IS NULL",
-        (now, letter_id),
+        (to_db(now), letter_id),
     )
 
 
@@ -60,26 +63,28 @@ async def clear_deliveries(db: Executor, letter_id: int) -> int:
     )
 
 
-async def delete_messages_now(db: Executor, letter_id: int, *, now: str) -> int:
+async def delete_messages_now(db: Executor, letter_id: int, *, now: datetime) -> int:
     """Marks the letter's messages still in members' chats for deletion at once (the outbox's
     deletion sweep removes them where Telegram still allows it)."""
     return await db.execute(
         "UPDATE deliveries SET delete_after = ? WHERE letter_id = ? "
         "AND telegram_message_id IS NOT NULL AND deleted_at IS NULL AND delete_error IS NULL",
-        (now, letter_id),
+        (to_db(now), letter_id),
     )
 
 
-async def closed_before(db: Executor, closed_at: str) -> list[int]:
+async def closed_before(db: Executor, closed_at: datetime) -> list[int]:
     rows = await db.fetch_all(
         "SELECT id FROM letters WHERE status = 'closed' AND purged_at IS NULL "
         "AND closed_at <= ? ORDER BY id",
-        (closed_at,),
+        (to_db(closed_at),),
     )
-    return [row["id"] for row in rows]
+    return [int(row["id"]) for row in rows]
 
 
-async def first_unpurged_closing(db: Executor) -> str | None:
-    return await db.fetch_value(
-        "SELECT min(closed_at) FROM letters WHERE status = 'closed' AND purged_at IS NULL"
+async def first_unpurged_closing(db: Executor) -> datetime | None:
+    return from_db(
+        await db.fetch_value(
+            "SELECT min(closed_at) FROM letters WHERE status = 'closed' AND purged_at IS NULL"
+        )
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.db.connection import Executor, Transaction
+from bot.db.timefmt import from_db, to_db
+from bot.db.types import ReminderStatus, SendStatus, row_to
 
 
 @dataclass(frozen=True)
@@ -14,9 +17,9 @@ class Reminder:
     letter_id: int
     organisation_id: int
     offset_seconds: int
-    due_at: str
-    status: str
-    claimed_at: str | None
+    due_at: datetime
+    status: ReminderStatus
+    claimed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -24,19 +27,19 @@ class ReminderSend:
     id: int
     reminder_id: int
     contact_id: int
-    send_at: str
-    status: str
+    send_at: datetime
+    status: SendStatus
     letter_id: int
     organisation_id: int
 
 
-async def plan(tx: Transaction, rows: Iterable[tuple[int, int, int, str]]) -> None:
+async def plan(tx: Transaction, rows: Iterable[tuple[int, int, int, datetime]]) -> None:
     """Pending rows (letter, organisation, offset seconds, due); an existing one is kept,
     so an offset already sent or passed over is never planned again."""
     await tx.execute_many(
         "INSERT INTO reminders (letter_id, organisation_id, offset_seconds, due_at) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (letter_id, organisation_id, offset_seconds) DO NOTHING",
-        rows,
+        [(letter_id, org_id, seconds, to_db(due)) for letter_id, org_id, seconds, due in rows],
     )
 
 
@@ -49,12 +52,12 @@ async def delete_pending(db: Executor, letter_id: int) -> int:
     )
 
 
-async def skip_pending(db: Executor, letter_id: int, *, now: str) -> int:
+async def skip_pending(db: Executor, letter_id: int, *, now: datetime) -> int:
     """A closed letter: nothing planned for it goes out any more."""
     skipped = await db.execute(
         "UPDATE reminders SET status = 'skipped', claimed_at = ? "
         "WHERE letter_id = ? AND status = 'pending'",
-        (now, letter_id),
+        (to_db(now), letter_id),
     )
     await db.execute(
         "UPDATE reminder_sends SET status = 'skipped' WHERE status = 'pending' "
@@ -64,22 +67,22 @@ async def skip_pending(db: Executor, letter_id: int, *, now: str) -> int:
     return skipped
 
 
-async def due(db: Executor, *, now: str) -> list[Reminder]:
+async def due(db: Executor, *, now: datetime) -> list[Reminder]:
     """Pending reminders of open letters that are due, by letter and organisation."""
     rows = await db.fetch_all(
         "SELECT r.* FROM reminders r JOIN letters l ON l.id = r.letter_id "
         "WHERE r.status = 'pending' AND r.due_at <= ? AND l.status = 'open' "
         "ORDER BY r.letter_id, r.organisation_id, r.due_at",
-        (now,),
+        (to_db(now),),
     )
-    return [Reminder(**row) for row in rows]
+    return [row_to(Reminder, row) for row in rows]
 
 
-async def settle(db: Executor, reminder_id: int, status: str, *, now: str) -> int:
-    """pending → 'sent' or 'skipped', once: 0 when someone else got there first."""
+async def settle(db: Executor, reminder_id: int, status: ReminderStatus, *, now: datetime) -> int:
+    """pending → sent or skipped, once: 0 when someone else got there first."""
     return await db.execute(
         "UPDATE reminders SET status = ?, claimed_at = ? WHERE id = ? AND status = 'pending'",
-        (status, now, reminder_id),
+        (status, to_db(now), reminder_id),
     )
 
 
@@ -88,43 +91,49 @@ async def of_letter(db: Executor, letter_id: int) -> list[Reminder]:
         "SELECT * FROM reminders WHERE letter_id = ? ORDER BY due_at, organisation_id",
         (letter_id,),
     )
-    return [Reminder(**row) for row in rows]
+    return [row_to(Reminder, row) for row in rows]
 
 
-async def next_due(db: Executor) -> str | None:
-    return await db.fetch_value(
-        "SELECT min(r.due_at) FROM reminders r JOIN letters l ON l.id = r.letter_id "
-        "WHERE r.status = 'pending' AND l.status = 'open'"
+async def next_due(db: Executor) -> datetime | None:
+    return from_db(
+        await db.fetch_value(
+            "SELECT min(r.due_at) FROM reminders r JOIN letters l ON l.id = r.letter_id "
+            "WHERE r.status = 'pending' AND l.status = 'open'"
+        )
     )
 
 
 # --- per-contact sends ------------------------------------------------------------------------
 
 
-async def add_send(tx: Transaction, reminder_id: int, contact_id: int, *, send_at: str) -> None:
+async def add_send(
+    tx: Transaction, reminder_id: int, contact_id: int, *, send_at: datetime
+) -> None:
     await tx.execute(
         "INSERT INTO reminder_sends (reminder_id, contact_id, send_at) VALUES (?, ?, ?) "
         "ON CONFLICT (reminder_id, contact_id) DO NOTHING",
-        (reminder_id, contact_id, send_at),
+        (reminder_id, contact_id, to_db(send_at)),
     )
 
 
-async def due_sends(db: Executor, *, now: str) -> list[ReminderSend]:
+async def due_sends(db: Executor, *, now: datetime) -> list[ReminderSend]:
     rows = await db.fetch_all(
         "SELECT s.*, r.letter_id, r.organisation_id FROM reminder_sends s "
         "JOIN reminders r ON r.id = s.reminder_id "
         "WHERE s.status = 'pending' AND s.send_at <= ? ORDER BY r.letter_id, s.id",
-        (now,),
+        (to_db(now),),
     )
-    return [ReminderSend(**row) for row in rows]
+    return [row_to(ReminderSend, row) for row in rows]
 
 
-async def settle_send(db: Executor, send_id: int, status: str) -> int:
+async def settle_send(db: Executor, send_id: int, status: SendStatus) -> int:
     return await db.execute(
         "UPDATE reminder_sends SET status = ? WHERE id = ? AND status = 'pending'",
         (status, send_id),
     )
 
 
-async def next_send(db: Executor) -> str | None:
-    return await db.fetch_value("SELECT min(send_at) FROM reminder_sends WHERE status = 'pending'")
+async def next_send(db: Executor) -> datetime | None:
+    return from_db(
+        await db.fetch_value("SELECT min(send_at) FROM reminder_sends WHERE status = 'pending'")
+    )

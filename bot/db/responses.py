@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from bot.db.connection import Executor, Row
+from bot.db.connection import Executor, Row, present
+from bot.db.timefmt import to_db
+from bot.db.types import ContactRole, Decision, Listing, row_to
 
 
 @dataclass(frozen=True)
@@ -12,13 +15,13 @@ class Response:
     id: int
     letter_id: int
     organisation_id: int
-    decision: str
-    version_id: int | None
-    listing: str | None
-    reason: str | None
+    decision: Decision
+    version_id: int | None  # the version signed (signed only)
+    listing: Listing | None  # signed only
+    reason: str | None  # declined only, if given
     contact_id: int | None
-    created_at: str
-    updated_at: str
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)
@@ -29,9 +32,9 @@ class Comment:
     organisation_id: int | None
     contact_id: int | None
     parent_id: int | None
-    author_role: str
-    body: str | None
-    created_at: str
+    author_role: ContactRole
+    body: str | None  # None once purged
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -40,21 +43,21 @@ class OrganisationRow:
 
     organisation_id: int
     organisation_name: str
-    decision: str | None
+    decision: Decision | None  # None: no answer
     version_id: int | None
     version_number: int | None
     fingerprint: str | None
-    listing: str | None
+    listing: Listing | None
     reason: str | None
     contact_name: str | None
-    updated_at: str | None
-    last_comment_at: str | None
+    updated_at: datetime | None
+    last_comment_at: datetime | None
     active_contacts: int
     unreachable_contacts: int
 
 
 def _response(row: Row) -> Response:
-    return Response(**row)
+    return row_to(Response, row)
 
 
 async def get(db: Executor, letter_id: int, organisation_id: int) -> Response | None:
@@ -65,18 +68,25 @@ async def get(db: Executor, letter_id: int, organisation_id: int) -> Response | 
     return None if row is None else _response(row)
 
 
+async def existing(db: Executor, letter_id: int, organisation_id: int) -> Response:
+    """The organisation's response, known to exist (just recorded in this transaction)."""
+    response = await get(db, letter_id, organisation_id)
+    return present(response, f"the response of organisation {organisation_id} to {letter_id}")
+
+
 async def upsert(
     db: Executor,
     *,
     letter_id: int,
     organisation_id: int,
-    decision: str,
+    decision: Decision,
     version_id: int | None,
-    listing: str | None,
+    listing: Listing | None,
     reason: str | None,
     contact_id: int,
-    now: str,
+    now: datetime,
 ) -> None:
+    stamp = to_db(now)
     await db.execute(
         "INSERT INTO responses (letter_id, organisation_id, decision, version_id, listing, "
         "reason, contact_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -84,7 +94,17 @@ async def upsert(
         "version_id = excluded.version_id, listing = excluded.listing, "
         "reason = excluded.reason, contact_id = excluded.contact_id, "
         "updated_at = excluded.updated_at",
-        (letter_id, organisation_id, decision, version_id, listing, reason, contact_id, now, now),
+        (
+            letter_id,
+            organisation_id,
+            decision,
+            version_id,
+            listing,
+            reason,
+            contact_id,
+            stamp,
+            stamp,
+        ),
     )
 
 
@@ -106,7 +126,7 @@ async def organisation_rows(db: Executor, letter_id: int) -> list[OrganisationRo
         "WHERE lo.letter_id = ? ORDER BY o.name_key",
         (letter_id,),
     )
-    return [OrganisationRow(**row) for row in rows]
+    return [row_to(OrganisationRow, row) for row in rows]
 
 
 async def insert_comment(
@@ -117,34 +137,49 @@ async def insert_comment(
     organisation_id: int | None,
     contact_id: int | None,
     parent_id: int | None,
-    author_role: str,
+    author_role: ContactRole,
     body: str,
-    now: str,
+    now: datetime,
 ) -> int:
     return await db.insert(
         "INSERT INTO comments (letter_id, version_id, organisation_id, contact_id, parent_id, "
         "author_role, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (letter_id, version_id, organisation_id, contact_id, parent_id, author_role, body, now),
-    )
+        (letter_id, version_id, organisation_id, contact_id, parent_id, author_role, body,
+         to_db(now)),
+    )  # fmt: skip
 
 
 async def get_comment(db: Executor, comment_id: int) -> Comment | None:
     row = await db.fetch_one("SELECT * FROM comments WHERE id = ?", (comment_id,))
-    return None if row is None else Comment(**row)
+    return None if row is None else row_to(Comment, row)
+
+
+async def existing_comment(db: Executor, comment_id: int) -> Comment:
+    """A comment known to exist (just inserted in this transaction)."""
+    return present(await get_comment(db, comment_id), f"comment {comment_id}")
 
 
 async def comments_of_letter(db: Executor, letter_id: int) -> list[Comment]:
     rows = await db.fetch_all(
         "SELECT * FROM comments WHERE letter_id = ? ORDER BY version_id, id", (letter_id,)
     )
-    return [Comment(**row) for row in rows]
+    return [row_to(Comment, row) for row in rows]
 
 
-async def response_events(db: Executor, letter_id: int) -> list[tuple[str, str, int | None]]:
-    """(time, action, organisation) of every response change, from the audit log (chart)."""
+@dataclass(frozen=True)
+class ResponseChange:
+    """One change of a response, as the audit log recorded it."""
+
+    at: datetime
+    action: str  # response.signed, response.declined, response.withdrawn
+    organisation_id: int | None
+
+
+async def response_events(db: Executor, letter_id: int) -> list[ResponseChange]:
+    """Every response change of a letter, oldest first, from the audit log (the chart)."""
     rows = await db.fetch_all(
         "SELECT at, action, organisation_id FROM audit_events "
         "WHERE letter_id = ? AND action LIKE 'response.%' ORDER BY id",
         (letter_id,),
     )
-    return [(row["at"], row["action"], row["organisation_id"]) for row in rows]
+    return [row_to(ResponseChange, row) for row in rows]

@@ -13,7 +13,6 @@ from datetime import datetime
 from bot.db import Database
 from bot.db import contacts as contacts_repo
 from bot.db import organisations as organisations_repo
-from bot.db.timefmt import to_db
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 
 
@@ -43,24 +42,23 @@ async def bind_members(
     each had redeemed an invitation). With ``tg`` each also gets an account on the fake
     server that has opened the bot. ``organisation``, ``name`` and ``label`` are formats
     of ``n``."""
-    stamp = to_db(now)
     members = []
     async with db.transaction() as tx:
         for n in range(count):
             org_name, display_name = organisation.format(n=n), name.format(n=n)
             org_id = await organisations_repo.insert(
-                tx, name=org_name, name_key=org_name.lower(), now=stamp
+                tx, name=org_name, name_key=org_name.lower(), now=now
             )
             contact_id = await contacts_repo.insert_invited_member(
                 tx,
                 organisation_id=org_id,
                 label=None if label is None else label.format(n=n),
-                now=stamp,
+                now=now,
             )
             user_id = first_user_id + n
             await contacts_repo.bind(
                 tx, contact_id, telegram_user_id=user_id, display_name=display_name,
-                language="en", now=stamp,
+                language="en", now=now,
             )  # fmt: skip
             user = None
             if tg is not None:

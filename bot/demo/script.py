@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.db.timefmt import from_db
+from bot.db import letters as letters_repo
 from bot.demo.session import START, DemoError, DemoSession, Person, days
 
 SAMPLE_LETTER = Path(__file__).with_name("sample_letter.md")
@@ -199,8 +199,7 @@ async def _to_before_deadline(demo: DemoSession, before: timedelta) -> None:
 
 
 async def _deadline(demo: DemoSession) -> datetime:
-    value = await demo.db.fetch_value("SELECT deadline FROM letters WHERE id = 1")
-    deadline = from_db(value)
-    if deadline is None:
-        raise DemoError("letter #1 has no deadline")
-    return deadline
+    letter = await letters_repo.get(demo.db, 1)
+    if letter is None:
+        raise DemoError("there is no letter #1")
+    return letter.deadline

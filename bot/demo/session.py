@@ -15,9 +15,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_application, services_of, start_in_process, stop_in_process
+from pydantic import SecretStr
+
+from bot.app import build_application, start_in_process, stop_in_process
 from bot.clock import FakeClock
-from bot.context import BotApplication
+from bot.context import BotApplication, services_of
 from bot.db import Database
 from bot.demo.settle import SETTLE_TIMEOUT, NotSettled, Settler
 from bot.demo.transcript import Transcript
@@ -65,7 +67,7 @@ class DemoSession:
         await self.tg.start()
         self.settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
-            bot_token=TOKEN,
+            bot_token=SecretStr(TOKEN),
             telegram_api_url=self.tg.base_url,
             telegram_file_url=self.tg.base_file_url,
             database_path=self.folder / "demo.db",

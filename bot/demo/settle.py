@@ -40,9 +40,8 @@ from apscheduler.events import (
     JobEvent,
 )
 
-from bot.app import services_of
 from bot.clock import Clock
-from bot.context import BotApplication
+from bot.context import BotApplication, services_of
 from bot.db.timefmt import to_db
 from bot.fake_telegram import FakeTelegramServer
 from bot.jobs.outbox import DELETE_JOB, delete_expired_messages

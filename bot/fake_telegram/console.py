@@ -100,7 +100,7 @@ class Console:
     # -- what the bot sends ---------------------------------------------------------------
     def show(self, event: str, message: FakeMessage) -> None:
         chat = self.server._users.get(message.chat_id) or self.server._groups.get(message.chat_id)
-        name = getattr(chat, "first_name", None) or getattr(chat, "title", "?")
+        name = str(getattr(chat, "first_name", None) or getattr(chat, "title", "?"))
         text = format_message(message, name)
         if event == "edited":
             text = text.replace("[to ", "[edited, to ", 1)

@@ -1023,7 +1023,8 @@ class FakeTelegramServer:
 
     def _fetch(self, limit: int) -> list[dict[str, Any]]:
         self._queue = [u for u in self._queue if self._allowed(u)]
-        return json.loads(json.dumps(self._queue[:limit]))
+        copied: list[dict[str, Any]] = json.loads(json.dumps(self._queue[:limit]))
+        return copied
 
     async def _api_setWebhook(self, p: _Params, h: _ApiHandler) -> Any:
         url = p.get_str("url") or ""

@@ -2,7 +2,8 @@
 
 Order matters: the gate (group -1) runs before everything; within group 0 the
 first matching handler wins, so the fallback module comes last; the gate's
-``afterwards`` (group 1) says what it kept for after the answer.
+``afterwards`` (group 1) says what it kept for after the answer. Every handler answers
+the refusals of the services it calls in one way (``refusals.replying``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.handlers import (
     organisations,
     preferences,
     purge,
+    refusals,
     resend,
     responses,
     start,
@@ -55,3 +57,6 @@ def register(app: BotApplication) -> None:
         module.register(app)
     fallback.register(app)
     errors.register(app)
+    for handlers in app.handlers.values():
+        for handler in handlers:
+            handler.callback = refusals.replying(handler.callback)

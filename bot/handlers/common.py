@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import Message, MessageEntity, Update
+from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # Page bodies stay under this, leaving room for a header under Telegram's 4096.
 PAGE_LIMIT = 3600
 
-Handler = Callable[[Update, BotContext], Awaitable[Any]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 
 
 def command_argument(message: Message | None) -> str:
@@ -182,13 +182,15 @@ async def confirmed(update: Update, context: BotContext, kind: str, kept: str) -
     return ref
 
 
-async def answer_in_place(update: Update, text: str) -> None:
-    """The pressed question becomes its answer (its buttons go); pressing again (a forged
-    or repeated press) changes nothing."""
+async def answer_in_place(
+    update: Update, text: str, *, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """The pressed question becomes its answer (its buttons go, unless ``reply_markup``
+    offers others); pressing again (a forged or repeated press) changes nothing."""
     query = update.callback_query
     assert query is not None
     try:
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML)
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=reply_markup)
     except BadRequest as error:
         if "not modified" not in str(error):
             raise

@@ -19,7 +19,6 @@ from bot.handlers.common import (
     say,
     show_page,
 )
-from bot.handlers.membership_errors import explain
 from bot.handlers.organisations import answer_removal, contact_state
 from bot.services import membership
 
@@ -66,11 +65,7 @@ async def remove_contact(update: Update, context: BotContext) -> None:
     if contact_id is None:
         await reply(update, context, say(context, texts.USAGE_REMOVECONTACT))
         return
-    try:
-        item = await membership.contact_to_remove(context.db, contact_id)
-    except membership.MembershipError as error:
-        await reply(update, context, explain(error, context.language))
-        return
+    item = await membership.contact_to_remove(context.db, contact_id)
     text = say(context, texts.REMOVECONTACT_ASK, **_described(context, item))
     markup = keyboards.removal_confirmation(
         callback_data.REMOVE_CONTACT, item.contact.id, context.language

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -10,28 +10,19 @@ from telegram.ext import CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
-from bot.handlers.letters import (
-    deadline_problem,
-    describe_when,
-    explain,
-    milestone_line,
-)
-from bot.handlers.responses import explain as explain_response
+from bot.handlers.letters import describe_when, milestone_line
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer
 from bot.services import letters, milestones, reminders
 from bot.services.deadlines import (
     DeadlineError,
-    OffsetsError,
+    DeadlineReason,
     format_deadline,
     format_duration,
     format_offsets,
     parse_deadline,
-    parse_offsets,
 )
-from bot.services.letters import LetterError
-from bot.services.responses import ResponseError
 
 MAX_WHEN_WORDS = 4  # "2026-03-02 10:00 Europe/Geneva" is three; a little slack
 
@@ -47,19 +38,12 @@ async def move_deadline(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.USAGE_DEADLINE))
         return
     now = context.clock.now()
-    try:
-        deadline = parse_deadline(when, default_zone=context.zone, now=now)
-        moved = await letters.move_deadline(
-            context.db, letter_id, deadline, actor=actor(context), now=now,
-            compose=LetterComposer(context.settings).deadline_notice,
-            default_offsets=context.settings.reminder_offsets,
-        )  # fmt: skip
-    except DeadlineError as error:
-        await reply(update, context, deadline_problem(context, error))
-        return
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    deadline = parse_deadline(when, default_zone=context.zone, now=now)
+    moved = await letters.move_deadline(
+        context.db, letter_id, deadline, actor=actor(context), now=now,
+        compose=LetterComposer(context.settings).deadline_notice,
+        default_offsets=context.settings.reminder_offsets,
+    )  # fmt: skip
     wake_scheduler(context.application)
     if moved.queued:
         wake_outbox(context.application)
@@ -84,46 +68,19 @@ async def reminder_schedule(update: Update, context: BotContext) -> None:
     if letter_id is None:
         await reply(update, context, say(context, texts.USAGE_REMINDERS, default=default))
         return
-    raw = raw.strip()
-    if raw:
-        offsets: list[timedelta] | None
-        if raw.lower() in ("off", "none"):
-            offsets = []
-        elif raw.lower() == "default":
-            offsets = None
-        else:
-            try:
-                offsets = parse_offsets(raw)
-            except OffsetsError as error:
-                text = say(
-                    context, texts.REMINDERS_OFFSETS_BAD, item=error.item,
-                    max_count=error.max_count,
-                )  # fmt: skip
-                await reply(update, context, text)
-                return
-        try:
-            await reminders.set_offsets(
-                context.db, letter_id, offsets, actor=actor(context), now=context.clock.now(),
-                default_offsets=context.settings.reminder_offsets,
-            )  # fmt: skip
-        except ResponseError as error:
-            if error.reason == "not_open":
-                await reply(update, context, say(context, texts.REMINDERS_CLOSED, ref=letter_id))
-            else:
-                await reply(update, context, explain_response(context, error))
-            return
+    if raw.strip():
+        await reminders.set_offsets(
+            context.db, letter_id, reminders.read_offsets(raw), actor=actor(context),
+            now=context.clock.now(), default_offsets=context.settings.reminder_offsets,
+        )  # fmt: skip
         wake_scheduler(context.application)
     await _show_schedule(update, context, letter_id)
 
 
 async def _show_schedule(update: Update, context: BotContext, letter_id: int) -> None:
-    try:
-        letter, planned = await reminders.schedule_of(
-            context.db, letter_id, default_offsets=context.settings.reminder_offsets
-        )
-    except ResponseError as error:
-        await reply(update, context, explain_response(context, error))
-        return
+    letter, planned = await reminders.schedule_of(
+        context.db, letter_id, default_offsets=context.settings.reminder_offsets
+    )
     deadline, _ = describe_when(context, letter.deadline)
     source = texts.REMINDERS_SOURCE_DEFAULT
     if letter.reminder_offsets is not None:
@@ -177,38 +134,25 @@ async def milestone(update: Update, context: BotContext) -> None:
         await _list_milestones(update, context, letter_id)
         return
     now = context.clock.now()
-    if len(words) == 2 and words[0].lower() == "remove" and parse_ref(words[1]) is not None:
-        milestone_id = parse_ref(words[1])
-        assert milestone_id is not None
-        try:
-            removed = await milestones.remove_milestone(
-                context.db, letter_id, milestone_id, actor=actor(context), now=now
-            )
-        except LetterError:
-            text = say(context, texts.MILESTONE_NOT_FOUND, letter_id=letter_id, ref=milestone_id)
-            await reply(update, context, text)
-            return
+    milestone_id = parse_ref(words[1]) if len(words) == 2 else None
+    if words[0].lower() == "remove" and milestone_id is not None:
+        removed = await milestones.remove_milestone(
+            context.db, letter_id, milestone_id, actor=actor(context), now=now
+        )
         text = say(context, texts.MILESTONE_REMOVED, milestone_id=removed.id, name=removed.name)
         await reply(update, context, text)
         return
     parsed = _name_and_when(words, context)
-    if isinstance(parsed, DeadlineError) or parsed is None:
-        problem = (
-            deadline_problem(context, parsed)
-            if isinstance(parsed, DeadlineError)
-            else say(context, texts.USAGE_MILESTONE)
-        )
-        await reply(update, context, problem)
+    if isinstance(parsed, DeadlineError):
+        raise parsed
+    if parsed is None:
+        await reply(update, context, say(context, texts.USAGE_MILESTONE))
         return
     name, at = parsed
-    try:
-        added = await milestones.add_milestone(
-            context.db, letter_id, name, at, created_by=context.who.telegram_user_id,
-            actor=actor(context), now=now,
-        )  # fmt: skip
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    added = await milestones.add_milestone(
+        context.db, letter_id, name, at, created_by=context.who.telegram_user_id,
+        actor=actor(context), now=now,
+    )  # fmt: skip
     wake_scheduler(context.application)
     when, relative = describe_when(context, added.at)
     text = say(
@@ -232,7 +176,7 @@ def _name_and_when(
         try:
             at = parse_deadline(" ".join(words[-count:]), default_zone=context.zone, now=now)
         except DeadlineError as error:
-            if error.reason != "format" and first_error is None:
+            if error.reason is not DeadlineReason.FORMAT and first_error is None:
                 first_error = error
             continue
         return " ".join(words[:-count]), at
@@ -240,11 +184,7 @@ def _name_and_when(
 
 
 async def _list_milestones(update: Update, context: BotContext, letter_id: int) -> None:
-    try:
-        info = await letters.details(context.db, letter_id)
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    info = await letters.details(context.db, letter_id)
     if not info.milestones:
         await reply(update, context, say(context, texts.MILESTONES_NONE, letter_id=letter_id))
         return

@@ -44,10 +44,8 @@ def _stack(error: BaseException) -> str:
 
 
 def _throttle(context: BotContext) -> AlertThrottle:
-    extras = context.services.extras
-    if THROTTLE_KEY not in extras:
-        extras[THROTTLE_KEY] = AlertThrottle()
-    return extras[THROTTLE_KEY]
+    throttle: AlertThrottle = context.services.extras.setdefault(THROTTLE_KEY, AlertThrottle())
+    return throttle
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from bot import texts
 from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
+from bot.db.types import ContactStatus
 from bot.handlers.common import reply, say
 from bot.handlers.letters import deliver_open_letters
 from bot.jobs.schedule import wake_scheduler
@@ -40,7 +41,8 @@ MAX_LEFT_CHATS = 10_000
 def _left_chats(context: BotContext) -> OrderedDict[int, None]:
     """Groups left since the start: messages sent there before the bot was out still
     arrive, and need no second leaveChat (Telegram answers it with 403)."""
-    return context.services.extras.setdefault(LEFT_CHATS_KEY, OrderedDict())
+    left: OrderedDict[int, None] = context.services.extras.setdefault(LEFT_CHATS_KEY, OrderedDict())
+    return left
 
 
 async def _leave(update: Update, context: BotContext, chat: Chat) -> None:
@@ -135,7 +137,7 @@ async def gate(update: Update, context: BotContext) -> None:
         # Their chat with the bot exists from now on: their own menu can be set.
         await publish_commands(context.application, only_chat=user.id)
     context.identity = identity
-    if identity.contact is not None and identity.contact.status == "unreachable":
+    if identity.contact is not None and identity.contact.status is ContactStatus.UNREACHABLE:
         await _record_reachability(context, identity, reachable=True)  # writing again: back
     if identity.role is Role.UNKNOWN:
         if _is_invite_start(update, context.bot.username):

@@ -7,7 +7,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, texts
 from bot.context import BotApplication, BotContext
-from bot.db.timefmt import from_db
 from bot.handlers.common import reply, say
 from bot.services.deadlines import format_deadline
 
@@ -29,7 +28,7 @@ async def whoami(update: Update, context: BotContext) -> None:
     if who.is_coordinator:
         await reply(update, context, say(context, texts.WHOAMI_COORDINATOR))
         return
-    joined = from_db(who.contact.joined_at) if who.contact else None
+    joined = who.contact.joined_at if who.contact else None
     # The same form as every other date: the reader's zone and language.
     when = format_deadline(joined, context.zone, context.language) if joined else "—"
     organisation = who.organisation.name if who.organisation else ""

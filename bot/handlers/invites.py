@@ -20,13 +20,11 @@ from bot.handlers.common import (
     say,
     show_page,
 )
-from bot.handlers.membership_errors import explain
 from bot.services import membership
 from bot.services.deadlines import format_deadline
 
 
-def _when(context: BotContext, moment_iso: str) -> str:
-    moment = datetime.fromisoformat(moment_iso)
+def _when(context: BotContext, moment: datetime) -> str:
     return format_deadline(moment, context.settings.zone, context.language)
 
 
@@ -40,21 +38,17 @@ async def invite(update: Update, context: BotContext) -> None:
     if not argument:
         await reply(update, context, say(context, texts.USAGE_INVITE))
         return
-    try:
-        # The organisation's number or its exact name, then an optional label.
-        organisation, label = await membership.organisation_and_rest(context.db, argument)
-        issued = await membership.issue_invite(
-            context.db,
-            organisation.id,
-            label=label or None,
-            created_by=context.who.telegram_user_id,
-            actor=actor(context),
-            now=context.clock.now(),
-            ttl=context.settings.invite_ttl,
-        )
-    except membership.MembershipError as error:
-        await reply(update, context, explain(error, context.language))
-        return
+    # The organisation's number or its exact name, then an optional label.
+    organisation, label = await membership.organisation_and_rest(context.db, argument)
+    issued = await membership.issue_invite(
+        context.db,
+        organisation.id,
+        label=label or None,
+        created_by=context.who.telegram_user_id,
+        actor=actor(context),
+        now=context.clock.now(),
+        ttl=context.settings.invite_ttl,
+    )
     link = membership.invite_link(context.bot.username, issued.token)
     text = say(
         context,
@@ -63,7 +57,7 @@ async def invite(update: Update, context: BotContext) -> None:
         organisation=issued.organisation.name,
         label=texts.Html(_label(context, issued.label)),
         link=link,
-        expires=_when(context, issued.expires_at.isoformat()),
+        expires=_when(context, issued.expires_at),
     )
     await reply(update, context, text)
 
@@ -104,13 +98,9 @@ async def revoke(update: Update, context: BotContext) -> None:
     if invite_id is None:
         await reply(update, context, say(context, texts.USAGE_REVOKE))
         return
-    try:
-        item = await membership.revoke_invite(
-            context.db, invite_id, actor=actor(context), now=context.clock.now()
-        )
-    except membership.MembershipError as error:
-        await reply(update, context, explain(error, context.language))
-        return
+    item = await membership.revoke_invite(
+        context.db, invite_id, actor=actor(context), now=context.clock.now()
+    )
     text = say(
         context, texts.INVITE_REVOKED, invite_id=item.invite.id, organisation=item.organisation_name
     )

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -19,6 +19,7 @@ from bot.context import BotApplication, BotContext
 from bot.db.letters import Recipient
 from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
+from bot.db.types import LetterStatus
 from bot.handlers.common import (
     actor,
     answer_in_place,
@@ -33,28 +34,23 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.refusals import in_place, refuse
 from bot.jobs.outbox import send_outgoing, wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, fitting_lines, label, render_changes
 from bot.services import flows, letters, responses
-from bot.services.deadlines import (
-    DeadlineError,
-    format_deadline,
-    format_wall,
-    parse_deadline,
-    relative_hint,
-)
-from bot.services.documents import MAX_FILE_BYTES, DocumentError, extract_text
+from bot.services.deadlines import format_deadline, parse_deadline, relative_hint
+from bot.services.documents import MAX_FILE_BYTES, check_upload, extract_text
 from bot.services.flows import Flow
 from bot.services.letter_text import (
     TELEGRAM_MESSAGE_LIMIT,
     diff_paragraphs,
-    fingerprint,
     normalise,
     telegram_length,
 )
-from bot.services.letters import Circulation, DraftSource, LetterError
+from bot.services.letters import Circulation, DraftSource
 from bot.services.pasting import PASTE_GAP, Part, Pasted, assemble
+from bot.services.refusals import Refusal
 from bot.services.responses import Tally
 from bot.services.signatories import find_signatory_list, organisation_names
 from bot.throughput import PerChatUpdateProcessor
@@ -68,45 +64,10 @@ _ASK_LIMIT = 4000
 # "/newletter title, deadline, text" longer than this may be a paste an app split.
 _NEAR_LIMIT = TELEGRAM_MESSAGE_LIMIT * 3 // 4
 
-LETTER_REASONS = {
-    "letter_not_found": texts.LETTER_NOT_FOUND,
-    "letter_closed": texts.LETTER_CLOSED,
-    "unchanged": texts.LETTER_UNCHANGED,
-    "no_organisations": texts.LETTER_NO_ORGANISATIONS,
-    "org_not_found": texts.ORG_NOT_FOUND,
-    "title_empty": texts.TITLE_EMPTY,
-    "title_too_long": texts.TITLE_TOO_LONG,
-    "title_invalid": texts.TITLE_INVALID,
-    "text_empty": texts.TEXT_EMPTY,
-    "text_too_long": texts.TEXT_TOO_LONG,
-    "deadline_past": texts.DEADLINE_PAST,
-    responses.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
-    "letter_purged": texts.LETTER_PURGED,
-    "full_text_closed": texts.FULL_TEXT_CLOSED,
-    "version_replaced": texts.FULL_TEXT_REPLACED,
-    "deadline_unchanged": texts.DEADLINE_UNCHANGED,
-    "milestone_name_empty": texts.MILESTONE_NAME_EMPTY,
-    "milestone_name_too_long": texts.MILESTONE_NAME_TOO_LONG,
-    "too_many_milestones": texts.MILESTONES_TOO_MANY,
-}
-DEADLINE_REASONS = {
-    "format": texts.DEADLINE_FORMAT,
-    "zone": texts.DEADLINE_ZONE,
-    "past": texts.DEADLINE_PAST,
-    "nonexistent": texts.DEADLINE_NONEXISTENT,
-    "day_first": texts.DEADLINE_DAY_FIRST,
-}
-DOCUMENT_REASONS = {
-    "unsupported_type": texts.FILE_UNSUPPORTED,
-    "broken": texts.FILE_BROKEN,
-    "encoding": texts.FILE_ENCODING,
-    "empty": texts.FILE_EMPTY,
-    "too_long": texts.FILE_TOO_LONG,
-}
 STATUS_TEXTS = {
-    "draft": texts.LETTER_STATUS_DRAFT,
-    "open": texts.LETTER_STATUS_OPEN,
-    "closed": texts.LETTER_STATUS_CLOSED,
+    LetterStatus.DRAFT: texts.LETTER_STATUS_DRAFT,
+    LetterStatus.OPEN: texts.LETTER_STATUS_OPEN,
+    LetterStatus.CLOSED: texts.LETTER_STATUS_CLOSED,
 }
 
 
@@ -115,33 +76,12 @@ def characters(context: BotContext, count: int) -> texts.Html:
     return texts.Html(say(context, texts.COUNT_CHARACTERS, count=count))
 
 
-def explain(context: BotContext, error: LetterError) -> str:
-    return say(context, LETTER_REASONS[error.reason], **error.data)
-
-
-def deadline_problem(context: BotContext, error: DeadlineError) -> str:
-    """Why a deadline was refused; with the moment the bot understood, so a misreading
-    ("13 Feb 2026, 18:00 CET has already passed") shows at once."""
-    if error.deadline is not None and isinstance(error.deadline.tzinfo, ZoneInfo):
-        moment = format_deadline(error.deadline, error.deadline.tzinfo, context.language)
-        return say(context, texts.DEADLINE_PAST_AT, deadline=moment)
-    if error.wall is not None:
-        moment = format_wall(error.wall, context.language)
-        return say(context, texts.DEADLINE_NONEXISTENT_AT, moment=moment, zone=error.zone or "")
-    return say(
-        context, DEADLINE_REASONS[str(error.reason)], raw=error.raw, month=error.month or 0,
-        suggestion=error.suggestion or "",
-    )  # fmt: skip
-
-
 def _composer(context: BotContext) -> LetterComposer:
     return LetterComposer(context.settings)
 
 
-def describe_when(context: BotContext, iso: str) -> tuple[str, str]:
-    """A stored instant as the caller reads it: date and time in their zone, and a hint."""
-    moment = from_db(iso)
-    assert moment is not None
+def describe_when(context: BotContext, moment: datetime) -> tuple[str, str]:
+    """An instant as the caller reads it: date and time in their zone, and a hint."""
     now = context.clock.now()
     return (
         format_deadline(moment, context.zone, context.language),
@@ -174,30 +114,18 @@ _IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "tif",
 
 
 async def read_text_input(message: Message, context: BotContext) -> TextInput | str:
-    """A pasted text or an uploaded file as letter text, or the reason it can't be used."""
+    """A pasted text or an uploaded file as letter text, or what to send instead; a file
+    that can't be used is refused (``DocumentError``)."""
     document = message.document
     if document is not None:
         name = document.file_name or "letter"
         extension = name.lower().rsplit(".", 1)[-1] if "." in name else ""
         if extension in _IMAGE_EXTENSIONS or (document.mime_type or "").startswith("image/"):
             return say(context, texts.TEXT_STEP_IMAGE)
-        if (document.file_size or 0) > DOWNLOAD_LIMIT:
-            size = round((document.file_size or 0) / 1024 / 1024, 1)
-            limit = DOWNLOAD_LIMIT // 1024 // 1024
-            return say(context, texts.FILE_TOO_BIG, size=size, limit=limit)
-        try:
-            if extension not in ("txt", "text", "md", "markdown", "docx"):
-                return say(context, texts.FILE_UNSUPPORTED)
-            telegram_file = await context.bot.get_file(document.file_id)
-            content = bytes(await telegram_file.download_as_bytearray())
-            extracted = extract_text(name, content, max_chars=letters.MAX_BODY)
-        except DocumentError as error:
-            return say(
-                context,
-                DOCUMENT_REASONS[str(error.reason)],
-                length=error.actual_chars or 0,
-                limit=letters.MAX_BODY,
-            )
+        check_upload(name, document.file_size or 0, max_bytes=DOWNLOAD_LIMIT)
+        telegram_file = await context.bot.get_file(document.file_id)
+        content = bytes(await telegram_file.download_as_bytearray())
+        extracted = extract_text(name, content, max_chars=letters.MAX_BODY)
         kind = "md" if extracted.kind == "md" else extracted.kind
         return TextInput(extracted.text, DraftSource(kind, document.file_id, name))
     if message.text:
@@ -206,11 +134,11 @@ async def read_text_input(message: Message, context: BotContext) -> TextInput | 
     return say(context, texts.TEXT_STEP_IMAGE if message.photo else texts.TEXT_STEP_MEDIA)
 
 
-def _parts(state: dict[str, object]) -> list[Part]:
+def _parts(state: dict[str, Any]) -> list[Part]:
     """The pasted parts kept in a flow's state (plain strings in flows begun before dates
     were kept: those are never joined seamlessly)."""
     parts = []
-    for raw in state.get("parts", []) or []:  # type: ignore[union-attr]
+    for raw in state.get("parts") or []:
         if isinstance(raw, str):
             parts.append(Part(raw, None))
         else:
@@ -374,10 +302,8 @@ async def new_letter(update: Update, context: BotContext) -> None:
             deadline = parse_deadline(lines[1], default_zone=context.settings.zone, now=now)
             state = {**state, "step": "text", "deadline": to_db(deadline),
                      "zone": _zone_name(deadline, context)}  # fmt: skip
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-    except DeadlineError as error:
-        await reply(update, context, deadline_problem(context, error))
+    except Refusal as refusal:  # said, and the flow goes on from what was understood
+        await refuse(update, context, refusal)
     await flows.save(context.db, user_id, NEWLETTER, state, now=now)
     if state["step"] == "text" and len(lines) > 2 and lines[2].strip():
         body = lines[2]
@@ -394,6 +320,14 @@ async def new_letter(update: Update, context: BotContext) -> None:
         await _add_part(update, context, NEWLETTER, state, body, offset=offset)
         return
     await _ask_next(update, context, state)
+
+
+def _flow_deadline(state: dict[str, object]) -> datetime:
+    """The deadline kept in the /newletter flow's state (as stored text: JSON)."""
+    deadline = from_db(str(state["deadline"]))
+    if deadline is None:
+        raise ValueError("the flow has no deadline")
+    return deadline
 
 
 def _zone_name(deadline: datetime, context: BotContext) -> str:
@@ -420,7 +354,7 @@ async def _ask_next(update: Update, context: BotContext, state: dict[str, object
 
 def _text_step(context: BotContext, state: dict[str, object]) -> tuple[str, InlineKeyboardMarkup]:
     """The text step's question: the deadline so far and the letter's language buttons."""
-    deadline, relative = describe_when(context, str(state["deadline"]))
+    deadline, relative = describe_when(context, _flow_deadline(state))
     language = _letter_language(context, state)
     text = say(
         context,
@@ -465,24 +399,15 @@ async def _newletter_message(update: Update, context: BotContext, flow: Flow) ->
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
     state = dict(flow.state)
-    try:
-        if step == "title":
-            state.update(step="deadline", title=letters.clean_title(message.text or ""))
-        elif step == "deadline":
-            deadline = parse_deadline(
-                message.text or "", default_zone=context.settings.zone, now=now
-            )
-            state.update(step="text", deadline=to_db(deadline), zone=_zone_name(deadline, context))
-        else:
-            finished = await _collect(update, context, flow)
-            if finished is not None:
-                await _new_letter_from_file(update, context, flow, finished)
-            return
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
-    except DeadlineError as error:
-        await reply(update, context, deadline_problem(context, error))
+    if step == "title":
+        state.update(step="deadline", title=letters.clean_title(message.text or ""))
+    elif step == "deadline":
+        deadline = parse_deadline(message.text or "", default_zone=context.settings.zone, now=now)
+        state.update(step="text", deadline=to_db(deadline), zone=_zone_name(deadline, context))
+    else:
+        finished = await _collect(update, context, flow)
+        if finished is not None:
+            await _new_letter_from_file(update, context, flow, finished)
         return
     await flows.save(context.db, flow.telegram_user_id, NEWLETTER, state, now=now)
     await _ask_next(update, context, state)
@@ -527,24 +452,18 @@ async def _newletter_done(update: Update, context: BotContext, flow: Flow) -> No
 async def _create_letter(
     update: Update, context: BotContext, state: dict[str, object], text: TextInput
 ) -> None:
-    deadline = from_db(str(state["deadline"]))
-    assert deadline is not None
-    try:
-        letter, version = await letters.create_letter(
-            context.db,
-            title=str(state["title"]),
-            deadline=deadline,
-            zone_name=str(state.get("zone") or context.settings.timezone),
-            body=text.body,
-            source=text.source or DraftSource(),
-            language=_letter_language(context, state),
-            created_by=context.who.telegram_user_id,
-            actor=actor(context),
-            now=context.clock.now(),
-        )
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    letter, version = await letters.create_letter(
+        context.db,
+        title=str(state["title"]),
+        deadline=_flow_deadline(state),
+        zone_name=str(state.get("zone") or context.settings.timezone),
+        body=text.body,
+        source=text.source or DraftSource(),
+        language=_letter_language(context, state),
+        created_by=context.who.telegram_user_id,
+        actor=actor(context),
+        now=context.clock.now(),
+    )
     await flows.finish(context.db, context.who.telegram_user_id)
     deadline_text, _ = describe_when(context, letter.deadline)
     await reply(
@@ -572,13 +491,7 @@ async def revise(update: Update, context: BotContext) -> None:
     if letter_id is None:
         await reply(update, context, say(context, texts.USAGE_LETTER_REF, command="revise"))
         return
-    try:
-        letter, version = await letters.latest_version(context.db, letter_id)
-        if letter.status == "closed":
-            raise LetterError("letter_closed", ref=letter_id)
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    letter, version = await letters.revisable(context.db, letter_id)
     state = {"step": "text", "letter_id": letter_id}
     await flows.save(
         context.db, context.who.telegram_user_id, REVISE, state, now=context.clock.now()
@@ -609,14 +522,10 @@ async def _ask_revision_kind(
 ) -> None:
     letter_id = int(flow.state["letter_id"])
     try:
-        body = letters.clean_body(text.body)
-        _, current = await letters.latest_version(context.db, letter_id)
-        if fingerprint(body) == current.fingerprint:
-            raise LetterError("unchanged", version=current.number)
-    except LetterError as error:
+        body, current = await letters.revision_draft(context.db, letter_id, text.body)
+    except Refusal:
         await flows.finish(context.db, flow.telegram_user_id)
-        await reply(update, context, explain(context, error))
-        return
+        raise
     source = text.source or DraftSource()
     state = {
         "step": "kind",
@@ -638,8 +547,8 @@ async def _ask_revision_kind(
     around = (summary, warning or "", question)
     room = _ASK_LIMIT - sum(telegram_length(part) + 2 for part in around)
     shown = render_changes(changes, context.language, limit=room)
-    text = "\n\n".join(part for part in (summary, shown, warning, question) if part)
-    await reply(update, context, text, reply_markup=keyboards.revision_kind(context.language))
+    asked = "\n\n".join(part for part in (summary, shown, warning, question) if part)
+    await reply(update, context, asked, reply_markup=keyboards.revision_kind(context.language))
 
 
 async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
@@ -663,10 +572,9 @@ async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
             now=context.clock.now(),
             compose_notice=composer.revision_notice,
         )
-    except LetterError as error:
+    except Refusal:
         await flows.finish(context.db, flow.telegram_user_id)
-        await reply(update, context, explain(context, error))
-        return
+        raise
     await flows.finish(context.db, flow.telegram_user_id)
     wake_outbox(context.application)
     kind_text = say(context, texts.KIND_MATERIAL if material else texts.KIND_MINOR)
@@ -735,11 +643,7 @@ async def show_letter(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "letter")
     if letter_id is None:
         return
-    try:
-        info = await letters.details(context.db, letter_id)
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    info = await letters.details(context.db, letter_id)
     counts = await responses.tally(context.db, letter_id)
     lines = []
     for version in info.versions:
@@ -800,11 +704,7 @@ async def preview(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "preview")
     if letter_id is None:
         return
-    try:
-        letter, version = await letters.latest_version(context.db, letter_id)
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    letter, version = await letters.latest_version(context.db, letter_id)
     chat_id = context.who.telegram_user_id
     sample = Recipient(
         0, chat_id, context.language, None, 0, say(context, texts.PREVIEW_ORGANISATION)
@@ -831,21 +731,13 @@ async def circulate(update: Update, context: BotContext) -> None:
     if not targets:
         await _ask_circulate_all(update, context, letter_id)
         return
-    try:
-        result = await _circulate(context, letter_id, organisation_ids)
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    result = await _circulate(context, letter_id, organisation_ids)
     await reply(update, context, _circulated_text(context, result))
 
 
 async def _ask_circulate_all(update: Update, context: BotContext, letter_id: int) -> None:
     """``/circulate 4`` names no organisations: all of them, once the coordinator says so."""
-    try:
-        letter, version, organisations = await letters.circulation_preview(context.db, letter_id)
-    except LetterError as error:
-        await reply(update, context, explain(context, error))
-        return
+    letter, version, organisations = await letters.circulation_preview(context.db, letter_id)
     text = say(
         context, texts.CIRCULATE_ASK, letter_id=letter.id, title=letter.title or "",
         version=label(version), organisations=organisations,
@@ -854,17 +746,14 @@ async def _ask_circulate_all(update: Update, context: BotContext, letter_id: int
     await reply(update, context, text, reply_markup=markup)
 
 
+@in_place
 @coordinators_only
 async def circulate_answer(update: Update, context: BotContext) -> None:
     """The answer to ``/circulate 4``: all organisations, or not now. Checked afresh."""
     letter_id = await confirmed(update, context, callback_data.CIRCULATE, texts.CIRCULATE_NOT_SENT)
     if letter_id is None:
         return
-    try:
-        result = await _circulate(context, letter_id, None)
-    except LetterError as error:
-        await answer_in_place(update, explain(context, error))
-        return
+    result = await _circulate(context, letter_id, None)
     await answer_in_place(update, _circulated_text(context, result))
 
 
@@ -938,17 +827,10 @@ async def full_text(update: Update, context: BotContext) -> None:
     if not who.is_member or who.contact is None:
         await reply(update, context, say(context, texts.PREVIEW_BUTTON))
         return
-    try:
-        access = await letters.reader_access(context.db, args[0], args[1], who.contact.id)
-        await letters.resend_full_text(
-            context.db, access, now=context.clock.now(), compose=_composer(context).full_text
-        )
-    except LetterError as error:
-        markup = None
-        if error.reason == "version_replaced":  # offer the current text instead
-            markup = keyboards.full_text(args[0], error.data["latest_id"], context.language)
-        await reply(update, context, explain(context, error), reply_markup=markup)
-        return
+    access = await letters.reader_access(context.db, args[0], args[1], who.contact.id)
+    await letters.resend_full_text(
+        context.db, access, now=context.clock.now(), compose=_composer(context).full_text
+    )
     wake_outbox(context.application)
 
 

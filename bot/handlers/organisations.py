@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
+from bot.db.types import ContactStatus
 from bot.handlers.common import (
     actor,
     command_argument,
@@ -25,15 +26,14 @@ from bot.handlers.common import (
     say,
     show_page,
 )
-from bot.handlers.membership_errors import explain
 from bot.jobs.outbox import delete_expired_messages
 from bot.services import membership
 
 CONTACT_STATES = {
-    "invited": texts.CONTACT_STATE_INVITED,
-    "active": texts.CONTACT_STATE_ACTIVE,
-    "unreachable": texts.CONTACT_STATE_UNREACHABLE,
-    "removed": texts.CONTACT_STATE_REMOVED,
+    ContactStatus.INVITED: texts.CONTACT_STATE_INVITED,
+    ContactStatus.ACTIVE: texts.CONTACT_STATE_ACTIVE,
+    ContactStatus.UNREACHABLE: texts.CONTACT_STATE_UNREACHABLE,
+    ContactStatus.REMOVED: texts.CONTACT_STATE_REMOVED,
 }
 
 
@@ -43,13 +43,9 @@ async def add_org(update: Update, context: BotContext) -> None:
     if not name:
         await reply(update, context, say(context, texts.USAGE_ADDORG))
         return
-    try:
-        org = await membership.add_organisation(
-            context.db, name, actor=actor(context), now=context.clock.now()
-        )
-    except membership.MembershipError as error:
-        await reply(update, context, explain(error, context.language))
-        return
+    org = await membership.add_organisation(
+        context.db, name, actor=actor(context), now=context.clock.now()
+    )
     await reply(update, context, say(context, texts.ORG_ADDED, org_id=org.id, name=org.name))
 
 
@@ -60,13 +56,9 @@ async def rename_org(update: Update, context: BotContext) -> None:
     if org_id is None or not name.strip():
         await reply(update, context, say(context, texts.USAGE_RENAMEORG))
         return
-    try:
-        old, new = await membership.rename_organisation(
-            context.db, org_id, name, actor=actor(context), now=context.clock.now()
-        )
-    except membership.MembershipError as error:
-        await reply(update, context, explain(error, context.language))
-        return
+    old, new = await membership.rename_organisation(
+        context.db, org_id, name, actor=actor(context), now=context.clock.now()
+    )
     text = say(context, texts.ORG_RENAMED, org_id=new.id, name=new.name, old_name=old.name)
     await reply(update, context, text)
 
@@ -78,11 +70,7 @@ async def remove_org(update: Update, context: BotContext) -> None:
     if org_id is None:
         await reply(update, context, say(context, texts.USAGE_REMOVEORG))
         return
-    try:
-        org, contacts = await membership.organisation_to_remove(context.db, org_id)
-    except membership.MembershipError as error:
-        await reply(update, context, explain(error, context.language))
-        return
+    org, contacts = await membership.organisation_to_remove(context.db, org_id)
     text = say(context, texts.REMOVEORG_ASK, org_id=org.id, name=org.name, contacts=contacts)
     markup = keyboards.removal_confirmation(callback_data.REMOVE_ORG, org.id, context.language)
     await reply(update, context, text, reply_markup=markup)
@@ -114,7 +102,8 @@ async def answer_removal(
 ) -> None:
     """The press under a removal question: Keep changes nothing; Remove removes (what it
     removes is re-checked now), deletes what the bot sent the removed people and turns the
-    question into what happened. Forged data is ignored."""
+    question into what happened (removed meanwhile: a refusal, and the question stays).
+    Forged data is ignored."""
     query = update.callback_query
     assert query is not None
     args = callback_data.decode(query.data, kind, 2)
@@ -124,11 +113,7 @@ async def answer_removal(
     if not confirmed:
         await query.edit_message_text(kept(ref), parse_mode=ParseMode.HTML)
         return
-    try:
-        done, removal = await remove(ref)
-    except membership.MembershipError as error:  # removed meanwhile: the question stays
-        await reply(update, context, explain(error, context.language))
-        return
+    done, removal = await remove(ref)
     report = await _clear_chats(context, removal)
     await query.edit_message_text(f"{done}\n\n{report}", parse_mode=ParseMode.HTML)
 
@@ -153,7 +138,7 @@ async def _clear_chats(context: BotContext, removal: membership.Removal) -> str:
     return "\n".join(lines)
 
 
-def contact_state(context: BotContext, status: str) -> str:
+def contact_state(context: BotContext, status: ContactStatus) -> str:
     return say(context, CONTACT_STATES[status])
 
 

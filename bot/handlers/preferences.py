@@ -12,7 +12,7 @@ from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
 from bot.handlers.common import command_argument, reply, say
 from bot.services import preferences
-from bot.services.quiet_hours import QuietHoursError, parse_quiet_hours
+from bot.services.quiet_hours import parse_quiet_hours
 
 
 async def _member(update: Update, context: BotContext) -> Contact | None:
@@ -39,12 +39,8 @@ async def timezone(update: Update, context: BotContext) -> None:
         text = say(context, texts.TIMEZONE_SHOW, zone=zone, local=_local_time(context, zone))
         await reply(update, context, text)
         return
-    try:
-        zone = await preferences.set_timezone(context.db, contact, raw)
-    except preferences.UnknownZone:
-        await reply(update, context, say(context, texts.TIMEZONE_UNKNOWN, zone=raw[:64]))
-        return
-    text = say(context, texts.TIMEZONE_SET, zone=zone.key, local=_local_time(context, zone.key))
+    chosen = await preferences.set_timezone(context.db, contact, raw)
+    text = say(context, texts.TIMEZONE_SET, zone=chosen.key, local=_local_time(context, chosen.key))
     await reply(update, context, text)
 
 
@@ -61,11 +57,7 @@ async def quiet(update: Update, context: BotContext) -> None:
         else:
             await reply(update, context, say(context, texts.QUIET_SHOW, hours=hours, zone=zone))
         return
-    try:
-        hours = parse_quiet_hours(raw)
-    except QuietHoursError:
-        await reply(update, context, say(context, texts.QUIET_BAD, raw=raw[:64]))
-        return
+    hours = parse_quiet_hours(raw)
     await preferences.set_quiet_hours(context.db, contact, hours)
     if hours.off:
         await reply(update, context, say(context, texts.QUIET_SET_OFF))

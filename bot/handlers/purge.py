@@ -10,10 +10,9 @@ from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, coordinators_only, reply, say
 from bot.handlers.letters import letter_ref
-from bot.handlers.responses import explain
+from bot.handlers.refusals import in_place
 from bot.jobs.outbox import delete_expired_messages
-from bot.services import purge
-from bot.services.responses import ResponseError
+from bot.services import lifecycle, purge
 
 
 @coordinators_only
@@ -21,16 +20,13 @@ async def ask(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "purge")
     if letter_id is None:
         return
-    try:
-        letter = await purge.check_purgeable(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    letter = await lifecycle.check_purgeable(context.db, letter_id)
     text = say(context, texts.PURGE_ASK, letter_id=letter_id, title=letter.title or "")
     markup = keyboards.purge_confirmation(letter_id, context.language)
     await reply(update, context, text, reply_markup=markup)
 
 
+@in_place
 @coordinators_only
 async def answer(update: Update, context: BotContext) -> None:
     query = update.callback_query
@@ -43,13 +39,9 @@ async def answer(update: Update, context: BotContext) -> None:
         text = say(context, texts.PURGE_KEPT, letter_id=letter_id)
         await query.edit_message_text(text, parse_mode=ParseMode.HTML)
         return
-    try:
-        done = await purge.purge_letter(
-            context.db, letter_id, actor=actor(context), now=context.clock.now()
-        )
-    except ResponseError as error:
-        await query.edit_message_text(explain(context, error), parse_mode=ParseMode.HTML)
-        return
+    done = await purge.purge_letter(
+        context.db, letter_id, actor=actor(context), now=context.clock.now()
+    )
     text = say(
         context, texts.PURGE_DONE, letter_id=letter_id, versions=done.versions,
         comments=done.comments, to_delete=done.to_delete,

@@ -12,10 +12,9 @@ from telegram.ext import CallbackQueryHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, coordinators_only, reply, say
-from bot.handlers.responses import explain
 from bot.jobs.outbox import contact_lines, wake_outbox
 from bot.services import outbox
-from bot.services.responses import ResponseError
+from bot.services.resend import resend_uncertain
 
 
 async def show_uncertain(update: Update, context: BotContext, letter_id: int) -> None:
@@ -42,17 +41,13 @@ async def resend(update: Update, context: BotContext) -> None:
     else:
         await reply(update, context, say(context, texts.STALE_BUTTON))
         return
-    try:
-        done = await outbox.resend_uncertain(
-            context.db,
-            **scope,
-            requested_by=context.who.telegram_user_id,
-            actor=actor(context),
-            now=context.clock.now(),
-        )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    done = await resend_uncertain(
+        context.db,
+        **scope,
+        requested_by=context.who.telegram_user_id,
+        actor=actor(context),
+        now=context.clock.now(),
+    )
     if not done.messages:
         await reply(update, context, say(context, texts.RESEND_NOTHING))
         return

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
+from bot.db.types import Listing
 from bot.handlers.common import (
     answer_in_place,
     command_argument,
@@ -23,14 +24,14 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
-from bot.handlers.letters import explain as explain_letter
+from bot.handlers.refusals import in_place
 from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer, label
 from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
-from bot.services.letters import LetterError
-from bot.services.responses import Listing, OrganisationState, Outcome, ResponseError, Target
+from bot.services.refusals import Code, Refusal
+from bot.services.responses import OrganisationState, Outcome, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
@@ -48,39 +49,8 @@ LISTING_TEXTS = {
     Listing.ANONYMOUS: texts.LISTING_ANONYMOUS,
     Listing.INTERNAL: texts.LISTING_INTERNAL,
 }
-REASONS = {
-    "letter_not_found": texts.LETTER_NOT_FOUND,
-    responses.UNKNOWN_TO_MEMBER: texts.MEMBER_LETTER_UNKNOWN,
-    "letter_closed": texts.RESPONSE_LETTER_CLOSED,
-    "version_superseded": texts.VERSION_SUPERSEDED,
-    "nothing_to_withdraw": texts.NOTHING_TO_WITHDRAW,
-    "comment_empty": texts.COMMENT_EMPTY,
-    "comment_too_long": texts.COMMENT_TOO_LONG,
-    "reason_empty": texts.COMMENT_EMPTY,
-    "reason_too_long": texts.REASON_TOO_LONG,
-    "comment_not_found": texts.COMMENT_NOT_FOUND,
-    "member_gone": texts.MEMBER_GONE,
-    "not_open": texts.NOT_OPEN,
-    "not_closed": texts.NOT_CLOSED,
-    "deadline_past": texts.DEADLINE_PAST,
-    "letter_purged": texts.LETTER_PURGED,
-    "purge_not_closed": texts.PURGE_NOT_CLOSED,
-    "resend_closed": texts.RESEND_CLOSED,
-}
-
-
-def explain(context: BotContext, error: ResponseError) -> str:
-    return say(context, REASONS[error.reason], **error.data)
-
-
-async def refuse(update: Update, context: BotContext, error: ResponseError) -> None:
-    """A member's press refused; one on a superseded version comes with a button that
-    opens the current version."""
-    markup = None
-    if error.reason == "version_superseded":
-        version = f"v{error.data['latest']}"
-        markup = keyboards.open_current(error.data["ref"], version, context.language)
-    await reply(update, context, explain(context, error), reply_markup=markup)
+# Text that was too long or empty is typed again: the flow waits for it.
+_TYPE_AGAIN = (Code.COMMENT_EMPTY, Code.COMMENT_TOO_LONG)
 
 
 def _member(context: BotContext) -> Contact | None:
@@ -128,11 +98,7 @@ async def sign(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     contact, (letter_id, version_id) = pressed
-    try:
-        target = await responses.sign_target(context.db, contact, letter_id, version_id)
-    except ResponseError as error:
-        await refuse(update, context, error)
-        return
+    target = await responses.sign_target(context.db, contact, letter_id, version_id)
     text = say(
         context,
         texts.SIGN_CHOOSE_LISTING,
@@ -170,11 +136,7 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     contact, letter_id, version_id, listing = pressed
     query = update.callback_query
     assert query is not None
-    try:
-        target = await responses.sign_target(context.db, contact, letter_id, version_id)
-    except ResponseError as error:
-        await refuse(update, context, error)
-        return
+    target = await responses.sign_target(context.db, contact, letter_id, version_id)
     text = say(
         context,
         texts.SIGN_CONFIRM,
@@ -194,13 +156,9 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
     contact, letter_id, version_id, listing = pressed
     query = update.callback_query
     assert query is not None
-    try:
-        outcome = await responses.sign(
-            context.db, contact, letter_id, version_id, listing, now=context.clock.now()
-        )
-    except ResponseError as error:
-        await refuse(update, context, error)
-        return
+    outcome = await responses.sign(
+        context.db, contact, letter_id, version_id, listing, now=context.clock.now()
+    )
     if not outcome.changed:
         await reply(update, context, say(context, texts.SIGN_ALREADY))
         return
@@ -247,11 +205,7 @@ async def _start_flow(
     if pressed is None:
         return None
     contact, (letter_id, version_id) = pressed
-    try:
-        target = await responses.sign_target(context.db, contact, letter_id, version_id)
-    except ResponseError as error:
-        await refuse(update, context, error)
-        return None
+    target = await responses.sign_target(context.db, contact, letter_id, version_id)
     state = {"letter_id": letter_id, "version_id": version_id}
     await flows.save(
         context.db, context.who.telegram_user_id, flow_kind, state, now=context.clock.now()
@@ -282,11 +236,10 @@ async def _record_decline(
         outcome = await responses.decline(
             context.db, contact, letter_id, version_id, reason, now=context.clock.now()
         )
-    except ResponseError as error:
-        await refuse(update, context, error)
-        if error.reason != "reason_too_long":
+    except Refusal as refusal:
+        if refusal.code is not Code.REASON_TOO_LONG:  # else the reason is typed again
             await flows.finish(context.db, context.who.telegram_user_id)
-        return
+        raise
     await flows.finish(context.db, context.who.telegram_user_id)
     await _declined(update, context, contact, outcome)
 
@@ -351,16 +304,12 @@ async def comment(update: Update, context: BotContext) -> None:
 
 async def _save_comment(
     update: Update, context: BotContext, letter_id: int, version_id: int, body: str
-) -> bool:
+) -> None:
     contact = _member(context)
     assert contact is not None
-    try:
-        target, saved = await responses.add_comment(
-            context.db, contact, letter_id, version_id, body, now=context.clock.now()
-        )
-    except ResponseError as error:
-        await refuse(update, context, error)
-        return error.reason not in ("comment_too_long", "comment_empty")
+    target, saved = await responses.add_comment(
+        context.db, contact, letter_id, version_id, body, now=context.clock.now()
+    )
     await reply(update, context, say(context, texts.COMMENT_SAVED))
     await notify_coordinators(
         context,
@@ -373,7 +322,6 @@ async def _save_comment(
         organisation=target.organisation_name,
         body=saved.body or "",
     )
-    return True
 
 
 async def _comment_message(update: Update, context: BotContext, flow: Flow) -> None:
@@ -382,8 +330,13 @@ async def _comment_message(update: Update, context: BotContext, flow: Flow) -> N
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
     state = flow.state
-    if await _save_comment(update, context, state["letter_id"], state["version_id"], message.text):
-        await flows.finish(context.db, context.who.telegram_user_id)
+    try:
+        await _save_comment(update, context, state["letter_id"], state["version_id"], message.text)
+    except Refusal as refusal:
+        if refusal.code not in _TYPE_AGAIN:
+            await flows.finish(context.db, context.who.telegram_user_id)
+        raise
+    await flows.finish(context.db, context.who.telegram_user_id)
 
 
 async def comment_by_reply(update: Update, context: BotContext) -> bool:
@@ -409,11 +362,7 @@ async def _ask_withdraw(
     update: Update, context: BotContext, contact: Contact, letter_id: int
 ) -> None:
     """Withdraw asks first: what it does, in one sentence, and a button."""
-    try:
-        target = await responses.withdrawable(context.db, contact, letter_id)
-    except ResponseError as error:
-        await refuse(update, context, error)
-        return
+    target = await responses.withdrawable(context.db, contact, letter_id)
     text = say(
         context,
         texts.WITHDRAW_ASK,
@@ -444,6 +393,7 @@ async def withdraw_command(update: Update, context: BotContext) -> None:
     await _ask_withdraw(update, context, contact, letter_id)
 
 
+@in_place
 async def withdraw_answer(update: Update, context: BotContext) -> None:
     """The second tap on Withdraw; everything is checked again."""
     pressed = await _pressed(update, context, callback_data.WITHDRAW_CONFIRM, 2)
@@ -453,11 +403,7 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
     if not confirmed:
         await answer_in_place(update, say(context, texts.WITHDRAW_KEPT))
         return
-    try:
-        outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
-    except ResponseError as error:
-        await answer_in_place(update, explain(context, error))
-        return
+    outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
     target = outcome.target
     text = say(
         context,
@@ -484,14 +430,10 @@ async def open_current(update: Update, context: BotContext) -> None:
         return
     contact, (letter_id,) = pressed
     composer = LetterComposer(context.settings)
-    try:
-        await letters.resend_current(
-            context.db, letter_id, contact.id, now=context.clock.now(),
-            compose=lambda *about: [composer.summary(*about)],
-        )  # fmt: skip
-    except LetterError as error:
-        await reply(update, context, explain_letter(context, error))
-        return
+    await letters.resend_current(
+        context.db, letter_id, contact.id, now=context.clock.now(),
+        compose=lambda *about: [composer.summary(*about)],
+    )  # fmt: skip
     wake_outbox(context.application)
 
 

@@ -8,7 +8,6 @@ from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
 from bot.context import BotApplication, BotContext
-from bot.db.timefmt import from_db
 from bot.handlers.common import notify_coordinators, reply, say
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
@@ -89,8 +88,6 @@ async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> 
     """Tells every coordinator, through the outbox (it survives a crash), that a used
     invitation came back: the invitation, its organisation, and only the Telegram id of
     the account that presented it."""
-    used_at = from_db(reuse.used_at)
-    assert used_at is not None
     notices = {}
     coordinators = await languages.languages_of(context.db, context.settings.coordinator_ids)
     for chat_id, language in sorted(coordinators.items()):
@@ -98,7 +95,7 @@ async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> 
         text = texts.render(
             texts.INVITE_REUSED_ALERT, language, invite_id=reuse.invite_id,
             label=texts.Html(label), organisation=reuse.organisation_name,
-            when=format_deadline(used_at, context.settings.zone, language),
+            when=format_deadline(reuse.used_at, context.settings.zone, language),
             contact_id=reuse.contact_id, telegram_user_id=reuse.presented_by,
         )  # fmt: skip
         params = {"text": text, "parse_mode": ParseMode.HTML}

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
-from bot.db.timefmt import from_db
 from bot.handlers.common import (
     actor,
     answer_in_place,
@@ -25,16 +25,18 @@ from bot.handlers.common import (
     tell,
 )
 from bot.handlers.flows import FlowKind, register_kind
-from bot.handlers.letters import STATUS_TEXTS, deadline_problem, describe_when, letter_ref
+from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
+from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
-from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS, explain
+from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, chase_lines, label
-from bot.services import flows, letter_export, reminders, responses
-from bot.services.deadlines import DeadlineError, parse_deadline
+from bot.services import flows, letter_export, lifecycle, reminders, responses
+from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
-from bot.services.responses import Listing, OrganisationState, ResponseError
+from bot.services.refusals import Code, Refusal
+from bot.services.responses import OrganisationState
 
 REPLY = "reply"
 ICONS = {
@@ -47,8 +49,8 @@ ICONS = {
 }
 
 
-def _last_activity(context: BotContext, *stamps: str | None) -> str:
-    present = [s for s in stamps if s]
+def _last_activity(context: BotContext, *moments: datetime | None) -> str:
+    present = [moment for moment in moments if moment is not None]
     if not present:
         return say(context, texts.STATUS_NEVER)
     return describe_when(context, max(present))[0]
@@ -59,11 +61,7 @@ async def status(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "status")
     if letter_id is None:
         return
-    try:
-        info = await responses.letter_status(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    info = await responses.letter_status(context.db, letter_id)
     await reply(update, context, _summary(context, info))
     await show_uncertain(update, context, letter_id)
     if info.organisations:
@@ -79,15 +77,11 @@ async def status_page(update: Update, context: BotContext) -> None:
     if args is None:
         return
     page, letter_id = args
-    try:
-        info = await responses.letter_status(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    info = await responses.letter_status(context.db, letter_id)
     await _show_table(update, context, info, page)
 
 
-def _summary(context: BotContext, info: responses.LetterStatus) -> str:
+def _summary(context: BotContext, info: responses.LetterStanding) -> str:
     letter = info.letter
     deadline, relative = describe_when(context, letter.deadline)
     tally = info.tally
@@ -112,7 +106,7 @@ def _summary(context: BotContext, info: responses.LetterStatus) -> str:
 
 
 async def _show_table(
-    update: Update, context: BotContext, info: responses.LetterStatus, page: int
+    update: Update, context: BotContext, info: responses.LetterStanding, page: int
 ) -> None:
     """One line per organisation, paged; the pager carries the letter's id."""
     lines = []
@@ -120,7 +114,7 @@ async def _show_table(
         row = organisation.row
         detail = ""
         if organisation.state in (OrganisationState.SIGNED, OrganisationState.RECONFIRM):
-            listing = say(context, LISTING_TEXTS[Listing(row.listing)])
+            listing = say(context, LISTING_TEXTS[row.listing]) if row.listing else ""
             detail = f", v{row.version_number}, {listing}"
         elif row.reason:
             detail = f": «{row.reason[:200]}»"
@@ -148,26 +142,23 @@ async def _show_table(
     )
 
 
-async def _send_chart(update: Update, context: BotContext, info: responses.LetterStatus) -> None:
+async def _send_chart(update: Update, context: BotContext, info: responses.LetterStanding) -> None:
     # matplotlib takes a while to import: only when a chart is first asked for.
     from bot.services.chart import ResponseEvent, render_status_chart
 
     letter = info.letter
     events = [
-        ResponseEvent(from_db(at) or context.clock.now(), action.removeprefix("response."), org)
-        for at, action, org in await responses.response_events(context.db, letter.id)
+        ResponseEvent(change.at, change.action.removeprefix("response."), change.organisation_id)
+        for change in await responses.response_events(context.db, letter.id)
     ]
-    opened = from_db(letter.opened_at or letter.created_at)
-    deadline = from_db(letter.deadline)
-    assert opened is not None and deadline is not None
     # Rendering takes ~0.15 s of CPU: off the event loop, so other chats are not held up.
     png = await asyncio.to_thread(
         render_status_chart,
         events,
         organisations=len(info.organisations),
         no_contact=info.tally.no_contact,
-        opened_at=opened,
-        deadline=deadline,
+        opened_at=letter.opened_at or letter.created_at,
+        deadline=letter.deadline,
         now=context.clock.now(),
         zone=context.settings.zone,
         title=letter.title or "",
@@ -189,11 +180,7 @@ async def comments(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "comments")
     if letter_id is None:
         return
-    try:
-        thread = await responses.comment_thread(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    thread = await responses.comment_thread(context.db, letter_id)
     if not thread:
         await reply(update, context, say(context, texts.COMMENTS_EMPTY, letter_id=letter_id))
         return
@@ -251,14 +238,12 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
             coordinator_id=context.who.telegram_user_id,
             now=context.clock.now(),
         )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        if error.reason not in ("comment_too_long", "comment_empty"):
+    except Refusal as refusal:
+        if refusal.code not in (Code.COMMENT_TOO_LONG, Code.COMMENT_EMPTY):  # else: again
             await flows.finish(context.db, flow.telegram_user_id)
-        return
+        raise
     await flows.finish(context.db, flow.telegram_user_id)
     member = answered.member
-    assert member.telegram_user_id is not None
     relayed = texts.render(
         texts.REPLY_TO_MEMBER,
         member.language,
@@ -266,7 +251,7 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
         comment=(answered.comment.body or "")[:500],
         body=answered.reply.body or "",
     )
-    await tell(context, member.telegram_user_id, relayed)
+    await tell(context, answered.member_chat, relayed)
     organisation = await responses.organisation_name(context.db, member)
     text = say(context, texts.REPLY_SENT, name=member.display_name or "", organisation=organisation)
     await reply(update, context, text)
@@ -280,18 +265,14 @@ async def remind(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "remind")
     if letter_id is None:
         return
-    try:
-        run = await reminders.remind_now(
-            context.db,
-            letter_id,
-            requested_by=context.who.telegram_user_id,
-            actor=actor(context),
-            now=context.clock.now(),
-            compose=LetterComposer(context.settings).reminder,
-        )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    run = await reminders.remind_now(
+        context.db,
+        letter_id,
+        requested_by=context.who.telegram_user_id,
+        actor=actor(context),
+        now=context.clock.now(),
+        compose=LetterComposer(context.settings).reminder,
+    )
     if run.contacts == 0 and not run.chase:
         await reply(update, context, say(context, texts.REMIND_NOBODY))
         return
@@ -315,11 +296,7 @@ async def close(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "close")
     if letter_id is None:
         return
-    try:
-        letter = await responses.closable(context.db, letter_id)
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    letter = await lifecycle.closable(context.db, letter_id)
     text = say(context, texts.CLOSE_ASK, letter_id=letter.id, title=letter.title or "")
     await reply(
         update,
@@ -329,21 +306,18 @@ async def close(update: Update, context: BotContext) -> None:
     )
 
 
+@in_place
 @coordinators_only
 async def close_answer(update: Update, context: BotContext) -> None:
     """The second tap of /close; the letter's state is checked again."""
     letter_id = await confirmed(update, context, callback_data.CLOSE, texts.CLOSE_KEPT)
     if letter_id is None:
         return
-    try:
-        letter = await responses.close_letter(
-            context.db, letter_id, actor=actor(context), now=context.clock.now(),
-            compose=LetterComposer(context.settings).closed_notice,
-        )  # fmt: skip
-        counts = await responses.tally(context.db, letter_id)
-    except ResponseError as error:
-        await answer_in_place(update, explain(context, error))
-        return
+    letter = await lifecycle.close_letter(
+        context.db, letter_id, actor=actor(context), now=context.clock.now(),
+        compose=LetterComposer(context.settings).closed_notice,
+    )  # fmt: skip
+    counts = await responses.tally(context.db, letter_id)
     wake_outbox(context.application)
     wake_scheduler(context.application)
     text = say(
@@ -364,19 +338,12 @@ async def reopen(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.USAGE_REOPEN))
         return
     now = context.clock.now()
-    try:
-        deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
-        letter = await responses.reopen_letter(
-            context.db, letter_id, deadline, actor=actor(context), now=now,
-            default_offsets=context.settings.reminder_offsets,
-            compose=LetterComposer(context.settings).reopened_notice,
-        )  # fmt: skip
-    except DeadlineError as error:
-        await reply(update, context, deadline_problem(context, error))
-        return
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    deadline = parse_deadline(when, default_zone=context.settings.zone, now=now)
+    letter = await lifecycle.reopen_letter(
+        context.db, letter_id, deadline, actor=actor(context), now=now,
+        default_offsets=context.settings.reminder_offsets,
+        compose=LetterComposer(context.settings).reopened_notice,
+    )  # fmt: skip
     wake_outbox(context.application)
     wake_scheduler(context.application)
     text = say(
@@ -393,17 +360,13 @@ async def export(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "export")
     if letter_id is None:
         return
-    try:
-        files = await letter_export.export_letter(
-            context.db,
-            letter_id,
-            actor=actor(context),
-            now=context.clock.now(),
-            zone=context.settings.zone,
-        )
-    except ResponseError as error:
-        await reply(update, context, explain(context, error))
-        return
+    files = await letter_export.export_letter(
+        context.db,
+        letter_id,
+        actor=actor(context),
+        now=context.clock.now(),
+        zone=context.settings.zone,
+    )
     chat = update.effective_chat
     assert chat is not None
     for name, content in files.items():

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -54,7 +55,7 @@ from telegram.error import (
 )
 
 from bot import callback_data, keyboards, texts
-from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.context import BotApplication, BotContext, Services, services_of
 from bot.services import languages, outbox
 from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
 from bot.throughput import ChatPacedRateLimiter, RateLimitArgs, retry_after_seconds
@@ -73,10 +74,6 @@ DELETE_JOB = "outbox:delete-expired"
 DELETE_INTERVAL = 60.0  # seconds between DRAFT_TTL sweeps
 REPORT_BUDGET = 3000  # characters of contact names in a report, well under Telegram's 4096
 NOT_SENT_CAUSES = (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError)
-
-
-def _services(app: BotApplication) -> Services:
-    return app.bot_data[SERVICES_KEY]
 
 
 def _not_sent(error: TelegramError) -> bool:
@@ -173,7 +170,7 @@ class OutboxSender:
 
     @property
     def services(self) -> Services:
-        return _services(self._app)
+        return services_of(self._app)
 
     @property
     def running(self) -> bool:
@@ -246,9 +243,9 @@ class OutboxSender:
             if chat_id not in self._workers:
                 worker = asyncio.create_task(self._drain_chat(chat_id), name=f"outbox:{chat_id}")
                 self._workers[chat_id] = worker
-                worker.add_done_callback(lambda _task, chat=chat_id: self._worker_done(chat))
+                worker.add_done_callback(functools.partial(self._worker_done, chat_id))
 
-    def _worker_done(self, chat_id: int) -> None:
+    def _worker_done(self, chat_id: int, _task: object = None) -> None:
         self._workers.pop(chat_id, None)
         self._wake.set()
 
@@ -595,7 +592,7 @@ async def delete_expired_messages(app: BotApplication) -> int:
     everyone": past Telegram's 48 hours) is recorded and never tried again; network
     trouble leaves the rest for the next run.
     """
-    services = _services(app)
+    services = services_of(app)
     db = services.database
     now = services.clock.now()
     deleted = 0
@@ -633,7 +630,7 @@ async def _delete_job(context: BotContext) -> None:
 
 async def start(app: BotApplication) -> None:
     """Starts the sender and the DRAFT_TTL sweep (from ``jobs.schedule``, in post_init)."""
-    services = _services(app)
+    services = services_of(app)
     if services.outbox_sender is None:
         services.outbox_sender = OutboxSender(app)
     if not services.outbox_sender.running:
@@ -654,13 +651,13 @@ async def start(app: BotApplication) -> None:
 
 async def stop(app: BotApplication) -> None:
     """Stops the sender (from post_stop / post_shutdown); harmless when not started."""
-    sender = _services(app).outbox_sender
+    sender = services_of(app).outbox_sender
     if sender is not None:
         await sender.stop()
 
 
 def wake_outbox(app: BotApplication) -> None:
     """Tells the sender that deliveries were queued (it also polls on its own)."""
-    sender = _services(app).outbox_sender
+    sender = services_of(app).outbox_sender
     if sender is not None:
         sender.wake()

@@ -26,10 +26,9 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
 from bot import texts
-from bot.context import SERVICES_KEY, BotApplication, BotContext, Services
+from bot.context import BotApplication, BotContext, Services, services_of
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
-from bot.db.timefmt import from_db
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.messages import LetterComposer, chase_lines, heard_again, label
 from bot.services import (
@@ -38,6 +37,7 @@ from bot.services import (
     flows,
     languages,
     letter_export,
+    lifecycle,
     milestones,
     purge,
     reminders,
@@ -66,10 +66,6 @@ class Pass:
     digest: int | None = None  # None: no digest was due
 
 
-def _services(app: BotApplication) -> Services:
-    return app.bot_data[SERVICES_KEY]
-
-
 def _html(text: str) -> OutgoingMessage:
     return OutgoingMessage(
         "sendMessage",
@@ -87,7 +83,7 @@ class Scheduler:
 
     @property
     def services(self) -> Services:
-        return _services(self.app)
+        return services_of(self.app)
 
     async def run_due(self) -> Pass:
         """Does everything that is due now; passes never overlap."""
@@ -105,7 +101,7 @@ class Scheduler:
         settings, db, now = services.settings, services.database, services.clock.now()
         self._coordinators = await languages.languages_of(db, settings.coordinator_ids)
         composer = LetterComposer(settings)
-        closed = await responses.close_expired(db, now=now, compose=composer.closed_notice)
+        closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
         await self._send_close_reports()
         await flows.expire(db, now=now)  # what was typed into an abandoned flow goes
         if settings.retention_days is not None:
@@ -144,14 +140,14 @@ class Scheduler:
         db, settings = services.database, services.settings
         moments = [
             await reminders.next_due(db),
-            await responses.next_deadline(db),
+            await lifecycle.next_deadline(db),
             await milestones.next_due(db),
             await flows.next_expiry(db),
             services.flood.next_heard_again(),
         ]
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
-            moments.append(await purge.next_due(db, retention=retention))
+            moments.append(await lifecycle.next_purge(db, retention=retention))
         if settings.digest_time is not None:
             moments.append(
                 await digest.next_due(
@@ -200,11 +196,9 @@ class Scheduler:
     def _milestone_messages(
         self, milestone: Milestone, letter: Letter
     ) -> Sequence[tuple[int, OutgoingMessage]]:
-        at = from_db(milestone.at)
-        assert at is not None
         messages = []
         for chat, language in self._coordinator_chats():
-            when, relative = self._when(at, language)
+            when, relative = self._when(milestone.at, language)
             text = texts.render(
                 texts.MILESTONE_REMINDER, language, name=milestone.name, when=when,
                 relative=relative, letter_id=letter.id, title=letter.title or "",
@@ -216,12 +210,10 @@ class Scheduler:
         self, letter: Letter, organisations: Sequence[ChaseItem]
     ) -> Sequence[tuple[int, OutgoingMessage]]:
         """Reminders went out, but these organisations can't get one in Telegram."""
-        deadline = from_db(letter.deadline)
-        assert deadline is not None
         messages = []
         for chat, language in self._coordinator_chats():
             listed = chase_lines(organisations, language, letter.id)
-            when, relative = self._when(deadline, language)
+            when, relative = self._when(letter.deadline, language)
             text = texts.render(
                 texts.REMINDER_CHASE, language, count=len(organisations), letter_id=letter.id,
                 title=letter.title or "", deadline=when, relative=relative,
@@ -251,11 +243,10 @@ class Scheduler:
                 )
                 if item.count(what)
             ]
-            deadline = from_db(item.letter.deadline)
-            assert deadline is not None
             line = texts.render(
                 texts.DIGEST_LINE, language, letter_id=item.letter.id,
-                title=item.letter.title or "", relative=self._when(deadline, language)[1],
+                title=item.letter.title or "",
+                relative=self._when(item.letter.deadline, language)[1],
                 news=texts.Html(", ".join(counted)),
             )  # fmt: skip
             parts.append(line)
@@ -268,13 +259,11 @@ class Scheduler:
         than never."""
         services = self.services
         db, now = services.database, services.clock.now()
-        for letter in await responses.close_reports_due(db):
+        for letter in await lifecycle.close_reports_due(db):
             status = await responses.letter_status(db, letter.id)
             files = await letter_export.export_letter(
                 db, letter.id, actor="system", now=now, zone=services.settings.zone
             )
-            deadline = from_db(letter.deadline)
-            assert deadline is not None
             counts = status.tally
             tally = dict(
                 letter_id=letter.id, title=letter.title or "",
@@ -286,7 +275,7 @@ class Scheduler:
             for chat, language in self._coordinator_chats():
                 text = texts.render(
                     texts.AUTO_CLOSED_REPORT, language,
-                    deadline=self._when(deadline, language)[0], **tally,
+                    deadline=self._when(letter.deadline, language)[0], **tally,
                 )  # fmt: skip
                 try:
                     await self.app.bot.send_message(
@@ -302,18 +291,18 @@ class Scheduler:
                     log.warning("schedule: close report for letter %s: %s", letter.id, error)
                     delivered = False
             if delivered:
-                await responses.close_report_sent(db, letter.id)
+                await lifecycle.close_report_sent(db, letter.id)
 
 
 async def _job(context: BotContext) -> None:
-    scheduler = _services(context.application).scheduler
+    scheduler = services_of(context.application).scheduler
     if scheduler is not None:
         await scheduler.run_due()
 
 
 async def start(app: BotApplication) -> None:
     """The first pass (catch-up) at once, then exact wake-ups and a repeating tick."""
-    services = _services(app)
+    services = services_of(app)
     if services.scheduler is None:
         services.scheduler = Scheduler(app)
     job_queue = app.job_queue
@@ -331,6 +320,6 @@ async def start(app: BotApplication) -> None:
 
 def wake_scheduler(app: BotApplication) -> None:
     """Tells the scheduler that something due changed (handlers call this)."""
-    scheduler = _services(app).scheduler
+    scheduler = services_of(app).scheduler
     if scheduler is not None:
         scheduler.wake()

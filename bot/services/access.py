@@ -24,6 +24,7 @@ from bot.db import organisations as organisations_repo
 from bot.db.connection import Database, Executor
 from bot.db.contacts import Contact
 from bot.db.organisations import Organisation
+from bot.db.types import ContactRole
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 
@@ -60,7 +61,7 @@ async def identify(
     contact = await contacts_repo.live_by_telegram_user(db, telegram_user_id)
     if telegram_user_id in coordinator_ids:
         # Their contact (if recorded yet) only carries their language.
-        own = contact if contact is not None and contact.role == "coordinator" else None
+        own = contact if contact is not None and contact.role is ContactRole.COORDINATOR else None
         return Identity(telegram_user_id, Role.COORDINATOR, own)
     if contact is None or contact.organisation_id is None:
         return Identity(telegram_user_id, Role.UNKNOWN)

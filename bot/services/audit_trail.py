@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db import audit
-from bot.db import letters as letters_repo
 from bot.db.connection import Database
+from bot.services import lifecycle
 from bot.services.export import spreadsheet_csv
-from bot.services.responses import ResponseError
 
 AUDIT_CSV_HEADER: tuple[str, ...] = (
     "event",
@@ -44,8 +43,7 @@ def _cell(value: object) -> str:
 async def letter_trail(db: Database, letter_id: int, *, actor: str, now: datetime) -> Trail:
     """Records the hand-out, then renders the letter's events (that one included)."""
     async with db.transaction() as tx:
-        if await letters_repo.get(tx, letter_id) is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
+        await lifecycle.known_letter(tx, letter_id)
         recorded = await audit.events(tx, letter_id=letter_id)
         await audit.append(
             tx, now=now, actor=actor, action="audit.exported", letter_id=letter_id,

@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot import texts
 
@@ -231,7 +232,7 @@ def _mark(
     low, high = x_range
     right_half = (at - low) / (high - low) > 0.6
     axes.text(
-        at,
+        date2num(at),
         height,
         f"{label} " if right_half else f" {label}",
         transform=axes.get_xaxis_transform(),
@@ -261,8 +262,9 @@ def _draw(
     try:
         axes = figure.add_subplot()
         font = {"family": _FONT}
+        times = date2num(series.times)  # matplotlib's dates: days since its epoch, in UTC
         axes.step(
-            series.times,
+            times,
             series.signed,
             where="post",
             color="#2e7d32",
@@ -270,7 +272,7 @@ def _draw(
             label=words["signed"],
         )
         axes.step(
-            series.times,
+            times,
             series.declined,
             where="post",
             color="#c62828",
@@ -279,7 +281,7 @@ def _draw(
         )
         if any(series.reconfirm):
             axes.step(
-                series.times,
+                times,
                 series.reconfirm,
                 where="post",
                 color="#ef6c00",
@@ -303,12 +305,12 @@ def _draw(
                 linestyle="--",
                 label=words["with_contact"].format(count=reachable),
             )
-        axes.axvline(deadline, color="#1565c0", linewidth=1.5, linestyle="--")
-        axes.axvline(now, color="#757575", linewidth=1, linestyle="-.")
+        axes.axvline(date2num(deadline), color="#1565c0", linewidth=1.5, linestyle="--")
+        axes.axvline(date2num(now), color="#757575", linewidth=1, linestyle="-.")
         top = max(organisations, *series.signed, *series.declined, *series.reconfirm, 1)
         axes.set_ylim(0, top * 1.2 + 0.5)
         low, high = _x_range(series, deadline, now)
-        axes.set_xlim(low, high)
+        axes.set_xlim(date2num(low), date2num(high))
         deadline_label = f"{words['deadline']} {deadline.astimezone(zone):%d.%m %H:%M}"
         _mark(axes, deadline, 0.97, deadline_label, "#1565c0", (low, high))
         _mark(axes, now, 0.90, words["now"], "#757575", (low, high))
@@ -322,7 +324,9 @@ def _draw(
         )
         axes.xaxis.set_major_locator(locator)
         axes.xaxis.set_major_formatter(formatter)
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        counts = axes.yaxis.get_major_locator()
+        if isinstance(counts, MaxNLocator):  # the default one: whole numbers only
+            counts.set_params(integer=True)
         axes.set_xlabel(zone.key, fontdict=font, parse_math=False)
         axes.set_ylabel(words["responses"], fontdict=font, parse_math=False)
         axes.grid(True, alpha=0.3)

@@ -125,7 +125,7 @@ class _LanguageCollator:
     @staticmethod
     def _primary_of(root: Collator, letter: str) -> int:
         [[primary, _, _]] = root.collation_elements(unicodedata.normalize("NFD", letter))
-        return primary
+        return int(primary)
 
     def _primary(self, weight: int) -> int:
         """The tailored primary weight: scripts reordered, every weight doubled so that a

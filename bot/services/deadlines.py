@@ -6,7 +6,7 @@ time is always a parameter: nothing here reads a clock, so the tests (and the fa
 clock of the end-to-end tests) decide what "now" is.
 
 Errors carry a machine ``reason`` plus data, never a sentence: the wording belongs to
-the text catalog, in the reader's language.
+the text catalog, in the reader's language. A refused deadline is a ``Refusal``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, format_timedelta
+
+from bot.services.refusals import Code, Refusal
 
 __all__ = [
     "DATE_ONLY_TIME",
@@ -75,13 +77,14 @@ class DeadlineReason(StrEnum):
     DAY_FIRST = "day_first"  # a numeric date that is one only when read month first
 
 
-class DeadlineError(ValueError):
+class DeadlineError(Refusal, ValueError):
     """A deadline could not be accepted; ``reason`` says why.
 
     Data for the message: ``raw`` (what was typed), ``zone`` (the zone name involved,
     if any), ``deadline`` (the parsed moment, for "past"), ``wall`` (the local date and
     time understood, for "nonexistent"), ``month`` and ``suggestion`` (the impossible
-    month and the date written day first, for "day_first").
+    month and the date written day first, for "day_first"). As a refusal, its code and
+    data are those of ``reason`` (``_REFUSALS``).
     """
 
     def __init__(
@@ -95,7 +98,10 @@ class DeadlineError(ValueError):
         month: int | None = None,
         suggestion: str | None = None,
     ) -> None:
-        super().__init__(reason.value)
+        values = {"raw": raw, "zone": zone, "deadline": deadline, "moment": wall,
+                  "month": month, "suggestion": suggestion}  # fmt: skip
+        code, fields = _REFUSALS[reason]
+        super().__init__(code, **{name: values[name] for name in fields})
         self.reason = reason
         self.raw = raw
         self.zone = zone
@@ -103,6 +109,15 @@ class DeadlineError(ValueError):
         self.wall = wall
         self.month = month
         self.suggestion = suggestion
+
+
+_REFUSALS: dict[DeadlineReason, tuple[Code, tuple[str, ...]]] = {
+    DeadlineReason.FORMAT: (Code.DEADLINE_FORMAT, ("raw",)),
+    DeadlineReason.ZONE: (Code.DEADLINE_ZONE, ("raw", "zone")),
+    DeadlineReason.PAST: (Code.DEADLINE_PASSED, ("deadline",)),
+    DeadlineReason.NONEXISTENT: (Code.DEADLINE_NONEXISTENT, ("moment", "zone")),
+    DeadlineReason.DAY_FIRST: (Code.DEADLINE_DAY_FIRST, ("raw", "month", "suggestion")),
+}
 
 
 class DurationReason(StrEnum):

@@ -20,7 +20,7 @@ from bot.db import letters as letters_repo
 from bot.db import state as state_repo
 from bot.db.connection import Database, Executor
 from bot.db.letters import Letter
-from bot.db.timefmt import from_db, to_db
+from bot.db.timefmt import to_db  # the slot in dedupe keys, as keys have always named it
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 
@@ -57,7 +57,7 @@ def next_slot(after: datetime, at: time, zone: ZoneInfo) -> datetime:
 
 
 async def covered_until(db: Executor) -> datetime | None:
-    return from_db(await state_repo.get(db, STATE_KEY))
+    return await state_repo.get_moment(db, STATE_KEY)
 
 
 async def next_due(db: Executor, *, now: datetime, at: time, zone: ZoneInfo) -> datetime:
@@ -102,7 +102,7 @@ async def send_due_digest(
         else:
             after = int(await state_repo.get(tx, EVENT_KEY) or 0)
             news = await activity(tx, after_event=after, up_to_event=last_event)
-        await state_repo.put(tx, STATE_KEY, to_db(now))
+        await state_repo.put_moment(tx, STATE_KEY, now)
         await state_repo.put(tx, EVENT_KEY, str(last_event))
         queued = 0
         broadcast_id = None

@@ -2,8 +2,9 @@
 
 Coordinators upload drafts as .txt, .md or .docx. Files come from Telegram and are
 untrusted: the extension is checked against the content, zip bombs are refused
-before anything is decompressed, and every failure is a DocumentError with a machine
-``reason`` and the numbers the message needs (the wording lives in the text catalog).
+before anything is decompressed, and every failure is a DocumentError (a ``Refusal``)
+with a machine ``reason`` and the numbers the message needs (the wording lives in the
+text catalog).
 
 The returned text is already :func:`bot.services.letter_text.normalise`-d, so its length
 is the length of the version that will be stored.
@@ -37,6 +38,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import parse_xml
 
 from bot.services.letter_text import normalise
+from bot.services.refusals import Code, Refusal
 
 __all__ = [
     "MAX_DOCX_UNCOMPRESSED_BYTES",
@@ -45,6 +47,7 @@ __all__ = [
     "DocumentKind",
     "DocumentReason",
     "ExtractedText",
+    "check_upload",
     "extract_text",
 ]
 
@@ -52,6 +55,8 @@ DocumentKind = Literal["txt", "md", "docx"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Largest file accepted at all (also the Bot API download limit)."""
+
+_MB = 1024 * 1024
 
 MAX_DOCX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
 """Largest total uncompressed size of a .docx; checked on the zip directory before
@@ -90,7 +95,7 @@ class DocumentReason(StrEnum):
     ENCODING = "encoding"  # a text file that is neither UTF-8 nor UTF-16 with a BOM
 
 
-class DocumentError(ValueError):
+class DocumentError(Refusal, ValueError):
     """A file was refused. ``reason`` says why; the other fields feed the message.
 
     ``extension``: the file's extension (lower case, may be ""). For "too_long" either
@@ -108,13 +113,38 @@ class DocumentError(ValueError):
         max_bytes: int | None = None,
         actual_bytes: int | None = None,
     ) -> None:
-        super().__init__(reason.value)
+        if reason is not DocumentReason.TOO_LONG:
+            super().__init__(_CODES[reason])
+        elif max_bytes is not None:  # sizes in MB, as people see them in their apps
+            size = round((actual_bytes or 0) / _MB, 1)
+            super().__init__(Code.FILE_TOO_BIG, size=size, limit=max_bytes // _MB)
+        else:
+            super().__init__(Code.FILE_TOO_LONG, length=actual_chars or 0, limit=max_chars or 0)
         self.reason = reason
         self.extension = extension
         self.max_chars = max_chars
         self.actual_chars = actual_chars
         self.max_bytes = max_bytes
         self.actual_bytes = actual_bytes
+
+
+_CODES = {
+    DocumentReason.UNSUPPORTED_TYPE: Code.FILE_UNSUPPORTED,
+    DocumentReason.BROKEN: Code.FILE_BROKEN,
+    DocumentReason.EMPTY: Code.FILE_EMPTY,
+    DocumentReason.ENCODING: Code.FILE_ENCODING,
+}
+
+
+def check_upload(file_name: str, size: int, *, max_bytes: int = MAX_FILE_BYTES) -> None:
+    """Refuses, before it is downloaded, a file too big or not of a kind that is read."""
+    extension = PurePath(file_name or "").suffix.lower()
+    if size > max_bytes:
+        raise DocumentError(
+            DocumentReason.TOO_LONG, extension=extension, max_bytes=max_bytes, actual_bytes=size
+        )
+    if extension not in _EXTENSIONS:
+        raise DocumentError(DocumentReason.UNSUPPORTED_TYPE, extension=extension)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ import docx
 from docx.shared import Pt
 
 from bot import texts
+from bot.db.types import Decision, Listing
 from bot.services.letter_text import paragraphs, version_label
 
 if TYPE_CHECKING:
@@ -83,8 +84,8 @@ class ExportSignatory:
     """
 
     organisation: str
-    decision: str | None
-    listing: str | None
+    decision: Decision | None
+    listing: Listing | None
     version_number: int | None
     fingerprint: str | None
     valid_for_final: bool
@@ -201,7 +202,7 @@ def _sorted_names(names: Iterable[str]) -> list[str]:
 
 def _counts_for_final(row: ExportSignatory) -> bool:
     """A signature that still stands for the final version; anything else is not listed."""
-    return row.decision == "signed" and row.valid_for_final
+    return row.decision == Decision.SIGNED and row.valid_for_final
 
 
 def listed_signatories(rows: Sequence[ExportSignatory]) -> tuple[list[str], int]:
@@ -212,8 +213,8 @@ def listed_signatories(rows: Sequence[ExportSignatory]) -> tuple[list[str], int]
     not count until it is reconfirmed.
     """
     valid = [row for row in rows if _counts_for_final(row)]
-    named = _sorted_names(row.organisation for row in valid if row.listing == "named")
-    anonymous = sum(1 for row in valid if row.listing == "anonymous")
+    named = _sorted_names(row.organisation for row in valid if row.listing == Listing.NAMED)
+    anonymous = sum(1 for row in valid if row.listing == Listing.ANONYMOUS)
     return named, anonymous
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from bot.db import flows as flows_repo
 from bot.db.connection import Executor
 from bot.db.flows import Flow
-from bot.db.timefmt import from_db, to_db
 
 __all__ = ["FLOW_TTL", "Flow", "current", "expire", "finish", "next_expiry", "save"]
 
@@ -22,8 +21,7 @@ FLOW_TTL = timedelta(days=1)
 
 
 def _expired(flow: Flow, now: datetime) -> bool:
-    updated = from_db(flow.updated_at)
-    return updated is None or updated + FLOW_TTL <= now
+    return flow.updated_at + FLOW_TTL <= now
 
 
 async def current(db: Executor, telegram_user_id: int, *, now: datetime) -> Flow | None:
@@ -52,7 +50,7 @@ async def save(
         kind,
         state,
         letter_id=None if letter_id is None else int(letter_id),
-        now=to_db(now),
+        now=now,
     )
 
 
@@ -62,9 +60,9 @@ async def finish(db: Executor, telegram_user_id: int) -> bool:
 
 async def expire(db: Executor, *, now: datetime) -> int:
     """Removes flows untouched for ``FLOW_TTL``; returns how many."""
-    return await flows_repo.delete_idle_since(db, to_db(now - FLOW_TTL))
+    return await flows_repo.delete_idle_since(db, now - FLOW_TTL)
 
 
 async def next_expiry(db: Executor) -> datetime | None:
-    oldest = from_db(await flows_repo.oldest_update(db))
+    oldest = await flows_repo.oldest_update(db)
     return None if oldest is None else oldest + FLOW_TTL

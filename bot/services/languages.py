@@ -17,7 +17,6 @@ from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db.connection import Database, Executor
 from bot.db.contacts import Contact
-from bot.db.timefmt import to_db
 
 
 async def ensure_coordinator(
@@ -29,15 +28,14 @@ async def ensure_coordinator(
         if contact is None:
             contact_id = await contacts_repo.insert_coordinator(
                 tx, telegram_user_id=telegram_user_id, display_name=display_name,
-                language=language, now=to_db(now),
+                language=language, now=now,
             )  # fmt: skip
             await audit.append(
                 tx, now=now, actor=f"coordinator:{telegram_user_id}",
                 action="coordinator.registered", contact_id=contact_id,
                 data={"language": language},
             )  # fmt: skip
-            contact = await contacts_repo.get(tx, contact_id)
-    assert contact is not None
+            contact = await contacts_repo.existing(tx, contact_id)
     return contact
 
 

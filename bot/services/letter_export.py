@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from bot.db import audit
 from bot.db.connection import Database
-from bot.db.timefmt import from_db
 from bot.services import responses
 from bot.services.export import (
     ExportInput,
@@ -21,7 +20,8 @@ from bot.services.export import (
     render_docx,
     render_markdown,
 )
-from bot.services.responses import OrganisationState, ResponseError
+from bot.services.refusals import Code, Refusal
+from bot.services.responses import OrganisationState
 
 
 async def export_input(
@@ -30,7 +30,7 @@ async def export_input(
     status = await responses.letter_status(db, letter_id)
     letter, final = status.letter, status.latest
     if final.body is None:
-        raise ResponseError("letter_purged", ref=letter_id)
+        raise Refusal(Code.LETTER_PURGED, ref=letter_id)
     rows = [
         ExportSignatory(
             organisation=o.row.organisation_name,
@@ -40,21 +40,19 @@ async def export_input(
             fingerprint=o.row.fingerprint,
             valid_for_final=o.state is OrganisationState.SIGNED,
             contact=o.row.contact_name,
-            answered_at=from_db(o.row.updated_at),
+            answered_at=o.row.updated_at,
             reason=o.row.reason,
             no_contact=o.state is OrganisationState.NO_CONTACT,
         )
         for o in status.organisations
     ]
-    deadline = from_db(letter.deadline)
-    assert deadline is not None
     return ExportInput(
         letter_id=letter.id,
         title=letter.title or "",
         final_text=final.body,
         version_number=final.number,
         fingerprint=final.fingerprint,
-        deadline=deadline,
+        deadline=letter.deadline,
         language=letter.language,
         rows=rows,
         generated_at=now,

@@ -504,7 +504,7 @@ def diff_paragraphs(old: str, new: str) -> list[ParagraphChange]:
 
 
 def _absorb_whitespace_matches(
-    opcodes: list[tuple[str, int, int, int, int]], old_tokens: Sequence[str]
+    opcodes: Sequence[tuple[str, int, int, int, int]], old_tokens: Sequence[str]
 ) -> list[tuple[str, int, int, int, int]]:
     """Fold whitespace-only "equal" runs between two changes into one change.
 

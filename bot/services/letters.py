@@ -1,18 +1,17 @@
 """Letters and versions: creating, revising, circulating. No Telegram here.
 
-Versions are immutable and fingerprinted. Circulation opens the letter and queues
-every recipient's messages in the same transaction, so a crash never leaves a
-letter open with half its deliveries unqueued. What the messages look like is
-decided by a ``Composer`` passed in from the Telegram side.
+Versions are immutable and fingerprinted. Circulation opens the letter (``lifecycle``)
+and queues every recipient's messages in the same transaction, so a crash never leaves a
+letter open with half its deliveries unqueued. What the messages look like is decided
+by a ``Composer`` passed in from the Telegram side (``letter_queue``).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.db import audit
 from bot.db import letters as letters_repo
@@ -21,22 +20,21 @@ from bot.db import organisations as organisations_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.milestones import Milestone
-from bot.db.timefmt import from_db, to_db
-from bot.services import outbox, reminder_plan
+from bot.db.types import LetterStatus
+from bot.services import lifecycle, outbox, reminder_plan
+from bot.services.letter_queue import (
+    Composer,
+    NoticeComposer,
+    PlannedMessage,
+    queue_for,
+    tell_recipients,
+)
 from bot.services.letter_text import fingerprint, normalise, version_label
+from bot.services.refusals import Code, Refusal
 
 MAX_TITLE = 200
 MAX_BODY = 100_000
 SOURCE_KINDS = ("text", "txt", "md", "docx")
-# A member's refusal for a letter their organisation never received, or that does not exist.
-UNKNOWN_TO_MEMBER = "unknown_to_member"
-
-
-class LetterError(Exception):
-    def __init__(self, reason: str, **data: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
 
 
 @dataclass(frozen=True)
@@ -48,39 +46,23 @@ class DraftSource:
     file_name: str | None = None
 
 
-@dataclass(frozen=True)
-class PlannedMessage:
-    """One message for one recipient, before it becomes a delivery."""
-
-    part: str  # stable name within the letter version: "summary", "text-1", "file", ...
-    kind: str  # delivery kind: summary, fulltext, file, notice
-    message: outbox.OutgoingMessage
-    delete_after: datetime | None = None
-
-
-# (letter, version, recipient, now) -> the messages that recipient gets
-Composer = Callable[[Letter, Version, Recipient, datetime], Sequence[PlannedMessage]]
-# (letter, new version, previous version, recipient, now) -> revision notice messages
-NoticeComposer = Callable[[Letter, Version, Version, Recipient, datetime], Sequence[PlannedMessage]]
-
-
 def clean_title(raw: str) -> str:
     title = " ".join(raw.split())
     if not title:
-        raise LetterError("title_empty")
+        raise Refusal(Code.TITLE_EMPTY)
     if len(title) > MAX_TITLE:
-        raise LetterError("title_too_long", limit=MAX_TITLE)
+        raise Refusal(Code.TITLE_TOO_LONG, limit=MAX_TITLE)
     if any(unicodedata.category(ch) == "Cc" for ch in title):
-        raise LetterError("title_invalid")
+        raise Refusal(Code.TITLE_INVALID)
     return title
 
 
 def clean_body(raw: str) -> str:
     body = normalise(raw)
     if not body:
-        raise LetterError("text_empty")
+        raise Refusal(Code.TEXT_EMPTY)
     if len(body) > MAX_BODY:
-        raise LetterError("text_too_long", limit=MAX_BODY, length=len(body))
+        raise Refusal(Code.TEXT_TOO_LONG, limit=MAX_BODY, length=len(body))
     return body
 
 
@@ -106,22 +88,20 @@ async def create_letter(
     body = clean_body(body)
     _check_source(source)
     if deadline <= now:
-        raise LetterError("deadline_past")
-    stamp = to_db(now)
+        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
         letter_id = await letters_repo.insert_letter(
-            tx, title=title, language=language, deadline=to_db(deadline),
-            timezone=zone_name, created_by=created_by, now=stamp,
+            tx, title=title, language=language, deadline=deadline,
+            timezone=zone_name, created_by=created_by, now=now,
         )  # fmt: skip
-        version_id = await _insert_version(tx, letter_id, body, True, source, created_by, stamp)
+        version_id = await _insert_version(tx, letter_id, body, True, source, created_by, now)
         await audit.append(
             tx, now=now, actor=actor, action="letter.created", letter_id=letter_id,
-            data={"deadline": to_db(deadline), "zone": zone_name},  # no title: purge
+            data={"deadline": deadline, "zone": zone_name},  # no title: purge
         )  # fmt: skip
-        version = await letters_repo.get_version(tx, version_id)
+        version = await letters_repo.existing_version(tx, version_id)
         await _audit_version(tx, version, actor, now)
-        letter = await letters_repo.get(tx, letter_id)
-    assert letter is not None and version is not None
+        letter = await letters_repo.existing(tx, letter_id)
     return letter, version
 
 
@@ -132,23 +112,20 @@ async def _insert_version(
     material: bool,
     source: DraftSource,
     created_by: int | None,
-    stamp: str,
+    now: datetime,
 ) -> int:
     return await letters_repo.insert_version(
         tx, letter_id=letter_id, body=body, fingerprint=fingerprint(body), material=material,
         source_kind=source.kind, source_file_id=source.file_id,
-        source_file_name=source.file_name, created_by=created_by, now=stamp,
+        source_file_name=source.file_name, created_by=created_by, now=now,
     )  # fmt: skip
 
 
-async def _audit_version(
-    tx: Transaction, version: Version | None, actor: str, now: datetime
-) -> None:
-    assert version is not None
+async def _audit_version(tx: Transaction, version: Version, actor: str, now: datetime) -> None:
     await audit.append(
         tx, now=now, actor=actor, action="version.added", letter_id=version.letter_id,
         data={"version": version.number, "fingerprint": version.fingerprint,
-              "material": bool(version.material), "source": version.source_kind},
+              "material": version.material, "source": version.source_kind},
     )  # fmt: skip
 
 
@@ -175,67 +152,49 @@ async def revise(
     """Adds a version; members who had the letter get a notice of what changed."""
     body = clean_body(body)
     _check_source(source)
-    stamp = to_db(now)
     async with db.transaction() as tx:
-        letter = await _editable_letter(tx, letter_id)
+        letter = await lifecycle.editable_letter(tx, letter_id)
         previous = await letters_repo.latest_version(tx, letter_id)
-        assert previous is not None
-        if previous.fingerprint == fingerprint(body):
-            raise LetterError("unchanged", version=previous.number)
-        version_id = await _insert_version(tx, letter_id, body, material, source, created_by, stamp)
-        version = await letters_repo.get_version(tx, version_id)
-        assert version is not None
+        _check_changed(previous, body)
+        version_id = await _insert_version(tx, letter_id, body, material, source, created_by, now)
+        version = await letters_repo.existing_version(tx, version_id)
         await _audit_version(tx, version, actor, now)
         queued = 0
-        if letter.status == "open":
+        if letter.status is LetterStatus.OPEN:
             broadcast_id = await outbox.create_broadcast(
                 tx, letter_id=letter_id, kind="revision", requested_by=created_by, now=now
             )
-            for recipient in await letters_repo.recipients(tx, letter_id):
-                for planned in compose_notice(letter, version, previous, recipient, now):
-                    queued += await enqueue_planned(
-                        tx, broadcast_id, letter, version, recipient, planned, now
-                    )
+
+            def notice(
+                letter: Letter, version: Version, recipient: Recipient, now: datetime
+            ) -> Sequence[PlannedMessage]:
+                return compose_notice(letter, version, previous, recipient, now)
+
+            recipients = await letters_repo.recipients(tx, letter_id)
+            queued = await queue_for(tx, broadcast_id, letter, version, recipients, notice, now=now)
             await outbox.finish_if_empty(tx, broadcast_id, now=now)
     return Revision(letter, version, previous, queued)
 
 
-async def _editable_letter(tx: Executor, letter_id: int) -> Letter:
-    letter = await letters_repo.get(tx, letter_id)
-    if letter is None:
-        raise LetterError("letter_not_found", ref=letter_id)
-    if letter.status == "closed":
-        raise LetterError("letter_closed", ref=letter_id)
-    return letter
+async def revisable(db: Executor, letter_id: int) -> tuple[Letter, Version]:
+    """The letter /revise would add a version to, and its latest version (refused as
+    ``revise`` would refuse it: not found, closed)."""
+    letter = await lifecycle.editable_letter(db, letter_id)
+    return letter, await letters_repo.latest_version(db, letter_id)
 
 
-async def enqueue_planned(
-    tx: Transaction,
-    broadcast_id: int | None,
-    letter: Letter,
-    version: Version,
-    recipient: Recipient,
-    planned: PlannedMessage,
-    now: datetime,
-    *,
-    nonce: str = "",
-) -> int:
-    """Queues one planned message; the key names letter, version, contact and part, so
-    queueing the same thing twice (a retry, a crash) is a no-op."""
-    key = f"letter:{letter.id}:v{version.number}:contact:{recipient.contact_id}:{planned.part}"
-    queued = await outbox.enqueue(
-        tx,
-        broadcast_id=broadcast_id,
-        contact_id=recipient.contact_id,
-        chat_id=recipient.telegram_user_id,
-        letter_id=letter.id,
-        kind=planned.kind,
-        message=planned.message,
-        dedupe_key=key + nonce,
-        now=now,
-        delete_after=planned.delete_after,
-    )
-    return int(queued)
+async def revision_draft(db: Executor, letter_id: int, raw_body: str) -> tuple[str, Version]:
+    """A revision's text as it would be stored, and the version it would follow (refused
+    as ``revise`` would refuse the text: empty, too long, the same as that version)."""
+    body = clean_body(raw_body)
+    _, current = await latest_version(db, letter_id)
+    _check_changed(current, body)
+    return body, current
+
+
+def _check_changed(previous: Version, body: str) -> None:
+    if previous.fingerprint == fingerprint(body):
+        raise Refusal(Code.LETTER_UNCHANGED, version=previous.number)
 
 
 @dataclass(frozen=True)
@@ -253,12 +212,11 @@ class Circulation:
 async def circulation_preview(db: Executor, letter_id: int) -> tuple[Letter, Version, int]:
     """What ``circulate`` to every organisation would send: the letter, its latest version
     and how many organisations there are; raises what ``circulate`` would raise."""
-    letter = await _editable_letter(db, letter_id)
+    letter = await lifecycle.editable_letter(db, letter_id)
     version = await letters_repo.latest_version(db, letter_id)
-    assert version is not None
     organisations = len(await organisations_repo.all_active(db))
     if not organisations:
-        raise LetterError("no_organisations")
+        raise Refusal(Code.NO_ORGANISATIONS)
     return letter, version, organisations
 
 
@@ -276,41 +234,31 @@ async def circulate(
     """Opens the letter for the organisations (all active ones when None), queues it, and
     plans its reminders for them."""
     async with db.transaction() as tx:
-        letter = await _editable_letter(tx, letter_id)
+        letter = await lifecycle.editable_letter(tx, letter_id)
         version = await letters_repo.latest_version(tx, letter_id)
-        assert version is not None
         if organisation_ids is None:
             organisations = await organisations_repo.all_active(tx)
             if not organisations:
-                raise LetterError("no_organisations")
+                raise Refusal(Code.NO_ORGANISATIONS)
         else:
             organisations = []
             for org_id in dict.fromkeys(organisation_ids):
                 organisation = await organisations_repo.get_active(tx, org_id)
                 if organisation is None:
-                    raise LetterError("org_not_found", ref=org_id)
+                    raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
                 organisations.append(organisation)
         targets = [organisation.id for organisation in organisations]
-        stamp = to_db(now)
-        for org_id in targets:
-            await letters_repo.add_organisation(tx, letter_id, org_id, now=stamp)
-        await letters_repo.open_letter(tx, letter_id, now=stamp)
-        letter = await letters_repo.get(tx, letter_id)
-        assert letter is not None
+        letter = await lifecycle.open_for(
+            tx, letter, targets, default_offsets=default_offsets, now=now
+        )
         broadcast_id = await outbox.create_broadcast(
             tx, letter_id=letter_id, kind="circulation", requested_by=requested_by, now=now
         )
         recipients = [
             r for r in await letters_repo.recipients(tx, letter_id) if r.organisation_id in targets
         ]
-        queued = 0
-        for recipient in recipients:
-            for planned in compose(letter, version, recipient, now):
-                queued += await enqueue_planned(
-                    tx, broadcast_id, letter, version, recipient, planned, now
-                )
+        queued = await queue_for(tx, broadcast_id, letter, version, recipients, compose, now=now)
         await outbox.finish_if_empty(tx, broadcast_id, now=now)
-        await reminder_plan.plan(tx, letter, targets, default_offsets=default_offsets, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="letter.circulated", letter_id=letter_id,
             data={"organisations": targets, "version": version.number, "queued": queued},
@@ -343,19 +291,17 @@ async def move_deadline(
     """Moves an open (or draft) letter's deadline, plans its reminders afresh and, once
     circulated, tells the members."""
     if deadline <= now:
-        raise LetterError("deadline_past")
+        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
-        letter = await _editable_letter(tx, letter_id)
-        previous = from_db(letter.deadline)
-        assert previous is not None
+        letter = await lifecycle.editable_letter(tx, letter_id)
+        previous = letter.deadline
         if deadline == previous:
-            raise LetterError("deadline_unchanged", ref=letter_id)
-        await letters_repo.set_deadline(tx, letter_id, deadline=to_db(deadline))
-        moved = await letters_repo.get(tx, letter_id)
-        assert moved is not None
+            raise Refusal(Code.DEADLINE_UNCHANGED, ref=letter_id)
+        await letters_repo.set_deadline(tx, letter_id, deadline=deadline)
+        moved = await letters_repo.existing(tx, letter_id)
         await reminder_plan.replan(tx, moved, default_offsets=default_offsets, now=now)
         recipients = queued = 0
-        if moved.status == "open":
+        if moved.status is LetterStatus.OPEN:
             recipients, queued = await tell_recipients(
                 tx, moved, compose, kind="deadline", now=now, nonce=f":{deadline.timestamp():.0f}"
             )
@@ -366,28 +312,6 @@ async def move_deadline(
     return DeadlineMove(moved, previous, recipients, queued)
 
 
-async def tell_recipients(
-    tx: Transaction, letter: Letter, compose: Composer, *, kind: str, now: datetime, nonce: str
-) -> tuple[int, int]:
-    """Queues a notice about the letter (``compose``) to every contact who has it, in the
-    caller's transaction; returns how many contacts and messages. ``nonce`` tells this
-    notice from an earlier one of the same kind (the deadline moved twice)."""
-    recipients = await letters_repo.recipients(tx, letter.id)
-    version = await letters_repo.latest_version(tx, letter.id)
-    if not recipients or version is None:
-        return 0, 0
-    broadcast_id = await outbox.create_broadcast(
-        tx, letter_id=letter.id, kind=kind, requested_by=None, now=now
-    )
-    queued = 0
-    for recipient in recipients:
-        for planned in compose(letter, version, recipient, now):
-            queued += await enqueue_planned(
-                tx, broadcast_id, letter, version, recipient, planned, now, nonce=nonce
-            )
-    return len(recipients), queued
-
-
 async def deliver_open_letters(
     db: Database, contact_id: int, organisation_id: int, *, now: datetime, compose: Composer
 ) -> int:
@@ -396,11 +320,10 @@ async def deliver_open_letters(
     async with db.transaction() as tx:
         for letter in await letters_repo.open_letters_of_organisation(tx, organisation_id):
             recipient = await letters_repo.recipient(tx, letter.id, contact_id)
-            version = await letters_repo.latest_version(tx, letter.id)
-            if recipient is None or version is None:
+            if recipient is None:
                 continue
-            for planned in compose(letter, version, recipient, now):
-                queued += await enqueue_planned(tx, None, letter, version, recipient, planned, now)
+            version = await letters_repo.latest_version(tx, letter.id)
+            queued += await queue_for(tx, None, letter, version, [recipient], compose, now=now)
     return queued
 
 
@@ -414,10 +337,10 @@ class ReaderAccess:
 async def reader_access(
     db: Executor, letter_id: int, version_id: int, contact_id: int
 ) -> ReaderAccess:
-    """Checks that a member may read this version now; raises LetterError otherwise.
+    """Checks that a member may read this version now; raises a Refusal otherwise.
 
     First whether their organisation received the letter at all, with the same refusal as
-    for a letter that does not exist (``unknown_to_member``: nothing about other letters
+    for a letter that does not exist (``UNKNOWN_TO_MEMBER``: nothing about other letters
     leaks); then that its text is still there, the letter open and the version current.
     """
     letter = await letters_repo.get(db, letter_id)
@@ -425,21 +348,20 @@ async def reader_access(
     version = await letters_repo.get_version(db, version_id)
     if (
         letter is None
-        or letter.status == "draft"
+        or letter.status is LetterStatus.DRAFT
         or recipient is None
         or version is None
         or version.letter_id != letter_id
     ):
-        raise LetterError(UNKNOWN_TO_MEMBER)
+        raise Refusal(Code.UNKNOWN_TO_MEMBER)
     if letter.purged_at is not None or version.body is None:
-        raise LetterError("letter_purged", ref=letter_id)
-    if letter.status == "closed":
-        raise LetterError("full_text_closed", ref=letter_id)
+        raise Refusal(Code.LETTER_PURGED, ref=letter_id)
+    if letter.status is LetterStatus.CLOSED:
+        raise Refusal(Code.FULL_TEXT_CLOSED, ref=letter_id)
     latest = await letters_repo.latest_version(db, letter_id)
-    assert latest is not None
     if latest.id != version.id:  # any later version replaces this text, minor ones too
-        raise LetterError(
-            "version_replaced",
+        raise Refusal(
+            Code.VERSION_REPLACED,
             ref=letter_id,
             latest=version_label(latest.number, latest.fingerprint),
             latest_id=latest.id,
@@ -456,13 +378,10 @@ async def resend_full_text(
 ) -> int:
     """The Full text button: the text again (it was deleted after DRAFT_TTL, or scrolled away)."""
     async with db.transaction() as tx:
-        queued = 0
-        for planned in compose(access.letter, access.version, access.recipient, now):
-            queued += await enqueue_planned(
-                tx, None, access.letter, access.version, access.recipient, planned, now,
-                nonce=f":again:{now.timestamp():.0f}",
-            )  # fmt: skip
-    return queued
+        return await queue_for(
+            tx, None, access.letter, access.version, [access.recipient], compose, now=now,
+            nonce=f":again:{now.timestamp():.0f}",
+        )  # fmt: skip
 
 
 async def resend_current(
@@ -486,7 +405,6 @@ async def overview(db: Executor) -> list[LetterOverview]:
     result = []
     for letter in await letters_repo.all_letters(db):
         latest = await letters_repo.latest_version(db, letter.id)
-        assert latest is not None
         result.append(LetterOverview(letter, latest))
     return result
 
@@ -501,9 +419,7 @@ class LetterDetails:
 
 async def details(db: Executor, letter_id: int) -> LetterDetails:
     """A letter with its versions, recipients and milestones (counts: ``responses.tally``)."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise LetterError("letter_not_found", ref=letter_id)
+    letter = await lifecycle.known_letter(db, letter_id)
     return LetterDetails(
         letter,
         await letters_repo.versions(db, letter_id),
@@ -513,8 +429,5 @@ async def details(db: Executor, letter_id: int) -> LetterDetails:
 
 
 async def latest_version(db: Executor, letter_id: int) -> tuple[Letter, Version]:
-    letter = await letters_repo.get(db, letter_id)
-    version = await letters_repo.latest_version(db, letter_id) if letter else None
-    if letter is None or version is None:
-        raise LetterError("letter_not_found", ref=letter_id)
-    return letter, version
+    letter = await lifecycle.known_letter(db, letter_id)
+    return letter, await letters_repo.latest_version(db, letter_id)

@@ -1,8 +1,7 @@
 """Organisations, contacts and invites: the rules, without Telegram.
 
-Every change runs in one transaction together with its audit event.
-Failures raise ``MembershipError`` with a machine-readable ``reason``; the
-handlers turn reasons into texts from the catalog.
+Every change runs in one transaction together with its audit event. Failures are
+``Refusal``s.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
@@ -26,9 +24,10 @@ from bot.db.contacts import Contact, ContactWithOrganisation
 from bot.db.deliveries import DeletionOutcome
 from bot.db.invites import Invite, PendingInvite
 from bot.db.organisations import Organisation
-from bot.db.timefmt import to_db
+from bot.db.types import ContactStatus, OrganisationStatus
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
+from bot.services.refusals import Code, Refusal
 
 MAX_ORG_NAME = 300
 MAX_LABEL = 100
@@ -47,22 +46,15 @@ _SAME_MARKS = {
 }
 
 
-class MembershipError(Exception):
-    def __init__(self, reason: str, **data: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
-
-
 def clean_org_name(raw: str) -> str:
     """The name as typed, minus surrounding spaces; refused if unusable in a list."""
     name = raw.strip()
     if not name:
-        raise MembershipError("name_empty")
+        raise Refusal(Code.ORG_NAME_EMPTY)
     if len(name) > MAX_ORG_NAME:
-        raise MembershipError("name_too_long", limit=MAX_ORG_NAME)
+        raise Refusal(Code.ORG_NAME_TOO_LONG, limit=MAX_ORG_NAME)
     if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise MembershipError("name_invalid")  # line breaks, tabs, control characters
+        raise Refusal(Code.ORG_NAME_INVALID)  # line breaks, tabs, control characters
     return name
 
 
@@ -100,15 +92,13 @@ async def add_organisation(
     async with db.transaction() as tx:
         existing = await organisations_repo.find_active_by_key(tx, key)
         if existing is not None:
-            raise MembershipError("duplicate", name=existing.name, org_id=existing.id)
-        org_id = await organisations_repo.insert(tx, name=name, name_key=key, now=to_db(now))
+            raise Refusal(Code.ORG_DUPLICATE, name=existing.name, org_id=existing.id)
+        org_id = await organisations_repo.insert(tx, name=name, name_key=key, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.added",
             organisation_id=org_id, data={"name": name},
         )  # fmt: skip
-        created = await organisations_repo.get(tx, org_id)
-    assert created is not None
-    return created
+        return await organisations_repo.existing(tx, org_id)
 
 
 async def rename_organisation(
@@ -119,18 +109,16 @@ async def rename_organisation(
     async with db.transaction() as tx:
         old = await organisations_repo.get_active(tx, org_id)
         if old is None:
-            raise MembershipError("org_not_found", ref=org_id)
+            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
         clash = await organisations_repo.find_active_by_key(tx, key)
         if clash is not None and clash.id != org_id:
-            raise MembershipError("duplicate", name=clash.name, org_id=clash.id)
+            raise Refusal(Code.ORG_DUPLICATE, name=clash.name, org_id=clash.id)
         await organisations_repo.rename(tx, org_id, name=name, name_key=key)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.renamed",
             organisation_id=org_id, data={"old": old.name, "new": name},
         )  # fmt: skip
-        new = await organisations_repo.get(tx, org_id)
-    assert new is not None
-    return old, new
+        return old, await organisations_repo.existing(tx, org_id)
 
 
 @dataclass(frozen=True)
@@ -149,7 +137,7 @@ async def _cut_off(tx: Transaction, contact_ids: list[int], *, now: datetime) ->
     about letters (summaries, full texts, files, notices, reminders) is deleted at once,
     where Telegram still allows it (48 hours): a removal usually means a seized phone."""
     await deliveries_repo.cancel_queued_for_contacts(tx, contact_ids)
-    marked = await deliveries_repo.delete_messages_of_contacts_now(tx, contact_ids, now=to_db(now))
+    marked = await deliveries_repo.delete_messages_of_contacts_now(tx, contact_ids, now=now)
     undeletable = await deliveries_repo.undeletable_of_contacts(tx, contact_ids)
     return Removal(len(contact_ids), tuple(marked), undeletable)
 
@@ -163,7 +151,7 @@ async def organisation_to_remove(db: Executor, org_id: int) -> tuple[Organisatio
     """The organisation and how many contacts would lose access; what /removeorg asks about."""
     org = await organisations_repo.get_active(db, org_id)
     if org is None:
-        raise MembershipError("org_not_found", ref=org_id)
+        raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
     return org, len(await contacts_repo.not_removed_of_organisation(db, org_id))
 
 
@@ -171,15 +159,14 @@ async def remove_organisation(
     db: Database, org_id: int, *, actor: str, now: datetime
 ) -> tuple[Organisation, Removal]:
     """Removes the organisation; its contacts lose access at once, its history stays."""
-    stamp = to_db(now)
     async with db.transaction() as tx:
         org = await organisations_repo.get_active(tx, org_id)
         if org is None:
-            raise MembershipError("org_not_found", ref=org_id)
+            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
         contact_ids = await contacts_repo.not_removed_of_organisation(tx, org_id)
-        await organisations_repo.mark_removed(tx, org_id, now=stamp)
-        await invites_repo.revoke_all_for_organisation(tx, org_id, now=stamp)
-        removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=stamp)
+        await organisations_repo.mark_removed(tx, org_id, now=now)
+        await invites_repo.revoke_all_for_organisation(tx, org_id, now=now)
+        removed = await contacts_repo.remove_all_of_organisation(tx, org_id, now=now)
         removal = await _cut_off(tx, contact_ids, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="organisation.removed",
@@ -217,7 +204,7 @@ async def refresh_name_keys(db: Database) -> list[NameClash]:
         wanted: dict[int, str] = {}
         for org in organisations:
             key = org_name_key(org.name)
-            if org.status == "active":
+            if org.status is OrganisationStatus.ACTIVE:
                 if key in first:
                     clashes.append(NameClash(first[key], org))
                     key = f"{key}{_APART}{org.id}"
@@ -255,8 +242,8 @@ async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, 
     """The organisation a command starts with (its name or number), and the rest as typed.
 
     ``/invite Human Rights Center “Viasna” Anna, lawyer``: the longest start of the text
-    that names an organisation wins, then a number. Raises ``org_name_not_found`` or
-    ``org_not_found`` when neither does.
+    that names an organisation wins, then a number. Refused (``ORG_NAME_NOT_FOUND`` or
+    ``ORG_NOT_FOUND``) when neither does.
     """
     ends = [word.end() for word in re.finditer(r"\S+", text)]
     for end in reversed(ends):
@@ -266,10 +253,10 @@ async def organisation_and_rest(db: Executor, text: str) -> tuple[Organisation, 
     first, _, rest = text.strip().partition(" ")
     number = _number(first)
     if number is None:
-        raise MembershipError("org_name_not_found", text=text.strip())
+        raise Refusal(Code.ORG_NAME_NOT_FOUND, text=text.strip())
     found = await organisations_repo.get_active(db, number)
     if found is None:
-        raise MembershipError("org_not_found", ref=number)
+        raise Refusal(Code.ORG_NOT_FOUND, ref=number)
     return found, rest.strip()
 
 
@@ -310,7 +297,7 @@ def clean_label(raw: str | None) -> str | None:
     if not label:
         return None
     if len(label) > MAX_LABEL:
-        raise MembershipError("label_too_long", limit=MAX_LABEL)
+        raise Refusal(Code.LABEL_TOO_LONG, limit=MAX_LABEL)
     return label
 
 
@@ -330,21 +317,21 @@ async def issue_invite(
     async with db.transaction() as tx:
         org = await organisations_repo.get_active(tx, org_id)
         if org is None:
-            raise MembershipError("org_not_found", ref=org_id)
+            raise Refusal(Code.ORG_NOT_FOUND, ref=org_id)
         contact_id = await contacts_repo.insert_invited_member(
-            tx, organisation_id=org_id, label=label, now=to_db(now)
+            tx, organisation_id=org_id, label=label, now=now
         )
         invite_id = await invites_repo.insert(
             tx,
             contact_id=contact_id,
             token_hash=hash_token(token),
             created_by=created_by,
-            now=to_db(now),
-            expires_at=to_db(expires_at),
+            now=now,
+            expires_at=expires_at,
         )
         await audit.append(
             tx, now=now, actor=actor, action="invite.issued", organisation_id=org_id,
-            contact_id=contact_id, data={"invite_id": invite_id, "expires_at": to_db(expires_at)},
+            contact_id=contact_id, data={"invite_id": invite_id, "expires_at": expires_at},
         )  # fmt: skip
     return IssuedInvite(invite_id, contact_id, token, org, label, expires_at)
 
@@ -377,7 +364,7 @@ class ReusedInvite(InvalidInvite):
     contact_id: int  # who joined with it
     label: str | None
     organisation_name: str
-    used_at: str
+    used_at: datetime
     presented_by: int  # the Telegram id of the account presenting it now; nothing else of it
 
 
@@ -396,7 +383,6 @@ async def redeem_invite(
 ) -> RedeemResult:
     if not TOKEN_SHAPE.match(token):
         return INVALID_INVITE
-    stamp = to_db(now)
     async with db.transaction() as tx:
         invite = await invites_repo.by_token_hash(tx, hash_token(token))
         if invite is None:
@@ -406,8 +392,8 @@ async def redeem_invite(
             if bound is not None and bound.id == invite.contact_id:
                 org = await organisations_repo.get(tx, bound.organisation_id or 0)
                 return AlreadyBound(org.name if org else None)  # their own link, again
-            return await _reused(tx, invite, presented_by=telegram_user_id)
-        if invite.revoked_at or invite.expires_at <= stamp:
+            return await _reused(tx, invite, invite.used_at, presented_by=telegram_user_id)
+        if invite.revoked_at or invite.expires_at <= now:
             return INVALID_INVITE
         if is_coordinator:
             return AlreadyBound(None)
@@ -420,30 +406,29 @@ async def redeem_invite(
             if contact
             else None
         )
-        if contact is None or org is None or contact.status != "invited":
+        if contact is None or org is None or contact.status is not ContactStatus.INVITED:
             return INVALID_INVITE
-        if await invites_repo.mark_used(tx, invite.id, used_by=telegram_user_id, now=stamp) != 1:
+        if await invites_repo.mark_used(tx, invite.id, used_by=telegram_user_id, now=now) != 1:
             return INVALID_INVITE
         await contacts_repo.bind(
             tx, contact.id, telegram_user_id=telegram_user_id,
-            display_name=display_name, language=language, now=stamp,
+            display_name=display_name, language=language, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action="invite.used",
             organisation_id=org.id, contact_id=contact.id,
             data={"invite_id": invite.id, "telegram_user_id": telegram_user_id},
         )  # fmt: skip
-        joined = await contacts_repo.get(tx, contact.id)
-    assert joined is not None
-    return Joined(joined, org)
+        return Joined(await contacts_repo.existing(tx, contact.id), org)
 
 
-async def _reused(tx: Transaction, invite: Invite, *, presented_by: int) -> ReusedInvite:
-    contact = await contacts_repo.get(tx, invite.contact_id)
-    assert contact is not None and invite.used_at is not None
+async def _reused(
+    tx: Transaction, invite: Invite, used_at: datetime, *, presented_by: int
+) -> ReusedInvite:
+    contact = await contacts_repo.existing(tx, invite.contact_id)  # an invite's own contact
     org = await organisations_repo.get(tx, contact.organisation_id or 0)
     return ReusedInvite(
-        invite.id, contact.id, contact.label, org.name if org else "", invite.used_at, presented_by
+        invite.id, contact.id, contact.label, org.name if org else "", used_at, presented_by
     )
 
 
@@ -474,19 +459,18 @@ async def alert_reused_invite(
 
 
 async def pending_invites(db: Executor, *, now: datetime) -> list[PendingInvite]:
-    return await invites_repo.pending(db, now=to_db(now))
+    return await invites_repo.pending(db, now=now)
 
 
 async def revoke_invite(
     db: Database, invite_id: int, *, actor: str, now: datetime
 ) -> PendingInvite:
-    stamp = to_db(now)
     async with db.transaction() as tx:
-        item = await invites_repo.get_pending(tx, invite_id, now=stamp)
-        if item is None or await invites_repo.revoke(tx, invite_id, now=stamp) != 1:
-            raise MembershipError("invite_not_pending", ref=invite_id)
+        item = await invites_repo.get_pending(tx, invite_id, now=now)
+        if item is None or await invites_repo.revoke(tx, invite_id, now=now) != 1:
+            raise Refusal(Code.INVITE_NOT_PENDING, ref=invite_id)
         # The contact never joined: it is gone with its invitation.
-        await contacts_repo.set_status(tx, item.invite.contact_id, "removed", now=stamp)
+        await contacts_repo.set_status(tx, item.invite.contact_id, ContactStatus.REMOVED, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="invite.revoked",
             organisation_id=item.organisation_id, contact_id=item.invite.contact_id,
@@ -506,7 +490,7 @@ async def contact_to_remove(db: Executor, contact_id: int) -> ContactWithOrganis
     """The contact /removecontact asks about, if it has access."""
     item = await contacts_repo.live_member_with_organisation(db, contact_id)
     if item is None:
-        raise MembershipError("contact_not_found", ref=contact_id)
+        raise Refusal(Code.CONTACT_NOT_FOUND, ref=contact_id)
     return item
 
 
@@ -515,7 +499,7 @@ async def remove_contact(
 ) -> tuple[ContactWithOrganisation, Removal]:
     async with db.transaction() as tx:
         item = await contact_to_remove(tx, contact_id)
-        await contacts_repo.set_status(tx, contact_id, "removed", now=to_db(now))
+        await contacts_repo.set_status(tx, contact_id, ContactStatus.REMOVED, now=now)
         removal = await _cut_off(tx, [contact_id], now=now)
         await audit.append(
             tx, now=now, actor=actor, action="contact.removed",

@@ -13,10 +13,9 @@ from bot.db import milestones as repo
 from bot.db.connection import Database, Executor
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
-from bot.db.timefmt import from_db, to_db
 from bot.services import outbox
-from bot.services.letters import LetterError
 from bot.services.outbox import OutgoingMessage
+from bot.services.refusals import Code, Refusal
 
 NOTICE = timedelta(days=1)  # coordinators are reminded this long before a milestone
 MAX_NAME = 200
@@ -35,30 +34,28 @@ async def add_milestone(
 ) -> Milestone:
     cleaned = " ".join(name.split())
     if not cleaned or any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise LetterError("milestone_name_empty")
+        raise Refusal(Code.MILESTONE_NAME_EMPTY)
     if len(cleaned) > MAX_NAME:
-        raise LetterError("milestone_name_too_long", limit=MAX_NAME)
+        raise Refusal(Code.MILESTONE_NAME_TOO_LONG, limit=MAX_NAME)
     if at <= now:
-        raise LetterError("deadline_past")
+        raise Refusal(Code.DEADLINE_PAST)
     async with db.transaction() as tx:
         letter = await letters_repo.get(tx, letter_id)
         if letter is None or letter.purged_at is not None:
-            raise LetterError("letter_not_found", ref=letter_id)
+            raise Refusal(Code.LETTER_NOT_FOUND, ref=letter_id)
         if len(await repo.of_letter(tx, letter_id)) >= MAX_PER_LETTER:
-            raise LetterError("too_many_milestones", limit=MAX_PER_LETTER)
+            raise Refusal(Code.TOO_MANY_MILESTONES, limit=MAX_PER_LETTER)
         # Less than a day ahead: the coordinator who adds it is the reminder.
-        reminded = to_db(now) if at - now <= NOTICE else None
+        reminded = now if at - now <= NOTICE else None
         milestone_id = await repo.insert(
-            tx, letter_id, name=cleaned, at=to_db(at), created_by=created_by, now=to_db(now),
+            tx, letter_id, name=cleaned, at=at, created_by=created_by, now=now,
             reminded_at=reminded,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=actor, action="milestone.added", letter_id=letter_id,
-            data={"milestone": milestone_id, "at": to_db(at)},  # no free text: no name
+            data={"milestone": milestone_id, "at": at},  # no free text: no name
         )  # fmt: skip
-        milestone = await repo.get(tx, milestone_id)
-    assert milestone is not None
-    return milestone
+        return await repo.existing(tx, milestone_id)
 
 
 async def remove_milestone(
@@ -67,7 +64,7 @@ async def remove_milestone(
     async with db.transaction() as tx:
         milestone = await repo.get(tx, milestone_id)
         if milestone is None or milestone.letter_id != letter_id:
-            raise LetterError("milestone_not_found", ref=milestone_id)
+            raise Refusal(Code.MILESTONE_NOT_FOUND, letter_id=letter_id, ref=milestone_id)
         await repo.delete(tx, milestone_id)
         await audit.append(
             tx, now=now, actor=actor, action="milestone.removed", letter_id=letter_id,
@@ -88,13 +85,12 @@ async def remind_due_milestones(db: Database, *, now: datetime, compose: Milesto
     """Queues the day-before reminders that are due; a milestone already passed while the
     bot was down is marked, not announced late. Returns reminders queued."""
     queued = 0
-    for milestone in await repo.unreminded_before(db, to_db(now + NOTICE)):
+    for milestone in await repo.unreminded_before(db, now + NOTICE):
         async with db.transaction() as tx:
-            if not await repo.mark_reminded(tx, milestone.id, now=to_db(now)):
+            if not await repo.mark_reminded(tx, milestone.id, now=now):
                 continue
-            at = from_db(milestone.at)
             letter = await letters_repo.get(tx, milestone.letter_id)
-            if at is None or at <= now or letter is None or letter.purged_at is not None:
+            if milestone.at <= now or letter is None or letter.purged_at is not None:
                 continue
             broadcast_id = None
             for chat_id, message in compose(milestone, letter):
@@ -111,5 +107,5 @@ async def remind_due_milestones(db: Database, *, now: datetime, compose: Milesto
 
 
 async def next_due(db: Executor) -> datetime | None:
-    at = from_db(await repo.next_unreminded(db))
+    at = await repo.next_unreminded(db)
     return None if at is None else at - NOTICE

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from bot.db.connection import Database
 from bot.services import membership
-from bot.services.membership import MembershipError
+from bot.services.refusals import Code, Refusal
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
@@ -144,13 +144,13 @@ async def import_organisations(
             continue
         try:
             org = await membership.add_organisation(db, row.name, actor=actor, now=now)
-        except MembershipError as error:
-            if error.reason == "duplicate":
+        except Refusal as refusal:
+            if refusal.code is Code.ORG_DUPLICATE:
                 name = row.name.strip()
-                existing = error.data["name"]
-                same = "" if existing == name else f" as #{error.data['org_id']} {existing}"
+                existing = refusal.data["name"]
+                same = "" if existing == name else f" as #{refusal.data['org_id']} {existing}"
                 report.skipped.append((row.line, f"{name} (already there{same})"))
-            elif error.reason == "name_too_long":
+            elif refusal.code is Code.ORG_NAME_TOO_LONG:
                 report.invalid.append(
                     (row.line, f"longer than {membership.MAX_ORG_NAME} characters")
                 )

@@ -9,7 +9,7 @@ method name and JSON-able parameters.
 A delivery goes ``pending`` → ``sending`` (committed just before its request leaves,
 once its send slot is taken) → ``sent``; or back to ``pending`` (flood control, network
 errors with back-off); or ends ``uncertain`` (it was on the wire and Telegram may have
-it: never resent blindly, only when a coordinator asks, ``resend_uncertain``),
+it: never resent blindly, only when a coordinator asks, ``services.resend``),
 ``failed`` or ``cancelled`` with a ``reason``.
 """
 
@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
-from bot.db import audit
 from bot.db import deliveries as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
-from bot.db.timefmt import from_db, to_db
+from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus
 from bot.settings import DELETE_WINDOW
 
 __all__ = [
@@ -129,7 +128,7 @@ async def create_broadcast(
 ) -> int:
     """A group of deliveries; ``requested_by`` (a coordinator's chat) gets progress and report."""
     return await repo.insert_broadcast(
-        tx, letter_id=letter_id, kind=kind, requested_by=requested_by, now=to_db(now)
+        tx, letter_id=letter_id, kind=kind, requested_by=requested_by, now=now
     )
 
 
@@ -165,47 +164,51 @@ async def enqueue(
         kind=kind,
         payload=message.to_payload(),
         dedupe_key=dedupe_key,
-        now=to_db(now),
-        delete_after=None if delete_after is None else to_db(delete_after),
+        now=now,
+        delete_after=delete_after,
     )
 
 
 async def finish_if_empty(tx: Transaction, broadcast_id: int, *, now: datetime) -> bool:
     """A broadcast nothing was queued for (everyone had it already) is finished at once:
     no progress message, no "0 of 0 messages delivered" report. True when it was empty."""
-    if sum((await repo.status_counts(tx, broadcast_id)).values()):
+    if await repo.status_counts(tx, broadcast_id):
         return False
-    await repo.mark_finished(tx, broadcast_id, now=to_db(now))
+    await repo.mark_finished(tx, broadcast_id, now=now)
     return True
 
 
 async def broadcast_progress(db: Executor, broadcast_id: int) -> BroadcastProgress:
     counts = await repo.status_counts(db, broadcast_id)
 
-    def count(*, status: str | None = None, reason: str | None = None) -> int:
+    def count(*, status: DeliveryStatus | None = None, reason: DeliveryReason | None = None) -> int:
         return sum(
-            n
-            for (s, r), n in counts.items()
-            if (status is None or s == status) and (reason is None or r == reason)
+            c.n
+            for c in counts
+            if (status is None or c.status is status) and (reason is None or c.reason is reason)
         )
 
-    unreachable = count(reason="unreachable")
+    unreachable = count(reason=DeliveryReason.UNREACHABLE)
     names = await repo.unreachable_recipients(db, broadcast_id)
     uncertain = (
-        await repo.uncertain_recipients(db, broadcast_id) if count(status="uncertain") else []
+        await repo.uncertain_recipients(db, broadcast_id)
+        if count(status=DeliveryStatus.UNCERTAIN)
+        else []
     )
+    failed, cancelled = DeliveryStatus.FAILED, DeliveryStatus.CANCELLED
     return BroadcastProgress(
         broadcast_id=broadcast_id,
-        total=sum(counts.values()),
-        sent=count(status="sent"),
-        uncertain=count(status="uncertain"),
-        failed=count(status="failed") - count(status="failed", reason="unreachable"),
+        total=count(),
+        sent=count(status=DeliveryStatus.SENT),
+        uncertain=count(status=DeliveryStatus.UNCERTAIN),
+        failed=count(status=failed) - count(status=failed, reason=DeliveryReason.UNREACHABLE),
         unreachable=unreachable,
-        cancelled=count(status="cancelled") - count(status="cancelled", reason="unreachable"),
-        pending=count(status="pending") + count(status="sending"),
+        cancelled=count(status=cancelled)
+        - count(status=cancelled, reason=DeliveryReason.UNREACHABLE),
+        pending=count(status=DeliveryStatus.PENDING) + count(status=DeliveryStatus.SENDING),
         unreachable_contacts=tuple(Recipient.of(row) for row in names),
         uncertain_contacts=tuple(Recipient.of(row) for row in uncertain),
-        refused_error=await repo.first_error(db, broadcast_id, "rejected"),
+        refused_error=await repo.first_error(db, broadcast_id, DeliveryReason.REJECTED),
     )
 
 
@@ -214,7 +217,7 @@ async def broadcast_progress(db: Executor, broadcast_id: int) -> BroadcastProgre
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait after the ``attempts``-th network error in a row."""
-    return min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(attempts - 1, 0))
+    return min(BACKOFF_CAP, BACKOFF_BASE * (1 << max(attempts - 1, 0)))
 
 
 async def recover_interrupted(db: Database) -> int:
@@ -223,19 +226,19 @@ async def recover_interrupted(db: Database) -> int:
 
 
 async def due_chats(db: Executor, *, now: datetime, limit: int) -> list[int]:
-    return await repo.due_chats(db, now=to_db(now), limit=limit)
+    return await repo.due_chats(db, now=now, limit=limit)
 
 
 async def next_due_at(db: Executor) -> datetime | None:
-    return from_db(await repo.next_not_before(db))
+    return await repo.next_not_before(db)
 
 
 async def next_for_chat(db: Executor, chat_id: int, *, now: datetime) -> Delivery | None:
     """The chat's first queued delivery if it can go now; None if none, or it must wait."""
     delivery = await repo.first_queued_of_chat(db, chat_id)
-    if delivery is None or delivery.status != "pending":
+    if delivery is None or delivery.status is not DeliveryStatus.PENDING:
         return None
-    if delivery.not_before is not None and delivery.not_before > to_db(now):
+    if delivery.not_before is not None and delivery.not_before > now:
         return None
     return delivery
 
@@ -250,15 +253,16 @@ async def claim(db: Database, delivery: Delivery) -> OutgoingMessage | None:
         message = OutgoingMessage.from_payload(delivery.payload)
         reason = None
         if message is None:
-            reason = "purged"
+            reason = DeliveryReason.PURGED
         elif delivery.contact_id is not None:
             status = await repo.contact_status(tx, delivery.contact_id)
-            if status in (None, "removed"):
-                reason = "removed"  # a removed contact must not get letters any more
+            if status in (None, ContactStatus.REMOVED):
+                reason = DeliveryReason.REMOVED  # a removed contact must not get letters any more
         if reason is not None:
             await repo.finish(
-                tx, delivery.id, status="cancelled", reason=reason, error=None, current="pending"
-            )
+                tx, delivery.id, status=DeliveryStatus.CANCELLED, reason=reason, error=None,
+                current=DeliveryStatus.PENDING,
+            )  # fmt: skip
             return None
         if await repo.claim(tx, delivery.id) != 1:
             return None
@@ -268,7 +272,7 @@ async def claim(db: Database, delivery: Delivery) -> OutgoingMessage | None:
 async def record_sent(
     db: Database, delivery_id: int, *, message_id: int | None, now: datetime
 ) -> None:
-    await repo.mark_sent(db, delivery_id, message_id=message_id, now=to_db(now))
+    await repo.mark_sent(db, delivery_id, message_id=message_id, now=now)
 
 
 async def record_flood_control(db: Database, delivery_id: int) -> None:
@@ -284,10 +288,11 @@ async def record_not_sent(db: Database, delivery: Delivery, *, error: str, now: 
     attempts = delivery.attempts + 1
     if attempts >= MAX_ATTEMPTS:
         await repo.finish(
-            db, delivery.id, status="failed", reason="network", error=error, current="sending"
-        )
+            db, delivery.id, status=DeliveryStatus.FAILED, reason=DeliveryReason.NETWORK,
+            error=error, current=DeliveryStatus.SENDING,
+        )  # fmt: skip
         return False
-    not_before = to_db(now + backoff(attempts))
+    not_before = now + backoff(attempts)
     await repo.release(db, delivery.id, not_before=not_before, error=error, count_attempt=True)
     return True
 
@@ -295,89 +300,18 @@ async def record_not_sent(db: Database, delivery: Delivery, *, error: str, now: 
 async def record_uncertain(db: Database, delivery_id: int, *, error: str) -> None:
     """Telegram did not answer in time: it may have the message, so it is not resent."""
     await repo.finish(
-        db, delivery_id, status="uncertain", reason="timed_out", error=error, current="sending"
-    )
+        db, delivery_id, status=DeliveryStatus.UNCERTAIN, reason=DeliveryReason.TIMED_OUT,
+        error=error, current=DeliveryStatus.SENDING,
+    )  # fmt: skip
 
 
 # --- uncertain deliveries (coordinators) ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Resend:
-    """What one "send again" did: ``messages`` re-queued in the new ``broadcast_id``."""
-
-    messages: int
-    broadcast_id: int | None  # None: nothing was uncertain any more
 
 
 async def uncertain_of_letter(db: Executor, letter_id: int) -> tuple[Recipient, ...]:
     """The contacts with a message about the letter that may not have arrived."""
     rows = await repo.uncertain_recipients_of_letter(db, letter_id)
     return tuple(Recipient.of(row) for row in rows)
-
-
-async def resend_uncertain(
-    db: Database,
-    *,
-    letter_id: int | None = None,
-    broadcast_id: int | None = None,
-    requested_by: int,
-    actor: str,
-    now: datetime,
-) -> Resend:
-    """Queues again, as new, the deliveries still ``uncertain``: a broadcast's, or those of
-    a letter to its contacts. A coordinator chose this (a message may now arrive twice).
-
-    They form a new broadcast that reports to ``requested_by``. Each delivery is taken
-    only while it is still uncertain, so two presses never queue one twice; a closed or
-    purged letter's messages are not sent again (``ResponseError``).
-    """
-    if (letter_id is None) == (broadcast_id is None):
-        raise ValueError("resend a letter's or a broadcast's deliveries, not both")
-    async with db.transaction() as tx:
-        if broadcast_id is not None:
-            broadcast = await repo.get_broadcast(tx, broadcast_id)
-            if broadcast is None:
-                return Resend(0, None)
-            letter_id = broadcast.letter_id
-        if letter_id is not None:
-            await _check_sendable(tx, letter_id)
-        found = await repo.uncertain_ids(tx, broadcast_id=broadcast_id, letter_id=letter_id)
-        if not found:
-            return Resend(0, None)
-        new_id = await create_broadcast(
-            tx, letter_id=letter_id, kind="resend", requested_by=requested_by, now=now
-        )
-        moved = 0
-        for delivery_id, created_at, delete_after in found:
-            moved += await repo.requeue_uncertain(
-                tx, delivery_id, broadcast_id=new_id, now=to_db(now),
-                delete_after=_shifted(delete_after, created_at, now),
-            )  # fmt: skip
-        await audit.append(
-            tx, now=now, actor=actor, action="delivery.resent", letter_id=letter_id,
-            data={"broadcast": new_id, "messages": moved,
-                  **({} if broadcast_id is None else {"from_broadcast": broadcast_id})},
-        )  # fmt: skip
-    return Resend(moved, new_id)
-
-
-async def _check_sendable(tx: Transaction, letter_id: int) -> None:
-    # Imported here: the letter services queue through this module (an import cycle).
-    from bot.services.purge import unpurged_letter
-    from bot.services.responses import ResponseError
-
-    letter = await unpurged_letter(tx, letter_id)
-    if letter.status == "closed":
-        raise ResponseError("resend_closed", ref=letter_id)
-
-
-def _shifted(delete_after: str | None, created_at: str, now: datetime) -> str | None:
-    """DRAFT_TTL counts from the new queueing: a text sent again stays as long as the first."""
-    until, queued = from_db(delete_after), from_db(created_at)
-    if until is None or queued is None:
-        return None
-    return to_db(now + min(until - queued, DELETE_WINDOW - timedelta(minutes=1)))
 
 
 async def recipient(db: Executor, contact_id: int) -> Recipient | None:
@@ -430,8 +364,9 @@ async def record_refused(
     """
     async with db.transaction() as tx:
         await repo.finish(
-            tx, delivery.id, status="failed", reason="rejected", error=error, current="sending"
-        )
+            tx, delivery.id, status=DeliveryStatus.FAILED, reason=DeliveryReason.REJECTED,
+            error=error, current=DeliveryStatus.SENDING,
+        )  # fmt: skip
         if not notices:
             return 0
         key = f"outbox:refused:{_scope(delivery)}"
@@ -454,8 +389,9 @@ async def record_unreachable(
     """
     async with db.transaction() as tx:
         await repo.finish(
-            tx, delivery.id, status="failed", reason="unreachable", error=error, current="sending"
-        )
+            tx, delivery.id, status=DeliveryStatus.FAILED, reason=DeliveryReason.UNREACHABLE,
+            error=error, current=DeliveryStatus.SENDING,
+        )  # fmt: skip
         if delivery.contact_id is None:
             return 0  # e.g. a coordinator who never opened the bot: nobody else to tell
         await repo.mark_contact_unreachable(tx, delivery.contact_id)
@@ -463,7 +399,7 @@ async def record_unreachable(
             tx,
             broadcast_id=delivery.broadcast_id,
             contact_id=delivery.contact_id,
-            reason="unreachable",
+            reason=DeliveryReason.UNREACHABLE,
         )
         if not notices:
             return 0
@@ -497,7 +433,7 @@ async def finish_broadcast(
     async with db.transaction() as tx:
         if await repo.has_queued(tx, broadcast.id):
             return False
-        if await repo.mark_finished(tx, broadcast.id, now=to_db(now)) != 1:
+        if await repo.mark_finished(tx, broadcast.id, now=now) != 1:
             return False
         if report is not None and broadcast.requested_by is not None:
             await enqueue(
@@ -519,11 +455,11 @@ async def finish_broadcast(
 
 async def due_deletions(db: Executor, *, now: datetime, limit: int = 200) -> list[Delivery]:
     """Sent messages whose ``delete_after`` has come, not deleted or refused yet."""
-    return await repo.due_deletions(db, now=to_db(now), limit=limit)
+    return await repo.due_deletions(db, now=now, limit=limit)
 
 
 async def record_deleted(db: Database, delivery_id: int, *, now: datetime) -> None:
-    await repo.mark_deleted(db, delivery_id, now=to_db(now))
+    await repo.mark_deleted(db, delivery_id, now=now)
 
 
 async def record_delete_refused(db: Database, delivery_id: int, *, error: str) -> None:

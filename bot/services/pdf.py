@@ -229,7 +229,7 @@ class _Pdf(FPDF):
         self.set_auto_page_break(True, _BOTTOM)
         # No "{nb}" alias: the page count is known (see render_pdf), and a "{nb}" typed in
         # a name must print as typed.
-        self.alias_nb_pages(None)
+        self.alias_nb_pages(None)  # type: ignore[arg-type]  # fpdf2 documents None, types str
 
     def header(self) -> None:
         """From page 2 on, the title in small type: a loose page still says what it is."""
@@ -283,9 +283,15 @@ class _Pdf(FPDF):
         if height > self.room() and self.get_y() > self.t_margin + 0.1:
             self.add_page()
 
-    def line_count(self, width: float, text: str) -> int:
+    def wrapped(self, width: float, text: str) -> list[str]:
+        """The lines ``text`` takes in a column ``width`` wide (nothing is drawn)."""
         lines = self.multi_cell(width, _LINE, text, dry_run=True, output=MethodReturnValue.LINES)
-        return max(1, len(lines))
+        if not isinstance(lines, list):  # the LINES output is a list; fpdf2 types every output
+            raise TypeError(f"multi_cell gave {type(lines).__name__}, not lines")
+        return lines
+
+    def line_count(self, width: float, text: str) -> int:
+        return max(1, len(self.wrapped(width, text)))
 
     def keep_lines(self, width: float, text: str) -> None:
         """Start a new page unless two lines of the paragraph fit (all of a short one)."""
@@ -311,7 +317,7 @@ class _Pdf(FPDF):
     def entry(self, text: str) -> None:
         """A signatory entry: one line, or a first line and indented continuation lines,
         never split across pages."""
-        lines = self.multi_cell(self.epw, _LINE, text, dry_run=True, output=MethodReturnValue.LINES)
+        lines = self.wrapped(self.epw, text)
         first = lines[0].rstrip() if lines else text
         if len(lines) <= 1 or not text.startswith(first):
             self.keep_lines(self.epw, text)

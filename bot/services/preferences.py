@@ -9,16 +9,13 @@ from bot.db.connection import Executor
 from bot.db.contacts import Contact
 from bot.services.deadlines import zone_named
 from bot.services.quiet_hours import QuietHours, stored_quiet_hours
-
-
-class UnknownZone(ValueError):
-    """Not a zone of the tz database."""
+from bot.services.refusals import ECHO_LIMIT, Code, Refusal
 
 
 async def set_timezone(db: Executor, contact: Contact, name: str) -> ZoneInfo:
     zone = zone_named(name)
-    if zone is None:
-        raise UnknownZone(name)
+    if zone is None:  # not a zone of the tz database
+        raise Refusal(Code.TIMEZONE_UNKNOWN, zone=name[:ECHO_LIMIT])
     await contacts_repo.set_timezone(db, contact.id, zone.key)
     return zone
 

@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db import audit
-from bot.db import letters as letters_repo
 from bot.db import purge as repo
-from bot.db.connection import Database, Executor
-from bot.db.letters import Letter
-from bot.db.timefmt import from_db, to_db
-from bot.services.responses import ResponseError
+from bot.db.connection import Database
+from bot.services import lifecycle
+from bot.services.refusals import Refusal
 
 log = logging.getLogger(__name__)
 
@@ -40,36 +38,17 @@ class Purge:
     to_delete: int  # messages in members' chats the bot will now try to delete
 
 
-async def unpurged_letter(db: Executor, letter_id: int) -> Letter:
-    """The letter, if it exists and its texts were not purged (``ResponseError`` if not)."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
-    if letter.purged_at is not None:
-        raise ResponseError("letter_purged", ref=letter_id)
-    return letter
-
-
-async def check_purgeable(db: Executor, letter_id: int) -> Letter:
-    """The letter, if it can be purged (closed, not purged yet)."""
-    letter = await unpurged_letter(db, letter_id)
-    if letter.status != "closed":
-        raise ResponseError("purge_not_closed", ref=letter_id)
-    return letter
-
-
 async def purge_letter(db: Database, letter_id: int, *, actor: str, now: datetime) -> Purge:
-    stamp = to_db(now)
     async with db.transaction() as tx:
-        await check_purgeable(tx, letter_id)
+        await lifecycle.check_purgeable(tx, letter_id)
         versions = await repo.clear_versions(tx, letter_id)
         comments = await repo.clear_comments(tx, letter_id)
         await repo.clear_reasons(tx, letter_id)
         messages = await repo.clear_deliveries(tx, letter_id)
-        to_delete = await repo.delete_messages_now(tx, letter_id, now=stamp)
+        to_delete = await repo.delete_messages_now(tx, letter_id, now=now)
         milestones = await repo.clear_milestone_names(tx, letter_id)
         flows = await repo.delete_flows(tx, letter_id)
-        await repo.clear_title(tx, letter_id, now=stamp)
+        await repo.clear_title(tx, letter_id, now=now)
         result = Purge(letter_id, versions, comments, messages, to_delete)
         await audit.append(
             tx, now=now, actor=actor, action="letter.purged", letter_id=letter_id,
@@ -86,14 +65,9 @@ async def purge_letter(db: Database, letter_id: int, *, actor: str, now: datetim
 async def purge_expired(db: Database, *, now: datetime, retention: timedelta) -> list[Purge]:
     """RETENTION_DAYS: purges letters closed at least that long ago."""
     done = []
-    for letter_id in await repo.closed_before(db, to_db(now - retention)):
+    for letter_id in await lifecycle.due_for_purge(db, now=now, retention=retention):
         try:
             done.append(await purge_letter(db, letter_id, actor="system", now=now))
-        except ResponseError:
+        except Refusal:
             continue  # reopened or purged meanwhile
     return done
-
-
-async def next_due(db: Executor, *, retention: timedelta) -> datetime | None:
-    closed = from_db(await repo.first_unpurged_closing(db))
-    return None if closed is None else closed + retention

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.services.refusals import ECHO_LIMIT, Code, Refusal
+
 MIN_NOTICE = timedelta(hours=1)
 """A deferred reminder must still arrive at least this long before the deadline."""
 
@@ -22,8 +24,11 @@ _SPAN = re.compile(
 )
 
 
-class QuietHoursError(ValueError):
+class QuietHoursError(Refusal, ValueError):
     """What was typed is not a span like ``23-07`` or ``22:30-07:00`` (or ``off``)."""
+
+    def __init__(self, raw: str) -> None:
+        super().__init__(Code.QUIET_HOURS_BAD, raw=raw[:ECHO_LIMIT])
 
 
 @dataclass(frozen=True)

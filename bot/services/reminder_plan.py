@@ -14,7 +14,7 @@ from bot.db import letters as letters_repo
 from bot.db import reminders as repo
 from bot.db.connection import Transaction
 from bot.db.letters import Letter
-from bot.db.timefmt import from_db, to_db
+from bot.db.types import LetterStatus
 from bot.services.deadlines import parse_offsets, reminder_due
 
 OFF = "off"  # letters.reminder_offsets for a letter without reminders
@@ -42,16 +42,14 @@ async def plan(
     Offsets already behind when planned are not "missed": a letter circulated two days
     before its deadline does not get its 7-day and 3-day reminders at once.
     """
-    deadline = from_db(letter.deadline)
-    assert deadline is not None
     zone = ZoneInfo(letter.timezone)
     organisations = list(organisation_ids)
     rows = []
     for offset in offsets_of(letter, default_offsets):
-        due = reminder_due(deadline, offset, zone)
+        due = reminder_due(letter.deadline, offset, zone)
         if due > now:
             seconds = int(offset.total_seconds())
-            rows += [(letter.id, org_id, seconds, to_db(due)) for org_id in organisations]
+            rows += [(letter.id, org_id, seconds, due) for org_id in organisations]
     await repo.plan(tx, rows)
 
 
@@ -64,6 +62,6 @@ async def replan(
     organisation and offset.
     """
     await repo.delete_pending(tx, letter.id)
-    if letter.status == "open":
+    if letter.status is LetterStatus.OPEN:
         organisation_ids = await letters_repo.organisation_ids(tx, letter.id)
         await plan(tx, letter, organisation_ids, default_offsets=default_offsets, now=now)

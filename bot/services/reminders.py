@@ -27,14 +27,15 @@ from bot.db import reminders as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient
 from bot.db.reminders import Reminder
-from bot.db.timefmt import from_db, to_db
-from bot.services import outbox, responses
-from bot.services.deadlines import format_offsets, reminder_due
-from bot.services.letters import Composer, enqueue_planned
+from bot.db.types import LetterStatus, ReminderStatus, SendStatus
+from bot.services import lifecycle, outbox, responses
+from bot.services.deadlines import OffsetsError, format_offsets, parse_offsets, reminder_due
+from bot.services.letter_queue import Composer, queue_for
 from bot.services.outbox import OutgoingMessage
 from bot.services.quiet_hours import QuietHours, send_time, stored_quiet_hours
+from bot.services.refusals import Code, Refusal
 from bot.services.reminder_plan import OFF, offsets_of, replan
-from bot.services.responses import OrganisationStatus
+from bot.services.responses import OrganisationStanding
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,11 @@ class ReminderRun:
     chase: tuple[ChaseItem, ...] = ()  # owe an answer, but nobody of them can be reached
 
 
-def waiting_organisations(status: responses.LetterStatus) -> set[int]:
+def waiting_organisations(status: responses.LetterStanding) -> set[int]:
     return {o.row.organisation_id for o in status.organisations if o.waiting}
 
 
-def _to_chase(organisations: Iterable[OrganisationStatus]) -> tuple[ChaseItem, ...]:
+def _to_chase(organisations: Iterable[OrganisationStanding]) -> tuple[ChaseItem, ...]:
     """Those that owe an answer and have no active contact, by name."""
     return tuple(
         ChaseItem(o.row.organisation_name, o.state is responses.OrganisationState.NO_CONTACT)
@@ -77,8 +78,8 @@ async def remind_now(
 ) -> ReminderRun:
     """Reminds every contact of organisations that are pending or must reconfirm."""
     status = await responses.letter_status(db, letter_id)
-    if status.letter.status != "open":
-        raise responses.ResponseError("not_open", ref=letter_id)
+    if status.letter.status is not LetterStatus.OPEN:
+        raise Refusal(Code.NOT_OPEN, ref=letter_id)
     waiting = waiting_organisations(status)
     async with db.transaction() as tx:
         broadcast_id = await outbox.create_broadcast(
@@ -87,13 +88,10 @@ async def remind_now(
         recipients = [
             r for r in await letters_repo.recipients(tx, letter_id) if r.organisation_id in waiting
         ]
-        queued = 0
-        for recipient in recipients:
-            for planned in compose(status.letter, status.latest, recipient, now):
-                queued += await enqueue_planned(
-                    tx, broadcast_id, status.letter, status.latest, recipient, planned, now,
-                    nonce=f":{now.timestamp():.0f}",
-                )  # fmt: skip
+        queued = await queue_for(
+            tx, broadcast_id, status.letter, status.latest, recipients, compose, now=now,
+            nonce=f":{now.timestamp():.0f}",
+        )  # fmt: skip
         await audit.append(
             tx, now=now, actor=actor, action="reminder.sent", letter_id=letter_id,
             data={"organisations": sorted(waiting), "contacts": len(recipients),
@@ -104,6 +102,20 @@ async def remind_now(
 
 
 # --- the letter's reminder offsets -----------------------------------------------------------
+
+
+def read_offsets(raw: str) -> list[timedelta] | None:
+    """The offsets typed after /reminders: like ``7d,3d,1d,3h``; ``off`` or ``none`` for
+    no reminders (an empty list); ``default`` for REMINDER_OFFSETS (None)."""
+    raw = raw.strip()
+    if raw.lower() in ("off", "none"):
+        return []
+    if raw.lower() == "default":
+        return None
+    try:
+        return parse_offsets(raw)
+    except OffsetsError as error:
+        raise Refusal(Code.OFFSETS_BAD, item=error.item, max_count=error.max_count) from None
 
 
 async def set_offsets(
@@ -118,14 +130,11 @@ async def set_offsets(
     """A letter's own offsets (an empty list: no reminders; None: back to the default)."""
     stored = None if offsets is None else (format_offsets(offsets) if offsets else OFF)
     async with db.transaction() as tx:
-        letter = await letters_repo.get(tx, letter_id)
-        if letter is None:
-            raise responses.ResponseError("letter_not_found", ref=letter_id)
-        if letter.status == "closed":
-            raise responses.ResponseError("not_open", ref=letter_id)
+        letter = await lifecycle.known_letter(tx, letter_id)
+        if letter.status is LetterStatus.CLOSED:
+            raise Refusal(Code.REMINDERS_CLOSED, ref=letter_id)
         await letters_repo.set_reminder_offsets(tx, letter_id, stored)
-        changed = await letters_repo.get(tx, letter_id)
-        assert changed is not None
+        changed = await letters_repo.existing(tx, letter_id)
         await replan(tx, changed, default_offsets=default_offsets, now=now)
         await audit.append(
             tx, now=now, actor=actor, action="reminders.changed", letter_id=letter_id,
@@ -147,12 +156,8 @@ async def schedule_of(
     db: Executor, letter_id: int, *, default_offsets: Sequence[timedelta]
 ) -> tuple[Letter, list[PlannedOffset]]:
     """What /reminders shows: each offset, when it is due, and how far it went."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise responses.ResponseError("letter_not_found", ref=letter_id)
-    deadline = from_db(letter.deadline)
-    assert deadline is not None
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    letter = await lifecycle.known_letter(db, letter_id)
+    counts: dict[int, dict[ReminderStatus, int]] = defaultdict(lambda: defaultdict(int))
     for row in await repo.of_letter(db, letter_id):
         counts[row.offset_seconds][row.status] += 1
     offsets = set(offsets_of(letter, default_offsets))
@@ -164,10 +169,10 @@ async def schedule_of(
         planned.append(
             PlannedOffset(
                 offset,
-                reminder_due(deadline, offset, zone),
-                seen.get("pending", 0),
-                seen.get("sent", 0),
-                seen.get("skipped", 0),
+                reminder_due(letter.deadline, offset, zone),
+                seen.get(ReminderStatus.PENDING, 0),
+                seen.get(ReminderStatus.SENT, 0),
+                seen.get(ReminderStatus.SKIPPED, 0),
             )
         )
     return letter, planned
@@ -209,30 +214,28 @@ async def claim_due_reminders(
     nobody can reach in Telegram: they must be chased another way.
     """
     by_letter: dict[int, list[Reminder]] = defaultdict(list)
-    for row in await repo.due(db, now=to_db(now)):
+    for row in await repo.due(db, now=now):
         by_letter[row.letter_id].append(row)
     reminded = skipped = queued = 0
-    stamp = to_db(now)
     for letter_id, rows in by_letter.items():
         status = await responses.letter_status(db, letter_id)
-        deadline = from_db(status.letter.deadline)
-        assert deadline is not None
+        deadline = status.letter.deadline
         waiting = waiting_organisations(status)
         by_id = {o.row.organisation_id: o for o in status.organisations}
         contacts: dict[int, list[Recipient]] = defaultdict(list)
         for recipient in await letters_repo.recipients(db, letter_id):
             contacts[recipient.organisation_id].append(recipient)
         claimed: list[int] = []
-        chase: list[tuple[Reminder, OrganisationStatus]] = []  # claimed, but can't be reached
+        chase: list[tuple[Reminder, OrganisationStanding]] = []  # claimed, but can't be reached
         async with db.transaction() as tx:
             for organisation_id, due in _latest_per_organisation(rows).items():
                 *missed, latest = due
                 for row in missed:
-                    skipped += await repo.settle(tx, row.id, "skipped", now=stamp)
+                    skipped += await repo.settle(tx, row.id, ReminderStatus.SKIPPED, now=now)
                 if organisation_id not in waiting or deadline <= now:
-                    skipped += await repo.settle(tx, latest.id, "skipped", now=stamp)
+                    skipped += await repo.settle(tx, latest.id, ReminderStatus.SKIPPED, now=now)
                     continue
-                if not await repo.settle(tx, latest.id, "sent", now=stamp):
+                if not await repo.settle(tx, latest.id, ReminderStatus.SENT, now=now):
                     continue
                 claimed.append(organisation_id)
                 if not by_id[organisation_id].reachable:
@@ -243,7 +246,7 @@ async def claim_due_reminders(
                         recipient.quiet_start, recipient.quiet_end, quiet_default
                     )
                     at = send_time(now, quiet=quiet, zone=zone, deadline=deadline)
-                    await repo.add_send(tx, latest.id, recipient.contact_id, send_at=to_db(at))
+                    await repo.add_send(tx, latest.id, recipient.contact_id, send_at=at)
             if claimed:
                 await audit.append(
                     tx, now=now, actor="system", action="reminder.due", letter_id=letter_id,
@@ -258,7 +261,7 @@ async def claim_due_reminders(
 async def _queue_chase(
     tx: Transaction,
     letter: Letter,
-    chase: list[tuple[Reminder, OrganisationStatus]],
+    chase: list[tuple[Reminder, OrganisationStanding]],
     compose: ChaseComposer,
     now: datetime,
 ) -> int:
@@ -278,34 +281,34 @@ async def _queue_chase(
 async def queue_due_sends(db: Database, *, now: datetime, compose: Composer) -> int:
     """Queues the reminder sends that are due, for organisations that still owe an answer."""
     by_letter: dict[int, list[repo.ReminderSend]] = defaultdict(list)
-    for send in await repo.due_sends(db, now=to_db(now)):
+    for send in await repo.due_sends(db, now=now):
         by_letter[send.letter_id].append(send)
     queued = 0
     for letter_id, sends in by_letter.items():
         status = await responses.letter_status(db, letter_id)
-        waiting = waiting_organisations(status) if status.letter.status == "open" else set()
+        is_open = status.letter.status is LetterStatus.OPEN
+        waiting = waiting_organisations(status) if is_open else set()
         async with db.transaction() as tx:
             broadcast_id: int | None = None
             for send in sends:
                 recipient = await letters_repo.recipient(tx, letter_id, send.contact_id)
                 if send.organisation_id not in waiting or recipient is None:
-                    await repo.settle_send(tx, send.id, "skipped")
+                    await repo.settle_send(tx, send.id, SendStatus.SKIPPED)
                     continue
-                if not await repo.settle_send(tx, send.id, "queued"):
+                if not await repo.settle_send(tx, send.id, SendStatus.QUEUED):
                     continue
                 if broadcast_id is None:
                     broadcast_id = await outbox.create_broadcast(
                         tx, letter_id=letter_id, kind="reminder", requested_by=None, now=now
                     )
-                for planned in compose(status.letter, status.latest, recipient, now):
-                    queued += await enqueue_planned(
-                        tx, broadcast_id, status.letter, status.latest, recipient, planned,
-                        now, nonce=f":r{send.reminder_id}",
-                    )  # fmt: skip
+                queued += await queue_for(
+                    tx, broadcast_id, status.letter, status.latest, [recipient], compose,
+                    now=now, nonce=f":r{send.reminder_id}",
+                )  # fmt: skip
     return queued
 
 
 async def next_due(db: Executor) -> datetime | None:
     """The earliest planned reminder or deferred send (for the scheduler's next wake-up)."""
-    moments = [from_db(await repo.next_due(db)), from_db(await repo.next_send(db))]
+    moments = [await repo.next_due(db), await repo.next_send(db)]
     return min((m for m in moments if m is not None), default=None)

@@ -12,49 +12,25 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
-from bot.db import reminders as reminders_repo
 from bot.db import responses as responses_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
-from bot.db.responses import Comment, OrganisationRow, Response
-from bot.db.timefmt import from_db, to_db
-from bot.services import reminder_plan
-from bot.services.letters import UNKNOWN_TO_MEMBER, Composer, tell_recipients
+from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
+from bot.db.types import ContactRole, ContactStatus, Decision, LetterStatus, Listing
+from bot.services import lifecycle
+from bot.services.refusals import Code, Refusal
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
 MAX_COMMENT = 3000
 MAX_REASON = 1000
-
-
-class Listing(enum.StrEnum):
-    NAMED = "named"  # listed by name in the export
-    ANONYMOUS = "anonymous"  # counted in the export, not named
-    INTERNAL = "internal"  # known to coordinators only
-
-    @classmethod
-    def from_number(cls, number: int) -> Listing | None:
-        """Button data carries 1, 2, 3; anything else is forged or stale."""
-        return {1: cls.NAMED, 2: cls.ANONYMOUS, 3: cls.INTERNAL}.get(number)
-
-    @property
-    def number(self) -> int:
-        return {Listing.NAMED: 1, Listing.ANONYMOUS: 2, Listing.INTERNAL: 3}[self]
-
-
-class ResponseError(Exception):
-    def __init__(self, reason: str, **data: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.data = data
 
 
 @dataclass(frozen=True)
@@ -68,45 +44,44 @@ class Target:
     organisation_name: str
 
 
-async def received_letter(db: Executor, contact: Contact, letter_id: int) -> Letter:
-    """The letter, if the member's organisation received it; ``unknown_to_member`` otherwise.
+async def received_letter(db: Executor, contact: Contact, letter_id: int) -> tuple[Letter, int]:
+    """The letter and the member's organisation, if it received the letter;
+    ``UNKNOWN_TO_MEMBER`` otherwise.
 
     Checked before anything else about the letter, with one and the same refusal for a
     letter that does not exist, a draft and another organisation's letter (purged or not):
     forged button data must not tell a member which letter ids exist or went to others.
     """
+    organisation_id = contact.organisation_id
     letter = await letters_repo.get(db, letter_id)
     if (
         letter is None
-        or letter.status == "draft"
-        or contact.organisation_id is None
-        or contact.status not in contacts_repo.LIVE
-        or not await letters_repo.has_organisation(db, letter_id, contact.organisation_id)
+        or letter.status is LetterStatus.DRAFT
+        or organisation_id is None
+        or not contact.status.live
+        or not await letters_repo.has_organisation(db, letter_id, organisation_id)
     ):
-        raise ResponseError(UNKNOWN_TO_MEMBER)
-    return letter
+        raise Refusal(Code.UNKNOWN_TO_MEMBER)
+    return letter, organisation_id
 
 
 async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
-    letter = await received_letter(db, contact, letter_id)
+    letter, organisation_id = await received_letter(db, contact, letter_id)
     version = await letters_repo.get_version(db, version_id)
     if version is None or version.letter_id != letter.id:
-        raise ResponseError(UNKNOWN_TO_MEMBER)
-    if letter.status == "closed":
-        raise ResponseError("letter_closed", ref=letter_id)
-    latest = await letters_repo.latest_version(db, letter_id)
-    assert latest is not None
+        raise Refusal(Code.UNKNOWN_TO_MEMBER)
+    if letter.status is LetterStatus.CLOSED:
+        raise Refusal(Code.ANSWERS_CLOSED, ref=letter_id)
     versions = await letters_repo.versions(db, letter_id)
+    latest = versions[-1]
     if any(v.material and v.number > version.number for v in versions):
-        raise ResponseError("version_superseded", ref=letter_id, latest=latest.number)
-    assert contact.organisation_id is not None  # received_letter checked it
-    organisation = await organisations_repo.get(db, contact.organisation_id)
-    assert organisation is not None
+        raise Refusal(Code.VERSION_SUPERSEDED, ref=letter_id, latest=latest.number)
+    organisation = await organisations_repo.existing(db, organisation_id)
     return Target(letter, version, latest, organisation.id, organisation.name)
 
 
 async def sign_target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
-    """What the confirmation screen shows; raises ResponseError for a stale or forged press."""
+    """What the confirmation screen shows; raises a Refusal for a stale or forged press."""
     return await _target(db, contact, letter_id, version_id)
 
 
@@ -123,9 +98,9 @@ async def _record(
     target: Target,
     contact: Contact,
     *,
-    decision: str,
+    decision: Decision,
     version_id: int | None,
-    listing: str | None,
+    listing: Listing | None,
     reason: str | None,
     now: datetime,
 ) -> Outcome:
@@ -135,13 +110,13 @@ async def _record(
         and previous.decision == decision
         and previous.version_id == version_id
         and previous.listing == listing
-        and (decision != "declined" or previous.reason == reason or reason is None)
+        and (decision is not Decision.DECLINED or previous.reason == reason or reason is None)
     )
     if not same:
         await responses_repo.upsert(
             tx, letter_id=target.letter.id, organisation_id=target.organisation_id,
             decision=decision, version_id=version_id, listing=listing, reason=reason,
-            contact_id=contact.id, now=to_db(now),
+            contact_id=contact.id, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action=f"response.{decision}",
@@ -151,8 +126,7 @@ async def _record(
                   "listing": listing, "reason_given": reason is not None,
                   "previous": previous.decision if previous else None},
         )  # fmt: skip
-    current = await responses_repo.get(tx, target.letter.id, target.organisation_id)
-    assert current is not None
+    current = await responses_repo.existing(tx, target.letter.id, target.organisation_id)
     return Outcome(target, current, not same, previous)
 
 
@@ -168,18 +142,26 @@ async def sign(
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         return await _record(
-            tx, target, contact, decision="signed", version_id=version_id,
-            listing=listing.value, reason=None, now=now,
+            tx, target, contact, decision=Decision.SIGNED, version_id=version_id,
+            listing=listing, reason=None, now=now,
         )  # fmt: skip
 
 
-def clean_text(raw: str, limit: int, reason: str) -> str:
+def clean_text(raw: str, limit: int, *, empty: Code, too_long: Code) -> str:
     text = raw.strip()
     if not text:
-        raise ResponseError(f"{reason}_empty")
+        raise Refusal(empty)
     if len(text) > limit:
-        raise ResponseError(f"{reason}_too_long", limit=limit, length=len(text))
+        raise Refusal(too_long, limit=limit, length=len(text))
     return text
+
+
+def _clean_comment(raw: str) -> str:
+    return clean_text(raw, MAX_COMMENT, empty=Code.COMMENT_EMPTY, too_long=Code.COMMENT_TOO_LONG)
+
+
+def _clean_reason(raw: str) -> str:
+    return clean_text(raw, MAX_REASON, empty=Code.REASON_EMPTY, too_long=Code.REASON_TOO_LONG)
 
 
 async def decline(
@@ -191,25 +173,24 @@ async def decline(
     *,
     now: datetime,
 ) -> Outcome:
-    reason = clean_text(reason, MAX_REASON, "reason") if reason else None
+    reason = _clean_reason(reason) if reason else None  # None: Skip
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         return await _record(
-            tx, target, contact, decision="declined", version_id=version_id, listing=None,
+            tx, target, contact, decision=Decision.DECLINED, version_id=version_id, listing=None,
             reason=reason, now=now,
         )  # fmt: skip
 
 
 async def withdrawable(db: Executor, contact: Contact, letter_id: int) -> Target:
-    """The signature Withdraw would take back (asked before it is); raises ResponseError
+    """The signature Withdraw would take back (asked before it is); raises a Refusal
     when there is none: the letter is closed, or the organisation has not signed it."""
     await received_letter(db, contact, letter_id)  # before anything else about the letter
     latest = await letters_repo.latest_version(db, letter_id)
-    assert latest is not None  # a letter always has its first version
     target = await _target(db, contact, letter_id, latest.id)
     current = await responses_repo.get(db, letter_id, target.organisation_id)
-    if current is None or current.decision != "signed":
-        raise ResponseError("nothing_to_withdraw", ref=letter_id)
+    if current is None or current.decision is not Decision.SIGNED:
+        raise Refusal(Code.NOTHING_TO_WITHDRAW, ref=letter_id)
     return target
 
 
@@ -218,7 +199,7 @@ async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datet
     async with db.transaction() as tx:
         target = await withdrawable(tx, contact, letter_id)
         return await _record(
-            tx, target, contact, decision="withdrawn", version_id=None, listing=None,
+            tx, target, contact, decision=Decision.WITHDRAWN, version_id=None, listing=None,
             reason=None, now=now,
         )  # fmt: skip
 
@@ -226,21 +207,20 @@ async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datet
 async def add_comment(
     db: Database, contact: Contact, letter_id: int, version_id: int, body: str, *, now: datetime
 ) -> tuple[Target, Comment]:
-    body = clean_text(body, MAX_COMMENT, "comment")
+    body = _clean_comment(body)
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         comment_id = await responses_repo.insert_comment(
             tx, letter_id=letter_id, version_id=version_id,
             organisation_id=target.organisation_id, contact_id=contact.id, parent_id=None,
-            author_role="member", body=body, now=to_db(now),
+            author_role=ContactRole.MEMBER, body=body, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action="comment.added",
             letter_id=letter_id, organisation_id=target.organisation_id, contact_id=contact.id,
             data={"comment_id": comment_id, "version": target.version.number},
         )  # fmt: skip
-        comment = await responses_repo.get_comment(tx, comment_id)
-    assert comment is not None
+        comment = await responses_repo.existing_comment(tx, comment_id)
     return target, comment
 
 
@@ -249,35 +229,35 @@ class Reply:
     comment: Comment  # the member's comment
     reply: Comment
     member: Contact
+    member_chat: int  # where the reply is relayed
     letter: Letter
 
 
 async def reply_to_comment(
     db: Database, comment_id: int, body: str, *, coordinator_id: int, now: datetime
 ) -> Reply:
-    body = clean_text(body, MAX_COMMENT, "comment")
+    body = _clean_comment(body)
     async with db.transaction() as tx:
         comment = await responses_repo.get_comment(tx, comment_id)
-        if comment is None or comment.author_role != "member" or comment.body is None:
-            raise ResponseError("comment_not_found", ref=comment_id)
+        if comment is None or comment.author_role is not ContactRole.MEMBER or comment.body is None:
+            raise Refusal(Code.COMMENT_NOT_FOUND, ref=comment_id)
         member = await contacts_repo.get(tx, comment.contact_id or 0)
-        letter = await letters_repo.get(tx, comment.letter_id)
-        if member is None or member.status != "active" or member.telegram_user_id is None:
-            raise ResponseError("member_gone", ref=comment_id)
-        assert letter is not None
+        chat = None if member is None else member.telegram_user_id
+        if member is None or member.status is not ContactStatus.ACTIVE or chat is None:
+            raise Refusal(Code.MEMBER_GONE, ref=comment_id)
+        letter = await letters_repo.existing(tx, comment.letter_id)
         reply_id = await responses_repo.insert_comment(
             tx, letter_id=comment.letter_id, version_id=comment.version_id,
             organisation_id=comment.organisation_id, contact_id=None, parent_id=comment.id,
-            author_role="coordinator", body=body, now=to_db(now),
+            author_role=ContactRole.COORDINATOR, body=body, now=now,
         )  # fmt: skip
         await audit.append(
             tx, now=now, actor=f"coordinator:{coordinator_id}", action="comment.replied",
             letter_id=comment.letter_id, organisation_id=comment.organisation_id,
             contact_id=member.id, data={"comment_id": comment.id, "reply_id": reply_id},
         )  # fmt: skip
-        reply = await responses_repo.get_comment(tx, reply_id)
-    assert reply is not None
-    return Reply(comment, reply, member, letter)
+        reply = await responses_repo.existing_comment(tx, reply_id)
+    return Reply(comment, reply, member, chat, letter)
 
 
 class OrganisationState(enum.StrEnum):
@@ -290,7 +270,7 @@ class OrganisationState(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class OrganisationStatus:
+class OrganisationStanding:
     row: OrganisationRow
     state: OrganisationState
     unreachable: bool  # nobody of the organisation can be reached
@@ -312,12 +292,12 @@ class OrganisationStatus:
 
 
 def state_of(row: OrganisationRow, versions: list[Version]) -> OrganisationState:
-    if row.decision == "signed":
+    if row.decision is Decision.SIGNED:
         superseded = any(v.material and v.number > (row.version_number or 0) for v in versions)
         return OrganisationState.RECONFIRM if superseded else OrganisationState.SIGNED
-    if row.decision == "declined":
+    if row.decision is Decision.DECLINED:
         return OrganisationState.DECLINED
-    if row.decision == "withdrawn":
+    if row.decision is Decision.WITHDRAWN:
         return OrganisationState.WITHDRAWN
     if row.active_contacts + row.unreachable_contacts == 0:
         return OrganisationState.NO_CONTACT
@@ -338,7 +318,7 @@ class Tally:
     unreachable: int  # every contact of the organisation blocked the bot
 
     @classmethod
-    def of(cls, organisations: Sequence[OrganisationStatus]) -> Tally:
+    def of(cls, organisations: Sequence[OrganisationStanding]) -> Tally:
         states = [o.state for o in organisations]
         return cls(
             organisations=len(organisations),
@@ -353,11 +333,11 @@ class Tally:
 
 
 @dataclass(frozen=True)
-class LetterStatus:
+class LetterStanding:
     letter: Letter
     latest: Version
     versions: list[Version]
-    organisations: list[OrganisationStatus]
+    organisations: list[OrganisationStanding]
 
     def count(self, state: OrganisationState) -> int:
         return sum(1 for o in self.organisations if o.state is state)
@@ -367,19 +347,17 @@ class LetterStatus:
         return Tally.of(self.organisations)
 
 
-async def letter_status(db: Executor, letter_id: int) -> LetterStatus:
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
+async def letter_status(db: Executor, letter_id: int) -> LetterStanding:
+    letter = await lifecycle.known_letter(db, letter_id)
     versions = await letters_repo.versions(db, letter_id)
     rows = await responses_repo.organisation_rows(db, letter_id)
     statuses = [
-        OrganisationStatus(
+        OrganisationStanding(
             row, state_of(row, versions), row.active_contacts == 0 and row.unreachable_contacts > 0
         )
         for row in rows
     ]
-    return LetterStatus(letter, versions[-1], versions, statuses)
+    return LetterStanding(letter, versions[-1], versions, statuses)
 
 
 async def tally(db: Executor, letter_id: int) -> Tally:
@@ -389,7 +367,7 @@ async def tally(db: Executor, letter_id: int) -> Tally:
 
 async def organisation_overview(
     db: Executor, organisation_id: int
-) -> list[tuple[Letter, Version, OrganisationStatus]]:
+) -> list[tuple[Letter, Version, OrganisationStanding]]:
     """/mine: open letters of an organisation and where it stands on each."""
     result = []
     for letter in await letters_repo.open_letters_of_organisation(db, organisation_id):
@@ -398,113 +376,6 @@ async def organisation_overview(
             if organisation.row.organisation_id == organisation_id:
                 result.append((letter, status.latest, organisation))
     return result
-
-
-async def closable(db: Executor, letter_id: int) -> Letter:
-    """The open letter /close would close; raises ResponseError otherwise."""
-    letter = await letters_repo.get(db, letter_id)
-    if letter is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
-    if letter.status != "open":
-        raise ResponseError("not_open", ref=letter_id)
-    return letter
-
-
-async def close_letter(
-    db: Database, letter_id: int, *, actor: str, now: datetime, compose: Composer
-) -> Letter:
-    """Closes an open letter; every contact who has it is told (``compose``)."""
-    async with db.transaction() as tx:
-        await closable(tx, letter_id)
-        return await _close(tx, letter_id, actor=actor, now=now, at_deadline=False, compose=compose)
-
-
-async def _close(
-    tx: Transaction,
-    letter_id: int,
-    *,
-    actor: str,
-    now: datetime,
-    at_deadline: bool,
-    compose: Composer,
-) -> Letter:
-    stamp = to_db(now)
-    await letters_repo.set_closed(tx, letter_id, now=stamp)
-    await reminders_repo.skip_pending(tx, letter_id, now=stamp)
-    data = {"at_deadline": True} if at_deadline else None
-    await audit.append(
-        tx, now=now, actor=actor, action="letter.closed", letter_id=letter_id, data=data
-    )
-    closed = await letters_repo.get(tx, letter_id)
-    assert closed is not None
-    await tell_recipients(tx, closed, compose, kind="closed", now=now, nonce=f":{stamp}")
-    return closed
-
-
-async def close_expired(db: Database, *, now: datetime, compose: Composer) -> list[Letter]:
-    """Closes every open letter whose deadline has come (at start-up too, after downtime);
-    every contact who has it is told (``compose``).
-
-    Each owes coordinators a report (``close_report`` 'pending' until it went out).
-    """
-    closed: list[Letter] = []
-    for letter in await letters_repo.expired_open(db, now=to_db(now)):
-        async with db.transaction() as tx:
-            current = await letters_repo.get(tx, letter.id)
-            if current is None or current.status != "open" or current.deadline > to_db(now):
-                continue  # closed, reopened or extended meanwhile
-            await _close(tx, letter.id, actor="system", now=now, at_deadline=True, compose=compose)
-            await letters_repo.set_close_report(tx, letter.id, "pending")
-            after = await letters_repo.get(tx, letter.id)
-        assert after is not None
-        closed.append(after)
-    return closed
-
-
-async def next_deadline(db: Executor) -> datetime | None:
-    """The earliest deadline of an open letter (when the next auto-close is due)."""
-    return from_db(await letters_repo.next_open_deadline(db))
-
-
-async def close_reports_due(db: Executor) -> list[Letter]:
-    return await letters_repo.close_reports_due(db)
-
-
-async def close_report_sent(db: Executor, letter_id: int) -> None:
-    await letters_repo.set_close_report(db, letter_id, "sent")
-
-
-async def reopen_letter(
-    db: Database,
-    letter_id: int,
-    deadline: datetime,
-    *,
-    actor: str,
-    now: datetime,
-    default_offsets: Sequence[timedelta],
-    compose: Composer,
-) -> Letter:
-    """Opens a closed letter again until ``deadline``; every contact who has it is told."""
-    if deadline <= now:
-        raise ResponseError("deadline_past")
-    async with db.transaction() as tx:
-        letter = await letters_repo.get(tx, letter_id)
-        if letter is None:
-            raise ResponseError("letter_not_found", ref=letter_id)
-        if letter.status != "closed" or letter.purged_at is not None:
-            raise ResponseError("not_closed", ref=letter_id)
-        await letters_repo.set_reopened(tx, letter_id, deadline=to_db(deadline))
-        await audit.append(
-            tx, now=now, actor=actor, action="letter.reopened", letter_id=letter_id,
-            data={"deadline": to_db(deadline)},
-        )  # fmt: skip
-        reopened = await letters_repo.get(tx, letter_id)
-        assert reopened is not None
-        await reminder_plan.replan(tx, reopened, default_offsets=default_offsets, now=now)
-        await tell_recipients(
-            tx, reopened, compose, kind="reopened", now=now, nonce=f":{to_db(now)}"
-        )
-    return reopened
 
 
 async def other_contacts(db: Executor, contact: Contact) -> list[Contact]:
@@ -535,8 +406,7 @@ class ThreadItem:
 
 async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, list[ThreadItem]]]:
     """Members' comments grouped by version, each with the coordinators' replies."""
-    if await letters_repo.get(db, letter_id) is None:
-        raise ResponseError("letter_not_found", ref=letter_id)
+    await lifecycle.known_letter(db, letter_id)
     versions = {v.id: v for v in await letters_repo.versions(db, letter_id)}
     all_comments = await responses_repo.comments_of_letter(db, letter_id)
     replies: dict[int, list[Comment]] = {}
@@ -545,7 +415,7 @@ async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, li
             replies.setdefault(comment.parent_id, []).append(comment)
     grouped: dict[int, list[ThreadItem]] = {}
     for comment in all_comments:
-        if comment.author_role != "member":
+        if comment.author_role is not ContactRole.MEMBER:
             continue
         author = await contacts_repo.get(db, comment.contact_id or 0)
         organisation = await organisations_repo.get(db, comment.organisation_id or 0)
@@ -560,6 +430,6 @@ async def comment_thread(db: Executor, letter_id: int) -> list[tuple[Version, li
     return [(versions[version_id], items) for version_id, items in sorted(grouped.items())]
 
 
-async def response_events(db: Executor, letter_id: int) -> list[tuple[str, str, int | None]]:
+async def response_events(db: Executor, letter_id: int) -> list[ResponseChange]:
     """Every response change of a letter (time, action, organisation), oldest first."""
     return await responses_repo.response_events(db, letter_id)

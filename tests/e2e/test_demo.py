@@ -82,6 +82,22 @@ def test_scripted_demo_plays_the_whole_workflow_and_leaves_the_export(tmp_path: 
     document = docx.Document(str(exports[".docx"]))
     assert any("Legal Initiative for Belarus" in p.text for p in document.paragraphs)
 
+    # Issue 16: the whole sign-on left a log that replays to exactly the tables.
+    verified = subprocess.run(
+        [sys.executable, "-m", "bot", "audit", "verify"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_PATH": str(folder / "demo.db"),
+        },
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "record OK: the tables are what the" in verified.stdout
+
 
 def test_interactive_demo_lets_you_act_as_anyone(tmp_path: Path) -> None:
     commands = "\n".join(

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import services_of
 from bot.clock import FakeClock
+from bot.context import services_of
 from bot.db import letters as letters_repo
 from bot.db import open_database
 from bot.db.migrate import apply_migrations

@@ -12,7 +12,7 @@ from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.jobs.outbox import delete_expired_messages
 from bot.messages import LetterComposer
-from bot.services import responses
+from bot.services import lifecycle
 from bot.services.letter_text import fingerprint, normalise
 from tests.factories import (
     DEADLINE,
@@ -250,7 +250,7 @@ async def test_full_text_only_of_the_current_version_of_an_open_letter(
     await member.press(refusal, "📄 Full text")  # the current one, offered instead
     [current] = await bot.replies(member)
     assert "NEWWORDING" in current.text and "v2 · " in current.text
-    await responses.close_letter(
+    await lifecycle.close_letter(
         bot.db,
         letter_id,
         actor="test",

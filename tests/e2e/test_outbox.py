@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from bot import texts
-from bot.app import services_of, stop_in_process
+from bot.app import stop_in_process
+from bot.context import services_of
 from bot.db import contacts as contacts_repo
 from bot.db.timefmt import to_db
 from bot.demo.factories import BoundMember

@@ -9,7 +9,7 @@ import io
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer
 from bot.messages import LetterComposer
-from bot.services import purge, responses
+from bot.services import lifecycle, purge
 from tests.factories import (
     circulate,
     circulated,
@@ -197,7 +197,7 @@ async def test_forged_presses_learn_nothing_about_letters_of_others(
         await quick_letter(bot, "Draft"),
     ]
     now, actor = bot.clock.now(), "coordinator:1"
-    await responses.close_letter(
+    await lifecycle.close_letter(
         bot.db,
         letters_ids[1],
         actor=actor,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import services_of
+from bot.context import services_of
 from bot.db import audit
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.services import outbox

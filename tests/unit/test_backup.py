@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import sqlite3
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import cli
+from bot.db import audit
 from bot.db.connection import SQLITE_HEADER, cipher_connect
 from tests.unit.test_encryption import KEY, NOW, _populated
 
@@ -38,12 +40,11 @@ def test_backup_of_the_live_encrypted_database_restores(
     # The bot is running: its connection holds committed rows in the write-ahead log and
     # a transaction it has not committed yet.
     live = cipher_connect(database, KEY)
-    insert = "INSERT INTO organisations (name, name_key, created_at) VALUES (?, ?, ?)"
     live.execute("PRAGMA journal_mode = WAL")
-    live.execute(insert, ("Committed", "c", NOW.isoformat()))
+    _add_organisation(live, "Committed")
     assert Path(f"{database}-wal").stat().st_size > 0
     live.execute("BEGIN IMMEDIATE")
-    live.execute(insert, ("Half-done", "h", NOW.isoformat()))
+    _add_organisation(live, "Half-done")
     backups = tmp_path / "backups"
     backups.mkdir()
     try:
@@ -55,7 +56,7 @@ def test_backup_of_the_live_encrypted_database_restores(
     out = capsys.readouterr().out
     assert copy.name.startswith("coalition-") and copy.suffix == ".db"
     assert f"to {copy}: encrypted (opens only with the database key), mode 0600" in out
-    assert "audit chain OK in the copy: 3 events" in out
+    assert "audit chain OK in the copy: 4 events" in out
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert copy.read_bytes()[:16] != SQLITE_HEADER and b"Committed" not in copy.read_bytes()
     assert _organisations(copy) == ["Viasna", "Belarusian PEN", "«Вясна»", "Committed"]
@@ -69,8 +70,32 @@ def test_backup_of_the_live_encrypted_database_restores(
     shutil.copyfile(copy, database)
     database.chmod(0o600)
     assert cli.main(["audit", "verify"]) == 0
-    assert "OK: 3 events" in capsys.readouterr().out
+    assert "OK: 4 events" in capsys.readouterr().out
     assert _organisations(database) == ["Viasna", "Belarusian PEN", "«Вясна»", "Committed"]
+
+
+def _add_organisation(live: sqlite3.Connection, name: str) -> None:
+    """What the bot does: the row and its audit event (``audit verify`` replays the log)."""
+    org_id = live.execute(
+        "INSERT INTO organisations (name, name_key, created_at) VALUES (?, ?, ?)",
+        (name, name.lower(), NOW.isoformat()),
+    ).lastrowid
+    [previous] = live.execute("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+    event = {
+        "at": NOW.isoformat(),
+        "actor": "cli",
+        "action": "organisation.added",
+        "letter_id": None,
+        "organisation_id": org_id,
+        "contact_id": None,
+        "data": json.dumps({"name": name}, ensure_ascii=False, separators=(",", ":")),
+    }
+    live.execute(
+        "INSERT INTO audit_events (at, actor, action, letter_id, organisation_id, contact_id, "
+        "data, prev_hash, hash) VALUES (:at, :actor, :action, :letter_id, :organisation_id, "
+        ":contact_id, :data, :prev_hash, :hash)",
+        {**event, "prev_hash": previous, "hash": audit.event_hash(previous, **event)},
+    )
 
 
 def _organisations(path: Path) -> list[str]:

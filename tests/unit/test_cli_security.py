@@ -155,8 +155,13 @@ def _tamper(database: Path, *statements: str) -> None:
             ],
             "BROKEN at event #2 (organisation.added): it does not follow the event before it (#1)",
         ),
+        (
+            ["UPDATE audit_events SET id = 7 WHERE id = 4"],
+            "BROKEN at event #7 (organisation.added): it should be event #4: events were "
+            "renumbered",
+        ),
     ],
-    ids=["edited-data", "edited-actor", "deleted", "deleted-first", "reordered"],
+    ids=["edited-data", "edited-actor", "deleted", "deleted-first", "reordered", "renumbered"],
 )
 def test_audit_verify_names_the_first_broken_event(
     tmp_path: Path, statements: list[str], expected: str

@@ -31,11 +31,14 @@ async def _populated(path: Path, key: str | None) -> None:
         await apply_migrations(db, NOW)
         async with db.transaction() as tx:
             for name in ("Viasna", "Belarusian PEN", "«Вясна»"):
-                await tx.insert(
+                org_id = await tx.insert(
                     "INSERT INTO organisations (name, name_key, created_at) VALUES (?, ?, ?)",
                     (name, name.lower(), "2026-02-01T12:00:00+00:00"),
                 )
-                await audit.append(tx, now=NOW, actor="cli", action="organisation.added")
+                await audit.append(
+                    tx, now=NOW, actor="cli", action="organisation.added",
+                    organisation_id=org_id, data={"name": name},
+                )  # fmt: skip
     finally:
         await db.close()
 

@@ -7,24 +7,20 @@ import re
 import pytest
 
 from bot import texts
-from bot.handlers import letters as letter_handlers
-from bot.handlers import responses as response_handlers
-from bot.services.responses import UNKNOWN_TO_MEMBER
+from bot.handlers.refusals import TEXTS
+from bot.services.refusals import Code
 
 _COMMAND = re.compile(r"(?<![\w/<])/([a-z]+)\b")
 COORDINATOR_ONLY = set(_COMMAND.findall(texts.COORDINATOR_HELP)) - set(
     _COMMAND.findall(texts.MEMBER_HELP)
 )
 # The refusals the services give to a member's press or command (sign, decline, comment,
-# withdraw, Full text), by the reason they raise.
-MEMBER_REASONS = (
-    (response_handlers.REASONS, (
-        UNKNOWN_TO_MEMBER, "letter_closed", "version_superseded", "nothing_to_withdraw",
-        "comment_empty", "comment_too_long", "reason_empty", "reason_too_long",
-    )),
-    (letter_handlers.LETTER_REASONS, (
-        UNKNOWN_TO_MEMBER, "letter_purged", "full_text_closed", "version_replaced",
-    )),
+# withdraw, Full text, /timezone, /quiet), by their code.
+MEMBER_CODES = (
+    Code.UNKNOWN_TO_MEMBER, Code.ANSWERS_CLOSED, Code.VERSION_SUPERSEDED,
+    Code.NOTHING_TO_WITHDRAW, Code.COMMENT_EMPTY, Code.COMMENT_TOO_LONG, Code.REASON_EMPTY,
+    Code.REASON_TOO_LONG, Code.LETTER_PURGED, Code.FULL_TEXT_CLOSED, Code.VERSION_REPLACED,
+    Code.TIMEZONE_UNKNOWN, Code.QUIET_HOURS_BAD,
 )  # fmt: skip
 GENERAL = (
     texts.STALE_BUTTON, texts.PREVIEW_BUTTON, texts.UNKNOWN_COMMAND, texts.NOT_A_COMMAND,
@@ -39,7 +35,7 @@ def test_coordinator_commands_are_known() -> None:
 
 @pytest.mark.parametrize("language", texts.LANGUAGES)
 def test_member_refusals_name_no_coordinator_command(language: str) -> None:
-    messages = [reasons[reason] for reasons, raised in MEMBER_REASONS for reason in raised]
+    messages = [TEXTS[code] for code in MEMBER_CODES]
     for message in [*messages, *GENERAL]:
         text = texts.translate(message, language, 1)
         named = set(_COMMAND.findall(text)) & COORDINATOR_ONLY

@@ -10,9 +10,8 @@ import pytest
 
 from bot.db import Database, audit, open_database
 from bot.db.migrate import apply_migrations
-from bot.db.timefmt import to_db
 from bot.services import access, membership, outbox
-from bot.services.membership import MembershipError
+from bot.services.refusals import Refusal
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 TTL = timedelta(days=7)
@@ -70,9 +69,9 @@ async def test_names_are_kept_exactly_as_typed(db: Database, name: str) -> None:
 )
 async def test_duplicates_are_case_and_space_insensitive(db: Database, first, second) -> None:
     org = await membership.add_organisation(db, first, actor="cli", now=NOW)
-    with pytest.raises(MembershipError) as caught:
+    with pytest.raises(Refusal) as caught:
         await membership.add_organisation(db, second, actor="cli", now=NOW)
-    assert caught.value.reason == "duplicate"
+    assert caught.value.code == "duplicate"
     assert caught.value.data["org_id"] == org.id
 
 
@@ -92,16 +91,16 @@ async def test_near_duplicates_are_refused_naming_the_existing_one(db: Database,
     org = await membership.add_organisation(
         db, 'Human Rights Center "Viasna"', actor="cli", now=NOW
     )
-    with pytest.raises(MembershipError) as caught:
+    with pytest.raises(Refusal) as caught:
         await membership.add_organisation(db, second, actor="cli", now=NOW)
-    assert caught.value.reason == "duplicate"
+    assert caught.value.code == "duplicate"
     assert caught.value.data == {"name": 'Human Rights Center "Viasna"', "org_id": org.id}
 
 
 @pytest.mark.parametrize("dash", ["-", "\u2010", "\u2013", "\u2014", "\u2212"])
 async def test_dashes_are_one(db: Database, dash: str) -> None:
     await membership.add_organisation(db, "Belarus–Free Theatre", actor="cli", now=NOW)
-    with pytest.raises(MembershipError):
+    with pytest.raises(Refusal):
         await membership.add_organisation(db, f"Belarus{dash}Free Theatre", actor="cli", now=NOW)
     kept = await membership.add_organisation(db, "Belarus Free Theatre", actor="cli", now=NOW)
     assert kept.name == "Belarus Free Theatre"  # no dash at all is another name
@@ -122,7 +121,7 @@ async def test_stored_keys_follow_the_rules_at_start_up(db: Database) -> None:
         )
     clashes = await membership.refresh_name_keys(db)
     assert [(c.kept.id, c.other.id) for c in clashes] == [(1, 2)]
-    with pytest.raises(MembershipError) as caught:
+    with pytest.raises(Refusal) as caught:
         await membership.add_organisation(db, "Centre «Viasna»", actor="cli", now=NOW)
     assert caught.value.data["org_id"] == 1
     again = await membership.refresh_name_keys(db)  # at every start: the same result
@@ -140,12 +139,12 @@ async def test_an_organisation_by_name_or_number_and_the_rest(db: Database) -> N
     assert await find(db, f"{viasna.id}  Anna") == (viasna, "Anna")
     assert await find(db, "7 Days Boris") == (seven, "Boris")  # the name before a number
     assert await membership.find_organisation(db, f"#{seven.id}") == seven
-    with pytest.raises(MembershipError) as caught:
+    with pytest.raises(Refusal) as caught:
         await find(db, "Viasna Anna")
-    assert caught.value.reason == "org_name_not_found"
-    with pytest.raises(MembershipError) as caught:
+    assert caught.value.code == "org_name_not_found"
+    with pytest.raises(Refusal) as caught:
         await find(db, "99 Anna")
-    assert caught.value.reason == "org_not_found"
+    assert caught.value.code == "org_not_found"
 
 
 @pytest.mark.parametrize(
@@ -153,9 +152,9 @@ async def test_an_organisation_by_name_or_number_and_the_rest(db: Database) -> N
     [("   ", "name_empty"), ("A" * 301, "name_too_long"), ("Two\nlines", "name_invalid")],
 )
 async def test_unusable_names_are_refused(db: Database, raw: str, reason: str) -> None:
-    with pytest.raises(MembershipError) as caught:
+    with pytest.raises(Refusal) as caught:
         await membership.add_organisation(db, raw, actor="cli", now=NOW)
-    assert caught.value.reason == reason
+    assert caught.value.code == reason
 
 
 async def test_invite_token_is_strong_short_and_stored_only_hashed(db: Database) -> None:
@@ -178,7 +177,7 @@ async def test_invite_is_single_use(db: Database) -> None:
     assert joined.organisation.id == org.id
     reused = await _redeem(db, issued.token, 501)  # invalid to 501, and worth an alert
     assert reused == membership.ReusedInvite(
-        issued.invite_id, joined.contact.id, None, "Org", to_db(NOW), presented_by=501
+        issued.invite_id, joined.contact.id, None, "Org", NOW, presented_by=501
     )
     assert await _redeem(db, issued.token, 500) == membership.AlreadyBound("Org")  # their own
     who = await access.identify(db, set(), 500)
@@ -193,7 +192,7 @@ async def test_expired_and_revoked_invites_are_invalid(db: Database) -> None:
     revoked = await _invite(db, org.id)
     await membership.revoke_invite(db, revoked.invite_id, actor="cli", now=NOW)
     assert await _redeem(db, revoked.token, 500) is membership.INVALID_INVITE
-    with pytest.raises(MembershipError):
+    with pytest.raises(Refusal):
         await membership.revoke_invite(db, revoked.invite_id, actor="cli", now=NOW)
 
 
@@ -232,7 +231,7 @@ async def test_removed_contact_loses_access(db: Database) -> None:
     assert isinstance(joined, membership.Joined)
     await membership.remove_contact(db, joined.contact.id, actor="cli", now=NOW)
     assert (await access.identify(db, set(), 500)).role is access.Role.UNKNOWN
-    with pytest.raises(MembershipError):
+    with pytest.raises(Refusal):
         await membership.remove_contact(db, joined.contact.id, actor="cli", now=NOW)
 
 

@@ -18,7 +18,8 @@ from bot.db.timefmt import to_db
 from bot.demo.factories import bind_members
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
-from bot.services.responses import ResponseError
+from bot.services.refusals import Refusal
+from bot.services.resend import Resend, resend_uncertain
 
 NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 HELLO = OutgoingMessage("sendMessage", {"text": "hello", "parse_mode": "HTML"})
@@ -40,7 +41,7 @@ async def member(db: Database, n: int, *, status: str = "active") -> int:
     )  # fmt: skip
     if status != "active":
         async with db.transaction() as tx:
-            await contacts_repo.set_status(tx, bound.contact_id, status, now=to_db(NOW))
+            await contacts_repo.set_status(tx, bound.contact_id, status, now=NOW)
     return bound.contact_id
 
 
@@ -169,7 +170,7 @@ async def test_chats_are_taken_in_order_one_delivery_at_a_time(db: Database) -> 
     await outbox.record_sent(db, delivery.id, message_id=42, now=NOW)
     row = await repo.get_delivery(db, delivery.id)
     assert row is not None
-    assert (row.status, row.telegram_message_id, row.sent_at) == ("sent", 42, to_db(NOW))
+    assert (row.status, row.telegram_message_id, row.sent_at) == ("sent", 42, NOW)
     following = await outbox.next_for_chat(db, 7001, now=NOW)
     assert following is not None and following.id == delivery.id + 1
 
@@ -184,7 +185,7 @@ async def test_network_error_backs_off_exponentially_and_keeps_the_chats_order(
     row = await repo.get_delivery(db, delivery.id)
     assert row is not None
     assert (row.status, row.attempts, row.not_before, row.error) == (
-        "pending", 1, to_db(NOW + timedelta(seconds=2)), "Bad Gateway",
+        "pending", 1, NOW + timedelta(seconds=2), "Bad Gateway",
     )  # fmt: skip
     # Not due yet, and the chat's second message does not overtake it.
     assert await outbox.due_chats(db, now=NOW, limit=10) == []
@@ -197,7 +198,7 @@ async def test_network_error_backs_off_exponentially_and_keeps_the_chats_order(
     assert again.id == delivery.id and again.attempts == 1
     assert await outbox.record_not_sent(db, again, error="Bad Gateway", now=later)
     row = await repo.get_delivery(db, delivery.id)
-    assert row is not None and row.not_before == to_db(later + timedelta(seconds=4))
+    assert row is not None and row.not_before == later + timedelta(seconds=4)
 
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 10, 14)] == [
         2, 4, 8, 900, 900,
@@ -277,7 +278,7 @@ async def test_forbidden_marks_unreachable_cancels_the_rest_and_notifies_once(
     async with db.transaction() as tx:
         await repo.insert_delivery(
             tx, broadcast_id=broadcast_id, contact_id=blocked, chat_id=7001, letter_id=None,
-            kind="x", payload=HELLO.to_payload(), dedupe_key="late", now=to_db(NOW),
+            kind="x", payload=HELLO.to_payload(), dedupe_key="late", now=NOW,
             delete_after=None,
         )  # fmt: skip
     late = await take(db, 7001)
@@ -293,7 +294,7 @@ async def test_forbidden_marks_unreachable_cancels_the_rest_and_notifies_once(
 async def test_removed_contact_and_purged_letter_are_never_sent(db: Database) -> None:
     removed, purged = await member(db, 1), await member(db, 2)
     broadcast_id = await queue(db, [removed, purged])
-    await contacts_repo.set_status(db, removed, "removed", now=to_db(NOW))
+    await contacts_repo.set_status(db, removed, "removed", now=NOW)
     await db.execute("UPDATE deliveries SET payload = '{}' WHERE contact_id = ?", (purged,))
     for chat_id in (7001, 7002):
         delivery = await outbox.next_for_chat(db, chat_id, now=NOW)
@@ -374,8 +375,8 @@ async def test_due_deletions_skip_unsent_deleted_and_refused(db: Database) -> No
 async def letter(db: Database, status: str = "open") -> int:
     async with db.transaction() as tx:
         letter_id = await letters_repo.insert_letter(
-            tx, title="T", language="en", deadline=to_db(NOW + timedelta(days=9)),
-            timezone="Europe/Zurich", created_by=1001, now=to_db(NOW),
+            tx, title="T", language="en", deadline=NOW + timedelta(days=9),
+            timezone="Europe/Zurich", created_by=1001, now=NOW,
         )  # fmt: skip
         await tx.execute("UPDATE letters SET status = ? WHERE id = ?", (status, letter_id))
     return letter_id
@@ -397,12 +398,12 @@ async def test_resend_requeues_only_what_is_still_uncertain_once_in_a_new_broadc
     await outbox.record_sent(db, delivered.id, message_id=5, now=NOW)
     gone = await uncertain(db, 7003)
     async with db.transaction() as tx:  # the third contact was removed meanwhile
-        await contacts_repo.set_status(tx, contacts[2], "removed", now=to_db(NOW))
+        await contacts_repo.set_status(tx, contacts[2], "removed", now=NOW)
     progress = await outbox.broadcast_progress(db, broadcast_id)
     assert [who.name for who in progress.uncertain_contacts] == ["Member 1", "Member 3"]
 
     later = NOW + timedelta(hours=1)
-    done = await outbox.resend_uncertain(
+    done = await resend_uncertain(
         db, broadcast_id=broadcast_id, requested_by=1002, actor="coordinator:1002", now=later
     )
     assert done.messages == 1 and done.broadcast_id is not None
@@ -412,10 +413,10 @@ async def test_resend_requeues_only_what_is_still_uncertain_once_in_a_new_broadc
     assert resend is not None and (resend.kind, resend.requested_by) == ("resend", 1002)
     assert (await outbox.broadcast_progress(db, done.broadcast_id)).pending == 1
     # Pressed again (or twice at once): nothing is uncertain any more, nothing is queued.
-    again = await outbox.resend_uncertain(
+    again = await resend_uncertain(
         db, broadcast_id=broadcast_id, requested_by=1002, actor="coordinator:1002", now=later
     )
-    assert again == outbox.Resend(0, None)
+    assert again == Resend(0, None)
     events = [e for e in await audit.events(db) if e.action == "delivery.resent"]
     assert len(events) == 1 and events[0].actor == "coordinator:1002"
     assert json.loads(events[0].data) == {
@@ -441,14 +442,14 @@ async def test_resend_of_a_letter_takes_its_contacts_messages_and_keeps_draft_tt
     first, second = await uncertain(db, 7001), await uncertain(db, 7001)
     assert [w.name for w in await outbox.uncertain_of_letter(db, letter_id)] == ["Member 1"]
     later = NOW + timedelta(hours=30)  # past the first DRAFT_TTL
-    done = await outbox.resend_uncertain(
+    done = await resend_uncertain(
         db, letter_id=letter_id, requested_by=1001, actor="coordinator:1001", now=later
     )
     assert done.messages == 2
     summary, full_text = [await repo.get_delivery(db, d.id) for d in (first, second)]
     assert summary is not None and summary.delete_after is None
     # DRAFT_TTL counts again from now: a text sent again is not deleted at once.
-    assert full_text is not None and full_text.delete_after == to_db(later + timedelta(hours=24))
+    assert full_text is not None and full_text.delete_after == later + timedelta(hours=24)
     assert await outbox.uncertain_of_letter(db, letter_id) == ()
 
 
@@ -461,9 +462,9 @@ async def test_a_closed_or_purged_letters_messages_are_not_sent_again(
     letter_id = await letter(db, "closed")
     if state == "purged":
         await db.execute("UPDATE letters SET purged_at = ? WHERE id = ?", (to_db(NOW), letter_id))
-    with pytest.raises(ResponseError) as refused:
-        await outbox.resend_uncertain(
+    with pytest.raises(Refusal) as refused:
+        await resend_uncertain(
             db, letter_id=letter_id, requested_by=1001, actor="coordinator:1001", now=NOW
         )
-    assert refused.value.reason == reason
+    assert refused.value.code == reason
     assert [e for e in await audit.events(db) if e.action == "delivery.resent"] == []
