@@ -24,7 +24,14 @@ from bot.handlers.gate import answer_press
 from bot.services.access import FloodGuard, NeutralReplies
 from bot.services.startup import prepare_database
 from bot.settings import Settings
-from bot.throughput import TELEGRAM_PACE, ChatPacedRateLimiter, Pace, PerChatUpdateProcessor
+from bot.throughput import (
+    CONNECTIONS,
+    POOL_TIMEOUT,
+    TELEGRAM_PACE,
+    ChatPacedRateLimiter,
+    Pace,
+    PerChatUpdateProcessor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +57,8 @@ def build_application(
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .rate_limiter(ChatPacedRateLimiter.keeping(pace))
+        .connection_pool_size(CONNECTIONS)
+        .pool_timeout(POOL_TIMEOUT)
         .concurrent_updates(processor)
         .defaults(Defaults(tzinfo=settings.zone))
         .post_init(post_init)

@@ -68,6 +68,15 @@ GROUP_TIME_PERIOD = 60.0
 MAX_RETRIES = 2
 RETRY_AFTER_MARGIN = 0.1  # seconds added to Telegram's retry_after
 MAX_TRACKED_CHATS = 10_000
+# Connections to Telegram kept open. httpcore's pool walks every pooled connection (and
+# polls each idle socket) for every request (encode/httpcore#1035), so each connection
+# beyond what is in flight costs CPU on every request: with PTB's default of 256 a burst
+# of presses, all answered at once, left 64 connections open and doubled the CPU per
+# update (bench/signoff.py). Telegram's pace bounds what is in flight: ~30 sends a second
+# and one answer per press, at 50-300 ms a request, fit in 16 connections. A request that
+# finds none free waits for one (POOL_TIMEOUT), it does not fail.
+CONNECTIONS = 16
+POOL_TIMEOUT = 10.0
 # Updates of one chat waiting for their turn: far beyond anything a person sends (a long
 # paste is a few dozen parts); past it, more is refused rather than held in memory.
 MAX_WAITING_PER_CHAT = 300
