@@ -38,7 +38,7 @@ Phases, for each bot (the bare bot first; ours idles on its long poll meanwhile)
    waiting for send slots per bot, the same for both — so here the fake's limits are off
    (``Limits.enabled = False``, and the 15 s expiry of a press lifted: it would otherwise
    fail presses that wait in the queue) and both limiters' overall rate is raised to
-   10,000/s. Goal: ours / bare ≥ 0.7. The press→answer times of this phase are printed with
+   10,000/s. The press→answer times of this phase are printed with
    how many presses waited longer than Telegram's 15 s: with everyone pressing at once,
    that is the queue, not the handler.
 2. Burst with Telegram's limits on (strict fake, 15 s expiry, limiters at their 28/s), on a
@@ -47,16 +47,23 @@ Phases, for each bot (the bare bot first; ours idles on its long poll meanwhile)
    Kept small on purpose: presses wait for the 64 update slots, which handlers hold while
    they wait for a send slot, so beyond about 64 + 28 × 15 Sign presses at once answers
    come after 15 s and fail.
-3. Steady 50 presses/s with Telegram's limits on (the realistic case; the second goal).
-   Presses go out on a fixed 20 ms schedule, alternating a new contact's Sign and the
-   Confirm of the contact who pressed Sign 50 presses (1 s) earlier, on the listing screen
-   the bot sent: 25 new messages a second, under the limiter's 28. Latency = from the fake
-   queuing the press (the update with the callback query; taken when ``press`` or
-   ``forge_callback`` returns) to the fake receiving ``answerCallbackQuery`` for that query
-   id (``server.requests``; both ``time.monotonic``). Goal: p99 ≤ 50 ms. Since our gate
-   answers a press before any database work, what the member waits for is printed too:
-   press → listing screen sent (Sign) and press → receipt edited (Confirm), from the fake's
-   message events. The bare bot gets a shorter run, for reference.
+3. Steady 50 presses/s with Telegram's limits on (the realistic case), the same presses for
+   both bots (``--steady-contacts``, 300: 600 presses each). Presses go out on a fixed 20 ms
+   schedule, alternating a new contact's Sign and the Confirm of the contact who pressed
+   Sign 50 presses (1 s) earlier, on the listing screen the bot sent: 25 new messages a
+   second, under the limiter's 28. Latency = from the fake queuing the press (the update
+   with the callback query; taken when ``press`` or ``forge_callback`` returns) to the fake
+   receiving ``answerCallbackQuery`` for that query id (``server.requests``; both
+   ``time.monotonic``). Since our gate answers a press before any database work, what the
+   member waits for is printed too: press → listing screen sent (Sign) and press → receipt
+   edited (Confirm), from the fake's message events.
+
+Goals, as ratios ours / bare (an absolute millisecond goal does not hold from machine to
+machine): p99 press→answer in the steady run ≤ 1.5; CPU per update in the burst ≤ 1.2 (the
+steady run's CPU per update is printed too: at a fixed 50 presses/s its wall time is the
+same for both); no 429 from the strict fake; saturation (the burst's rate) ≥ 0.7.
+``--profile FOLDER`` saves a cProfile of each bot's burst and steady run (compare a profile
+only with a profile).
 
 Set-up (not measured): a temporary database (on disk: the signature's commit is fsynced
 like in production); 2,000 organisations with one active member each, inserted through the
@@ -72,8 +79,8 @@ that pressed, every press answered once and successfully, every receipt edited, 
 no other rejection from the fake, no handler error in either bot (each has an error handler
 that records them). The exit status is 0 only if the checks pass and both goals are met.
 
-Run: ``.venv/bin/python bench/signoff.py [--contacts 2000] [--steady-contacts 1000]``
-(about 2½ minutes on two cores).
+Run: ``.venv/bin/python bench/signoff.py [--contacts 2000] [--steady-contacts 300]``
+(about 2 minutes on two cores).
 """
 
 from __future__ import annotations
