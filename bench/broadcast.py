@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application, services_of, start_in_process, stop_in_process  # noqa: E402
+from bot.app import build_application, start_in_process, stop_in_process  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
-from bot.db import contacts as contacts_repo  # noqa: E402
-from bot.db import organisations as organisations_repo  # noqa: E402
+from bot.context import services_of  # noqa: E402
+from bot.demo.factories import bind_members  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer  # noqa: E402
 from bot.services import outbox  # noqa: E402
 from bot.services.outbox import OutgoingMessage  # noqa: E402
@@ -78,29 +78,19 @@ async def _prepare(app, tg: FakeTelegramServer, contacts: int) -> tuple[int, int
     services = services_of(app)
     db = services.database
     now = services.clock.now()
-    stamp = now
+    members = await bind_members(db, contacts, now=now, first_user_id=FIRST_USER, tg=tg)
     queued = 0
     async with db.transaction() as tx:
         broadcast_id = await outbox.create_broadcast(
             tx, letter_id=None, kind="circulation", requested_by=COORDINATOR_ID, now=now
         )
-        for n in range(contacts):
-            org_id = await organisations_repo.insert(
-                tx, name=f"Organisation {n}", name_key=f"organisation {n}", now=stamp
-            )
-            contact_id = await contacts_repo.insert_invited_member(
-                tx, organisation_id=org_id, label=None, now=stamp
-            )
-            await contacts_repo.bind(
-                tx, contact_id, telegram_user_id=FIRST_USER + n, display_name=f"Contact {n}",
-                language="en", now=stamp,
-            )  # fmt: skip
-            tg.add_user(FIRST_USER + n, f"Contact {n}").started = True
+        for n, member in enumerate(members):
             for part, message in _messages(n, 1):
                 queued += await outbox.enqueue(
-                    tx, broadcast_id=broadcast_id, contact_id=contact_id,
-                    chat_id=FIRST_USER + n, letter_id=None, kind="summary", message=message,
-                    dedupe_key=f"bench:{broadcast_id}:{contact_id}:{part}", now=now,
+                    tx, broadcast_id=broadcast_id, contact_id=member.contact_id,
+                    chat_id=member.telegram_user_id, letter_id=None, kind="summary",
+                    message=message, dedupe_key=f"bench:{broadcast_id}:{member.contact_id}:{part}",
+                    now=now,
                 )  # fmt: skip
     return broadcast_id, queued
 

@@ -38,7 +38,7 @@ Phases, for each bot (the bare bot first; ours idles on its long poll meanwhile)
    waiting for send slots per bot, the same for both — so here the fake's limits are off
    (``Limits.enabled = False``, and the 15 s expiry of a press lifted: it would otherwise
    fail presses that wait in the queue) and both limiters' overall rate is raised to
-   10,000/s. Goal: ours / bare ≥ 0.7. The press→answer times of this phase are printed with
+   10,000/s. The press→answer times of this phase are printed with
    how many presses waited longer than Telegram's 15 s: with everyone pressing at once,
    that is the queue, not the handler.
 2. Burst with Telegram's limits on (strict fake, 15 s expiry, limiters at their 28/s), on a
@@ -47,16 +47,23 @@ Phases, for each bot (the bare bot first; ours idles on its long poll meanwhile)
    Kept small on purpose: presses wait for the 64 update slots, which handlers hold while
    they wait for a send slot, so beyond about 64 + 28 × 15 Sign presses at once answers
    come after 15 s and fail.
-3. Steady 50 presses/s with Telegram's limits on (the realistic case; the second goal).
-   Presses go out on a fixed 20 ms schedule, alternating a new contact's Sign and the
-   Confirm of the contact who pressed Sign 50 presses (1 s) earlier, on the listing screen
-   the bot sent: 25 new messages a second, under the limiter's 28. Latency = from the fake
-   queuing the press (the update with the callback query; taken when ``press`` or
-   ``forge_callback`` returns) to the fake receiving ``answerCallbackQuery`` for that query
-   id (``server.requests``; both ``time.monotonic``). Goal: p99 ≤ 50 ms. Since our gate
-   answers a press before any database work, what the member waits for is printed too:
-   press → listing screen sent (Sign) and press → receipt edited (Confirm), from the fake's
-   message events. The bare bot gets a shorter run, for reference.
+3. Steady 50 presses/s with Telegram's limits on (the realistic case), the same presses for
+   both bots (``--steady-contacts``, 300: 600 presses each). Presses go out on a fixed 20 ms
+   schedule, alternating a new contact's Sign and the Confirm of the contact who pressed
+   Sign 50 presses (1 s) earlier, on the listing screen the bot sent: 25 new messages a
+   second, under the limiter's 28. Latency = from the fake queuing the press (the update
+   with the callback query; taken when ``press`` or ``forge_callback`` returns) to the fake
+   receiving ``answerCallbackQuery`` for that query id (``server.requests``; both
+   ``time.monotonic``). Since our gate answers a press before any database work, what the
+   member waits for is printed too: press → listing screen sent (Sign) and press → receipt
+   edited (Confirm), from the fake's message events.
+
+Goals, as ratios ours / bare (an absolute millisecond goal does not hold from machine to
+machine): p99 press→answer in the steady run ≤ 1.5; CPU per update in the burst ≤ 1.2 (the
+steady run's CPU per update is printed too: at a fixed 50 presses/s its wall time is the
+same for both); no 429 from the strict fake; saturation (the burst's rate) ≥ 0.7.
+``--profile FOLDER`` saves a cProfile of each bot's burst and steady run (compare a profile
+only with a profile).
 
 Set-up (not measured): a temporary database (on disk: the signature's commit is fsynced
 like in production); 2,000 organisations with one active member each, inserted through the
@@ -72,8 +79,8 @@ that pressed, every press answered once and successfully, every receipt edited, 
 no other rejection from the fake, no handler error in either bot (each has an error handler
 that records them). The exit status is 0 only if the checks pass and both goals are met.
 
-Run: ``.venv/bin/python bench/signoff.py [--contacts 2000] [--steady-contacts 1000]``
-(about 2½ minutes on two cores).
+Run: ``.venv/bin/python bench/signoff.py [--contacts 2000] [--steady-contacts 300]``
+(about 2 minutes on two cores).
 """
 
 from __future__ import annotations
@@ -81,12 +88,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import gc
 import logging
 import math
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -101,12 +111,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot import keyboards, texts  # noqa: E402
-from bot.app import build_application, services_of, start_in_process, stop_in_process  # noqa: E402
+from bot.app import build_application, start_in_process, stop_in_process  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
-from bot.context import BotApplication  # noqa: E402
-from bot.db import contacts as contacts_repo  # noqa: E402
+from bot.context import BotApplication, services_of  # noqa: E402
 from bot.db import letters as letters_repo  # noqa: E402
-from bot.db import organisations as organisations_repo  # noqa: E402
+from bot.demo.factories import bind_members  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer, FakeUser  # noqa: E402
 from bot.fake_telegram.models import FakeMessage, Limits  # noqa: E402
 from bot.messages import LetterComposer  # noqa: E402
@@ -124,8 +133,9 @@ FAST_RATE = 10_000.0  # both limiters' overall rate while the fake's limits are 
 STEADY_RATE = 50.0  # presses a second
 CONFIRM_LAG = 25  # contacts: a Confirm comes 2 × 25 presses (1 s) after its Sign
 QUERY_TIMEOUT = Limits().callback_query_timeout  # Telegram's 15 s to answer a press
-RATIO_GOAL = 0.7
-P99_GOAL_MS = 50.0
+RATIO_GOAL = 0.7  # saturation, ours / bare: at least
+P99_RATIO_GOAL = 1.5  # steady p99 press→answer, ours / bare: at most
+CPU_RATIO_GOAL = 1.2  # CPU per update, ours / bare: at most
 LETTER_BODY = "\n\n".join(
     f"{n}. We, the undersigned organisations, call on the members of the Human Rights Council "
     "to renew the mandate of the Special Rapporteur and to keep the situation under review."
@@ -194,20 +204,9 @@ def settings_for(tg: FakeTelegramServer, folder: str) -> Settings:
 async def populate(app: BotApplication, tg: FakeTelegramServer, contacts: int) -> None:
     """One organisation with one active (bound) member per contact, in one transaction."""
     services = services_of(app)
-    stamp = services.clock.now()
-    async with services.database.transaction() as tx:
-        for n in range(contacts):
-            org_id = await organisations_repo.insert(
-                tx, name=f"Organisation {n}", name_key=f"organisation {n}", now=stamp
-            )
-            contact_id = await contacts_repo.insert_invited_member(
-                tx, organisation_id=org_id, label=None, now=stamp
-            )
-            await contacts_repo.bind(
-                tx, contact_id, telegram_user_id=FIRST_USER + n, display_name=f"Contact {n}",
-                language="en", now=stamp,
-            )  # fmt: skip
-            tg.add_user(FIRST_USER + n, f"Contact {n}").started = True
+    await bind_members(
+        services.database, contacts, now=services.clock.now(), first_user_id=FIRST_USER, tg=tg
+    )
 
 
 async def circulate_letter(
@@ -482,20 +481,43 @@ async def steady(target: Target, letter: int, contacts: range) -> Phase:
     return phase
 
 
+@contextlib.contextmanager
+def profiled(folder: Path | None, name: str) -> Iterator[None]:
+    """With ``--profile``: cProfile over the phase, saved as ``folder/name.prof`` (compare
+    a profile only with a profile: the profiler slows some calls much more than others)."""
+    if folder is None:
+        yield
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        folder.mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(folder / f"{name}.prof")
+
+
 async def run_phases(
-    target: Target, fast: range, limited: range, steady_contacts: range
+    target: Target,
+    fast: range,
+    limited: range,
+    steady_contacts: range,
+    profile: Path | None = None,
 ) -> dict[str, Phase]:
     phases: dict[str, Phase] = {}
     limits = target.tg.limits
     limits.enabled, limits.callback_query_timeout = False, math.inf
     set_overall_rate(target.limiter, FAST_RATE)
-    phases["fast"] = await burst(target, 0, fast, timeout=240)
+    with profiled(profile, f"{target.name}-fast"):
+        phases["fast"] = await burst(target, 0, fast, timeout=240)
     limits.enabled, limits.callback_query_timeout = True, QUERY_TIMEOUT
     set_overall_rate(target.limiter, OVERALL_RATE)
     await asyncio.sleep(2.5)  # the limiter's chat buckets refill after the burst
     phases["limited"] = await burst(target, 1, limited, timeout=120)
     await asyncio.sleep(1.0)
-    phases["steady"] = await steady(target, 1, steady_contacts)
+    with profiled(profile, f"{target.name}-steady"):
+        phases["steady"] = await steady(target, 1, steady_contacts)
     return phases
 
 
@@ -524,8 +546,7 @@ async def run(args: argparse.Namespace) -> int:
     steady_count = min(args.steady_contacts, contacts - limited_count)
     fast = range(contacts)
     limited = range(contacts - limited_count, contacts)  # apart from the steady contacts
-    ours_steady = range(steady_count)
-    bare_steady = range(min(args.bare_steady_contacts, steady_count))
+    steady_contacts = range(steady_count)  # the same presses for both bots
     clock = FakeClock(START)
     tg = FakeTelegramServer(TOKEN, bot_username="coalition_bench_bot", clock=clock.timestamp)
     bare_tg = FakeTelegramServer(BARE_TOKEN, bot_username="bare_bench_bot", clock=clock.timestamp)
@@ -560,14 +581,11 @@ async def run(args: argparse.Namespace) -> int:
             bare = Target("bare", bare_tg, bare_limiter, bare_users, ours.letters)
             bare_app.add_error_handler(bare.record_error)
             posted = 0
-            for target, token, steady_range in (
-                (ours, TOKEN, ours_steady),
-                (bare, BARE_TOKEN, bare_steady),
-            ):
+            for target, token in ((ours, TOKEN), (bare, BARE_TOKEN)):
                 target.tg.add_listener(target.listen)
                 # Summaries only where someone presses: letter 1 everyone, letter 2 the
                 # contacts of the limited burst and of the steady run.
-                for letter, pressing in enumerate((fast, sorted({*limited, *steady_range}))):
+                for letter, pressing in enumerate((fast, sorted({*limited, *steady_contacts}))):
                     chosen = {n: payloads[letter][n] for n in pressing}
                     target.summaries.append(await post_directly(target.tg, token, chosen))
                     posted += len(chosen)
@@ -583,12 +601,14 @@ async def run(args: argparse.Namespace) -> int:
                 assert bare_app.updater is not None
                 await bare_app.updater.start_polling(poll_interval=0.0, timeout=1)
                 try:
-                    bare_phases = await run_phases(bare, fast, limited, bare_steady)
+                    bare_phases = await run_phases(
+                        bare, fast, limited, steady_contacts, args.profile
+                    )
                 finally:
                     await bare_app.updater.stop()
                     await bare_app.stop()
             print(f"bare bot measured at {time.monotonic() - started:.0f} s", flush=True)
-            ours_phases = await run_phases(ours, fast, limited, ours_steady)
+            ours_phases = await run_phases(ours, fast, limited, steady_contacts, args.profile)
 
             db = services_of(app).database
             rows = await db.fetch_all(
@@ -643,6 +663,15 @@ def achieved_rate(phase: Phase) -> float:
     return (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else math.nan
 
 
+def phase_of(phases: dict[str, Phase], request_index: int) -> str:
+    """The phase during which the fake received its ``request_index``-th request."""
+    name = "set-up"
+    for phase_name, phase in phases.items():
+        if request_index >= phase.first_request:
+            name = phase_name
+    return name
+
+
 def problems_of(outcome: Outcome) -> list[str]:
     found: list[str] = []
     for target, phases in (
@@ -651,11 +680,12 @@ def problems_of(outcome: Outcome) -> list[str]:
     ):
         for name, phase in phases.items():
             found += [f"{target.name}, {name}: {problem}" for problem in phase.problems()]
-        too_many = [r for r in target.tg.rejections if r.error_code == 429]
+        too_many = [(i, r) for i, r in enumerate(target.tg.requests) if r.error_code == 429]
         if too_many:
+            where = Counter(f"{r.method} in {phase_of(phases, i)}" for i, r in too_many)
             found.append(
                 f"{target.name}: {len(too_many)} × 429 from the fake "
-                f"({', '.join(sorted({r.method for r in too_many}))})"
+                f"({', '.join(f'{n} × {k}' for k, n in where.items())})"
             )
         rejected = [r for r in target.tg.rejections if r.error_code != 429]
         if rejected:
@@ -683,26 +713,31 @@ def report(outcome: Outcome) -> int:
     limited, bare_limited = ours["limited"], bare["limited"]
     steady_run, bare_steady = ours["steady"], bare["steady"]
     problems = problems_of(outcome)
-    rejections = outcome.ours.tg.rejections + outcome.bare.tg.rejections
-    too_many = sum(1 for r in rejections if r.error_code == 429)
+    too_many = {  # the goal is ours'; the bare bot's are shown as a check on the limiter
+        target.name: sum(1 for r in target.tg.requests if r.error_code == 429)
+        for target in (outcome.ours, outcome.bare)
+    }
     signed = sum(n for n, _ in outcome.signed.values())
     late = {
         name: sum(1 for ms in phase.latencies_ms() if ms > QUERY_TIMEOUT * 1000)
         for name, phase in (("ours", fast), ("bare", bare_fast))
     }
-    ratio = fast.rate / bare_fast.rate
-    latencies = steady_run.latencies_ms()
-    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    saturation = fast.rate / bare_fast.rate
+    cpu_ratio = fast.cpu_per_update_ms / bare_fast.cpu_per_update_ms
+    steady_cpu_ratio = steady_run.cpu_per_update_ms / bare_steady.cpu_per_update_ms
+    ours_ms, bare_ms = steady_run.latencies_ms(), bare_steady.latencies_ms()
+    p50 = (percentile(ours_ms, 50), percentile(bare_ms, 50))
+    p99 = (percentile(ours_ms, 99), percentile(bare_ms, 99))
+    p50_ratio, p99_ratio = p50[0] / p50[1], p99[0] / p99[1]
     print()
     print(
         f"checks: {signed} signatures recorded (one per organisation and letter: "
-        f"{'yes' if outcome.signatures_ok else 'NO'}), 429s: {too_many}, "
+        f"{'yes' if outcome.signatures_ok else 'NO'}), 429s: ours {too_many['ours']}, "
+        f"bare {too_many['bare']}, "
         f"handler errors: {len(outcome.ours.errors) + len(outcome.bare.errors)}"
     )
     print(
-        f"burst, limits off: CPU per update ours {fast.cpu_per_update_ms:.1f} ms, bare "
-        f"{bare_fast.cpu_per_update_ms:.1f} ms (ratio {bare_fast.cpu / fast.cpu:.2f}); "
-        f"press→answer ours {latency_text(fast, unit='s')}, bare "
+        f"burst, limits off: press→answer ours {latency_text(fast, unit='s')}, bare "
         f"{latency_text(bare_fast, unit='s')}; answered after Telegram's "
         f"{QUERY_TIMEOUT:.0f} s: ours {late['ours']}, bare {late['bare']} "
         f"of {len(fast.pressed)}"
@@ -715,10 +750,14 @@ def report(outcome: Outcome) -> int:
         f"bare {latency_text(bare_limited)}"
     )
     print(
-        f"steady, Telegram's limits on: ours {len(steady_run.pressed)} presses, Sign "
-        f"{latency_text(steady_run, 'sign')}, Confirm {latency_text(steady_run, 'confirm')}, "
-        f"max {latencies[-1] if latencies else math.nan:.1f} ms; bare "
-        f"{len(bare_steady.pressed)} presses, {latency_text(bare_steady)}"
+        f"steady, Telegram's limits on, {len(steady_run.pressed)} presses each at "
+        f"{achieved_rate(steady_run):.0f} and {achieved_rate(bare_steady):.0f} presses/s: "
+        f"ours Sign {latency_text(steady_run, 'sign')}, Confirm "
+        f"{latency_text(steady_run, 'confirm')}, max {max(ours_ms, default=math.nan):.1f} ms; "
+        f"bare Sign {latency_text(bare_steady, 'sign')}, Confirm "
+        f"{latency_text(bare_steady, 'confirm')}, max {max(bare_ms, default=math.nan):.1f} ms; "
+        f"CPU per update ours {steady_run.cpu_per_update_ms:.1f} ms, bare "
+        f"{bare_steady.cpu_per_update_ms:.1f} ms = ratio {steady_cpu_ratio:.2f}"
     )
     print(
         "steady, what the member sees: press→listing screen ours "
@@ -730,16 +769,28 @@ def report(outcome: Outcome) -> int:
     for problem in problems:
         print(f"PROBLEM: {problem}")
     print(
-        f"signoff: ours {fast.rate:.1f} updates/s vs bare {bare_fast.rate:.1f} updates/s = "
-        f"ratio {ratio:.2f} (goal ≥ {RATIO_GOAL}; {len(fast.pressed)} updates, "
-        "fake's limits off)"
+        f"signoff saturation: ours {fast.rate:.1f} updates/s vs bare {bare_fast.rate:.1f} "
+        f"updates/s = ratio {saturation:.2f} (goal ≥ {RATIO_GOAL}; {len(fast.pressed)} "
+        "updates at once, fake's limits off)"
     )
     print(
-        f"signoff at {achieved_rate(steady_run):.0f} presses/s: p50 {p50:.1f} ms, p99 "
-        f"{p99:.1f} ms press→answer (goal p99 ≤ {P99_GOAL_MS:.0f} ms; "
-        "Telegram's limits on)"
+        f"signoff CPU per update: ours {fast.cpu_per_update_ms:.2f} ms vs bare "
+        f"{bare_fast.cpu_per_update_ms:.2f} ms = ratio {cpu_ratio:.2f} "
+        f"(goal ≤ {CPU_RATIO_GOAL}; the burst, fake included)"
     )
-    return 0 if ratio >= RATIO_GOAL and p99 <= P99_GOAL_MS and not problems else 1
+    print(
+        f"signoff steady at {achieved_rate(steady_run):.0f} presses/s, press→answer ours/bare: "
+        f"p50 {p50[0]:.1f}/{p50[1]:.1f} ms = {p50_ratio:.2f}, p99 {p99[0]:.1f}/{p99[1]:.1f} "
+        f"ms = {p99_ratio:.2f} (goal p99 ≤ {P99_RATIO_GOAL}; Telegram's limits on), "
+        f"429s: {too_many['ours']} (goal 0; the bare bot's: {too_many['bare']})"
+    )
+    met = (
+        saturation >= RATIO_GOAL
+        and cpu_ratio <= CPU_RATIO_GOAL
+        and p99_ratio <= P99_RATIO_GOAL
+        and not problems
+    )
+    return 0 if met else 1
 
 
 def main() -> int:
@@ -747,10 +798,10 @@ def main() -> int:
     parser.add_argument("--contacts", type=int, default=2000, help="contacts in the burst")
     parser.add_argument("--limited-contacts", type=int, default=200,
                         help="contacts in the burst with Telegram's limits on")  # fmt: skip
-    parser.add_argument("--steady-contacts", type=int, default=1000,
-                        help="contacts in the steady run (2 presses each)")  # fmt: skip
-    parser.add_argument("--bare-steady-contacts", type=int, default=250,
-                        help="contacts in the bare bot's steady run")  # fmt: skip
+    parser.add_argument("--steady-contacts", type=int, default=300,
+                        help="contacts in each bot's steady run (2 presses each)")  # fmt: skip
+    parser.add_argument("--profile", type=Path, default=None, metavar="FOLDER",
+                        help="save a cProfile of each bot's burst and steady run")  # fmt: skip
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "telegram", "apscheduler"):

@@ -24,12 +24,23 @@ from bot.handlers.gate import answer_press
 from bot.services.access import FloodGuard, NeutralReplies
 from bot.services.startup import prepare_database
 from bot.settings import Settings
-from bot.throughput import ChatPacedRateLimiter, PerChatUpdateProcessor
+from bot.throughput import (
+    CONNECTIONS,
+    POOL_TIMEOUT,
+    TELEGRAM_PACE,
+    ChatPacedRateLimiter,
+    Pace,
+    PerChatUpdateProcessor,
+)
 
 log = logging.getLogger(__name__)
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, pace: Pace = TELEGRAM_PACE
+) -> BotApplication:
+    """``pace``: Telegram's limits, always in production; faster only against a fake server
+    whose limits are raised to match (tests of anything but pacing)."""
     # Every button press is answered as it arrives (the gate would be too late for a chat
     # with a queue).
     processor = PerChatUpdateProcessor(on_arrival=answer_press)
@@ -45,7 +56,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .base_url(settings.telegram_api_url)
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(ChatPacedRateLimiter())
+        .rate_limiter(ChatPacedRateLimiter.keeping(pace))
+        .connection_pool_size(CONNECTIONS)
+        .pool_timeout(POOL_TIMEOUT)
         .concurrent_updates(processor)
         .defaults(Defaults(tzinfo=settings.zone))
         .post_init(post_init)

@@ -25,7 +25,7 @@ import time
 import warnings
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -68,9 +68,39 @@ GROUP_TIME_PERIOD = 60.0
 MAX_RETRIES = 2
 RETRY_AFTER_MARGIN = 0.1  # seconds added to Telegram's retry_after
 MAX_TRACKED_CHATS = 10_000
+# Connections to Telegram kept open. httpcore's pool walks every pooled connection (and
+# polls each idle socket) for every request (encode/httpcore#1035), so each connection
+# beyond what is in flight costs CPU on every request: with PTB's default of 256 a burst
+# of presses, all answered at once, left 64 connections open and doubled the CPU per
+# update (bench/signoff.py). Telegram's pace bounds what is in flight: ~30 sends a second
+# and one answer per press, at 50-300 ms a request, fit in 16 connections. A request that
+# finds none free waits for one (POOL_TIMEOUT), it does not fail.
+CONNECTIONS = 16
+POOL_TIMEOUT = 10.0
 # Updates of one chat waiting for their turn: far beyond anything a person sends (a long
 # paste is a few dozen parts); past it, more is refused rather than held in memory.
 MAX_WAITING_PER_CHAT = 300
+
+
+@dataclass(frozen=True)
+class Pace:
+    """The limits the bot keeps to: Telegram's. Tests of anything but pacing run the same
+    rules faster (``faster``) against a fake server whose limits are raised to match."""
+
+    overall_rate: float = OVERALL_RATE
+    chat_burst: int = CHAT_BURST
+    chat_period: float = CHAT_RATE_PERIOD
+    group_max_rate: int = GROUP_MAX_RATE
+    group_time_period: float = GROUP_TIME_PERIOD
+
+    def faster(self, factor: float) -> Pace:
+        """Sends and a chat's refill ``factor`` times faster; bursts and groups as they are."""
+        return replace(
+            self, overall_rate=self.overall_rate * factor, chat_period=self.chat_period / factor
+        )
+
+
+TELEGRAM_PACE = Pace()
 
 
 @dataclass(frozen=True)
@@ -110,6 +140,16 @@ class ChatPacedRateLimiter(BaseRateLimiter[RateLimitArgs]):
         self._gate: asyncio.Lock | None = None  # FIFO: one admission at a time
         self._chats: OrderedDict[int, _ChatBucket] = OrderedDict()
         self._groups: OrderedDict[int | str, AsyncLimiter] = OrderedDict()
+
+    @classmethod
+    def keeping(cls, pace: Pace) -> ChatPacedRateLimiter:
+        return cls(
+            overall_rate=pace.overall_rate,
+            chat_burst=pace.chat_burst,
+            chat_period=pace.chat_period,
+            group_max_rate=pace.group_max_rate,
+            group_time_period=pace.group_time_period,
+        )
 
     async def initialize(self) -> None:
         return None
@@ -342,6 +382,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             if self._waiting[key] == 0:  # forget idle chats: bounded memory
                 del self._waiting[key]
                 del self._locks[key]
+
+    @property
+    def in_progress(self) -> int:
+        """Updates being handled or waiting their turn, and arrival hooks still running."""
+        return sum(self._waiting.values()) + len(self._arrivals)
 
     def pending(self, chat_id: int) -> int:
         """Updates of this chat being handled or waiting their turn (the current one too)."""

@@ -9,7 +9,6 @@ bot message is printed by the ``Transcript``.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,7 @@ from bot.app import build_application, start_in_process, stop_in_process
 from bot.clock import FakeClock
 from bot.context import BotApplication, services_of
 from bot.db import Database
-from bot.db.timefmt import to_db
+from bot.demo.settle import SETTLE_TIMEOUT, NotSettled, Settler
 from bot.demo.transcript import Transcript
 from bot.fake_telegram import FakeMessage, FakeTelegramServer, FakeUser
 from bot.settings import Settings
@@ -32,7 +31,6 @@ BOT_USERNAME = "coalition_demo_bot"
 COORDINATOR_ID = 1001
 # A Monday morning in Geneva, three weeks before the 61st session of the Council opens.
 START = datetime(2026, 2, 2, 8, 0, tzinfo=UTC)
-SETTLE_TIMEOUT = 60.0  # generous: a busy machine slows the bot, not the demo's logic
 # Fake seconds each action takes: people read and type, and the bot's flood guard counts
 # messages per minute of its clock.
 THINKING_TIME = timedelta(seconds=20)
@@ -62,6 +60,7 @@ class DemoSession:
         self.people: dict[str, Person] = {}
         self.errors: list[BaseException] = []
         self._app: BotApplication | None = None
+        self._settler: Settler | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
@@ -88,8 +87,10 @@ class DemoSession:
         app.add_error_handler(record)
         self.tg.add_listener(self.transcript.on_message)
         self.add_person("coordinator", COORDINATOR_ID, "Olena", username="olena_coord")
+        self._settler = Settler(app, self.tg, self.clock)
         await start_in_process(app, poll_timeout=1)
         self._app = app
+        self._settler.take_over_time()  # the demo's clock moves only when the demo says so
 
     async def stop(self) -> None:
         try:
@@ -206,44 +207,21 @@ class DemoSession:
         return match.group(1)
 
     # -- waiting and time -------------------------------------------------------------------
-    async def settle(self, quiet: float = 0.05, timeout: float = SETTLE_TIMEOUT) -> None:
-        """Waits until the bot handled every update and the outbox sent what is due now.
+    async def settle(self, timeout: float = SETTLE_TIMEOUT) -> None:
+        """Waits until the bot handled every update and the outbox sent what is due now
+        (``bot.demo.settle``).
 
         The outbox paces each chat to about one message a second, like Telegram wants, so a
         broadcast keeps going after the update that caused it was handled.
         """
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            # Fetched by the bot (the fake is idle) is not handled yet: handlers wait for
-            # their chat's send slot. So: fake idle, PTB's queue empty, no handler running,
-            # nothing due in the outbox, and all of it still true after a quiet moment.
-            await self.tg.wait_until_idle(quiet=quiet, timeout=max(0.1, deadline - loop.time()))
-            busy = await self._busy()
-            if not busy:
-                await asyncio.sleep(quiet)
-                busy = await self._busy()
-                if not busy and self.tg._is_idle(quiet):
-                    break
-            if loop.time() > deadline:
-                raise DemoError(f"the bot is still busy after {timeout:.0f} s: {busy}")
-            await asyncio.sleep(0.05)
+        assert self._settler is not None, "the demo is not running"
+        try:
+            await self._settler.settle(timeout)
+        except NotSettled as error:
+            raise DemoError(str(error)) from None
         self.transcript.flush()
         if self.errors:
             raise DemoError(f"the bot failed: {self.errors[0]!r}") from self.errors[0]
-
-    async def _busy(self) -> str:
-        app = self.app
-        if not app.update_queue.empty():
-            return "updates queued"
-        if app.update_processor.current_concurrent_updates:
-            return "handlers running"
-        due = await self.db.fetch_value(
-            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
-            " AND (not_before IS NULL OR not_before <= ?)",
-            (to_db(self.clock.now()),),
-        )
-        return f"{due} deliveries due" if due else ""
 
     async def advance(self, delta: timedelta) -> None:
         """Moves the clock and lets the bot do what became due (reminders, closing …)."""
@@ -251,15 +229,10 @@ class DemoSession:
         await self.run_due()
 
     async def run_due(self) -> None:
-        from bot.jobs.outbox import delete_expired_messages
-
         # The bot looks at the clock on its own schedule (seconds apart in real time); the
         # demo compresses days into seconds, so it asks the jobs to look right now.
-        await delete_expired_messages(self.app)
-        services = services_of(self.app)
-        assert services.scheduler is not None and services.outbox_sender is not None
-        await services.scheduler.run_due()
-        services.outbox_sender.wake()
+        assert self._settler is not None, "the demo is not running"
+        await self._settler.run_due()
         await self.settle()
 
     def when(self) -> str:

@@ -70,12 +70,12 @@ async def received_letter(db: Executor, contact: Contact, letter_id: int) -> tup
 
 async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
     letter, organisation_id = await received_letter(db, contact, letter_id)
-    version = await letters_repo.get_version(db, version_id)
-    if version is None or version.letter_id != letter.id:
+    versions = await letters_repo.versions(db, letter_id)  # the pressed one is among them
+    version = next((v for v in versions if v.id == version_id), None)
+    if version is None:  # no such version, or another letter's
         raise Refusal(Code.UNKNOWN_TO_MEMBER)
     if letter.status is LetterStatus.CLOSED:
         raise Refusal(Code.ANSWERS_CLOSED, ref=letter_id)
-    versions = await letters_repo.versions(db, letter_id)
     latest = versions[-1]
     check_answerable(letter, version, versions, published=await _published(db, letter_id))
     organisation = await organisations_repo.existing(db, organisation_id)

@@ -10,9 +10,8 @@ from bot.clock import FakeClock
 from bot.db import audit
 from bot.db.connection import SQLITE_HEADER
 from bot.fake_telegram import FakeTelegramServer
-from tests.conftest import make_settings, running_bot
-from tests.e2e.test_membership import confirm_removal
-from tests.e2e.test_responses import circulated, close, sign, summary_of, withdraw
+from tests.factories import circulated, close, confirm_removal, sign, summary_of, withdraw
+from tests.harness import make_settings, running_bot
 
 KEY = "correct horse battery staple 42"
 
@@ -25,21 +24,21 @@ async def test_every_state_change_is_audited_and_the_trail_comes_as_csv(
     async with running_bot(settings, clock, tg) as bot:
         coordinator = bot.coordinator()
         letter_id, (first, second) = await circulated(bot, tg, ["First", "Second"])
-        await sign(first)
+        await sign(bot, first)
         [question] = await bot.ask(first, f"/withdraw {letter_id}")
-        assert "is withdrawn" in await withdraw(first, question)
+        assert "is withdrawn" in await withdraw(bot, first, question)
         await second.press(summary_of(second), "Decline")
-        [ask] = await second.next_messages()
+        [ask] = await bot.replies(second)
         await second.press(ask, "Skip")
-        await second.next_messages()
+        await bot.replies(second)
         await first.press(summary_of(first), "💬 Comment")
-        await first.next_messages()
+        await bot.replies(first)
         await bot.ask(first, "Paragraph 2 needs the names")
         [relayed] = await bot.replies(coordinator)
         await coordinator.press(relayed, "↩️ Reply")
         await bot.replies(coordinator)
         await bot.ask(coordinator, "Done in the next version.")
-        await first.next_messages()
+        await bot.replies(first)
         await close(bot, letter_id)
         await bot.ask(coordinator, f"/export {letter_id}", replies=3)
         contact_id = await bot.db.fetch_value(

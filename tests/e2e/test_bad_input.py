@@ -4,8 +4,9 @@ Seeded and reproducible (``BAD_INPUT_SEED=<n>`` replays another run). Set-up: th
 organisations; an open letter circulated to A and B, a closed one circulated to A and C,
 a draft; members of each organisation, a removed contact of A, strangers, one-off
 unknown accounts, groups and a channel. Then rounds of garbage from all of them at once
-(one action per account and round, about a second apart; the fake clock moves 4 s a
-round, so the flood guard keeps its default and stays out of the way): random Unicode
+(one action per account and round; a round starts once the bot has settled the last one,
+and the fake clock moves 4 s a round, so the flood guard keeps its default and stays out
+of the way): random Unicode
 (right-to-left, zero-width, combining marks, emoji, control characters), 10,000-character
 texts, HTML and Markdown injection, forged and oversized button data naming every letter,
 version and organisation, wrong commands, /start with made-up invites, edits, replies,
@@ -28,12 +29,10 @@ Lone surrogates are left out: Telegram sends UTF-8, which cannot carry them.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import os
 import random
-import re
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -46,13 +45,11 @@ import pytest
 from bot.fake_telegram import FakeGroup, FakeMessage, FakeTelegramServer, FakeUser
 from bot.services import membership
 from bot.settings import Settings
-from tests.conftest import COORDINATOR_ID, RunningBot, make_settings, running_bot
-from tests.e2e.test_letters import circulate, until
-from tests.e2e.test_responses import close
+from tests.factories import circulate, close, new_letter
+from tests.harness import COORDINATOR_ID, RunningBot, make_settings, running_bot
 
 SEED = int(os.environ.get("BAD_INPUT_SEED", "20260207"))
 ROUNDS = 24
-ROUND_SECONDS = 1.0  # real time between rounds: about the pace a chat's replies go out
 ROUND_CLOCK = timedelta(seconds=4)  # fake time per round: 15 updates a minute per account
 MIN_UPDATES = 1000
 
@@ -354,13 +351,6 @@ class Fuzzer:
 # --- set-up -------------------------------------------------------------------------------
 
 
-async def _new_letter(bot: RunningBot, title: str, text: str) -> int:
-    [created] = await bot.ask(bot.coordinator(), f"/newletter {title}\n2026-02-20 18:00\n{text}")
-    match = re.search(r"Letter #(\d+) created", created.text)
-    assert match, created.text
-    return int(match.group(1))
-
-
 async def quick_member(
     bot: RunningBot, tg: FakeTelegramServer, org_id: int, user_id: int
 ) -> FakeUser:
@@ -402,15 +392,16 @@ async def _set_up(bot: RunningBot, tg: FakeTelegramServer) -> World:
         ttl=timedelta(days=7),
     )  # fmt: skip
 
-    closed_id = await _new_letter(bot, CLOSED_TITLE, CLOSED_TEXT)
+    closed_id = await new_letter(bot, CLOSED_TITLE, CLOSED_TEXT)
     await circulate(bot, closed_id, f"{orgs['A']} {orgs['C']}")
-    open_id = await _new_letter(bot, OPEN_TITLE, OPEN_TEXT)
+    open_id = await new_letter(bot, OPEN_TITLE, OPEN_TEXT)
     await circulate(bot, open_id, f"{orgs['A']} {orgs['B']}")
-    draft_id = await _new_letter(bot, DRAFT_TITLE, DRAFT_TEXT)
+    draft_id = await new_letter(bot, DRAFT_TITLE, DRAFT_TEXT)
     await bot.ask(coordinator, f"/milestone {open_id} Session opens 2026-03-02 10:00")
     receivers = [*members["A"], *members["B"], *members["C"]]
-    await until(lambda: all(len(m.bot_messages) >= 2 for m in receivers), timeout=30)
-    await until(lambda: all(len(m.bot_messages) >= 4 for m in members["A"]), timeout=30)
+    await bot.settle()
+    assert all(len(m.bot_messages) >= 2 for m in receivers)
+    assert all(len(m.bot_messages) >= 4 for m in members["A"])
     assert "is closed" in await close(bot, closed_id)
     versions: dict[int, list[int]] = {}
     for row in await bot.db.fetch_all("SELECT id, letter_id FROM versions ORDER BY id"):
@@ -422,7 +413,7 @@ async def _set_up(bot: RunningBot, tg: FakeTelegramServer) -> World:
         tg.add_group(-100_002, "Supergroup \u202e", type="supergroup"),
         tg.add_group(-100_003, "Channel", type="channel"),
     ]
-    await tg.wait_until_idle(quiet=1.5, timeout=30)
+    await bot.settle()
     return World(open_id, closed_id, draft_id, versions, orgs, members, removed, strangers,
                  groups, coordinator)  # fmt: skip
 
@@ -648,10 +639,9 @@ async def test_a_thousand_bad_updates_change_nothing_leak_nothing_break_nothing(
             for step in script[ROUNDS:] if round_number == ROUNDS - 1 else []:
                 await step()
             clock.advance(ROUND_CLOCK)
-            await until(lambda: not tg.pending_updates, timeout=20)
-            await asyncio.sleep(ROUND_SECONDS)
+            await bot.settle()
         fed = len(tg.updates) - first_update
-        await tg.wait_until_idle(quiet=3.0, timeout=90)
+        await bot.settle()
         pending = await bot.db.fetch_value(
             "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
         )

@@ -11,22 +11,21 @@ import re
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
-from tests.conftest import RunningBot
-from tests.e2e.test_letters import circulate, new_letter, until
-from tests.e2e.test_membership import LINK, add_org, join
-from tests.e2e.test_responses import (
+from tests.factories import (
+    LINK,
+    add_org,
+    buttons,
+    circulate,
     circulated,
     close,
-    edited,
+    join,
+    new_letter,
     revise_materially,
     sign,
     summary_of,
+    utc,
 )
-from tests.e2e.test_schedule import run_due, utc
-
-
-def buttons(message) -> list[str]:  # type: ignore[no-untyped-def]
-    return [text for row in message.buttons for text, _ in row]
+from tests.harness import RunningBot
 
 
 def chase_notes(user: FakeUser) -> list[str]:
@@ -63,16 +62,17 @@ async def test_organisations_without_a_contact_are_named_counted_and_chased(
     assert buttons(question) == ["📨 Send to all 3 organisations", "Cancel"]
     await coordinator.press(question, "📨 Send to all 3 organisations")
     # §4: the answer says who received nothing, by name.
-    done = await edited(coordinator, question.message_id, "is open")
+    done = await bot.edited(coordinator, question, "is open")
     assert "2 organisations received nothing: no contact has joined them yet — /invite" in (
         done.text
     )
     assert "• Lawtrend\n• PEN Belarus" in done.text
-    await anna.next_messages(2, timeout=20)
+    await bot.replies(anna, 2)
 
     # §6: a second /circulate queues nothing, and no "0 of 0 delivered" report follows.
     first_broadcast = await bot.db.fetch_value("SELECT max(id) FROM broadcasts")
-    await until(lambda: any("Delivery report" in (m.text or "") for m in coordinator.bot_messages))
+    await bot.settle()
+    assert any("Delivery report" in (m.text or "") for m in coordinator.bot_messages)
     again = await circulate(bot, letter_id)
     assert "nobody new needs it" in again and "2 organisations received nothing" in again
     second = await bot.db.fetch_value("SELECT max(id) FROM broadcasts")
@@ -83,7 +83,7 @@ async def test_organisations_without_a_contact_are_named_counted_and_chased(
         (f"outbox:report:b{second}",),
     )
     assert reports == 0
-    await bot.tg.wait_until_idle()
+    await bot.settle()
     assert not [m for m in coordinator.bot_messages if "0 of 0" in (m.text or "")]
 
     # §4: /status shows them as their own state, apart from "no answer yet".
@@ -100,20 +100,20 @@ async def test_organisations_without_a_contact_are_named_counted_and_chased(
     assert reminded.text.startswith("Reminder queued for 1 organisation (contacts: 1).")
     assert "2 organisations that owe an answer can't get a reminder in Telegram" in reminded.text
     assert "• Lawtrend — no contact has joined (/invite)" in reminded.text
-    await anna.next_messages(1)
+    await bot.replies(anna)
 
     # §4: when reminders come due, coordinators learn whom to chase outside Telegram:
     # one message per run, never again for the same reminders.
     coordinator.mark_all_read()
     bot.clock.set(utc(2026, 2, 13, 17, 0))
-    assert (await run_due(bot)).reminded == 3
+    assert (await bot.run_due()).reminded == 3
     [note] = chase_notes(coordinator)
     assert f"Reminders for letter #{letter_id}" in note
     assert "2 organisations that owe an answer can't get one in Telegram" in note
     assert "• Lawtrend — no contact has joined (/invite)\n• PEN Belarus" in note
-    [reminder] = await anna.next_messages(1)
+    [reminder] = await bot.replies(anna)
     assert reminder.text.startswith("⏰")
-    assert (await run_due(bot)).reminded == 0
+    assert (await bot.run_due()).reminded == 0
     assert len(chase_notes(coordinator)) == 1
 
 
@@ -121,11 +121,11 @@ async def test_one_count_current_version_buttons_and_the_letter_closing(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     letter_id, (first, second) = await circulated(bot, tg, ["A Org", "B Org"])
-    await sign(first)
+    await sign(bot, first)
     coordinator = bot.coordinator()
     await revise_materially(bot, letter_id)
-    await first.next_messages(2, timeout=15)
-    await second.next_messages(2, timeout=15)
+    await bot.replies(first, 2)
+    await bot.replies(second, 2)
 
     # §4: /letter counts as /status does; §6: v1 is neither material nor minor.
     [details] = await bot.ask(coordinator, f"/letter {letter_id}")
@@ -139,11 +139,11 @@ async def test_one_count_current_version_buttons_and_the_letter_closing(
     # §4: a press on the old version's Sign button offers the current version.
     first.mark_all_read()
     await first.press(summary_of(first), "✍️ Sign")
-    [refusal] = await first.next_messages()
+    [refusal] = await bot.replies(first)
     assert "replaced by a material revision" in refusal.text
     assert buttons(refusal) == ["📄 Open v2"]
     await first.press(refusal, "📄 Open v2")
-    [current] = await first.next_messages(timeout=10)
+    [current] = await bot.replies(first)
     assert current.text.startswith("📄") and "Version: v2 · " in current.text
     assert buttons(current) == ["✍️ Sign", "Decline", "💬 Comment", "📄 Full text"]
     assert current.protect_content
@@ -153,7 +153,7 @@ async def test_one_count_current_version_buttons_and_the_letter_closing(
     assert buttons(mine) == ["✍️ Sign again", "Withdraw signature", "💬 Comment", "📄 Full text"]
     [theirs] = await bot.ask(second, "/mine")
     assert buttons(theirs) == ["✍️ Sign", "Decline", "💬 Comment", "📄 Full text"]
-    await sign(first, message=mine, button="✍️ Sign again")
+    await sign(bot, first, message=mine, button="✍️ Sign again")
     [mine] = await bot.ask(first, "/mine")
     assert "— signed" in mine.text
     assert buttons(mine) == ["Withdraw signature", "💬 Comment", "📄 Full text"]
@@ -162,7 +162,7 @@ async def test_one_count_current_version_buttons_and_the_letter_closing(
     [question] = await bot.ask(coordinator, f"/close {letter_id}")
     assert "members are told it closed" in question.text
     await coordinator.press(question, "Cancel")
-    await edited(coordinator, question.message_id, "stays open")
+    await bot.edited(coordinator, question, "stays open")
     status_now = await bot.db.fetch_value("SELECT status FROM letters WHERE id = ?", (letter_id,))
     assert status_now == "open"
     # §4: closing and reopening are told to every member who has the letter.
@@ -170,13 +170,13 @@ async def test_one_count_current_version_buttons_and_the_letter_closing(
     second.mark_all_read()
     assert "1 organisation signed" in await close(bot, letter_id)
     for member in (first, second):
-        [notice] = await member.next_messages(timeout=10)
+        [notice] = await bot.replies(member)
         assert notice.text.startswith(f"🔒 Letter #{letter_id} for your organisation is closed")
         assert notice.protect_content and "mandate" not in notice.text
     [reopened] = await bot.ask(coordinator, f"/reopen {letter_id} 2026-03-01 18:00")
     assert "open again" in reopened.text
     for member in (first, second):
-        [notice] = await member.next_messages(timeout=10)
+        [notice] = await bot.replies(member)
         assert notice.text.startswith(
             f"🔓 Letter #{letter_id} for your organisation is open again, until "
             "1 Mar 2026, 18:00 CET"

@@ -6,21 +6,28 @@ import asyncio
 import signal
 from pathlib import Path
 
+import pytest
+
 from bot.db.connection import SQLITE_HEADER
 from bot.fake_telegram import FakeTelegramServer
-from tests.conftest import COORDINATOR_ID
-from tests.e2e.test_run_process import _environment, _start, _wait_for
+from tests.harness import COORDINATOR_ID, process_environment, start_process, until
 
 KEY = "correct horse battery staple 42"
+
+# The bot keeps Telegram's pace here (it is not the harness's): so does the fake.
+pytestmark = pytest.mark.telegram_pace
 
 
 async def test_run_on_an_encrypted_database_then_a_wrong_key_stops_at_once(
     tg: FakeTelegramServer, tmp_path: Path
 ) -> None:
     coordinator = tg.add_user(COORDINATOR_ID, "Olena")
-    process = await _start(_environment(tg, tmp_path, DATABASE_KEY=KEY), tmp_path)
+    process = await start_process(
+        process_environment(tg, tmp_path / "data" / "bot.db", DATABASE_KEY=KEY, LOG_LEVEL="DEBUG"),
+        tmp_path,
+    )
     try:
-        await _wait_for(lambda: tg.calls["getUpdates"] >= 1)
+        await until(lambda: tg.calls["getUpdates"] >= 1)
         [answer] = await (await _ask(coordinator, "/addorg Viasna"))
         assert "Viasna" in answer.text
         process.send_signal(signal.SIGTERM)
@@ -38,8 +45,8 @@ async def test_run_on_an_encrypted_database_then_a_wrong_key_stops_at_once(
 
     calls_before = dict(tg.calls)
     wrong = "a wrong key that is long enough"
-    env = _environment(tg, tmp_path, DATABASE_KEY=wrong, LOG_LEVEL="INFO")
-    process = await _start(env, tmp_path)
+    env = process_environment(tg, database, DATABASE_KEY=wrong)
+    process = await start_process(env, tmp_path)
     async with asyncio.timeout(30):
         _, stderr = await process.communicate()
     log = stderr.decode()

@@ -23,27 +23,34 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import services_of
 from bot.clock import FakeClock
+from bot.context import services_of
 from bot.db import letters as letters_repo
 from bot.db import open_database
 from bot.db.migrate import apply_migrations
+from bot.demo.factories import BoundMember
 from bot.fake_telegram import FakeTelegramServer
 from bot.services import letters, membership
 from bot.services.letters import DraftSource
-from tests.conftest import COORDINATOR_ID, RunningBot
-from tests.e2e.test_outbox import (
-    Member,
-    add_members,
-    coordinator,
+from tests.factories import (
+    bound_members,
     drained,
+    opened_coordinator,
     queue,
     statuses,
     texts_of,
 )
-from tests.e2e.test_outbox import three_parts as parts
-from tests.e2e.test_outbox_crash import _environment, _start, _until
+from tests.factories import three_parts as parts
+from tests.harness import (
+    COORDINATOR_ID,
+    RunningBot,
+    process_environment,
+    start_process,
+    until,
+)
 
+# Flood control and Telegram's answers under load: Telegram's own limits.
+pytestmark = pytest.mark.telegram_pace
 MEMBERS = 16
 
 
@@ -87,17 +94,23 @@ def _refused(tg: FakeTelegramServer) -> list:  # type: ignore[type-arg]
     return [r for r in tg.rejections if r.method != "setMyCommands"]
 
 
-async def _members(bot: RunningBot) -> tuple[list[Member], Member]:
+async def _members(bot: RunningBot) -> tuple[list[BoundMember], BoundMember]:
     """The broadcast's members, and one more outside it."""
-    coordinator(bot)
-    everyone = await add_members(bot, MEMBERS + 1)
+    opened_coordinator(bot)
+    everyone = await bound_members(bot, MEMBERS + 1)
     return everyone[:-1], everyone[-1]
 
 
-async def _whoami(bot: RunningBot, other: Member) -> None:
-    """Someone outside the broadcast is answered meanwhile: nothing is held up."""
-    [answer] = await bot.ask(other.user, "/whoami", replies=1)
-    assert other.organisation in answer.text
+async def _whoami(bot: RunningBot, other: BoundMember) -> None:
+    """Someone outside the broadcast is answered meanwhile: nothing is held up (the answer
+    is waited for while the broadcast goes on, not once the bot settled)."""
+    user = other.user
+    assert user is not None
+    user.mark_all_read()
+    await user.send("/whoami")
+    await bot.meanwhile(lambda: bool(user.unread))
+    [answer] = user.unread
+    assert other.organisation in (answer.text or "")
 
 
 async def test_502_storm_and_a_polling_outage_lose_nothing_and_send_nothing_twice(
@@ -138,7 +151,7 @@ async def test_hanging_telegram_leaves_sends_uncertain_never_twice(
     broadcast_id = await queue(bot, members, parts)
     await _whoami(bot, other)  # others are not held up meanwhile
     await drained(bot, broadcast_id, timeout=60)
-    await tg.wait_until_idle()
+    await bot.settle()
 
     uncertain = {
         m.user.id
@@ -236,7 +249,7 @@ async def test_kill_9_during_a_reminder_run_then_restart(
     database = tmp_path / "data" / "bot.db"
     tg.add_user(COORDINATOR_ID, "Olena").started = True
     letter_id = await _prepare_reminder_run(database, tg, datetime.now(UTC))
-    env = _environment(tg, database) | {"QUIET_HOURS": "off", "DIGEST_TIME": "off"}
+    env = process_environment(tg, database) | {"QUIET_HOURS": "off", "DIGEST_TIME": "off"}
     members = [tg.user(FIRST_USER + n) for n in range(ORGS)]
 
     def reminded() -> int:
@@ -248,9 +261,9 @@ async def test_kill_9_during_a_reminder_run_then_restart(
     tg.faults.add("sendMessage", status=502, times=4, when=_to_members)
     tg.faults.add("sendMessage", retry_after=1, times=3, when=_to_members)
     with (tmp_path / "bot.log").open("wb") as log:
-        first = await _start(env, tmp_path, log)
+        first = await start_process(env, tmp_path, log)
         try:
-            await _until(lambda: reminded() >= 20, timeout=30)
+            await until(lambda: reminded() >= 20, timeout=30)
             first.send_signal(signal.SIGKILL)
             await first.wait()
         finally:
@@ -261,7 +274,7 @@ async def test_kill_9_during_a_reminder_run_then_restart(
         at_kill = reminded()
         assert at_kill < ORGS  # really in the middle of the run
 
-        second = await _start(env, tmp_path, log)
+        second = await start_process(env, tmp_path, log)
         try:
 
             async def settled() -> bool:

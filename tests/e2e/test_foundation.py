@@ -10,7 +10,7 @@ import pytest
 from bot import texts
 from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegramServer
-from tests.conftest import COORDINATOR_ID, TOKEN, RunningBot, make_settings, running_bot
+from tests.harness import COORDINATOR_ID, TOKEN, RunningBot, make_settings, running_bot
 
 
 async def test_coordinator_start_gets_the_coordinator_help(bot: RunningBot) -> None:
@@ -30,7 +30,7 @@ async def test_unknown_user_gets_one_neutral_sentence_and_nothing_else(
     assert answer.reply_markup is None
     for text in ("/help", "hello", "/orgs", "/addorg Spies Inc"):
         await stranger.send(text)
-    await stranger.expect_no_message(within=0.5)  # at most once an hour
+    await bot.silent(stranger)  # at most once an hour
     bot.clock.advance(texts_hour())
     [again] = await bot.ask(stranger, "/help")
     assert again.text == texts.render(texts.NEUTRAL, "ru")
@@ -83,7 +83,7 @@ async def test_strangers_get_the_neutral_sentence_once_an_hour_whatever_they_sen
     await stranger.send_document("notes.txt", b"hello")
     await stranger.send_sticker()
     await stranger.forge_callback("full:1:1")
-    await stranger.expect_no_message(within=0.5)
+    await bot.silent(stranger)
     assert len(stranger.callback_answers) == 1  # the press was answered, silently
     bot.clock.advance(texts_hour())
     [again] = await bot.ask(stranger, "/start@other_bot foo")
@@ -103,13 +103,16 @@ async def test_unknown_command_and_plain_text_get_a_pointer_to_help(bot: Running
 
 
 async def test_no_token_in_logs_at_debug(bot: RunningBot, caplog) -> None:  # type: ignore[no-untyped-def]
-    from bot.logging_setup import RedactTokenFilter
+    from bot.logging_setup import NOISY_LOGGERS, RedactTokenFilter
 
-    caplog.set_level(logging.DEBUG)
+    # At DEBUG, as LOG_LEVEL=DEBUG sets them (another test in this process may have quieted
+    # them through the CLI's logging set-up).
+    for name in ("", *NOISY_LOGGERS):
+        caplog.set_level(logging.DEBUG, logger=name)
     caplog.handler.addFilter(RedactTokenFilter((TOKEN,)))
     coordinator = bot.coordinator()
     await bot.ask(coordinator, "/start")
-    await bot.tg.wait_until_idle()
+    await bot.settle()
     assert any(r.name.startswith(("httpx", "telegram")) for r in caplog.records)
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text

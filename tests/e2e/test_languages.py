@@ -9,7 +9,6 @@ the letter's language; /language switches.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,12 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import texts
-from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram import FakeMessage, FakeTelegramServer, FakeUser
 from bot.services.deadlines import format_deadline, relative_hint
-from tests.conftest import RunningBot
-from tests.e2e.test_letters import DEADLINE, circulate, new_letter
-from tests.e2e.test_membership import add_org, invite_token
-from tests.e2e.test_responses import close
+from tests.factories import DEADLINE, add_org, buttons, circulate, close, invite_token, new_letter
+from tests.harness import RunningBot
 
 ZURICH = ZoneInfo("Europe/Zurich")
 DEADLINE_AT = datetime(2026, 2, 20, 18, 0, tzinfo=ZURICH)
@@ -38,18 +35,12 @@ def lead(message: str, language: str) -> str:
     return say(texts.translate(message, language).split("{", 1)[0], "en")
 
 
-def buttons(message) -> list[str]:  # type: ignore[no-untyped-def]
-    return [text for row in message.buttons for text, _ in row]
-
-
-async def next_with(user: FakeUser, marker: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    """The next bot message (new or edited) whose text starts with ``marker``."""
-    async with asyncio.timeout(timeout):
-        while True:
-            for message in user.bot_messages:
-                if (message.text or message.caption or "").startswith(marker):
-                    return message
-            await asyncio.sleep(0.05)
+async def next_with(bot: RunningBot, user: FakeUser, marker: str) -> FakeMessage:
+    """The bot message (new or edited) whose text starts with ``marker``, once settled."""
+    await bot.settle()
+    found = [m for m in user.bot_messages if (m.text or m.caption or "").startswith(marker)]
+    assert found, (marker, [m.text or m.caption for m in user.bot_messages])
+    return found[0]
 
 
 LANGUAGES = [("en", "en-GB"), ("ru", "ru"), ("be", "be")]
@@ -80,7 +71,7 @@ async def test_the_member_flow_in_the_members_language(
     # Read: the letter, its buttons, deadline and relative time, all in the member's locale.
     letter_id = await new_letter(bot)
     await circulate(bot, letter_id)
-    summary, full = await member.next_messages(2, timeout=20)
+    summary, full = await bot.replies(member, 2)
     now = bot.clock.now()
     deadline_line = texts.translate(texts.LETTER_SUMMARY, language).split("\n")[2]
     assert say(deadline_line.split("{")[0], "en") in summary.text  # "Срок: ", "Тэрмін: "
@@ -100,29 +91,29 @@ async def test_the_member_flow_in_the_members_language(
     # Reminder: the coordinator's /remind reaches the member in their language.
     [queued] = await bot.ask(coordinator, f"/remind {letter_id}")
     assert queued.text.startswith("Reminder queued for 1 organisation")
-    reminder = await next_with(member, lead(texts.REMIND_NOTE, language))
+    reminder = await next_with(bot, member, lead(texts.REMIND_NOTE, language))
     assert relative_hint(DEADLINE_AT, bot.clock.now(), language) in reminder.text
     assert buttons(reminder) == [expected_buttons[0], expected_buttons[1], expected_buttons[3]]
     member.mark_all_read()
 
     # Sign: listing choice, confirmation and receipt.
     await member.press(summary, texts.render(texts.BUTTON_SIGN, language))
-    [choose] = await member.next_messages()
+    [choose] = await bot.replies(member)
     assert choose.text.startswith(lead(texts.SIGN_CHOOSE_LISTING, language))
     assert buttons(choose) == [texts.render(b, language) for b in (
         texts.BUTTON_LISTING_NAMED, texts.BUTTON_LISTING_ANONYMOUS,
         texts.BUTTON_LISTING_INTERNAL, texts.BUTTON_CANCEL)]  # fmt: skip
     await member.press(choose, texts.render(texts.BUTTON_LISTING_ANONYMOUS, language))
-    confirm = await next_with(member, lead(texts.SIGN_CONFIRM, language))
+    confirm = await next_with(bot, member, lead(texts.SIGN_CONFIRM, language))
     assert texts.render(texts.LISTING_ANONYMOUS, language) in confirm.text
     await member.press(confirm, texts.render(texts.BUTTON_CONFIRM, language))
-    receipt = await next_with(member, lead(texts.SIGN_RECEIPT, language))
+    receipt = await next_with(bot, member, lead(texts.SIGN_RECEIPT, language))
     assert texts.render(texts.LISTING_ANONYMOUS, language) in receipt.text
     assert buttons(receipt) == [texts.render(texts.BUTTON_WITHDRAW, language)]
 
     # Comment.
     await member.press(summary, texts.render(texts.BUTTON_COMMENT, language))
-    [ask] = await member.next_messages()
+    [ask] = await bot.replies(member)
     assert ask.text.startswith(lead(texts.COMMENT_ASK, language))
     assert "3000" in ask.text
     [thanks] = await bot.ask(member, "Абзац 2: назавіце палітвязняў")
@@ -132,9 +123,9 @@ async def test_the_member_flow_in_the_members_language(
 
     # Withdraw, from the receipt's button.
     await member.press(receipt, texts.render(texts.BUTTON_WITHDRAW, language))
-    question = await next_with(member, lead(texts.WITHDRAW_ASK, language))
+    question = await next_with(bot, member, lead(texts.WITHDRAW_ASK, language))
     await member.press(question, texts.render(texts.BUTTON_WITHDRAW_CONFIRM, language))
-    withdrawn = await next_with(member, lead(texts.WITHDRAW_RECEIPT, language))
+    withdrawn = await next_with(bot, member, lead(texts.WITHDRAW_RECEIPT, language))
     assert "Праваабарончы цэнтр «Вясна»" in withdrawn.text
     [mine] = await bot.ask(member, "/mine")
     assert texts.render(texts.STATE_WITHDRAWN, language) in mine.text
@@ -158,7 +149,7 @@ async def test_coordinators_read_their_language_and_language_switches(
     coordinator = tg.add_user(1001, "Алена", language_code="be")
     [help_text] = await bot.ask(coordinator, "/start")  # also sets their own menu
     assert help_text.text.startswith("Coalition Bot — каардынатар")
-    await tg.wait_until_idle()
+    await bot.settle()
     menu = next(v for (scope, _), v in tg.commands.items() if scope == "chat:1001")
     assert menu[0]["description"] == texts.render(texts.CMD_LETTERS, "be")
     # Members' menus exist in each language for Telegram apps in that language.
@@ -169,10 +160,10 @@ async def test_coordinators_read_their_language_and_language_switches(
     [ask] = await bot.ask(coordinator, "/language")
     assert buttons(ask) == ["English", "Русский", "✓ Беларуская"]
     await coordinator.press(ask, "Русский")
-    await next_with(coordinator, "Теперь я пишу вам по-русски.")
+    await next_with(bot, coordinator, "Теперь я пишу вам по-русски.")
     [orgs] = await bot.ask(coordinator, "/orgs")
     assert orgs.text == say(texts.ORGS_EMPTY, "ru")
-    await tg.wait_until_idle()
+    await bot.settle()
     menu = next(v for (scope, _), v in tg.commands.items() if scope == "chat:1001")
     assert menu[0]["description"] == "Письма и их состояние"
     events = await bot.db.fetch_value(
@@ -197,22 +188,21 @@ async def test_a_letter_in_belarusian_is_exported_in_belarusian(
     )
     assert buttons(ask_text)[:3] == ["✓ English", "Русский", "Беларуская"]
     await coordinator.press(ask_text, "Беларуская")
-    async with asyncio.timeout(10):  # the same message, its buttons edited
-        while buttons(ask_text)[:3] != ["English", "Русский", "✓ Беларуская"]:  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
+    await bot.settle()  # the same message, its buttons edited
+    assert buttons(ask_text)[:3] == ["English", "Русский", "✓ Беларуская"]
     assert "signatory list): Беларуская." in ask_text.text
     [_] = await bot.ask(coordinator, "Мы, ніжэйпадпісаныя арганізацыі, звяртаемся да вас.")
     await coordinator.press(ask_text, "Done")
-    created = await next_with(coordinator, "Letter #1 created")
+    created = await next_with(bot, coordinator, "Letter #1 created")
     assert "Language: Беларуская" in created.text
     await circulate(bot, 1)
-    summary, _ = await member.next_messages(2, timeout=20)
+    summary, _ = await bot.replies(member, 2)
     await member.press(summary, "✍️ Подписать")
-    [choose] = await member.next_messages()
+    [choose] = await bot.replies(member)
     await member.press(choose, "Учесть, но не называть")
-    confirm = await next_with(member, "Подтвердите")
+    confirm = await next_with(bot, member, "Подтвердите")
     await member.press(confirm, "✅ Подтвердить")
-    await next_with(member, "✅ Подписано")
+    await next_with(bot, member, "✅ Подписано")
     await close(bot, 1)
     _, md_file, _ = await bot.ask(coordinator, "/export 1", replies=3)
     markdown = tg.file_content(md_file.document["file_id"]).decode()

@@ -2,70 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
-from collections.abc import Sequence
 from datetime import timedelta
 
 import docx
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
-from bot.jobs.outbox import wake_outbox
+from bot.jobs.outbox import delete_expired_messages
 from bot.messages import LetterComposer
-from bot.services import letters, lifecycle
+from bot.services import lifecycle
 from bot.services.letter_text import fingerprint, normalise
-from bot.services.letters import DraftSource
-from tests.conftest import RunningBot, make_settings, running_bot
-from tests.e2e.test_membership import add_org, join
-
-DEADLINE = "2026-02-20 18:00"
-PARAGRAPHS = [
-    "We, the undersigned organisations, write to you ahead of the session of the Council.",
-    "The situation of human rights defenders in the country has not improved.",
-    "We urge your delegation to support the renewal of the mandate.",
-]
-TEXT = "\n\n".join(PARAGRAPHS)
-
-
-async def new_letter(
-    bot: RunningBot, title: str = "Letter on the mandate", text: str = TEXT
-) -> int:
-    [created] = await bot.ask(bot.coordinator(), f"/newletter {title}\n{DEADLINE}\n{text}")
-    match = re.search(r"Letter #(\d+) created", created.text)
-    assert match, created.text
-    return int(match.group(1))
-
-
-async def quick_letter(
-    bot: RunningBot, title: str, organisations: Sequence[int] | None = (), text: str = TEXT
-) -> int:
-    """A letter made without the coordinator's chat (fast), circulated to ``organisations``
-    (None: all; empty: a draft) with the members' messages queued."""
-    now = bot.clock.now()
-    letter, _ = await letters.create_letter(
-        bot.db, title=title, deadline=now + timedelta(days=18), zone_name="Europe/Zurich",
-        body=text, source=DraftSource(), language="en", created_by=None, actor="test", now=now,
-    )  # fmt: skip
-    if organisations is None or organisations:
-        await letters.circulate(
-            bot.db, letter.id, organisations, requested_by=None, actor="test", now=now,
-            compose=LetterComposer(bot.settings).circulation, default_offsets=(),
-        )  # fmt: skip
-        wake_outbox(bot.app)
-    return letter.id
-
-
-async def circulate(bot: RunningBot, letter_id: int, targets: str = "all") -> str:
-    [answer] = await bot.ask(bot.coordinator(), f"/circulate {letter_id} {targets}")
-    return answer.text
-
-
-async def until(predicate, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - the bot works in the same loop
-            await asyncio.sleep(0.05)
+from tests.factories import (
+    DEADLINE,
+    PARAGRAPHS,
+    TEXT,
+    add_org,
+    circulate,
+    invite_token,
+    join,
+    new_letter,
+    wake_outbox,
+)
+from tests.harness import RunningBot, make_settings, running_bot
 
 
 def visible_texts(user: FakeUser) -> list[str]:
@@ -89,8 +49,9 @@ async def test_guided_newletter_with_text_in_two_messages(bot: RunningBot) -> No
     [got] = await bot.ask(coordinator, PARAGRAPHS[0])
     assert f"{len(PARAGRAPHS[0])} characters so far" in got.text
     await coordinator.send("\n\n".join(PARAGRAPHS[1:]))  # the same paste: one reply, edited
-    await until(lambda: f"{len(TEXT)} characters so far" in got.text)
-    await coordinator.expect_no_message()
+    await bot.settle()
+    assert f"{len(TEXT)} characters so far" in got.text
+    await bot.silent(coordinator)
     await coordinator.press(got, "Done")
     [created] = await bot.replies(coordinator)
     expected = f"v1 · {fingerprint(TEXT)}"
@@ -155,7 +116,7 @@ async def test_docx_draft_is_read_circulated_and_its_file_sent(
     body = await bot.db.fetch_value("SELECT body FROM versions WHERE letter_id = 1")
     assert body.index("Сумесны ліст") < body.index("Вясна | Беларусь") < body.index("Заклікаем")
     await circulate(bot, 1)
-    messages = await member.next_messages(3, timeout=15)
+    messages = await bot.replies(member, 3)
     summary, part, original = messages
     assert "Ліст пра мандат" in summary.text and summary.protect_content
     assert [b for row in summary.buttons for b, _ in row] == [
@@ -191,7 +152,8 @@ async def test_long_draft_is_split_within_limits_and_reassembles(
     [got] = await bot.ask(coordinator, chunks[0])
     for piece in chunks[1:]:  # one paste: its acknowledgement is edited, not repeated
         await coordinator.send(piece)
-    await until(lambda: f"{len(normalise(long_text))} characters so far" in got.text)
+    await bot.settle()
+    assert f"{len(normalise(long_text))} characters so far" in got.text
     await coordinator.press(got, "Done")
     await bot.replies(coordinator)
     await circulate(bot, 1)
@@ -200,7 +162,8 @@ async def test_long_draft_is_split_within_limits_and_reassembles(
         found = re.findall(r"part (\d+) of (\d+)", " ".join(visible_texts(member)))
         return any(a == b for a, b in found)
 
-    await until(last_part_arrived, timeout=40)
+    await bot.settle()
+    assert last_part_arrived()
     parts = [m for m in member.bot_messages if "part " in (m.text or "")]
     assert len(parts) >= 8
     rebuilt = "\n\n".join(m.text.split("\n\n", 1)[1] for m in parts)
@@ -216,16 +179,18 @@ async def test_joining_later_and_adding_organisations_later(
     early = await join(bot, tg, 2001, first)
     letter_id = await new_letter(bot)
     await circulate(bot, letter_id, str(first))
-    await early.next_messages(2, timeout=15)
-    late = await join(bot, tg, 2002, first)  # joins after circulation: gets it on joining
-    received = await late.next_messages(2, timeout=15)
+    await bot.replies(early, 2)
+    late = tg.add_user(2002, "Member 2002")  # joins after circulation: gets it on joining
+    got = await bot.ask(late, f"/start {await invite_token(bot, first)}", replies=3)
+    [welcome] = [m for m in got if m.text.startswith("Welcome!")]
+    received = [m for m in got if m is not welcome]
     assert "Letter on the mandate" in received[0].text
     other = await join(bot, tg, 2003, second)
-    await other.expect_no_message(within=0.5)  # not circulated to Second yet
+    await bot.silent(other)  # not circulated to Second yet
     answer = await circulate(bot, letter_id, str(second))
     assert "Contacts: 1\n" in answer
-    await other.next_messages(2, timeout=15)
-    await early.expect_no_message(within=0.5)  # nobody gets it twice
+    await bot.replies(other, 2)
+    await bot.silent(early)  # nobody gets it twice
 
 
 async def test_preview_is_what_members_get(bot: RunningBot) -> None:
@@ -244,11 +209,9 @@ async def test_preview_is_what_members_get(bot: RunningBot) -> None:
 async def test_full_text_is_deleted_after_draft_ttl_and_can_be_fetched_again(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
-    from bot.jobs.outbox import delete_expired_messages
-
     member = await join(bot, tg, 2001, await add_org(bot, "Org"))
     await circulate(bot, await new_letter(bot))
-    summary, part = await member.next_messages(2, timeout=15)
+    summary, part = await bot.replies(member, 2)
     bot.clock.advance(bot.settings.draft_ttl - timedelta(minutes=1))
     assert await delete_expired_messages(bot.app) == 0
     bot.clock.advance(timedelta(minutes=2))
@@ -256,7 +219,7 @@ async def test_full_text_is_deleted_after_draft_ttl_and_can_be_fetched_again(
     visible = [m.message_id for m in member.messages]
     assert summary.message_id in visible and part.message_id not in visible
     await member.press(summary, "📄 Full text")
-    [again] = await member.next_messages(1, timeout=15)
+    [again] = await bot.replies(member)
     assert PARAGRAPHS[1] in again.text and again.protect_content
 
 
@@ -269,9 +232,9 @@ async def test_full_text_only_of_the_current_version_of_an_open_letter(
     coordinator = bot.coordinator()
     letter_id = await new_letter(bot)
     await circulate(bot, letter_id)
-    summary, _ = await member.next_messages(2, timeout=15)
+    summary, _ = await bot.replies(member, 2)
     await member.press(summary, "📄 Full text")  # the current version: sent again
-    [again] = await member.next_messages(1, timeout=15)
+    [again] = await bot.replies(member)
     assert PARAGRAPHS[1] in again.text
     await bot.ask(coordinator, f"/revise {letter_id}")
     [got] = await bot.ask(coordinator, TEXT.replace("mandate.", "mandate, NEWWORDING."))
@@ -279,13 +242,13 @@ async def test_full_text_only_of_the_current_version_of_an_open_letter(
     [kind] = await bot.replies(coordinator)
     await coordinator.press(kind, "Minor: signatures stand")
     await bot.replies(coordinator)
-    await member.next_messages(2, timeout=15)  # the revision notice and the new text
+    await bot.replies(member, 2)  # the revision notice and the new text
     await member.press(summary, "📄 Full text")  # v1's button, after v2 replaced it
-    [refusal] = await member.next_messages(1, timeout=15)
+    [refusal] = await bot.replies(member)
     assert refusal.text.startswith("This is not the current text: version v2 · ")
-    await member.expect_no_message(within=0.5)  # and not the old text
+    await bot.silent(member)  # and not the old text
     await member.press(refusal, "📄 Full text")  # the current one, offered instead
-    [current] = await member.next_messages(1, timeout=15)
+    [current] = await bot.replies(member)
     assert "NEWWORDING" in current.text and "v2 · " in current.text
     await lifecycle.close_letter(
         bot.db,
@@ -294,13 +257,13 @@ async def test_full_text_only_of_the_current_version_of_an_open_letter(
         now=bot.clock.now(),
         compose=LetterComposer(bot.settings).closed_notice,
     )
-    wake_outbox(bot.app)
-    [notice] = await member.next_messages(1, timeout=15)  # members are told it closed
+    wake_outbox(bot)
+    [notice] = await bot.replies(member)  # members are told it closed
     assert notice.text.startswith(f"🔒 Letter #{letter_id}")
     await member.press(refusal, "📄 Full text")
-    [closed] = await member.next_messages(1, timeout=15)
+    [closed] = await bot.replies(member)
     assert closed.text == texts.FULL_TEXT_CLOSED
-    await member.expect_no_message(within=0.5)
+    await bot.silent(member)
 
 
 async def test_revision_notice_shows_changed_paragraphs(
@@ -310,7 +273,7 @@ async def test_revision_notice_shows_changed_paragraphs(
     coordinator = bot.coordinator()
     letter_id = await new_letter(bot)
     await circulate(bot, letter_id)
-    await member.next_messages(2, timeout=15)
+    await bot.replies(member, 2)
     revised = TEXT.replace("renewal of the mandate", "renewal and strengthening of the mandate")
     revised += "\n\nWe stand ready to brief your delegation."
     [ask] = await bot.ask(coordinator, f"/revise {letter_id}")
@@ -322,7 +285,7 @@ async def test_revision_notice_shows_changed_paragraphs(
     await coordinator.press(kind, "Material: ask to sign again")
     [done] = await bot.replies(coordinator)
     assert "version v2 · " in done.text and "material" in done.text
-    notice, _ = await member.next_messages(2, timeout=15)
+    notice, _ = await bot.replies(member, 2)
     assert "has a new version: v2" in notice.text
     assert "confirmed again" in notice.text
     assert "<u>and strengthening</u>" in notice.html or "and strengthening" in notice.html
@@ -343,13 +306,13 @@ async def test_members_cannot_read_letters_of_others(
     outsider = await join(bot, tg, 2002, await add_org(bot, "Outsider"))
     letter_id = await new_letter(bot)
     await circulate(bot, letter_id, "1")
-    summary, _ = await insider.next_messages(2, timeout=15)
+    summary, _ = await bot.replies(insider, 2)
     version_id = summary.buttons[1][1][1].split(":")[2]
     outsider.mark_all_read()
     await outsider.forge_callback(f"full:{letter_id}:{version_id}")
-    [refusal] = await outsider.next_messages()
+    [refusal] = await bot.replies(outsider)
     assert refusal.text == texts.MEMBER_LETTER_UNKNOWN
-    await outsider.expect_no_message(within=0.5)
+    await bot.silent(outsider)
     [refused] = await bot.ask(outsider, f"/preview {letter_id}")
     assert refused.text == texts.COORDINATORS_ONLY
 
@@ -359,16 +322,15 @@ async def test_blocked_member_is_reported_and_gets_the_letter_once_back(
 ) -> None:
     member = await join(bot, tg, 2001, await add_org(bot, "Org"))
     member.block()
-    await tg.wait_until_idle()
+    await bot.settle()
     state = "SELECT status FROM contacts WHERE telegram_user_id = 2001"
     assert await bot.db.fetch_value(state) == "unreachable"
     await circulate(bot, await new_letter(bot))
     coordinator = bot.coordinator()
-    await until(
-        lambda: any("can't be reached" in (m.text or "").lower() for m in coordinator.bot_messages)
-    )
+    await bot.settle()
+    assert any("can't be reached" in (m.text or "").lower() for m in coordinator.bot_messages)
     member.unblock()  # Telegram tells the bot; the letter it missed comes now
-    summary, part = await member.next_messages(2, timeout=15)
+    summary, part = await bot.replies(member, 2)
     assert "Letter on the mandate" in summary.text and PARAGRAPHS[0] in part.text
     assert await bot.db.fetch_value(state) == "active"
-    await member.expect_no_message(within=1.0)  # once, not twice
+    await bot.silent(member)  # once, not twice

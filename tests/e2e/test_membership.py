@@ -2,76 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 from datetime import timedelta
 
 from bot import texts
-from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram import FakeTelegramServer
+from bot.jobs.outbox import delete_expired_messages
 from bot.services import membership
-from tests.conftest import BOT_USERNAME, COORDINATOR_ID, RunningBot, make_settings, running_bot
+from tests.factories import (
+    add_org,
+    confirm_removal,
+    invite_token,
+    join,
+    quick_letter,
+    quick_member,
+    quick_org,
+)
+from tests.harness import BOT_USERNAME, COORDINATOR_ID, RunningBot, make_settings, running_bot
 
-LINK = re.compile(rf"https://t\.me/{BOT_USERNAME}\?start=([A-Za-z0-9_-]+)")
 TRICKY_NAMES = [
     '<b>Viasna</b> & "Friends"',
     "Праваабарончы цэнтр «Вясна»",
     "Human Rights House 🏠 Vilnius",
     "L'Observatoire <script>alert(1)</script>",
 ]
-
-
-async def add_org(bot: RunningBot, name: str) -> int:
-    [answer] = await bot.ask(bot.coordinator(), f"/addorg {name}")
-    match = re.search(r"#(\d+)", answer.text)
-    assert match, answer.text
-    return int(match.group(1))
-
-
-async def invite_token(bot: RunningBot, org_id: int, label: str = "") -> str:
-    [answer] = await bot.ask(bot.coordinator(), f"/invite {org_id} {label}".strip())
-    match = LINK.search(answer.text)
-    assert match, answer.text
-    return match.group(1)
-
-
-async def join(bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: int) -> FakeUser:
-    token = await invite_token(bot, org_id)
-    member = tg.add_user(user_id, f"Member {user_id}")
-    [welcome] = await bot.ask(member, f"/start {token}")
-    assert welcome.text.startswith("Welcome!"), welcome.text
-    await bot.replies(bot.coordinator())  # "… joined for …"
-    return member
-
-
-async def quick_member(
-    bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: int
-) -> FakeUser:
-    """A member joined through an invitation issued without the coordinator's chat (fast)."""
-    invite = await membership.issue_invite(
-        bot.db, org_id, label=None, created_by=None, actor="test", now=bot.clock.now(),
-        ttl=timedelta(days=1),
-    )  # fmt: skip
-    member = tg.add_user(user_id, f"Member {user_id}")
-    [welcome] = await bot.ask(member, f"/start {invite.token}")
-    assert welcome.text.startswith("Welcome!"), welcome.text
-    return member
-
-
-async def quick_org(bot: RunningBot, name: str) -> int:
-    return (await membership.add_organisation(bot.db, name, actor="test", now=bot.clock.now())).id
-
-
-async def confirm_removal(  # type: ignore[no-untyped-def]
-    bot: RunningBot, command: str, button: str = "Remove", *, asks: str = "Remove "
-):
-    """/removeorg or /removecontact, then a press on its question; the edited answer."""
-    coordinator = bot.coordinator()
-    [question] = await bot.ask(coordinator, command)
-    assert question.text.startswith("Remove ") and asks in question.text, question.text
-    await coordinator.press(question, button)
-    marker = "Not removed" if button == "Keep" else "direct answers"
-    return await edited(coordinator, question.message_id, marker)
 
 
 async def test_names_are_shown_exactly_as_typed(bot: RunningBot) -> None:
@@ -159,7 +114,7 @@ async def test_a_used_invitation_presented_again_alerts_the_coordinators(
     await second.send(f"/start {token}")
     [again] = await bot.ask(first, f"/start {token}")
     assert "already a contact of <b>Org &lt;Minsk&gt;</b>" in again.html
-    await bot.coordinator().expect_no_message(within=0.5)
+    await bot.silent(bot.coordinator())
     assert await bot.db.fetch_value(queued) == 1
     # Someone else, even a member of another organisation, alerts again.
     other = await join(bot, tg, 2002, await add_org(bot, "Other"))
@@ -202,10 +157,10 @@ async def test_removed_contact_loses_access_even_to_old_buttons(
     removed = await confirm_removal(bot, f"/removecontact {contact_id}")
     assert "no longer has access" in removed.text
     await member.press(welcome, "Show my commands")
-    [answer] = await member.next_messages()
+    [answer] = await bot.replies(member)
     assert answer.text == texts.NEUTRAL
     await member.send("/whoami")
-    await member.expect_no_message()  # the neutral sentence only once an hour
+    await bot.silent(member)  # the neutral sentence only once an hour
     [contacts] = await bot.ask(bot.coordinator(), "/contacts")
     assert contacts.text == texts.CONTACTS_EMPTY
 
@@ -216,20 +171,17 @@ async def test_removal_asks_first_then_deletes_what_the_bot_sent_and_says_what_i
     """Issue 13 / 14 §5: one confirmation tap; then the removed people's messages about
     letters go from their chats at once where Telegram's 48 hours allow, and the
     coordinator is told what could not be deleted."""
-    from bot.jobs.outbox import delete_expired_messages
-    from tests.e2e.test_letters import quick_letter
-
     first_org, second_org = await quick_org(bot, "First"), await quick_org(bot, "Second")
     anna, boris = [await quick_member(bot, tg, user_id, first_org) for user_id in (2001, 2002)]
     carl = await quick_member(bot, tg, 2003, second_org)
     members = (anna, boris, carl)
     await quick_letter(bot, "Old letter", None)
-    old = [await member.next_messages(2, timeout=15) for member in members]
+    old = [await bot.replies(member, 2) for member in members]
     bot.clock.advance(timedelta(hours=25))
     await delete_expired_messages(bot.app)  # DRAFT_TTL: the old full texts are gone
     bot.clock.advance(timedelta(hours=24))  # the old summaries are 49 hours old now
     await quick_letter(bot, "New letter", None)
-    new = [await member.next_messages(2, timeout=15) for member in members]
+    new = [await bot.replies(member, 2) for member in members]
     anna_id, boris_id = [
         await bot.db.fetch_value("SELECT id FROM contacts WHERE telegram_user_id = ?", (u.id,))
         for u in (anna, boris)
@@ -239,14 +191,14 @@ async def test_removal_asks_first_then_deletes_what_the_bot_sent_and_says_what_i
     assert kept.text == f"Not removed: contact #{boris_id} keeps their access."
     boris.mark_all_read()
     await boris.forge_callback(f"rmcontact:{anna_id}:1")
-    [refused] = await boris.next_messages()
+    [refused] = await bot.replies(boris)
     assert refused.text == texts.COORDINATORS_ONLY
     # Remove: the question says what will happen, in one sentence.
     [question] = await bot.ask(bot.coordinator(), f"/removecontact {anna_id}")
     assert "lose access at once" in question.text and "48 hours" in question.text
     assert [b for row in question.buttons for b, _ in row] == ["Remove", "Keep"]
     await bot.coordinator().press(question, "Remove")
-    done = await edited(bot.coordinator(), question.message_id, "direct answers")
+    done = await bot.edited(bot.coordinator(), question, "direct answers")
     assert "no longer has access" in done.text
     assert "Deleted from their chats: 2 messages about letters." in done.text
     assert "1 message could not be deleted" in done.text and "48 hours" in done.text
@@ -301,12 +253,12 @@ async def test_fifty_random_tokens_are_refused_and_rate_limited(
     attacker = tg.add_user(6666, "Guesser")
     for _ in range(50):
         await attacker.send(f"/start {secrets.token_urlsafe(24)}")
-    await tg.wait_until_idle()
+    await bot.settle()
     assert [m.text for m in attacker.bot_messages] == [texts.NEUTRAL]  # one sentence, no hint
-    await attacker.next_messages(1)
+    await bot.replies(attacker)
     # While paused, even a real token is ignored (no oracle); nothing was bound.
     await attacker.send(f"/start {real_token}")
-    await attacker.expect_no_message()
+    await bot.silent(attacker)
     assert (
         await bot.db.fetch_value("SELECT count(*) FROM contacts WHERE telegram_user_id = 6666") == 0
     )
@@ -325,10 +277,10 @@ async def test_flooding_member_gets_one_notice_then_silence(
         for _ in range(15):
             await member.send("/whoami")
         # /start counted once: five answers, then the one notice, then nothing.
-        answers = await member.next_messages(6, timeout=15)
+        answers = await bot.replies(member, 6)
         assert [("You are a contact" in m.text) for m in answers] == [True] * 5 + [False]
         assert "faster than I can take them" in answers[-1].text
-        await member.expect_no_message(within=1.5)
+        await bot.silent(member)
         bot.clock.advance(settings.flood_pause + timedelta(seconds=1))
         answer, heard = await bot.ask(member, "/whoami", replies=2)
         assert "You are a contact" in answer.text
@@ -341,15 +293,12 @@ async def test_flood_guard_keeps_coordinators_and_flow_input_and_says_when_a_mem
     """Issue 14 §2: a coordinator pasting a letter in 35 parts, about one a second, loses
     none of it; a member's input to a flow they started is kept; a stranger flooding is
     still ignored; a paused member is told until when, and told when they are heard again."""
-    from tests.e2e.test_letters import quick_letter, until
-    from tests.e2e.test_schedule import run_due
-
     settings = make_settings(tg, tmp_path, flood_max_per_minute=5)
     async with running_bot(settings, clock, tg) as bot:
         org_id = await quick_org(bot, "Org")
         member, commenter = [await quick_member(bot, tg, n, org_id) for n in (2001, 2002)]
         await quick_letter(bot, "A letter", [org_id])
-        [summary, _] = await commenter.next_messages(2, timeout=15)
+        [summary, _] = await bot.replies(commenter, 2)
         coordinator = bot.coordinator()
         await bot.ask(coordinator, "/newletter Pasted paragraph by paragraph\n2026-02-20 18:00")
         parts = [f"Paragraph {n}: PASTEMARK{n:02d} we call on the Council." for n in range(35)]
@@ -364,7 +313,7 @@ async def test_flood_guard_keeps_coordinators_and_flow_input_and_says_when_a_mem
         member.mark_all_read()
         for _ in range(8):
             await member.send("/whoami")
-        answers = await member.next_messages(5, timeout=15)
+        answers = await bot.replies(member, 5)
         assert [("You are a contact" in m.text) for m in answers] == [True] * 4 + [False]
         assert answers[-1].text.startswith("You are sending messages faster than I can take")
         assert "until 2 Feb 2026, 10:10 CET" in answers[-1].text  # when they will be heard
@@ -374,23 +323,25 @@ async def test_flood_guard_keeps_coordinators_and_flow_input_and_says_when_a_mem
         for _ in range(4):
             await commenter.send("/whoami")
         await commenter.send("Please name the lawyers in paragraph 2.")
-        replies = await commenter.next_messages(7, timeout=20)
+        replies = await bot.replies(commenter, 7)
         assert replies[4].text.startswith("You are sending messages faster")  # the 4th /whoami
         assert replies[5].text == texts.COMMENT_SAVED  # the comment is heard
         assert replies[6].text.startswith("I am listening again.")
         # Every part of the paste landed.
-        await until(lambda: any(m.buttons for m in coordinator.bot_messages), timeout=60)
+        await bot.settle()
+        assert any(m.buttons for m in coordinator.bot_messages)
         done = next(m for m in coordinator.bot_messages if m.buttons)
         await coordinator.press(done, "Done")
-        await until(lambda: any("created" in (m.text or "") for m in coordinator.bot_messages), 90)
+        await bot.settle()
+        assert any("created" in (m.text or "") for m in coordinator.bot_messages)
         body = await bot.db.fetch_value("SELECT body FROM versions ORDER BY id DESC LIMIT 1")
         assert [n for n in range(35) if f"PASTEMARK{n:02d}" not in body] == []
         assert [m.text for m in stranger.bot_messages] == [texts.NEUTRAL]
         # The paused member hears nothing more until the pause is over; then they are told.
-        await member.expect_no_message(within=0.3)
+        await bot.silent(member)
         clock.advance(settings.flood_pause)
-        await run_due(bot)
-        [heard] = await member.next_messages(timeout=15)
+        await bot.run_due()
+        [heard] = await bot.replies(member)
         assert heard.text.startswith("I am listening again. What you sent between 2 Feb 2026")
         [answer] = await bot.ask(member, "/whoami")
         assert "You are a contact" in answer.text
@@ -405,14 +356,14 @@ async def test_bot_added_to_a_group_leaves_and_says_nothing(
     group = tg.add_group(-100500, "Coalition chat", type="supergroup")
     await group.add_bot(by=coordinator)
     await group.send(coordinator, "/orgs")
-    await tg.wait_until_idle()
+    await bot.settle()
     assert tg.calls["leaveChat"] >= 1
     assert not group.bot_is_member
     assert tg.messages_sent_to(-100500) == []
     channel = tg.add_group(-100600, "Channel", type="channel")
     await channel.add_bot(by=coordinator)
     await channel.post("/start")
-    await tg.wait_until_idle()
+    await bot.settle()
     assert tg.messages_sent_to(-100600) == []
 
 
@@ -429,21 +380,11 @@ async def test_orgs_list_is_paginated_and_never_cut(
     assert pages > 1
     for number in range(2, pages + 1):
         await coordinator.press(page, "Next »")
-        page = await edited(coordinator, page.message_id, f"page {number} of {pages}")
+        page = await bot.edited(coordinator, page, f"page {number} of {pages}")
         seen.append(page.text)
     for name in names:
         assert name.strip() in "\n".join(seen)
     assert not [r for r in tg.rejections if r.method in ("sendMessage", "editMessageText")]
-
-
-async def edited(user: FakeUser, message_id: int, marker: str, timeout: float = 10.0):  # type: ignore[no-untyped-def]
-    """The message once its text shows ``marker`` (edits are paced like sends)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            message = next(m for m in user.bot_messages if m.message_id == message_id)
-            if marker in message.text:
-                return message
-            await asyncio.sleep(0.05)
 
 
 async def test_members_cannot_page_the_coordinators_lists(
@@ -452,10 +393,10 @@ async def test_members_cannot_page_the_coordinators_lists(
     member = await join(bot, tg, 2001, await add_org(bot, "Org"))
     member.mark_all_read()
     await member.forge_callback("orgs:2")
-    [refusal] = await member.next_messages()
+    [refusal] = await bot.replies(member)
     assert refusal.text == texts.COORDINATORS_ONLY
     await member.forge_callback("x" * 64)
-    [refusal] = await member.next_messages()
+    [refusal] = await bot.replies(member)
     assert refusal.text == texts.STALE_BUTTON
     assert len(member.callback_answers) == 2  # every press answered
 

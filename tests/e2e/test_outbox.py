@@ -3,153 +3,50 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from bot import texts
-from bot.app import services_of, stop_in_process
+from bot.app import stop_in_process
+from bot.context import services_of
 from bot.db import contacts as contacts_repo
-from bot.db import deliveries as deliveries_repo
-from bot.db import organisations as organisations_repo
 from bot.db.timefmt import to_db
-from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.demo.factories import BoundMember
+from bot.fake_telegram import FakeTelegramServer
 from bot.fake_telegram.models import ApiError
 from bot.jobs.outbox import delete_expired_messages
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 from bot.settings import SettingsError, load_settings
-from tests.conftest import COORDINATOR_ID, RunningBot, running_bot
+from tests.factories import (
+    bound_members,
+    drained,
+    opened_coordinator,
+    queue,
+    statuses,
+    text,
+    texts_of,
+    three_parts,
+    wake_outbox,
+)
+from tests.harness import RunningBot, running_bot
 
+# Pacing is what these tests are about: Telegram's own limits, in the fake and the bot.
+pytestmark = pytest.mark.telegram_pace
 # Telegram's overall ~30/s counts sends; edits share only the per-chat limit with them.
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto"}
 PACED_METHODS = SEND_METHODS | {"editMessageText"}
-
-
-@dataclass(frozen=True)
-class Member:
-    contact_id: int
-    user: FakeUser
-    name: str
-    organisation: str
-
-
-async def add_members(bot: RunningBot, count: int, *, first_id: int = 50_000) -> list[Member]:
-    """Organisations with one active contact each, whose accounts have opened the bot."""
-    now = bot.clock.now()
-    members = []
-    async with bot.db.transaction() as tx:
-        for n in range(count):
-            organisation = f"Org {n:03d}"
-            name = f"Member {n:03d}"
-            org_id = await organisations_repo.insert(
-                tx, name=organisation, name_key=organisation.lower(), now=now
-            )
-            contact_id = await contacts_repo.insert_invited_member(
-                tx, organisation_id=org_id, label=None, now=now
-            )
-            user_id = first_id + n
-            await contacts_repo.bind(
-                tx, contact_id, telegram_user_id=user_id, display_name=name, language="en", now=now
-            )
-            user = bot.tg.add_user(user_id, name)
-            user.started = True  # they opened the bot when they joined
-            members.append(Member(contact_id, user, name, organisation))
-    return members
-
-
-def coordinator(bot: RunningBot) -> FakeUser:
-    user = bot.coordinator()
-    user.started = True
-    return user
-
-
-def text(body: str, **params: Any) -> OutgoingMessage:
-    return OutgoingMessage("sendMessage", {"text": body, "parse_mode": "HTML", **params})
-
-
-async def queue(
-    bot: RunningBot,
-    members: list[Member],
-    compose: Callable[[Member], list[OutgoingMessage]],
-    *,
-    requested_by: int | None = COORDINATOR_ID,
-    delete_after: timedelta | None = None,
-) -> int:
-    """One broadcast, queued in one transaction like /circulate does, then the sender woken."""
-    now = bot.clock.now()
-    async with bot.db.transaction() as tx:
-        broadcast_id = await outbox.create_broadcast(
-            tx, letter_id=None, kind="circulation", requested_by=requested_by, now=now
-        )
-        for member in members:
-            for part, message in enumerate(compose(member)):
-                await outbox.enqueue(
-                    tx,
-                    broadcast_id=broadcast_id,
-                    contact_id=member.contact_id,
-                    chat_id=member.user.id,
-                    letter_id=None,
-                    kind="summary" if part == 0 else "fulltext",
-                    message=message,
-                    dedupe_key=f"test:{broadcast_id}:{member.contact_id}:{part}",
-                    now=now,
-                    delete_after=None if delete_after is None else now + delete_after,
-                )
-    wake(bot)
-    return broadcast_id
-
-
-def wake(bot: RunningBot) -> None:
-    sender = services_of(bot.app).outbox_sender
-    assert sender is not None
-    sender.wake()
-
-
-async def drained(bot: RunningBot, broadcast_id: int, timeout: float = 20.0) -> None:
-    """Until the broadcast is finished and nothing at all (report, notices) is queued."""
-    async with asyncio.timeout(timeout):
-        while True:
-            broadcast = await deliveries_repo.get_broadcast(bot.db, broadcast_id)
-            queued = await bot.db.fetch_value(
-                "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
-            )
-            if broadcast is not None and broadcast.finished_at is not None and queued == 0:
-                return
-            await asyncio.sleep(0.05)
-
-
-def texts_of(tg: FakeTelegramServer, chat_id: int) -> list[str]:
-    return [m.text or m.caption or "" for m in tg.messages_sent_to(chat_id)]
 
 
 def send_rejections(tg: FakeTelegramServer) -> list[Any]:
     return [r for r in tg.rejections if r.method in PACED_METHODS]
 
 
-def three_parts(member: Member) -> list[OutgoingMessage]:
-    markup = {"inline_keyboard": [[{"text": "Sign", "callback_data": f"s:{member.contact_id}"}]]}
-    return [
-        text(f"<b>Summary</b> for {member.name}", reply_markup=markup, protect_content=True),
-        text(f"Full text 1/2 for {member.name}", link_preview_options={"is_disabled": True}),
-        text(f"Full text 2/2 for {member.name}"),
-    ]
-
-
-async def statuses(bot: RunningBot, broadcast_id: int) -> list[tuple[str, str | None]]:
-    rows = await bot.db.fetch_all(
-        "SELECT status, reason FROM deliveries WHERE broadcast_id = ? ORDER BY id",
-        (broadcast_id,),
-    )
-    return [(row["status"], row["reason"]) for row in rows]
-
-
 async def test_broadcast_reaches_everyone_once_in_order_within_limits(bot: RunningBot) -> None:
-    boss = coordinator(bot)
-    members = await add_members(bot, 40)
+    boss = opened_coordinator(bot)
+    members = await bound_members(bot, 40)
     broadcast_id = await queue(bot, members, three_parts)
     await drained(bot, broadcast_id)
 
@@ -188,8 +85,8 @@ async def test_broadcast_reaches_everyone_once_in_order_within_limits(bot: Runni
 async def test_blocked_member_becomes_unreachable_and_coordinators_are_told_once(
     bot: RunningBot,
 ) -> None:
-    boss = coordinator(bot)
-    members = await add_members(bot, 3)
+    boss = opened_coordinator(bot)
+    members = await bound_members(bot, 3)
     blocked = members[1]
     blocked.user.block()
     broadcast_id = await queue(bot, members, three_parts)
@@ -230,7 +127,7 @@ async def test_blocked_member_becomes_unreachable_and_coordinators_are_told_once
 async def test_flood_control_is_obeyed_and_not_a_failure(bot: RunningBot) -> None:
     # Telegram is stricter with this chat than the bot expects: no burst at all.
     bot.tg.limits.per_chat_burst = 1
-    [member] = await add_members(bot, 1)
+    [member] = await bound_members(bot, 1)
     broadcast_id = await queue(bot, [member], three_parts, requested_by=None)
     await drained(bot, broadcast_id)
 
@@ -251,10 +148,10 @@ async def test_flood_control_is_obeyed_and_not_a_failure(bot: RunningBot) -> Non
 
 
 async def test_refused_message_is_reported_and_never_retried(bot: RunningBot) -> None:
-    boss = coordinator(bot)
-    members = await add_members(bot, 2)
+    boss = opened_coordinator(bot)
+    members = await bound_members(bot, 2)
 
-    def compose(member: Member) -> list[OutgoingMessage]:
+    def compose(member: BoundMember) -> list[OutgoingMessage]:
         broken = text("<b>unclosed") if member is members[0] else text("fine")
         return [broken, text(f"after for {member.name}")]
 
@@ -286,8 +183,8 @@ async def test_refused_message_is_reported_and_never_retried(bot: RunningBot) ->
 async def test_timed_out_send_is_uncertain_and_not_resent(
     bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    coordinator(bot)
-    members = await add_members(bot, 2)
+    opened_coordinator(bot)
+    members = await bound_members(bot, 2)
     slow_chat = members[0].user.id
     original = bot.tg._api_sendMessage
 
@@ -301,8 +198,7 @@ async def test_timed_out_send_is_uncertain_and_not_resent(
     assert sender is not None
     monkeypatch.setattr(sender, "send_timeout", 0.3)
     broadcast_id = await queue(bot, members, three_parts)
-    await drained(bot, broadcast_id)
-    await asyncio.sleep(1.0)  # let the slow request finish on the fake's side
+    await drained(bot, broadcast_id)  # settled: the slow request finished on the fake's side
 
     # Telegram got it (its answer was late): it is there exactly once, never resent. (It
     # landed after the parts sent meanwhile: the sender moved on when it gave up waiting.)
@@ -321,7 +217,7 @@ async def test_timed_out_send_is_uncertain_and_not_resent(
 async def test_network_error_is_retried_with_backoff_in_order(
     bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    members = await add_members(bot, 2)
+    members = await bound_members(bot, 2)
     flaky_chat = members[0].user.id
     original = bot.tg._api_sendMessage
     failures = []
@@ -335,11 +231,9 @@ async def test_network_error_is_retried_with_backoff_in_order(
     monkeypatch.setattr(bot.tg, "_api_sendMessage", flaky)
     broadcast_id = await queue(bot, members, three_parts, requested_by=None)
 
-    async with asyncio.timeout(10):
-        while len(texts_of(bot.tg, members[1].user.id)) < 3:  # noqa: ASYNC110 - same loop
-            await asyncio.sleep(0.05)
-    await asyncio.sleep(0.3)
+    await bot.settle()
     # The other chat was not held up; the flaky chat waits for its back-off, in order.
+    assert len(texts_of(bot.tg, members[1].user.id)) == 3
     assert texts_of(bot.tg, flaky_chat) == []
     first = await bot.db.fetch_one(
         "SELECT * FROM deliveries WHERE chat_id = ? ORDER BY id LIMIT 1", (flaky_chat,)
@@ -350,7 +244,7 @@ async def test_network_error_is_retried_with_backoff_in_order(
     assert "Bad Gateway" in first["error"]
 
     bot.clock.advance(timedelta(seconds=2))
-    wake(bot)
+    wake_outbox(bot)
     await drained(bot, broadcast_id)
     assert texts_of(bot.tg, flaky_chat) == [
         "Summary for Member 000",
@@ -365,7 +259,7 @@ async def test_draft_ttl_deletes_expired_messages(bot: RunningBot) -> None:
     assert bot.app.job_queue is not None
     [job] = bot.app.job_queue.get_jobs_by_name("outbox:delete-expired")
     assert job.job.misfire_grace_time is None and job.job.coalesce
-    members = await add_members(bot, 2)
+    members = await bound_members(bot, 2)
     broadcast_id = await queue(
         bot, members, three_parts, requested_by=None, delete_after=timedelta(hours=24)
     )
@@ -394,7 +288,7 @@ async def test_draft_ttl_deletes_expired_messages(bot: RunningBot) -> None:
 async def test_draft_ttl_past_telegrams_48_hours_is_recorded_not_retried(
     bot: RunningBot,
 ) -> None:
-    [member] = await add_members(bot, 1)
+    [member] = await bound_members(bot, 1)
     broadcast_id = await queue(
         bot, [member], lambda m: [text("draft")], requested_by=None, delete_after=timedelta(hours=1)
     )
@@ -420,12 +314,10 @@ def test_draft_ttl_must_stay_under_48_hours() -> None:
 async def test_restart_resumes_with_the_same_progress_message_and_one_report(
     bot: RunningBot,
 ) -> None:
-    boss = coordinator(bot)
-    members = await add_members(bot, 30)
+    boss = opened_coordinator(bot)
+    members = await bound_members(bot, 30)
     broadcast_id = await queue(bot, members, three_parts)
-    async with asyncio.timeout(10):
-        while not any(m.text.startswith("⏳") for m in boss.bot_messages):  # noqa: ASYNC110
-            await asyncio.sleep(0.02)
+    await bot.meanwhile(lambda: any(m.text.startswith("⏳") for m in boss.bot_messages))
     await stop_in_process(bot.app)  # a clean stop half-way
     first_run = sum(len(texts_of(bot.tg, m.user.id)) for m in members)
     assert 30 <= first_run < 90

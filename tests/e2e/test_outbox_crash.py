@@ -16,55 +16,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
-from bot.db import contacts as contacts_repo
 from bot.db import open_database
-from bot.db import organisations as organisations_repo
 from bot.db.migrate import apply_migrations
+from bot.demo.factories import bind_members
 from bot.fake_telegram import FakeTelegramServer
 from bot.jobs.outbox import SEND_TIMEOUT
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
-from tests.conftest import COORDINATOR_ID, START, TOKEN
+from tests.harness import COORDINATOR_ID, START, process_environment, start_process, until
 
 MEMBERS = 25
 PARTS = 3
 TOTAL = MEMBERS * PARTS
 FIRST_USER = 60_000
 FREEZE_LIMIT = SEND_TIMEOUT / 2  # seconds
-
-
-def _environment(tg: FakeTelegramServer, database: Path) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": tg.base_url,
-        "TELEGRAM_FILE_URL": tg.base_file_url,
-        "COORDINATOR_IDS": str(COORDINATOR_ID),
-        "DATABASE_PATH": str(database),
-        "LOG_LEVEL": "INFO",
-    }
-
-
-async def _start(env: dict[str, str], cwd: Path, log: IO[bytes]) -> asyncio.subprocess.Process:
-    # The log goes to a file: a pipe nobody reads would fill up and stall the bot.
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=cwd, stdout=log, stderr=log
-    )
-
-
-async def _until(predicate, timeout: float) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - the condition lives in another process
-            await asyncio.sleep(0.01)
+# The bot runs as a process, at Telegram's pace: the fake has Telegram's limits.
+pytestmark = pytest.mark.telegram_pace
 
 
 def _text(n: int, part: int) -> str:
@@ -76,27 +50,19 @@ async def _prepare(database: Path, tg: FakeTelegramServer) -> int:
     db = await open_database(database)
     try:
         await apply_migrations(db, START)
-        stamp = START
+        members = await bind_members(
+            db, MEMBERS, now=START, first_user_id=FIRST_USER, tg=tg,
+            organisation="Org {n:02d}", name="Member {n:02d}",
+        )  # fmt: skip
         async with db.transaction() as tx:
             broadcast_id = await outbox.create_broadcast(
                 tx, letter_id=None, kind="circulation", requested_by=COORDINATOR_ID, now=START
             )
-            for n in range(MEMBERS):
-                org_id = await organisations_repo.insert(
-                    tx, name=f"Org {n:02d}", name_key=f"org {n:02d}", now=stamp
-                )
-                contact_id = await contacts_repo.insert_invited_member(
-                    tx, organisation_id=org_id, label=None, now=stamp
-                )
-                await contacts_repo.bind(
-                    tx, contact_id, telegram_user_id=FIRST_USER + n,
-                    display_name=f"Member {n:02d}", language="en", now=stamp,
-                )  # fmt: skip
-                tg.add_user(FIRST_USER + n, f"Member {n:02d}").started = True
+            for n, member in enumerate(members):
                 for part in range(PARTS):
                     await outbox.enqueue(
-                        tx, broadcast_id=broadcast_id, contact_id=contact_id,
-                        chat_id=FIRST_USER + n, letter_id=None, kind="summary",
+                        tx, broadcast_id=broadcast_id, contact_id=member.contact_id,
+                        chat_id=member.telegram_user_id, letter_id=None, kind="summary",
                         message=OutgoingMessage("sendMessage", {"text": _text(n, part)}),
                         dedupe_key=f"crash:{n}:{part}", now=START,
                     )  # fmt: skip
@@ -113,7 +79,7 @@ async def test_kill_9_mid_broadcast_then_restart(
     coordinator = tg.add_user(COORDINATOR_ID, "Olena")
     coordinator.started = True
     broadcast_id = await _prepare(database, tg)
-    env = _environment(tg, database)
+    env = process_environment(tg, database)
     kill_after = round(TOTAL * kill_at)
 
     arrived: list[str] = []  # member messages in the order they reach the fake
@@ -154,7 +120,7 @@ async def test_kill_9_mid_broadcast_then_restart(
         return flooded not in marked and marked <= delivered() | {on_the_wire}
 
     with (tmp_path / "bot.log").open("wb") as log:
-        first = await _start(env, tmp_path, log)
+        first = await start_process(env, tmp_path, log)
         try:
             # A bot that marks deliveries long before they leave never gets here: it is
             # killed after the time limit all the same (well before the held request times
@@ -174,12 +140,12 @@ async def test_kill_9_mid_broadcast_then_restart(
         on_the_wire = arrived[kill_after - 1]
         received = delivered() | {on_the_wire}  # what Telegram had when the bot died
 
-        second = await _start(env, tmp_path, log)
+        second = await start_process(env, tmp_path, log)
         try:
             reports = lambda: [  # noqa: E731
                 m for m in coordinator.bot_messages if (m.text or "").startswith("Delivery report")
             ]
-            await _until(lambda: len(reports()) >= 1, timeout=20)
+            await until(lambda: len(reports()) >= 1, timeout=20)
             second.send_signal(signal.SIGTERM)
             async with asyncio.timeout(20):
                 await second.wait()

@@ -10,9 +10,8 @@ from datetime import timedelta
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.services.letter_text import fingerprint, normalise
 from tests import letter_samples as sample
-from tests.conftest import RunningBot, make_settings, running_bot
-from tests.e2e.test_letters import DEADLINE, circulate, until
-from tests.e2e.test_membership import add_org, join
+from tests.factories import DEADLINE, add_org, circulate, join
+from tests.harness import RunningBot, make_settings, running_bot
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -24,8 +23,8 @@ async def paste(bot: RunningBot, user: FakeUser, parts: list[str]):  # type: ign
     for part in parts[1:]:
         await user.send(part)
     total = len(normalise("\n\n".join(parts)))  # within a few characters of the joined text
-    await until(lambda: _counted(ack.text) >= total - 2 * len(parts))
-    await bot.tg.wait_until_idle()
+    await bot.settle()
+    assert _counted(ack.text) >= total - 2 * len(parts)
     return ack
 
 
@@ -56,7 +55,7 @@ async def test_a_long_paste_split_by_telegram_is_stored_exactly_as_written(
     # A later paste (a minute on) gets its own acknowledgement; Done moves there.
     bot.clock.advance(timedelta(minutes=1))
     [later] = await bot.ask(coordinator, "Annex: contacts for the delegations.")
-    await bot.tg.wait_until_idle()
+    await bot.settle()
     assert ack.button_texts == [] and later.button_texts == ["Done", "Cancel"]
     await coordinator.press(later, "Done")
     [created] = await bot.replies(coordinator)
@@ -74,7 +73,8 @@ async def test_newletter_with_title_deadline_and_a_long_text_in_one_paste(
     question, ack = await bot.ask(coordinator, first, replies=2)  # not a letter from a part
     assert "Deadline: 20 Feb 2026, 18:00 CET" in question.text and "Got it" in ack.text
     await coordinator.send(second)
-    await until(lambda: f"Got it: {len(text)} characters" in ack.text)
+    await bot.settle()
+    assert f"Got it: {len(text)} characters" in ack.text
     await coordinator.press(ack, "Done")
     [created] = await bot.replies(coordinator)
     assert "Letter #1 created" in created.text and await stored_body(bot) == text
@@ -91,8 +91,9 @@ async def test_a_letter_pasted_paragraph_by_paragraph_gets_one_acknowledgement(
         bot.clock.advance(timedelta(seconds=1))
         await coordinator.send(paragraph)
     text = "\n\n".join(paragraphs)
-    await until(lambda: f"Got it: {len(text)} characters so far" in ack.text)
-    await bot.tg.wait_until_idle()
+    await bot.settle()
+    assert f"Got it: {len(text)} characters so far" in ack.text
+    await bot.settle()
     assert coordinator.unread == []  # twelve messages, one reply
     assert "Telegram split" not in ack.text  # separate messages, nothing was joined
     await coordinator.press(ack, "Done")
@@ -113,7 +114,8 @@ async def test_a_paste_cut_inside_a_sentence_is_joined_with_a_space_across_a_res
         [ack] = await bot.ask(coordinator, first)
     async with running_bot(settings, clock, tg) as bot:  # the paste's parts are in the database
         await coordinator.send(second)
-        await until(lambda: f"Got it: {len(text)} characters" in ack.text)
+        await bot.settle()
+        assert f"Got it: {len(text)} characters" in ack.text
         assert "inside a sentence; I joined it with a space" in ack.text
         assert "competent courts and prosecutors on request" in ack.text
         await coordinator.press(ack, "Done")
@@ -132,7 +134,8 @@ async def test_a_word_paste_revised_against_the_docx_shows_the_one_changed_figur
     assert "Letter #1 created" in created.text
     assert await stored_body(bot) == "\n\n".join(sample.paragraphs())
     await circulate(bot, 1)
-    await until(lambda: any(m.document for m in member.bot_messages))  # the draft, all of it
+    await bot.settle()
+    assert any(m.document for m in member.bot_messages)  # the draft, all of it
 
     revised = sample.word_paste().replace(sample.FIGURE, sample.REVISED_FIGURE)
     await bot.ask(coordinator, "/revise 1")
@@ -147,7 +150,8 @@ async def test_a_word_paste_revised_against_the_docx_shows_the_one_changed_figur
     await bot.replies(coordinator)
     assert await stored_body(bot, number=2) == normalise(revised)
 
-    await until(lambda: any("new version" in (m.text or "") for m in member.bot_messages))
+    await bot.settle()
+    assert any("new version" in (m.text or "") for m in member.bot_messages)
     [notice] = [m for m in member.bot_messages if "new version" in (m.text or "")]
     assert "has a new version: v2" in notice.text
     assert notice.text.count("§") == 1 and "§5 changed" in notice.text

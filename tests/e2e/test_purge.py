@@ -7,11 +7,9 @@ from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.db import audit
-from bot.fake_telegram import FakeTelegramServer
-from tests.conftest import RunningBot, make_settings, running_bot
-from tests.e2e.test_letters import until
-from tests.e2e.test_responses import circulated, close, edited, sign, summary_of
-from tests.e2e.test_schedule import run_due
+from bot.fake_telegram import FakeMessage, FakeTelegramServer
+from tests.factories import circulated, close, sign, summary_of
+from tests.harness import RunningBot, make_settings, running_bot
 
 MARKERS = (
     "mandate", "undersigned", "lawyers-marker", "secret-reason", "milestone-marker",
@@ -21,33 +19,28 @@ MARKERS = (
 
 async def letter_with_answers(bot: RunningBot, tg: FakeTelegramServer):  # type: ignore[no-untyped-def]
     letter_id, (anna, boris) = await circulated(bot, tg, ["Org Anna", "Org Boris"])
-    await sign(anna)
+    await sign(bot, anna)
     await boris.press(summary_of(boris), "💬 Comment")
     await bot.ask(boris, "Please mention the lawyers-marker case.")
-    # The relay to the coordinator is paced after Boris's answer: let it land before the
-    # coordinator's own questions, or it is taken for their answer.
-    await until(lambda: any("Comment #1" in (m.text or "") for m in bot.coordinator().messages))
+    await bot.settle()
+    assert any("Comment #1" in (m.text or "") for m in bot.coordinator().messages)
     await boris.press(summary_of(boris), "Decline")
     await bot.ask(boris, "secret-reason: our board said no")
     coordinator = bot.coordinator()
-    await ask_until(bot, f"/milestone {letter_id} Session milestone-marker opens "
-                    "2026-02-15 10:00", "milestone-marker")  # fmt: skip
+    await ask_for(bot, f"/milestone {letter_id} Session milestone-marker opens "
+                  "2026-02-15 10:00", "milestone-marker")  # fmt: skip
     # A revision started and abandoned: its text waits in the flow.
-    await ask_until(bot, f"/revise {letter_id}", "new text")
-    await ask_until(bot, "The whole new revision-marker text.", "characters")
+    await ask_for(bot, f"/revise {letter_id}", "new text")
+    await ask_for(bot, "The whole new revision-marker text.", "characters")
     coordinator.mark_all_read()
     return letter_id, anna, boris
 
 
-async def ask_until(bot: RunningBot, text: str, marker: str):  # type: ignore[no-untyped-def]
-    """The coordinator's next message holding ``marker`` (notices may come in between)."""
-    coordinator = bot.coordinator()
-    coordinator.mark_all_read()
-    await coordinator.send(text)
-    while True:
-        [message] = await bot.replies(coordinator)
-        if marker in (message.text or ""):
-            return message
+async def ask_for(bot: RunningBot, text: str, marker: str) -> FakeMessage:
+    """The coordinator's answer to ``text``, which must hold ``marker``."""
+    [message] = await bot.ask(bot.coordinator(), text)
+    assert marker in (message.text or ""), message.text
+    return message
 
 
 async def texts_left(bot: RunningBot, letter_id: int) -> list[str]:
@@ -87,19 +80,19 @@ async def test_purge_asks_removes_texts_keeps_signatures_and_the_chain(
     letter_id, anna, _ = await letter_with_answers(bot, tg)
     coordinator = bot.coordinator()
     assert await texts_left(bot, letter_id)  # the markers are there to be found
-    await ask_until(bot, f"/purge {letter_id}", "not closed")
+    await ask_for(bot, f"/purge {letter_id}", "not closed")
     await close(bot, letter_id)
     summary_id = summary_of(anna).message_id
-    question = await ask_until(bot, f"/purge {letter_id}", "for good")
+    question = await ask_for(bot, f"/purge {letter_id}", "for good")
     await coordinator.press(question, "Cancel")
-    await edited(coordinator, question.message_id, "Not purged")
+    await bot.edited(coordinator, question, "Not purged")
     assert (
         await bot.db.fetch_value("SELECT purged_at FROM letters WHERE id = ?", (letter_id,)) is None
     )
 
-    question = await ask_until(bot, f"/purge {letter_id}", "for good")
+    question = await ask_for(bot, f"/purge {letter_id}", "for good")
     await coordinator.press(question, "🗑 Purge it")
-    await edited(coordinator, question.message_id, "is purged")
+    await bot.edited(coordinator, question, "is purged")
     assert await texts_left(bot, letter_id) == []
     # Nor in the database's files (a plain database here): the write-ahead log was emptied.
     assert files_holding(bot, MARKERS) == []
@@ -114,7 +107,7 @@ async def test_purge_asks_removes_texts_keeps_signatures_and_the_chain(
     actions = [e.action for e in await audit.events(bot.db, letter_id=letter_id)]
     assert actions[-1] == "letter.purged"
     # The letter's messages are gone from the members' chats (within Telegram's 48 hours).
-    await bot.tg.wait_until_idle()
+    await bot.settle()
     gone = anna.find(summary_id)
     assert gone is None or gone.deleted
     assert not [m for m in anna.bot_messages if "undersigned" in (m.text or "")]
@@ -135,10 +128,10 @@ async def test_retention_days_purge_closed_letters_by_themselves(
         letter_id, _, _ = await letter_with_answers(bot, tg)
         await close(bot, letter_id)
         clock.advance(timedelta(days=29, hours=23))
-        await run_due(bot)
+        await bot.run_due()
         assert await texts_left(bot, letter_id)
         clock.advance(timedelta(hours=1))
-        await run_due(bot)
+        await bot.run_due()
         assert await texts_left(bot, letter_id) == []
         event = (await audit.events(bot.db, letter_id=letter_id))[-1]
         assert (event.action, event.actor) == ("letter.purged", "system")
@@ -156,10 +149,10 @@ async def test_an_abandoned_flow_expires_a_day_after_its_last_input(
     letter_id, _, _ = await letter_with_answers(bot, tg)  # with a /revise left mid-way
     assert await bot.db.fetch_value("SELECT count(*) FROM flows") == 1
     bot.clock.advance(timedelta(hours=23))
-    await run_due(bot)
+    await bot.run_due()
     assert await bot.db.fetch_value("SELECT count(*) FROM flows") == 1
     bot.clock.advance(timedelta(hours=1))
-    await run_due(bot)  # the scheduler sweeps it: what was typed is gone
+    await bot.run_due()  # the scheduler sweeps it: what was typed is gone
     assert await bot.db.fetch_value("SELECT count(*) FROM flows") == 0
     # What the coordinator types now is no part of a revision.
     [answer] = await bot.ask(bot.coordinator(), "More revision-marker text.")

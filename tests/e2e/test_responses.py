@@ -7,83 +7,23 @@ import csv
 import io
 
 from bot import texts
-from bot.fake_telegram import FakeTelegramServer, FakeUser
+from bot.fake_telegram import FakeTelegramServer
 from bot.messages import LetterComposer
 from bot.services import lifecycle, purge
-from tests.conftest import RunningBot
-from tests.e2e.test_letters import TEXT, circulate, new_letter, quick_letter, until
-from tests.e2e.test_membership import add_org, join, quick_member, quick_org
-
-
-async def circulated(
-    bot: RunningBot, tg: FakeTelegramServer, orgs: list[str], per_org: int = 1
-) -> tuple[int, list[FakeUser]]:
-    """A letter circulated to new organisations; returns the letter id and their members."""
-    members = []
-    for index, name in enumerate(orgs):
-        org_id = await add_org(bot, name)
-        for n in range(per_org):
-            members.append(await join(bot, tg, 3000 + index * 10 + n, org_id))
-    letter_id = await new_letter(bot)
-    await circulate(bot, letter_id)
-    for member in members:
-        await member.next_messages(2, timeout=20)  # summary and the full text
-    return letter_id, members
-
-
-def summary_of(member: FakeUser):  # type: ignore[no-untyped-def]
-    return next(m for m in member.bot_messages if m.text and m.text.startswith("📄"))
-
-
-async def sign(  # type: ignore[no-untyped-def]
-    member: FakeUser, listing: str = "Listed by name", message=None, button: str = "✍️ Sign"
-):
-    await member.press(message or summary_of(member), button)
-    [choose] = await member.next_messages()
-    await member.press(choose, listing)
-    confirm = await edited(member, choose.message_id, "Please confirm")
-    await member.press(confirm, "✅ Confirm")
-    return await edited(member, choose.message_id, "Signed for")
-
-
-async def revise_materially(bot: RunningBot, letter_id: int) -> None:
-    """/revise with a new paragraph, marked material (the members' notices follow)."""
-    coordinator = bot.coordinator()
-    await bot.ask(coordinator, f"/revise {letter_id}")
-    [got] = await bot.ask(coordinator, TEXT + "\n\nA new demanding paragraph.")
-    await coordinator.press(got, "Done")
-    [kind] = await bot.replies(coordinator)
-    await coordinator.press(kind, "Material: ask to sign again")
-    await bot.replies(coordinator)
-
-
-async def close(bot: RunningBot, letter_id: int) -> str:
-    """/close and its confirmation tap; the text it ends with."""
-    coordinator = bot.coordinator()
-    coordinator.mark_all_read()
-    await coordinator.send(f"/close {letter_id}")
-    # Notices sent before the command (a relayed comment, say) may still be on their way.
-    question = None
-    while question is None or not question.text.startswith(f"Close letter #{letter_id}"):
-        [question] = await bot.replies(coordinator)
-    await coordinator.press(question, "🔒 Close it")
-    return (await edited(coordinator, question.message_id, "is closed")).text
-
-
-async def withdraw(member: FakeUser, question) -> str:  # type: ignore[no-untyped-def]
-    """The second tap on Withdraw; the receipt it ends with."""
-    assert question.text.startswith("Withdraw the signature of"), question.text
-    await member.press(question, "↩️ Yes, withdraw it")
-    return (await edited(member, question.message_id, "is withdrawn")).text
-
-
-async def edited(user: FakeUser, message_id: int, marker: str):  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(10):
-        while True:
-            message = next(m for m in user.bot_messages if m.message_id == message_id)
-            if marker in (message.text or ""):
-                return message
-            await asyncio.sleep(0.05)
+from tests.factories import (
+    circulate,
+    circulated,
+    close,
+    new_letter,
+    quick_letter,
+    quick_member,
+    quick_org,
+    revise_materially,
+    sign,
+    summary_of,
+    withdraw,
+)
+from tests.harness import RunningBot
 
 
 async def test_sign_with_listing_choice_receipt_and_colleagues_told(
@@ -91,7 +31,7 @@ async def test_sign_with_listing_choice_receipt_and_colleagues_told(
 ) -> None:
     letter_id, (anna, boris) = await circulated(bot, tg, ['Centre "Viasna" <Minsk>'], per_org=2)
     await anna.press(summary_of(anna), "✍️ Sign")
-    [choose] = await anna.next_messages()
+    [choose] = await bot.replies(anna)
     assert 'Centre "Viasna" <Minsk>' in choose.text  # exactly as it will be listed
     assert [b for row in choose.buttons for b, _ in row] == [
         "Listed by name",
@@ -100,20 +40,20 @@ async def test_sign_with_listing_choice_receipt_and_colleagues_told(
         "Cancel",
     ]
     await anna.press(choose, "Counted, not named")
-    confirm = await edited(anna, choose.message_id, "Please confirm")
+    confirm = await bot.edited(anna, choose, "Please confirm")
     assert "cannot be named" in confirm.text
     await anna.press(confirm, "✅ Confirm")
-    receipt = await edited(anna, choose.message_id, "Signed for")
+    receipt = await bot.edited(anna, choose, "Signed for")
     version = await bot.db.fetch_one("SELECT number, fingerprint FROM versions")
     assert f"v1 · {version['fingerprint']}" in receipt.text
     assert "2 Feb 2026" in receipt.text  # the time it was recorded
-    [told] = await boris.next_messages()
+    [told] = await bot.replies(boris)
     assert "signed" in told.text and "cannot be named" in told.text
     row = await bot.db.fetch_one("SELECT decision, listing FROM responses")
     assert (row["decision"], row["listing"]) == ("signed", "anonymous")
     # A second tap on the same confirmation changes nothing.
     await anna.forge_callback(f"sgc:{letter_id}:1:2", confirm)
-    [already] = await anna.next_messages()
+    [already] = await bot.replies(anna)
     assert "already signed" in already.text
     events = await bot.db.fetch_value(
         "SELECT count(*) FROM audit_events WHERE action = 'response.signed'"
@@ -124,14 +64,14 @@ async def test_sign_with_listing_choice_receipt_and_colleagues_told(
 async def test_decline_with_reason_and_with_skip(bot: RunningBot, tg: FakeTelegramServer) -> None:
     _, (first, second) = await circulated(bot, tg, ["First", "Second"])
     await first.press(summary_of(first), "Decline")
-    [ask] = await first.next_messages()
+    [ask] = await bot.replies(first)
     assert "send the reason" in ask.text
     [receipt] = await bot.ask(first, "We <never> sign & joint letters")
     assert receipt.text.startswith("Declined for First")
     await second.press(summary_of(second), "Decline")
-    [ask] = await second.next_messages()
+    [ask] = await bot.replies(second)
     await second.press(ask, "Skip")
-    [receipt] = await second.next_messages()
+    [receipt] = await bot.replies(second)
     assert receipt.text.startswith("Declined for Second")
     reasons = await bot.db.fetch_all("SELECT reason FROM responses ORDER BY organisation_id")
     assert [r["reason"] for r in reasons] == ["We <never> sign & joint letters", None]
@@ -141,7 +81,7 @@ async def test_comment_reply_and_reply_to_a_draft(bot: RunningBot, tg: FakeTeleg
     _, (member,) = await circulated(bot, tg, ["Org"])
     coordinator = bot.coordinator()
     await member.press(summary_of(member), "💬 Comment")
-    [ask] = await member.next_messages()
+    [ask] = await bot.replies(member)
     assert "next message" in ask.text
     [thanks] = await bot.ask(member, "Paragraph 2 should <b>name</b> the prisoners")
     assert thanks.text == texts.COMMENT_SAVED
@@ -151,11 +91,11 @@ async def test_comment_reply_and_reply_to_a_draft(bot: RunningBot, tg: FakeTeleg
     [ask] = await bot.replies(coordinator)
     [sent] = await bot.ask(coordinator, "Good point — done in v2.")
     assert "sent to" in sent.text
-    [answer] = await member.next_messages()
+    [answer] = await bot.replies(member)
     assert "Good point — done in v2." in answer.text
     # A reply (Telegram's reply) to the letter's message is a comment too.
     await member.reply(summary_of(member), "Typo in the title")
-    [thanks] = await member.next_messages()
+    [thanks] = await bot.replies(member)
     assert thanks.text == texts.COMMENT_SAVED
     await bot.replies(coordinator)
     [header, first, second] = await bot.ask(coordinator, "/comments 1", replies=3)
@@ -167,24 +107,24 @@ async def test_withdraw_from_receipt_and_by_command(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     letter_id, (member,) = await circulated(bot, tg, ["Org"])
-    receipt = await sign(member)
+    receipt = await sign(bot, member)
     await member.press(receipt, "Withdraw signature")
-    [question] = await member.next_messages()
+    [question] = await bot.replies(member)
     assert "no longer be counted" in question.text  # what will happen, before it does
     await member.press(question, "Keep the signature")
-    await edited(member, question.message_id, "Not withdrawn")
+    await bot.edited(member, question, "Not withdrawn")
     assert await bot.db.fetch_value("SELECT decision FROM responses") == "signed"
     await member.press(receipt, "Withdraw signature")
-    [question] = await member.next_messages()
-    assert "is withdrawn" in await withdraw(member, question)
+    [question] = await bot.replies(member)
+    assert "is withdrawn" in await withdraw(bot, member, question)
     [nothing] = await bot.ask(member, f"/withdraw {letter_id}")
     assert "has not signed" in nothing.text
     # A repeated press (its buttons are gone, so forged) is checked again: nothing to withdraw.
     await member.forge_callback(f"wdc:{letter_id}:1", question)
-    await edited(member, question.message_id, "has not signed")
-    await sign(member)
+    await bot.edited(member, question, "has not signed")
+    await sign(bot, member)
     [question] = await bot.ask(member, f"/withdraw {letter_id}")
-    assert "is withdrawn" in await withdraw(member, question)
+    assert "is withdrawn" in await withdraw(bot, member, question)
     [mine] = await bot.ask(member, "/mine")
     assert "signature withdrawn" in mine.text
 
@@ -193,20 +133,20 @@ async def test_material_revision_asks_signatories_to_confirm_again(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     letter_id, (first, second, third) = await circulated(bot, tg, ["A Org", "B Org", "C Org"])
-    await sign(first)
-    await sign(second, "Internal only")
+    await sign(bot, first)
+    await sign(bot, second, "Internal only")
     coordinator = bot.coordinator()
     await revise_materially(bot, letter_id)
-    notice, _ = await first.next_messages(2, timeout=15)
-    await third.next_messages(2, timeout=15)
+    notice, _ = await bot.replies(first, 2)
+    await bot.replies(third, 2)
     [status, *_] = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
     assert "signed: 0" in status.text and "needs reconfirmation: 2" in status.text
     # The old Sign button refers to a superseded version: refused, nothing changes.
     first.mark_all_read()
     await first.press(summary_of(first), "✍️ Sign")
-    [refusal] = await first.next_messages()
+    [refusal] = await bot.replies(first)
     assert "replaced by a material revision" in refusal.text
-    await sign(first, message=notice, button="✍️ Sign again")  # on the new version
+    await sign(bot, first, message=notice, button="✍️ Sign again")  # on the new version
     [mine] = await bot.ask(first, "/mine")
     assert "— signed" in mine.text
     [mine] = await bot.ask(second, "/mine")
@@ -229,14 +169,15 @@ async def test_stale_and_forged_buttons_change_nothing(
         "sign:" + "9" * 40,
     ):
         await outsider.forge_callback(data)
-    await until(lambda: len(outsider.callback_answers) >= 5)
-    refusals = await outsider.next_messages(5)
+    await bot.settle()
+    assert len(outsider.callback_answers) >= 5
+    refusals = await bot.replies(outsider, 5)
     assert {m.text for m in refusals} == {texts.MEMBER_LETTER_UNKNOWN, texts.STALE_BUTTON}
     assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
     assert "is closed" in await close(bot, letter_id)
     member.mark_all_read()
     await member.press(summary, "✍️ Sign")
-    [refusal] = await member.next_messages()
+    [refusal] = await bot.replies(member)
     assert refusal.text == texts.RESPONSE_LETTER_CLOSED
     assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
 
@@ -286,9 +227,9 @@ async def test_forged_presses_learn_nothing_about_letters_of_others(
             else:
                 await outsider.forge_callback(action)
     for outsider, actions in zip(outsiders, forged, strict=True):
-        refusals = await outsider.next_messages(len(actions), timeout=30)
+        refusals = await bot.replies(outsider, len(actions))
         assert [m.text for m in refusals] == [texts.MEMBER_LETTER_UNKNOWN] * len(actions)
-        await outsider.expect_no_message(within=0.3)
+        await bot.silent(outsider)
     assert "/letters" not in texts.MEMBER_LETTER_UNKNOWN
     assert await bot.db.fetch_value("SELECT count(*) FROM responses") == 0
     assert await bot.db.fetch_value("SELECT count(*) FROM comments") == 0
@@ -303,8 +244,8 @@ async def test_two_contacts_confirming_at_once_end_in_one_response(
         anna.forge_callback(f"sgc:{letter_id}:{version}:1", summary_of(anna)),
         boris.forge_callback(f"sgc:{letter_id}:{version}:3", summary_of(boris)),
     )
-    await until(lambda: anna.callback_answers and boris.callback_answers)
-    await tg.wait_until_idle()
+    await bot.settle()
+    assert anna.callback_answers and boris.callback_answers
     rows = await bot.db.fetch_all("SELECT * FROM responses")
     assert len(rows) == 1 and rows[0]["decision"] == "signed"
 
@@ -313,13 +254,13 @@ async def test_remind_reaches_only_organisations_that_owe_an_answer(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     letter_id, (signer, waiter) = await circulated(bot, tg, ["Signer", "Waiter"])
-    await sign(signer)
+    await sign(bot, signer)
     [queued] = await bot.ask(bot.coordinator(), f"/remind {letter_id}")
     assert "Reminder queued for 1 organisation (contacts: 1)" in queued.text
-    [reminder] = await waiter.next_messages(timeout=15)
+    [reminder] = await bot.replies(waiter)
     assert reminder.text.startswith("⏰ A letter is waiting")
     assert "Letter on the mandate" not in reminder.text  # nothing on a lock screen
-    await signer.expect_no_message(within=0.5)
+    await bot.silent(signer)
 
 
 async def test_status_close_reopen_and_export(bot: RunningBot, tg: FakeTelegramServer) -> None:
@@ -328,7 +269,7 @@ async def test_status_close_reopen_and_export(bot: RunningBot, tg: FakeTelegramS
     listings = ["Listed by name", "Listed by name", "Listed by name", "Listed by name",
                 "Counted, not named", "Internal only"]  # fmt: skip
     for member, listing in zip(members, listings, strict=True):
-        await sign(member, listing)
+        await sign(bot, member, listing)
     coordinator = bot.coordinator()
     summary, table, chart = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
     assert "signed: 6" in summary.text

@@ -3,49 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer
-from tests.conftest import COORDINATOR_ID, TOKEN
+from tests.harness import COORDINATOR_ID, TOKEN, process_environment, start_process, until
+
+# The bot keeps Telegram's pace here (it is not the harness's): so does the fake.
+pytestmark = pytest.mark.telegram_pace
 
 
 def _environment(tg: FakeTelegramServer, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": tg.base_url,
-        "TELEGRAM_FILE_URL": tg.base_file_url,
-        "COORDINATOR_IDS": str(COORDINATOR_ID),
-        "DATABASE_PATH": str(tmp_path / "data" / "bot.db"),
-        "LOG_LEVEL": "DEBUG",
-        **extra,
-    }
-
-
-async def _start(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def _wait_for(predicate, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110 - the condition lives in another process
-            await asyncio.sleep(0.05)
+    return process_environment(tg, tmp_path / "data" / "bot.db", LOG_LEVEL="DEBUG", **extra)
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
@@ -54,9 +27,9 @@ async def test_run_answers_start_and_stops_cleanly(
 ) -> None:
     coordinator = tg.add_user(COORDINATOR_ID, "Olena")
     stranger = tg.add_user(4242, "Stranger")
-    process = await _start(_environment(tg, tmp_path), tmp_path)
+    process = await start_process(_environment(tg, tmp_path), tmp_path)
     try:
-        await _wait_for(lambda: tg.calls["getUpdates"] >= 1)
+        await until(lambda: tg.calls["getUpdates"] >= 1)
         await coordinator.send("/start")
         [help_message] = await coordinator.next_messages(timeout=15)
         assert "coordinator" in help_message.text
@@ -81,7 +54,7 @@ async def test_run_answers_start_and_stops_cleanly(
 
 async def test_wrong_token_is_one_line_and_exit_2(tg: FakeTelegramServer, tmp_path: Path) -> None:
     wrong = "999:" + "W" * 35
-    process = await _start(_environment(tg, tmp_path, BOT_TOKEN=wrong), tmp_path)
+    process = await start_process(_environment(tg, tmp_path, BOT_TOKEN=wrong), tmp_path)
     async with asyncio.timeout(30):
         _, stderr = await process.communicate()
     assert process.returncode == 2
@@ -113,9 +86,9 @@ async def test_webhook_mode_uses_the_secret(tg: FakeTelegramServer, tmp_path: Pa
         WEBHOOK_PORT=str(port),
     )
     coordinator = tg.add_user(COORDINATOR_ID, "Olena")
-    process = await _start(env, tmp_path)
+    process = await start_process(env, tmp_path)
     try:
-        await _wait_for(lambda: tg.webhook is not None)
+        await until(lambda: tg.webhook is not None)
         assert tg.webhook["secret_token"] == "s3cret_Value-1"
         await coordinator.send("/start")
         [answer] = await coordinator.next_messages(timeout=15)

@@ -1,59 +1,33 @@
 """Issue 6 end to end: reminders, quiet hours, deadlines, auto-close, milestones, digest.
 
-Clock-driven: the FakeClock is moved and the scheduler's pass is run directly (what its
-JobQueue job does), so nothing sleeps. Deadline of the letters: 20 Feb 2026 18:00 CET
-(17:00 UTC); default offsets 7d, 3d, 1d, 3h → 13, 17, 19 Feb 17:00 UTC and 20 Feb
-14:00 UTC.
+Clock-driven: the FakeClock is moved and ``bot.run_due()`` does what the bot's timers
+would do (the scheduler's pass, the DRAFT_TTL sweep), so nothing sleeps. Deadline of the
+letters: 20 Feb 2026 18:00 CET (17:00 UTC); default offsets 7d, 3d, 1d, 3h → 13, 17,
+19 Feb 17:00 UTC and 20 Feb 14:00 UTC.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
-from bot.app import services_of
 from bot.clock import FakeClock
-from bot.db.timefmt import to_db
-from bot.fake_telegram import FakeTelegramServer, FakeUser
-from bot.jobs.schedule import Pass
+from bot.fake_telegram import FakeTelegramServer
 from bot.settings import Settings
-from tests.conftest import RunningBot, running_bot
-from tests.e2e.test_letters import circulate, new_letter, until
-from tests.e2e.test_membership import add_org, join
-from tests.e2e.test_responses import circulated, sign, summary_of, withdraw
-
-REMINDER = "⏰ A letter is waiting for your organisation's answer"
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-async def run_due(bot: RunningBot) -> Pass:
-    """One scheduler pass, then until the outbox has sent what became due."""
-    done = await services_of(bot.app).scheduler.run_due()  # type: ignore[union-attr]
-    now = to_db(bot.clock.now())
-
-    async def drained() -> bool:
-        waiting = await bot.db.fetch_value(
-            "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending') "
-            "AND (not_before IS NULL OR not_before <= ?)",
-            (now,),
-        )
-        return waiting == 0
-
-    # Paced like Telegram (about one message a second per chat): allow for a few seconds.
-    async with asyncio.timeout(30):
-        while not await drained():  # noqa: ASYNC110 - the bot works in the same loop
-            await asyncio.sleep(0.05)
-    await bot.tg.wait_until_idle()
-    return done
-
-
-def reminders_of(user: FakeUser) -> list[str]:
-    return [m.text for m in user.bot_messages if (m.text or "").startswith(REMINDER)]
+from tests.factories import (
+    REMINDER,
+    add_org,
+    circulate,
+    circulated,
+    join,
+    new_letter,
+    reminders_of,
+    sign,
+    summary_of,
+    utc,
+    withdraw,
+)
+from tests.harness import RunningBot, running_bot
 
 
 @contextlib.asynccontextmanager
@@ -68,13 +42,13 @@ async def test_reminders_go_at_each_offset_to_organisations_that_owe_an_answer(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     letter_id, (anna, boris) = await circulated(bot, tg, ["Signed Org", "Waiting Org"])
-    await sign(anna)
+    await sign(bot, anna)
     bot.clock.set(utc(2026, 2, 13, 16, 59))
-    assert (await run_due(bot)).reminded == 0
+    assert (await bot.run_due()).reminded == 0
     bot.clock.set(utc(2026, 2, 13, 17, 0))
-    done = await run_due(bot)
+    done = await bot.run_due()
     assert done.reminded == 1
-    [reminder] = await boris.next_messages(1)
+    [reminder] = await bot.replies(boris)
     # Neutral on a lock screen: no title, no topic; buttons to act on it.
     assert reminder.text.startswith(REMINDER) and "in 7 days" in reminder.text
     assert "mandate" not in reminder.text.lower()
@@ -83,16 +57,16 @@ async def test_reminders_go_at_each_offset_to_organisations_that_owe_an_answer(
     assert reminder.protect_content
     assert reminders_of(anna) == []
     # The same pass again, and a restart's catch-up, send nothing more.
-    assert (await run_due(bot)).reminded == 0
+    assert (await bot.run_due()).reminded == 0
     assert len(reminders_of(boris)) == 1
     # /reminders shows the schedule as it went.
     [schedule] = await bot.ask(bot.coordinator(), f"/reminders {letter_id}")
     assert "7d before" in schedule.text and "sent to 1 organisation," in schedule.text
     assert "3h before" in schedule.text and "planned for 2 organisations" in schedule.text
     # Signing answers the later reminders too.
-    await sign(boris, message=reminder)
+    await sign(bot, boris, message=reminder)
     bot.clock.set(utc(2026, 2, 17, 17, 0))
-    assert (await run_due(bot)).reminded == 0
+    assert (await bot.run_due()).reminded == 0
     assert len(reminders_of(boris)) == 1
 
 
@@ -104,16 +78,16 @@ async def test_after_downtime_only_the_latest_missed_offset_is_sent_once(
     # Down from 2 to 19 Feb 20:00 UTC: 7d, 3d and 1d were missed; 3h is still ahead.
     clock.set(utc(2026, 2, 19, 20, 0))
     async with restarted(settings, clock, tg) as bot:
-        await run_due(bot)  # after the start-up pass (its own job), or doing it
-        [reminder] = await member.next_messages(1)
+        await bot.run_due()  # after the start-up pass (its own job)
+        [reminder] = await bot.replies(member)
         assert reminder.text.startswith(REMINDER) and "in 21 hours" in reminder.text
     for _ in range(2):  # two restarts in a row: nothing twice
         async with restarted(settings, clock, tg) as bot:
-            assert (await run_due(bot)).reminded == 0
-            await member.expect_no_message(0.3)
+            assert (await bot.run_due()).reminded == 0
+            await bot.silent(member)
     clock.set(utc(2026, 2, 20, 14, 0))
     async with restarted(settings, clock, tg) as bot:
-        await run_due(bot)
+        await bot.run_due()
     assert len(reminders_of(member)) == 2
     # Each (letter, organisation, offset) exactly once, as the schema guarantees.
     async with restarted(settings, clock, tg) as bot:
@@ -135,15 +109,15 @@ async def test_a_day_before_across_the_daylight_saving_change_is_the_same_wall_c
     letter_id = int(created.text.split("#")[1].split()[0])
     await bot.ask(bot.coordinator(), f"/reminders {letter_id} 1d")
     await circulate(bot, letter_id)
-    await member.next_messages(2)
+    await bot.replies(member, 2)
     # "1d" before 29 March 18:00 CEST is 28 March 18:00 CET = 17:00 UTC (23 hours earlier),
     # not 24 hours earlier (16:00 UTC, which is 17:00 on the wall clock in Zurich).
     bot.clock.set(utc(2026, 3, 28, 16, 59))
-    assert (await run_due(bot)).reminded == 0
-    await member.expect_no_message(0.2)
+    assert (await bot.run_due()).reminded == 0
+    await bot.silent(member)
     bot.clock.set(utc(2026, 3, 28, 17, 0))
-    assert (await run_due(bot)).reminded == 1
-    [reminder] = await member.next_messages(1)
+    assert (await bot.run_due()).reminded == 1
+    [reminder] = await bot.replies(member)
     assert "in 23 hours" in reminder.text
 
 
@@ -162,16 +136,16 @@ async def test_quiet_hours_defer_and_do_not_defer_as_specified(
     # 1d18h before: 19 Feb 00:00 CET = 01:00 in Vilnius, quiet until 07:00 (05:00 UTC).
     await bot.ask(bot.coordinator(), f"/reminders {letter_id} 1d18h")
     await circulate(bot, letter_id)
-    await member.next_messages(2)
+    await bot.replies(member, 2)
     bot.clock.set(utc(2026, 2, 18, 23, 0))
-    assert (await run_due(bot)).reminded == 1  # claimed now, sent when quiet hours end
-    await member.expect_no_message(0.2)
+    assert (await bot.run_due()).reminded == 1  # claimed now, sent when quiet hours end
+    await bot.silent(member)
     bot.clock.set(utc(2026, 2, 19, 4, 59))
-    await run_due(bot)
-    await member.expect_no_message(0.2)
+    await bot.run_due()
+    await bot.silent(member)
     bot.clock.set(utc(2026, 2, 19, 5, 0))
-    await run_due(bot)
-    [reminder] = await member.next_messages(1)
+    await bot.run_due()
+    [reminder] = await bot.replies(member)
     assert reminder.text.startswith(REMINDER)
     assert member.bot_messages[-1].date == int(utc(2026, 2, 19, 5, 0).timestamp())
 
@@ -183,10 +157,10 @@ async def test_quiet_hours_defer_and_do_not_defer_as_specified(
     early = int(created.text.split("#")[1].split()[0])
     await bot.ask(bot.coordinator(), f"/reminders {early} 3h")
     await circulate(bot, early)
-    await member.next_messages(2)
+    await bot.replies(member, 2)
     bot.clock.set(utc(2026, 2, 21, 2, 30))
-    assert (await run_due(bot)).reminded == 1
-    closed, at_once = await member.next_messages(2)  # the first letter closed meanwhile
+    assert (await bot.run_due()).reminded == 1
+    closed, at_once = await bot.replies(member, 2)  # the first letter closed meanwhile
     assert closed.text.startswith(f"🔒 Letter #{letter_id}")
     assert at_once.text.startswith(REMINDER) and "in 3 hours" in at_once.text
 
@@ -197,10 +171,10 @@ async def test_signing_during_quiet_hours_cancels_the_waiting_reminder(
     letter_id, [member] = await circulated(bot, tg, ["Org Night"])
     await bot.ask(bot.coordinator(), f"/reminders {letter_id} 1d18h")  # 19 Feb 00:00 CET
     bot.clock.set(utc(2026, 2, 18, 23, 0))
-    assert (await run_due(bot)).reminded == 1
-    await sign(member)
+    assert (await bot.run_due()).reminded == 1
+    await sign(bot, member)
     bot.clock.set(utc(2026, 2, 19, 7, 0))
-    await run_due(bot)
+    await bot.run_due()
     assert reminders_of(member) == []
 
 
@@ -214,14 +188,14 @@ async def test_moving_the_deadline_reschedules_and_tells_members(
     assert "already passed" in past.text
     [moved] = await bot.ask(bot.coordinator(), f"/deadline {letter_id} 2026-02-27 18:00")
     assert "27 Feb 2026" in moved.text and "20 Feb 2026" in moved.text
-    [notice] = await member.next_messages(1)
+    [notice] = await bot.replies(member)
     assert "has moved" in notice.text and "27 Feb 2026, 18:00 CET" in notice.text
     assert "mandate" not in notice.text.lower()
     # The old 7-day mark (13 Feb) passes quietly; the new one (20 Feb 17:00 UTC) reminds.
     bot.clock.set(utc(2026, 2, 13, 17, 0))
-    assert (await run_due(bot)).reminded == 0
+    assert (await bot.run_due()).reminded == 0
     bot.clock.set(utc(2026, 2, 20, 17, 0))
-    assert (await run_due(bot)).reminded == 1
+    assert (await bot.run_due()).reminded == 1
     assert [m for m in reminders_of(member) if "in 7 days" in m]
     events = await bot.db.fetch_all(
         "SELECT data FROM audit_events WHERE action = 'deadline.moved' AND letter_id = ?",
@@ -234,27 +208,27 @@ async def test_letter_closes_at_its_deadline_with_tally_and_export(
     bot: RunningBot, tg: FakeTelegramServer
 ) -> None:
     letter_id, (anna, boris) = await circulated(bot, tg, ["Org One", "Org Two"])
-    await sign(anna)
+    await sign(bot, anna)
     coordinator = bot.coordinator()
     coordinator.mark_all_read()
     boris.mark_all_read()
     bot.clock.set(utc(2026, 2, 20, 17, 0))
-    done = await run_due(bot)
+    done = await bot.run_due()
     assert done.closed == (letter_id,)
     # Issue 14 §4: members are told, neutrally (no title on a lock screen).
     for member in (anna, boris):
         notice = next(m for m in member.bot_messages if (m.text or "").startswith("🔒"))
         assert notice.text.startswith(f"🔒 Letter #{letter_id} for your organisation is closed")
         assert notice.protect_content and "mandate" not in notice.text
-    report, *files = await coordinator.next_messages(4)
+    report, *files = await bot.replies(coordinator, 4)
     assert "closed at its deadline" in report.text
     assert "signed: 1" in report.text and "no answer: 1" in report.text
     assert sorted(f.document["file_name"].rsplit(".", 1)[1] for f in files) == [
         "csv", "docx", "md",
     ]  # fmt: skip
-    assert (await run_due(bot)).closed == ()
-    await coordinator.expect_no_message(0.2)
-    [status] = await bot.ask(coordinator, f"/status {letter_id}", replies=1)
+    assert (await bot.run_due()).closed == ()
+    await bot.silent(coordinator)
+    status, _, _ = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
     assert "closed" in status.text
 
 
@@ -267,9 +241,10 @@ async def test_a_letter_whose_deadline_passed_while_down_is_closed_at_start_up(
     clock.set(utc(2026, 2, 25, 9, 0))
     async with restarted(settings, clock, tg) as bot:
         # The start-up pass runs on its own (a JobQueue job at once) ...
-        await until(lambda: any("closed at its deadline" in (m.text or "")
-                                for m in bot.coordinator().bot_messages))  # fmt: skip
-        await run_due(bot)  # ... and is over once another pass could run
+        await bot.settle()
+        assert any("closed at its deadline" in (m.text or "")
+                   for m in bot.coordinator().bot_messages)  # fmt: skip
+        await bot.run_due()  # ... and is over once another pass could run
         assert len([m for m in bot.coordinator().bot_messages
                     if "closed at its deadline" in (m.text or "")]) == 1  # fmt: skip
         letter = await bot.db.fetch_one(
@@ -299,13 +274,13 @@ async def test_milestones_are_listed_and_coordinators_reminded_a_day_before(
     assert "Milestones" in details.text and "HRC session opens" in details.text
     coordinator.mark_all_read()
     bot.clock.set(utc(2026, 3, 1, 8, 59))
-    await run_due(bot)
+    await bot.run_due()
     assert not [m for m in coordinator.unread if "Tomorrow" in (m.text or "")]
     bot.clock.set(utc(2026, 3, 1, 9, 0))
-    await run_due(bot)
+    await bot.run_due()
     [tomorrow] = [m for m in coordinator.unread if "Tomorrow" in (m.text or "")]
     assert "HRC session opens" in tomorrow.text and "in 24 hours" in tomorrow.text
-    await run_due(bot)
+    await bot.run_due()
     assert len([m for m in coordinator.bot_messages if "Tomorrow" in (m.text or "")]) == 1
     [listed] = await bot.ask(coordinator, f"/milestone {letter_id}")
     assert "Vote" in listed.text
@@ -319,22 +294,22 @@ async def test_daily_digest_has_new_responses_and_comments_and_skips_quiet_days(
     letter_id, (anna, boris) = await circulated(bot, tg, ["Org North", "Org South"])
     coordinator = bot.coordinator()
     bot.clock.set(utc(2026, 2, 3, 8, 0))  # 09:00 in Zurich: the first digest
-    await run_due(bot)
-    await sign(anna)
+    await bot.run_due()
+    await sign(bot, anna)
     [question] = await bot.ask(anna, f"/withdraw {letter_id}")
-    await withdraw(anna, question)
-    await sign(anna)  # signed again: still one organisation that signed
+    await withdraw(bot, anna, question)
+    await sign(bot, anna)  # signed again: still one organisation that signed
     await boris.press(summary_of(boris), "💬 Comment")
     await bot.ask(boris, "Please add a paragraph on lawyers.")
     coordinator.mark_all_read()
     bot.clock.set(utc(2026, 2, 4, 7, 59))
-    assert (await run_due(bot)).digest is None
+    assert (await bot.run_due()).digest is None
     bot.clock.set(utc(2026, 2, 4, 8, 0))
-    assert (await run_due(bot)).digest == 1
+    assert (await bot.run_due()).digest == 1
     [digest] = [m for m in coordinator.unread if "Daily digest" in (m.text or "")]
     assert f"#{letter_id}" in digest.text
     assert "1 signed" in digest.text and "1 comment" in digest.text
     coordinator.mark_all_read()
     bot.clock.set(utc(2026, 2, 5, 8, 0))  # nothing new since: nothing sent
-    assert (await run_due(bot)).digest == 0
-    await coordinator.expect_no_message(0.2)
+    assert (await bot.run_due()).digest == 0
+    await bot.silent(coordinator)

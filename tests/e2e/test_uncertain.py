@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import services_of
+from bot.context import services_of
 from bot.db import audit
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.services import outbox
-from tests.conftest import RunningBot
-from tests.e2e.test_letters import circulate, new_letter, until
-from tests.e2e.test_membership import add_org, join
+from tests.factories import add_org, circulate, join, new_letter
+from tests.harness import RunningBot
 
 REPORT = "Delivery report"
 RESEND = "🔁 Send again"
@@ -47,7 +46,8 @@ async def test_uncertain_summary_is_named_reachable_and_sent_again_once(
         when=lambda params: params.get("text", "").startswith("📄"),
     )  # fmt: skip
     await circulate(bot, letter_id)
-    await until(lambda: len(reports(coordinator)) == 1, timeout=20)
+    await bot.settle()
+    assert len(reports(coordinator)) == 1
     [report] = reports(coordinator)
     assert "3 of 4 messages delivered" in report.text
     assert "1 message may not have arrived" in report.text
@@ -74,7 +74,8 @@ async def test_uncertain_summary_is_named_reachable_and_sent_again_once(
     await coordinator.press(report, RESEND)
     [queued] = await bot.replies(coordinator)
     assert "Sending 1 message again" in queued.text
-    await until(lambda: len(summaries(boris)) == 1 and len(reports(coordinator)) == 2)
+    await bot.settle()
+    assert len(summaries(boris)) == 1 and len(reports(coordinator)) == 2
     assert "1 of 1 message delivered" in reports(coordinator)[1].text
     assert len(summaries(anna)) == 1  # only what was uncertain went again
 

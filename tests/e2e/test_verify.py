@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from bot.fake_telegram import FakeTelegramServer
 from bot.services import witnesses
-from tests.conftest import RunningBot
-from tests.e2e.test_letters import quick_letter
-from tests.e2e.test_membership import quick_member, quick_org
-from tests.e2e.test_responses import sign
+from tests.factories import quick_letter, quick_member, quick_org, sign
+from tests.harness import RunningBot
 
 
 async def test_verify_for_coordinators_and_for_members_own_receipts(
@@ -23,9 +21,9 @@ async def test_verify_for_coordinators_and_for_members_own_receipts(
     boris = await quick_member(bot, tg, 3002, pen)
     letter_id = await quick_letter(bot, "Joint letter", None)
     for member in (anna, boris):
-        await member.next_messages(2, timeout=20)  # the summary and the full text
-    await sign(anna, "Internal only")
-    await sign(boris)
+        await bot.replies(member, 2)  # the summary and the full text
+    await sign(bot, anna, "Internal only")
+    await sign(bot, boris)
     own = await witnesses.response_witness(bot.db, letter_id, viasna)
     other = await witnesses.response_witness(bot.db, letter_id, pen)
     assert own is not None and other is not None

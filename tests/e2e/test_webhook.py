@@ -14,16 +14,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from telegram import Update
 
 from bot import texts
 from bot.app import build_application, post_init, stop_in_process
 from bot.clock import FakeClock
+from bot.demo.settle import Settler
 from bot.fake_telegram import FakeTelegramServer, FakeUser
-from tests.conftest import COORDINATOR_ID, make_settings
+from tests.harness import COORDINATOR_ID, make_settings
 
 SECRET = "s3cret_Value-1"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+# The bot keeps Telegram's pace here (it is not the harness's): so does the fake.
+pytestmark = pytest.mark.telegram_pace
 
 
 def _free_port() -> int:
@@ -63,13 +68,18 @@ async def test_only_the_secret_header_gets_an_update_processed(
             allowed_updates=Update.ALL_TYPES,
         )
         assert tg.webhook is not None and tg.webhook["secret_token"] == SECRET
+        settler = Settler(app, tg, clock)
         # Updates the fake server posts itself carry the header and are answered.
         await coordinator.send("/whoami")
-        [first] = await coordinator.next_messages(timeout=10)
+        await settler.settle()
+        [first] = coordinator.unread
         assert first.text == "You are a coordinator of this coalition."
         await stranger.send("/start")
-        [neutral] = await stranger.next_messages(timeout=10)
+        await settler.settle()
+        [neutral] = stranger.unread
         assert neutral.text == texts.NEUTRAL
+        coordinator.mark_all_read()
+        stranger.mark_all_read()
         async with httpx.AsyncClient() as client:
             forged = [
                 ({}, _update(tg, coordinator, 900, "/addorg Forged without header")),
@@ -82,10 +92,10 @@ async def test_only_the_secret_header_gets_an_update_processed(
             genuine = _update(tg, coordinator, 903, "/whoami")
             response = await client.post(url, json=genuine, headers={SECRET_HEADER: SECRET})
             assert response.status_code == 200
-        [answer] = await coordinator.next_messages(timeout=10)
+        await settler.settle()
+        [answer] = coordinator.unread  # the genuine one only
         assert answer.text == first.text
-        await coordinator.expect_no_message(within=0.5)
-        await stranger.expect_no_message(within=0.1)
+        assert stranger.unread == []
         db = app.bot_data["coalition_services"].database
         assert await db.fetch_value("SELECT count(*) FROM organisations") == 0
     finally:

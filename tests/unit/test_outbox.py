@@ -13,9 +13,9 @@ from bot.db import Database, audit, open_database
 from bot.db import contacts as contacts_repo
 from bot.db import deliveries as repo
 from bot.db import letters as letters_repo
-from bot.db import organisations as organisations_repo
 from bot.db.migrate import apply_migrations
 from bot.db.timefmt import to_db
+from bot.demo.factories import bind_members
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Refusal
@@ -35,21 +35,14 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def member(db: Database, n: int, *, status: str = "active") -> int:
     """An active contact of its own organisation, Telegram user 7000 + n."""
-    stamp = NOW
-    async with db.transaction() as tx:
-        org_id = await organisations_repo.insert(
-            tx, name=f"Org {n}", name_key=f"org {n}", now=stamp
-        )
-        contact_id = await contacts_repo.insert_invited_member(
-            tx, organisation_id=org_id, label=f"label {n}", now=stamp
-        )
-        await contacts_repo.bind(
-            tx, contact_id, telegram_user_id=7000 + n, display_name=f"Member {n}", language="en",
-            now=stamp,
-        )  # fmt: skip
-        if status != "active":
-            await contacts_repo.set_status(tx, contact_id, status, now=stamp)
-    return contact_id
+    [bound] = await bind_members(
+        db, 1, now=NOW, first_user_id=7000 + n, organisation=f"Org {n}", name=f"Member {n}",
+        label=f"label {n}",
+    )  # fmt: skip
+    if status != "active":
+        async with db.transaction() as tx:
+            await contacts_repo.set_status(tx, bound.contact_id, status, now=NOW)
+    return bound.contact_id
 
 
 async def queue(
