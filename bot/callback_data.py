@@ -70,3 +70,11 @@ RESEND_BROADCAST = "rsb"  # (broadcast): send its uncertain messages again (deli
 RESEND_LETTER = "rsl"  # (letter): send its uncertain messages to contacts again (/status)
 REMOVE_ORG = "rmorg"  # (organisation, 1 remove / 0 keep): the answer to /removeorg
 REMOVE_CONTACT = "rmcontact"  # (contact, 1 remove / 0 keep): the answer to /removecontact
+# Issue 17.
+ORIGINAL = "orig"  # (letter, version): the authoritative text under a translation
+RECORD_ORG = "reco"  # (organisation): /record's guided flow, the organisation
+RECORD_DECISION = "recd"  # (1 signed, 2 declined, 3 withdrawn)
+RECORD_LISTING = "recl"  # (listing 1-3, as SIGN_LISTING)
+RECORD_VERSION = "recv"  # (version number)
+RECORD_CHANNEL = "recc"  # (index in Channel)
+RECORD_NOTE = "recn"  # (0: no note, record it)

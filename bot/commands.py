@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 MEMBER_COMMANDS = (
     ("mine", texts.CMD_MINE),
+    ("signer", texts.CMD_SIGNER),
     ("help", texts.CMD_HELP),
     ("whoami", texts.CMD_WHOAMI),
     ("language", texts.CMD_LANGUAGE),
@@ -32,6 +33,14 @@ COORDINATOR_COMMANDS = (
     ("newletter", texts.CMD_NEWLETTER),
     ("status", texts.CMD_STATUS),
     ("export", texts.CMD_EXPORT),
+    ("record", texts.CMD_RECORD),
+    ("translate", texts.CMD_TRANSLATE),
+    ("publish", texts.CMD_PUBLISH),
+    ("collect", texts.CMD_COLLECT),
+    ("list", texts.CMD_LIST),
+    ("orgname", texts.CMD_ORGNAME),
+    ("signer", texts.CMD_SIGNER),
+    ("notify", texts.CMD_NOTIFY),
     ("help", texts.CMD_HELP),
     ("orgs", texts.CMD_ORGS),
     ("addorg", texts.CMD_ADDORG),

@@ -21,14 +21,18 @@ from bot.handlers import (
     invites,
     language,
     letters,
+    listing,
     organisations,
     preferences,
+    publication,
     purge,
+    recording,
     refusals,
     resend,
     responses,
     start,
     status,
+    translating,
 )
 
 # flows takes every plain message, so it comes after the features and before fallback.
@@ -48,6 +52,10 @@ FEATURES = (
     preferences,
     purge,
     resend,
+    listing,
+    publication,
+    recording,
+    translating,
     flows,
 )
 

@@ -14,9 +14,18 @@ from bot.services.deadlines import format_deadline
 def help_text(context: BotContext) -> str:
     who = context.who
     if who.is_coordinator:
-        return say(context, texts.COORDINATOR_HELP)
+        # Issue 17's commands in a section of their own (the catalog keeps them apart).
+        return (
+            say(context, texts.COORDINATOR_HELP)
+            + "\n\n"
+            + say(context, texts.COORDINATOR_HELP_PUBLICATION)
+        )
     organisation = who.organisation.name if who.organisation else ""
-    return say(context, texts.MEMBER_HELP, organisation=organisation)
+    return (
+        say(context, texts.MEMBER_HELP, organisation=organisation)
+        + "\n"
+        + say(context, texts.MEMBER_HELP_SIGNER)
+    )
 
 
 async def show_help(update: Update, context: BotContext) -> None:

@@ -34,6 +34,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.publication import composer_for
 from bot.handlers.refusals import in_place, refuse
 from bot.jobs.outbox import send_outgoing, wake_outbox
 from bot.jobs.schedule import wake_scheduler
@@ -767,7 +768,7 @@ async def _circulate(
         requested_by=context.who.telegram_user_id,
         actor=actor(context),
         now=context.clock.now(),
-        compose=_composer(context).circulation,
+        compose=(await composer_for(context, letter_id)).circulation,
         default_offsets=context.settings.reminder_offsets,
     )
     wake_outbox(context.application)
@@ -829,7 +830,10 @@ async def full_text(update: Update, context: BotContext) -> None:
         return
     access = await letters.reader_access(context.db, args[0], args[1], who.contact.id)
     await letters.resend_full_text(
-        context.db, access, now=context.clock.now(), compose=_composer(context).full_text
+        context.db,
+        access,
+        now=context.clock.now(),
+        compose=(await composer_for(context, args[0])).full_text,
     )
     wake_outbox(context.application)
 

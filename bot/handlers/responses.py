@@ -24,9 +24,10 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
+from bot.handlers.publication import composer_for
 from bot.handlers.refusals import in_place
 from bot.jobs.outbox import wake_outbox
-from bot.messages import LetterComposer, label
+from bot.messages import label
 from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
@@ -429,7 +430,7 @@ async def open_current(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     contact, (letter_id,) = pressed
-    composer = LetterComposer(context.settings)
+    composer = await composer_for(context, letter_id)
     await letters.resend_current(
         context.db, letter_id, contact.id, now=context.clock.now(),
         compose=lambda *about: [composer.summary(*about)],

@@ -32,7 +32,7 @@ from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, chase_lines, label
-from bot.services import flows, letter_export, lifecycle, reminders, responses
+from bot.services import flows, letter_export, lifecycle, org_names, reminders, responses
 from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
 from bot.services.refusals import Code, Refusal
@@ -360,12 +360,16 @@ async def export(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "export")
     if letter_id is None:
         return
+    words = command_argument(update.message).split()
+    # /export 4 ru: that language's text, names and order (issue 17).
+    language = org_names.check_language(words[1]) if len(words) > 1 else None
     files = await letter_export.export_letter(
         context.db,
         letter_id,
         actor=actor(context),
         now=context.clock.now(),
         zone=context.settings.zone,
+        language=language,
     )
     chat = update.effective_chat
     assert chat is not None

@@ -40,6 +40,7 @@ from bot.db import contacts as contacts_repo
 from bot.db import coordinators as coordinators_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
+from bot.db import publications as publications_repo
 from bot.db import responses as responses_repo
 from bot.db import state as state_repo
 from bot.db.approvals import Approval
@@ -56,7 +57,6 @@ from bot.db.types import (
     Decision,
     Listing,
 )
-from bot.db import publications as publications_repo
 from bot.services import (
     coordinators,
     letters,
@@ -87,10 +87,10 @@ __all__ = [
     "ActionResult",
     "AddCoordinator",
     "AloneAction",
-    "CollectSignatories",
     "ApprovalNotice",
     "Approved",
     "Ask",
+    "CollectSignatories",
     "CoordinatorInvited",
     "Description",
     "Done",

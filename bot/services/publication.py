@@ -51,9 +51,9 @@ __all__ = [
     "announce",
     "collect",
     "is_collecting",
+    "preview",
     "publication_files",
     "publish",
-    "preview",
     "published_list",
 ]
 

@@ -220,3 +220,21 @@ async def translate(
             now=now, compose_notice=notice,
         )  # fmt: skip
     return TranslationRevision(revision, change)
+
+
+async def of_letter(db: Executor, letter_id: int) -> dict[int, dict[str, Translation]]:
+    """Every version's translations (version id → language → translation): what a composer
+    needs to give members the letter in their language (versions never change)."""
+    return {
+        version.id: await translations_repo.of_version(db, version.id)
+        for version in await letters_repo.versions(db, letter_id)
+    }
+
+
+async def check_translatable(
+    db: Executor, letter_id: int, raw_language: str
+) -> tuple[Letter, Version, str]:
+    """What ``/translate`` starts on: a revisable letter, its latest version and a list
+    language other than the letter's own (refused as ``translate`` would be)."""
+    letter, current = await letters.revisable(db, letter_id)
+    return letter, current, _check_language(letter, raw_language)
