@@ -41,6 +41,7 @@ COORDINATOR_COMMANDS = (
     ("orgname", texts.CMD_ORGNAME),
     ("signer", texts.CMD_SIGNER),
     ("notify", texts.CMD_NOTIFY),
+    ("copyletter", texts.CMD_COPYLETTER),
     ("help", texts.CMD_HELP),
     ("orgs", texts.CMD_ORGS),
     ("addorg", texts.CMD_ADDORG),

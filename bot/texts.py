@@ -1576,8 +1576,15 @@ COPYLETTER_STARTED: Final = N_(
     "to, the reminder schedule and the milestones (moved with the new deadline), not the text."
 )
 COPYLETTER_DONE: Final = N_(
-    "Draft #{letter_id} <b>{title}</b> made from letter #{source_id}: {organisations} "
-    "organisations to circulate to (/circulate {letter_id} all), {milestones} milestones "
-    "moved with the deadline{left_out}."
+    "Draft #{letter_id} <b>{title}</b> made from letter #{source_id}. Organisations to "
+    "circulate to: {organisations} (/circulate {letter_id} all); milestones moved with the "
+    "deadline: {milestones}{left_out}."
 )
 COPYLETTER_LEFT_OUT: Final = N_("; left out (past or purged): {count}")
+SIGNER_ASK_NAME: Final = N_(
+    "Letter #{letter_id} lists the person signing for each organisation (“Name, Title, "
+    "Organisation”). Send the name of the person signing for <b>{organisation}</b>."
+)
+SIGNER_ASK_TITLE: Final = N_("Send their title (e.g. Director), or press Skip.")
+SIGN_AS_LINE: Final = N_("Signing as: <b>{person}</b> (/signer changes it)")
+RECEIPT_TRANSLATION: Final = N_("Read in {language}: translation {fingerprint}")

@@ -453,6 +453,11 @@ async def _newletter_done(update: Update, context: BotContext, flow: Flow) -> No
 async def _create_letter(
     update: Update, context: BotContext, state: dict[str, object], text: TextInput
 ) -> None:
+    if state.get("copy_from") is not None:  # /copyletter (issue 17)
+        from bot.handlers.listing import create_copy
+
+        await create_copy(update, context, state, text.body, text.source or DraftSource())
+        return
     letter, version = await letters.create_letter(
         context.db,
         title=str(state["title"]),

@@ -27,7 +27,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.jobs.outbox import delete_expired_messages
-from bot.services import membership
+from bot.services import membership, org_names
 
 CONTACT_STATES = {
     ContactStatus.INVITED: texts.CONTACT_STATE_INVITED,
@@ -153,9 +153,19 @@ async def list_orgs(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.ORGS_EMPTY))
         return
     blocks: list[list[str]] = []
+    listed = await org_names.listed_names_by_organisation(context.db)
     for entry in entries:
         org = entry.organisation
         lines = [say(context, texts.ORGS_LINE, org_id=org.id, name=org.name)]
+        # Issue 17: how it is listed in each language, and where it files.
+        own = listed.get(org.id, {})
+        if own:
+            names = " · ".join(
+                f"{code}: {own[code]}" for code in org_names.LANGUAGES if code in own
+            )
+            lines.append(say(context, texts.ORGS_LISTED_NAMES, names=names))
+        if org.sort_key:
+            lines.append(say(context, texts.ORGS_SORT_KEY, key=org.sort_key))
         if not entry.contacts:
             lines.append(say(context, texts.ORGS_NO_CONTACTS, org_id=org.id))
         for contact in entry.contacts:

@@ -12,7 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
-from bot.db.types import Listing
+from bot.db.types import Decision, Listing
+from bot.handlers import signing
 from bot.handlers.common import (
     answer_in_place,
     command_argument,
@@ -28,7 +29,7 @@ from bot.handlers.publication import composer_for
 from bot.handlers.refusals import in_place
 from bot.jobs.outbox import wake_outbox
 from bot.messages import label
-from bot.services import flows, letters, responses
+from bot.services import flows, letters, responses, signer
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
 from bot.services.refusals import Code, Refusal
@@ -138,6 +139,16 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    if await signing.ask_person(update, context, contact, target, listing):
+        return  # the confirmation comes once the person signing is known
+    text = _confirm_text(context, contact, target, listing)
+    markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _confirm_text(
+    context: BotContext, contact: Contact, target: responses.Target, listing: Listing
+) -> str:
     text = say(
         context,
         texts.SIGN_CONFIRM,
@@ -146,8 +157,20 @@ async def sign_listing(update: Update, context: BotContext) -> None:
         version=label(target.version),
         listing=say(context, LISTING_TEXTS[listing]),
     )
+    return text + signing.person_line(context, contact, target)
+
+
+async def confirm_question(
+    update: Update, context: BotContext, letter_id: int, version_id: int, listing: Listing
+) -> None:
+    """The confirmation as a new message (after the person signing was asked for)."""
+    contact = _member(context)
+    assert contact is not None
+    contact = await signer.refreshed(context.db, contact)
+    target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    text = _confirm_text(context, contact, target, listing)
     markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await reply(update, context, text, reply_markup=markup)
 
 
 async def sign_confirm(update: Update, context: BotContext) -> None:
@@ -174,9 +197,12 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         listing=listing_text,
         when=_now_text(context),
     )
+    text += signing.person_line(context, await signer.refreshed(context.db, contact), target)
+    text += await signing.translation_line(context, target.version.id)
     await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
     )
+    await signing.tell_coordinators(context, target, Decision.SIGNED)
     await _tell_colleagues(
         context,
         contact,
@@ -259,6 +285,7 @@ async def _declined(
     )
     await reply(update, context, text)
     if outcome.changed:
+        await signing.tell_coordinators(context, target, Decision.DECLINED)
         await _tell_colleagues(
             context,
             contact,
@@ -414,6 +441,7 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
         when=_now_text(context),
     )
     await answer_in_place(update, text)
+    await signing.tell_coordinators(context, target, Decision.WITHDRAWN)
     await _tell_colleagues(
         context,
         contact,

@@ -31,7 +31,7 @@ from bot.handlers.resend import show_uncertain
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer, chase_lines, label
+from bot.messages import CHANNEL_TEXTS, LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, lifecycle, org_names, reminders, responses
 from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
@@ -118,6 +118,12 @@ async def _show_table(
             detail = f", v{row.version_number}, {listing}"
         elif row.reason:
             detail = f": «{row.reason[:200]}»"
+        if row.channel is not None:  # issue 17: an answer that came by another road
+            recorded = say(
+                context, texts.RECORDED_BY, coordinator=row.recorded_by_name or "—",
+                channel=texts.Text(CHANNEL_TEXTS[row.channel]),
+            )  # fmt: skip
+            detail = texts.Html(f"{texts.escape(detail)}, {recorded}")
         icon = "📵" if organisation.unreachable else ICONS[organisation.state]
         lines.append(
             say(

@@ -21,11 +21,11 @@ from bot.fake_telegram import FakeTelegramServer
 from bot.handlers.publication import action_context_for
 from bot.jobs.outbox import wake_outbox
 from bot.services import approvals
-from tests.conftest import COORDINATOR_ID, make_settings, running_bot
+from tests.conftest import COORDINATOR_ID, RunningBot, make_settings, running_bot
 from tests.e2e.test_languages import buttons, lead, next_with
-from tests.e2e.test_letters import new_letter, until
-from tests.e2e.test_membership import add_org, invite_token
-from tests.e2e.test_responses import close, sign
+from tests.e2e.test_letters import circulate, new_letter, until
+from tests.e2e.test_membership import add_org, invite_token, join
+from tests.e2e.test_responses import close, edited, sign, summary_of
 
 SECOND = 1002
 RUSSIAN = "\n\n".join(
@@ -204,3 +204,97 @@ async def test_a_letter_in_two_languages_published_twice(
                 "Международная федерация за права человека",
             ],
         )
+
+
+async def test_person_signing_recorded_answer_notify_copy_and_final_text(
+    bot: RunningBot, tg: FakeTelegramServer
+) -> None:
+    coordinator = bot.coordinator()
+    first = await add_org(bot, "Human Rights House")
+    second = await add_org(bot, "Legal Initiative")
+    third = await add_org(bot, "Press Club")
+    signer = await join(bot, tg, 6001, first)
+    emailed = await join(bot, tg, 6002, second)
+    decliner = await join(bot, tg, 6003, third)
+    letter_id = await new_letter(bot)
+    [on] = await bot.ask(coordinator, f"/signer {letter_id} on")
+    assert "lists the person signing" in on.text
+    [notify] = await bot.ask(coordinator, "/notify each")
+    assert "each response" in notify.text
+    await circulate(bot, letter_id)
+
+    # The person signing is asked for once (name, then title), then remembered.
+    await until(lambda: any((m.text or "").startswith("📄") for m in signer.bot_messages))
+    signer.mark_all_read()
+    await signer.press(summary_of(signer), "✍️ Sign")
+    [choose] = await signer.next_messages()
+    await signer.press(choose, "Listed by name")
+    asked = await edited(signer, choose.message_id, "lists the person signing")
+    assert "Human Rights House" in asked.text
+    [title] = await bot.ask(signer, "Алеся Бяляцкая")
+    assert "title" in title.text and buttons(title) == ["Skip", "Cancel"]
+    [confirm] = await bot.ask(signer, "Director")
+    assert "Signing as: Алеся Бяляцкая, Director" in confirm.text
+    await signer.press(confirm, "✅ Confirm")
+    receipt = await edited(signer, confirm.message_id, "Signed for")
+    assert "Алеся Бяляцкая, Director" in receipt.text
+    told = await next_with(coordinator, "🔔")
+    assert "Human Rights House" in told.text
+    [mine] = await bot.ask(signer, "/signer")
+    assert "Алеся Бяляцкая, Director" in mine.text
+
+    # An answer by e-mail, recorded step by step with buttons (one coordinator: at once).
+    [ask_org] = await bot.ask(coordinator, f"/record {letter_id}")
+    await coordinator.press(ask_org, f"#{second} Legal Initiative")
+    ask_decision = await edited(coordinator, ask_org.message_id, "what did it answer")
+    await coordinator.press(ask_decision, "✅ Signed")
+    ask_listing = await edited(coordinator, ask_org.message_id, "to be listed")
+    await coordinator.press(ask_listing, "Counted, not named")
+    ask_version = await edited(coordinator, ask_org.message_id, "Which version")
+    await coordinator.press(ask_version, buttons(ask_version)[0])
+    ask_channel = await edited(coordinator, ask_org.message_id, "How did the answer come")
+    await coordinator.press(ask_channel, "e-mail")
+    await edited(coordinator, ask_org.message_id, "short note")
+    [done] = await bot.ask(coordinator, "Reply from the director, 3 March")
+    assert done.text.startswith("📝 Recorded for Legal Initiative"), done.text
+    notice = await next_with(emailed, "📨")
+    assert "e-mail" in notice.text and "✍️ Sign" in buttons(notice)
+    status = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
+    assert any("recorded by Olena via e-mail" in (m.text or "") for m in status)
+
+    # A decline reaches the coordinator who chose /notify each at once.
+    decliner.mark_all_read()
+    await until(lambda: any((m.text or "").startswith("📄") for m in decliner.bot_messages))
+    await decliner.press(summary_of(decliner), "Decline")
+    [reason] = await decliner.next_messages()
+    await decliner.press(reason, "Skip")
+    told = await next_with(coordinator, "🔔 Letter #1 Letter on the mandate: Press Club")
+    assert "declined" in told.text
+
+    # The export lists the person: "Name, Title, Organisation".
+    await close(bot, letter_id)
+    _, md_file, _ = await bot.ask(coordinator, f"/export {letter_id}", replies=3)
+    markdown = tg.file_content(md_file.document["file_id"]).decode()
+    assert "Алеся Бяляцкая, Director, Human Rights House" in markdown
+
+    # Published (one coordinator: at once), then collecting: its text is final.
+    coordinator.mark_all_read()
+    await coordinator.send(f"/publish {letter_id}")
+    [report, *_] = await bot.replies(coordinator, 5, timeout=60)
+    assert "list 1" in report.text
+    await bot.ask(coordinator, f"/collect {letter_id} 2026-03-10 18:00")
+    [refused] = await bot.ask(coordinator, f"/revise {letter_id}")
+    assert "was published (list 1): its text and translations are final" in refused.text
+    [refused] = await bot.ask(coordinator, f"/translate {letter_id} ru")
+    assert "was published (list 1)" in refused.text
+
+    # The next letter from this one: its organisations, not its text.
+    [ask_title] = await bot.ask(coordinator, f"/copyletter {letter_id}")
+    assert "not the text" in ask_title.text
+    await bot.ask(coordinator, "Letter to the next session")
+    await bot.ask(coordinator, "2026-06-10 18:00")
+    [ack] = await bot.ask(coordinator, "A new text for the next session.")
+    coordinator.mark_all_read()
+    await coordinator.press(ack, "Done")
+    [copied] = await bot.replies(coordinator)
+    assert "made from letter #1" in copied.text and "circulate to: 3" in copied.text
