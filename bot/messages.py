@@ -385,12 +385,10 @@ class LetterComposer:
         published = announcement.published
         text = texts.render(
             texts.PUBLISHED_NOTICE, language, letter_id=published.letter.id,
-            title=published.publication.title or "", number=published.number,
-            count=len(published.signatories),
+            number=published.number, count=len(published.signatories),
         )  # fmt: skip
-        planned = [
-            PlannedMessage("published", "notice", OutgoingMessage("sendMessage", _html(text)))
-        ]
+        params = _html(text, protect_content=True)
+        planned = [PlannedMessage("published", "notice", OutgoingMessage("sendMessage", params))]
         file_ids = announcement.pdf_file_ids
         file_id = file_ids.get(language) or file_ids.get(published.letter.language)
         if file_id:

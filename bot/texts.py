@@ -1419,11 +1419,11 @@ RECORDED_NOTICE: Final = N_(
     "If that is not right, answer here yourself: your own answer replaces it."
 )
 RECORDED_BY: Final = N_("recorded by {coordinator} via {channel}")
+# Like a reminder it shows on a lock screen, so it names no title (the PDF does, protected).
 PUBLISHED_NOTICE: Final = NP_(
-    "📢 Letter #{letter_id} <b>{title}</b> was published: list {number}, with {count} "
-    "signatory. The PDF follows.",
-    "📢 Letter #{letter_id} <b>{title}</b> was published: list {number}, with {count} "
-    "signatories. The PDF follows.",
+    "📢 Letter #{letter_id} was published: list {number}, with {count} signatory. The PDF follows.",
+    "📢 Letter #{letter_id} was published: list {number}, with {count} signatories. The PDF "
+    "follows.",
 )
 COLLECT_INVITATION: Final = N_(
     "✍️ A published letter (#{letter_id}) is collecting additional signatures, {relative}. "
