@@ -1,6 +1,7 @@
 -- Issue 17's record-changing actions join issue 16's approvals: recording a response that
 -- came by another road (record_response), publishing list N (publish) and collecting
--- additional signatories after it (collect). SQLite cannot change a CHECK constraint in
+-- additional signatories after it (collect), a minor change of a translation some
+-- organisation signed (minor_translation, as minor_revision for the text). SQLite cannot change a CHECK constraint in
 -- place: approvals is rebuilt with the same columns. organisation_renames references it,
 -- so its rows are kept aside, the table dropped and rebuilt after (nothing else references
 -- either table; publications.approval_id is a plain number).
@@ -13,7 +14,7 @@ CREATE TABLE approvals_new (
                         'purge', 'remove_organisation', 'rename_organisation', 'reopen',
                         'minor_revision', 'deadline_earlier', 'add_coordinator',
                         'remove_coordinator', 'approval_rule',
-                        'record_response', 'publish', 'collect')),
+                        'record_response', 'publish', 'collect', 'minor_translation')),
     letter_id       INTEGER REFERENCES letters (id),
     organisation_id INTEGER REFERENCES organisations (id),
     contact_id      INTEGER REFERENCES contacts (id),  -- a coordinator removed, or invited

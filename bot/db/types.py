@@ -174,6 +174,7 @@ class ApprovalKind(StrEnum):
     RECORD_RESPONSE = "record_response"  # a response that came by another road (0014)
     PUBLISH = "publish"  # list N of a letter
     COLLECT = "collect"  # a published letter collects additional signatories
+    MINOR_TRANSLATION = "minor_translation"  # of a translation some organisation signed
 
 
 class ApprovalStatus(StrEnum):

@@ -40,7 +40,7 @@ def action_context_for(
     settings: Settings, now: datetime, composer: LetterComposer | None = None
 ) -> ActionContext:
     """The approvals engine's context with issue 17's composers (recorded answers, collect's
-    invitations) and the letter notices every kind shares."""
+    invitations, translation notices) and the letter notices every kind shares."""
     composer = composer or LetterComposer(settings)
     return ActionContext(
         now=now,
@@ -53,6 +53,7 @@ def action_context_for(
         recorded=composer.recorded_notice,
         invite=composer.collect_invitation,
         tell_signed=composer.collect_signed_notice,
+        translation=composer.translation_notice,
     )
 
 

@@ -14,7 +14,6 @@ from telegram.ext import CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import (
-    actor,
     command_argument,
     coordinators_only,
     parse_ref,
@@ -23,14 +22,14 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.letters import _ASK_LIMIT, TextInput, _collect, _typed_text, characters
-from bot.handlers.publication import composer_for
-from bot.jobs.outbox import wake_outbox
+from bot.handlers.publication import act
 from bot.messages import label, render_changes
-from bot.services import flows, translations
+from bot.services import approvals, flows, translations
 from bot.services.flows import Flow
 from bot.services.letter_text import diff_paragraphs, telegram_length
 from bot.services.letters import DraftSource
 from bot.services.refusals import Refusal
+from bot.services.translations import TranslationRevision
 
 TRANSLATE = "translate"
 
@@ -113,17 +112,18 @@ async def _kind(update: Update, context: BotContext, flow: Flow) -> None:
     material = bool(args[0])
     letter_id = int(flow.state["letter_id"])
     kind, file_id, file_name = flow.state["source"]
-    composer = await composer_for(context, letter_id)
+    ask = approvals.TranslateLetter(
+        letter_id, str(flow.state["language"]), str(flow.state["body"]), material,
+        DraftSource(kind, file_id, file_name),
+    )  # fmt: skip
     try:
-        made = await translations.translate(
-            context.db, letter_id, str(flow.state["language"]), body=str(flow.state["body"]),
-            material=material, source=DraftSource(kind, file_id, file_name),
-            created_by=context.who.telegram_user_id, actor=actor(context),
-            now=context.clock.now(), compose_notice=composer.translation_notice,
-        )  # fmt: skip
+        # A minor change of a translation some organisation signed waits for a second
+        # coordinator where there are two (issue 16), as a minor revision of the text does.
+        made = await act(update, context, ask, letter_id=letter_id)
     finally:
         await flows.finish(context.db, flow.telegram_user_id)
-    wake_outbox(context.application)
+    if not isinstance(made, TranslationRevision):
+        return
     revision, change = made.revision, made.change
     text = say(
         context, texts.TRANSLATED, letter_id=letter_id, version=label(revision.version),

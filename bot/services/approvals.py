@@ -67,6 +67,7 @@ from bot.services import (
     purge,
     recording,
     renames,
+    translations,
 )
 from bot.services.agreement import ALONE, Agreement, with_agreement
 from bot.services.coordinators import CoordinatorRemoved, IssuedCoordinatorInvite
@@ -80,6 +81,11 @@ from bot.services.purge import Purge
 from bot.services.recording import RecordedNotice, Recording, RecordRequest
 from bot.services.refusals import Code, Refusal
 from bot.services.renames import RenameAsked, Renamed, RenameQuestion
+from bot.services.translations import (
+    TranslationChange,
+    TranslationNoticeComposer,
+    TranslationRevision,
+)
 
 __all__ = [
     "KINDS",
@@ -112,6 +118,7 @@ __all__ = [
     "Rule",
     "RuleChanged",
     "SetApprovalRule",
+    "TranslateLetter",
     "approve",
     "cancel",
     "current_rule",
@@ -178,6 +185,7 @@ class Description:
     added: tuple[str, ...] = ()  # publish: named since list N-1 (primary names)
     withdrawn: tuple[str, ...] = ()  # publish: named in list N-1, not in this one
     invited: int = 0  # collect: organisations that have not signed, to be invited
+    language: str | None = None  # minor_translation: the translation's language
 
 
 @dataclass(frozen=True)
@@ -227,6 +235,13 @@ def _no_approval_notice(notice: ApprovalNotice, coordinator: Coordinator) -> Non
     return None
 
 
+def _no_translation_notices(
+    letter: Letter, version: Version, previous: Version, change: TranslationChange,
+    r: Recipient, now: datetime,
+) -> Sequence[PlannedMessage]:  # fmt: skip
+    return []
+
+
 @dataclass(frozen=True)
 class ActionContext:
     """The moment, the settings an action needs, and how its messages look."""
@@ -243,6 +258,7 @@ class ActionContext:
     recorded: RecordedNotice | None = None  # to an organisation whose answer was recorded
     invite: Composer = _no_messages  # collect: the neutral invitation to add a name
     tell_signed: Composer | None = None  # collect: to signatories (open again: can withdraw)
+    translation: TranslationNoticeComposer = _no_translation_notices  # a translation changed
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -286,6 +302,7 @@ ActionResult = (
     | Recording
     | PublishedList
     | Collecting
+    | TranslationRevision
 )
 
 
@@ -962,6 +979,91 @@ class CollectSignatories:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class TranslateLetter:
+    """A translation added, changed or removed (``translations.translate_in``): a new
+    version with the same authoritative text. Like a revision of the text, a material one
+    never needs approval (it asks every signatory to sign again); a minor one does when
+    some organisation has signed — its readers signed that translation.
+
+    Description: ``letter``, ``language``, ``version`` (the version it follows),
+    ``fingerprint`` (the new translation's; None: removed), ``changes`` (the translation's
+    paragraphs, empty once the request ended), ``signed``."""
+
+    letter_id: int
+    language: str
+    body: str | None  # None: the translation is removed
+    material: bool
+    source: DraftSource = DRAFT_TEXT
+    after: int | None = None  # the version it follows (pinned when asked)
+    kind: ClassVar[ApprovalKind] = ApprovalKind.MINOR_TRANSLATION
+
+    def subjects(self) -> Subjects:
+        return Subjects(letter_id=self.letter_id)
+
+    def params(self) -> dict[str, Any]:
+        # "body" is what the approvals table forgets once the request ended.
+        return {
+            "language": self.language, "body": self.body, "removed": self.body is None,
+            "fingerprint": fingerprint(self.body) if self.body else None, "after": self.after,
+            "source": self.source.kind, "file_id": self.source.file_id,
+            "file_name": self.source.file_name,
+        }  # fmt: skip
+
+    @classmethod
+    def restore(cls, approval: Approval) -> TranslateLetter:
+        data = approval.data
+        source = DraftSource(
+            str(data.get("source") or "text"), data.get("file_id"), data.get("file_name")
+        )
+        after = data.get("after")
+        body = data.get("body")
+        return cls(
+            approval.letter_id or 0, str(data.get("language") or ""),
+            None if data.get("removed") else str(body or ""), False, source,
+            after if isinstance(after, int) else None,
+        )  # fmt: skip
+
+    async def pinned(self, db: Executor, ctx: ActionContext) -> TranslateLetter:
+        language, change, current = await translations.translation_draft(
+            db, self.letter_id, self.language, self.body
+        )
+        return replace(self, language=language, body=change.text, after=current.number)
+
+    async def record_changing(self, db: Executor) -> bool:
+        return not self.material and await responses_repo.has_signatures(db, self.letter_id)
+
+    async def check(self, db: Executor, ctx: ActionContext) -> None:
+        if self.body == "":  # a request whose text a purge (or the end of the request) removed
+            raise Refusal(Code.LETTER_PURGED, ref=self.letter_id)
+        _, _, current = await translations.translation_draft(
+            db, self.letter_id, self.language, self.body
+        )
+        if self.after is not None and current.number != self.after:
+            raise Refusal(Code.APPROVAL_STALE, ref=self.letter_id)
+
+    async def describe(self, db: Executor) -> Description:
+        letter = await letters_repo.get(db, self.letter_id)
+        versions = await letters_repo.versions(db, self.letter_id)
+        previous = next((v for v in versions if v.number == self.after), None)
+        changes: tuple[ParagraphChange, ...] = ()
+        if previous is not None and self.body != "":
+            before = (await translations.texts_of(db, previous.id)).translations.get(self.language)
+            changes = tuple(diff_paragraphs((before.body if before else "") or "", self.body or ""))
+        return Description(
+            self.kind, letter=letter, version=previous, language=self.language,
+            fingerprint=fingerprint(self.body) if self.body else None, changes=changes,
+            signed=await _signed(db, self.letter_id),
+        )  # fmt: skip
+
+    async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:
+        return await translations.translate_in(
+            tx, self.letter_id, self.language, body=self.body, material=self.material,
+            source=self.source, created_by=doing.requester.telegram_user_id, actor=doing.actor,
+            now=doing.now, compose_notice=doing.ctx.translation, agreement=doing.agreement,
+        )  # fmt: skip
+
+
 KINDS: dict[ApprovalKind, Callable[[Approval], Ask]] = {
     ApprovalKind.PURGE: PurgeLetter.restore,
     ApprovalKind.REMOVE_ORGANISATION: RemoveOrganisation.restore,
@@ -975,6 +1077,7 @@ KINDS: dict[ApprovalKind, Callable[[Approval], Ask]] = {
     ApprovalKind.RECORD_RESPONSE: RecordResponse.restore,
     ApprovalKind.PUBLISH: PublishList.restore,
     ApprovalKind.COLLECT: CollectSignatories.restore,
+    ApprovalKind.MINOR_TRANSLATION: TranslateLetter.restore,
 }
 
 

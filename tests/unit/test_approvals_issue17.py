@@ -185,3 +185,24 @@ async def _decision(db: Database, organisation_id: int) -> tuple[str, str] | Non
         (organisation_id,),
     )
     return None if row is None else (row["decision"], row["channel"])
+
+
+async def test_a_minor_change_of_a_translation_signed_waits_a_material_one_does_not(
+    two: Coalition,
+) -> None:
+    db = two.db
+    minor = approvals.TranslateLetter(
+        two.letter_id, "ru", "Превосходительства,\n\nПродлите.", False
+    )
+    request = await asked(db, minor)
+    shown = request.description
+    assert shown.kind is ApprovalKind.MINOR_TRANSLATION and shown.language == "ru"
+    assert shown.version is not None and shown.version.number == 1 and shown.signed == 2
+    assert [c.kind for c in shown.changes] == ["added", "added"]
+    made = await approved(db, request)
+    assert made.__class__.__name__ == "TranslationRevision"
+    material = approvals.TranslateLetter(two.letter_id, "ru", "Превосходительства!", True)
+    outcome = await approvals.request(db, material, by=1001, ctx=ctx())
+    assert isinstance(outcome, approvals.Done) and not outcome.alone
+    check = await check_audit(db)
+    assert check.ok, check.record.first
