@@ -823,9 +823,17 @@ def _name_list(context: BotContext, names: Sequence[str], *, letter_id: int) -> 
 
 
 async def full_text(update: Update, context: BotContext) -> None:
+    await send_text_again(update, context, callback_data.FULL_TEXT, original=False)
+
+
+async def send_text_again(
+    update: Update, context: BotContext, kind: str, *, original: bool
+) -> None:
+    """Full text (in the member's language where the letter has it) or, under a
+    translation, the Original button (the authoritative text); checked alike."""
     query = update.callback_query
     assert query is not None
-    args = callback_data.decode(query.data, callback_data.FULL_TEXT, 2)
+    args = callback_data.decode(query.data, kind, 2)
     who = context.who
     if args is None:
         await reply(update, context, say(context, texts.STALE_BUTTON))
@@ -834,11 +842,12 @@ async def full_text(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.PREVIEW_BUTTON))
         return
     access = await letters.reader_access(context.db, args[0], args[1], who.contact.id)
+    composer = await composer_for(context, args[0])
     await letters.resend_full_text(
         context.db,
         access,
         now=context.clock.now(),
-        compose=(await composer_for(context, args[0])).full_text,
+        compose=composer.original_text if original else composer.full_text,
     )
     wake_outbox(context.application)
 

@@ -29,7 +29,7 @@ from bot.handlers.common import (
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, label
-from bot.services import approvals, letters, org_names, publication, translations
+from bot.services import approvals, org_names, publication, translations
 from bot.services.approvals import ActionContext, ActionResult, Done, Requested
 from bot.services.deadlines import format_deadline, parse_deadline
 from bot.services.publication import Collecting, PublishedList
@@ -243,22 +243,9 @@ async def collect(update: Update, context: BotContext) -> None:
 
 async def original(update: Update, context: BotContext) -> None:
     """Under a translation: the authoritative text, checked like Full text."""
-    query = update.callback_query
-    assert query is not None
-    args = callback_data.decode(query.data, callback_data.ORIGINAL, 2)
-    who = context.who
-    if args is None:
-        await reply(update, context, say(context, texts.STALE_BUTTON))
-        return
-    if not who.is_member or who.contact is None:
-        await reply(update, context, say(context, texts.PREVIEW_BUTTON))
-        return
-    access = await letters.reader_access(context.db, args[0], args[1], who.contact.id)
-    composer = LetterComposer(context.settings)
-    await letters.resend_full_text(
-        context.db, access, now=context.clock.now(), compose=composer.original_text
-    )
-    wake_outbox(context.application)
+    from bot.handlers.letters import send_text_again
+
+    await send_text_again(update, context, callback_data.ORIGINAL, original=True)
 
 
 def register(app: BotApplication) -> None:
