@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 
 MEMBER_COMMANDS = (
     ("mine", texts.CMD_MINE),
-    ("signer", texts.CMD_SIGNER),
     ("help", texts.CMD_HELP),
     ("whoami", texts.CMD_WHOAMI),
     ("language", texts.CMD_LANGUAGE),
