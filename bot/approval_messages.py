@@ -8,7 +8,7 @@ rename asks an organisation's contacts. Everything user-typed is escaped by ``re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from bot import keyboards, texts
 from bot.db.contacts import Contact
 from bot.db.coordinators import Coordinator
 from bot.db.renames import Rename
+from bot.db.translations import Translation
 from bot.db.types import ApprovalKind
 from bot.messages import LetterComposer, label, render_changes
 from bot.services.approvals import ActionContext, ApprovalNotice, Description, Event, Request
@@ -213,11 +214,13 @@ def action_context(
     now: datetime,
     signed: Collection[int] = (),
     explain: Explain | None = None,
+    translations: Mapping[int, Mapping[str, Translation]] | None = None,
 ) -> ActionContext:
     """Everything an action needs to tell people, for ``approvals.request``/``approve``
     (``signed``: the organisations whose signature stands on the letter concerned;
-    ``explain``: how a refusal reads, for a request approved that could not be done)."""
-    letters = LetterComposer(settings, signed)
+    ``explain``: how a refusal reads, for a request approved that could not be done;
+    ``translations``: the letter's, so members read notices in their language)."""
+    letters = LetterComposer(settings, signed, translations)
     messages = ApprovalMessages(settings, explain)
     return ActionContext(
         now=now,
@@ -229,4 +232,8 @@ def action_context(
         revision=letters.revision_notice,
         rename_question=messages.rename_question,
         approval=messages.notice,
+        recorded=letters.recorded_notice,
+        invite=letters.collect_invitation,
+        tell_signed=letters.collect_signed_notice,
+        translation=letters.translation_notice,
     )

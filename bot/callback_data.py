@@ -77,3 +77,11 @@ APPROVAL_CANCEL = "apx"  # (approval): the requester withdraws their request
 INVITATION_LINK = "aplink"  # (approval): the requester mints the approved invitation's link
 REMOVE_COORDINATOR = "rmcoord"  # (contact, 1 remove / 0 keep): the answer to /removecoordinator
 RENAME_ANSWER = "rnm"  # (rename, 1 use the new name / 0 keep the old): a member's answer
+# Issue 17.
+ORIGINAL = "orig"  # (letter, version): the authoritative text under a translation
+RECORD_ORG = "reco"  # (organisation): /record's guided flow, the organisation
+RECORD_DECISION = "recd"  # (1 signed, 2 declined, 3 withdrawn)
+RECORD_LISTING = "recl"  # (listing 1-3, as SIGN_LISTING)
+RECORD_VERSION = "recv"  # (version number)
+RECORD_CHANNEL = "recc"  # (index in Channel)
+RECORD_NOTE = "recn"  # (0: no note, record it)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data, texts
+from bot.db.letters import Letter
 from bot.services.responses import OrganisationState
 
 
@@ -333,3 +336,34 @@ def _short(name: str, limit: int = 40) -> str:
 def withdraw(letter_id: int, language: str) -> InlineKeyboardMarkup:
     """One-tap Withdraw under a notice of a change to what the organisation signed."""
     return receipt(letter_id, language)
+
+
+# --- issue 17 ---------------------------------------------------------------------------------
+
+
+def with_original(
+    keyboard: InlineKeyboardMarkup, letter: Letter, version_id: int, language: str
+) -> InlineKeyboardMarkup:
+    """A letter's buttons with one more: its authoritative text, named by its language."""
+    original = texts.render(
+        texts.BUTTON_ORIGINAL, language,
+        language=texts.LANGUAGE_NAMES.get(letter.language, letter.language),
+    )  # fmt: skip
+    button = InlineKeyboardButton(
+        original, callback_data=callback_data.encode(callback_data.ORIGINAL, letter.id, version_id)
+    )
+    return InlineKeyboardMarkup([*keyboard.inline_keyboard, [button]])
+
+
+def choices(
+    kind: str, options: Sequence[tuple[str, int]], language: str, *, columns: int = 1
+) -> InlineKeyboardMarkup:
+    """One button per (already rendered label, value) under a guided flow's question, and
+    Cancel."""
+    buttons = [
+        InlineKeyboardButton(label, callback_data=callback_data.encode(kind, value))
+        for label, value in options
+    ]
+    rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+    rows.append([_button(texts.BUTTON_CANCEL, language, callback_data.FLOW_CANCEL)])
+    return InlineKeyboardMarkup(rows)

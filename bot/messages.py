@@ -8,7 +8,7 @@ value from a user (titles, letter text, file names) is escaped by ``render`` or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,8 @@ from telegram.constants import ParseMode
 
 from bot import keyboards, texts
 from bot.db.letters import Letter, Recipient, Version
+from bot.db.translations import Translation
+from bot.db.types import Channel, Decision, Listing
 from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.letter_queue import PlannedMessage
@@ -29,13 +31,35 @@ from bot.services.letter_text import (
     word_diff,
 )
 from bot.services.outbox import OutgoingMessage
+from bot.services.publication import Announcement
+from bot.services.recording import RecordedResponse
 from bot.services.reminders import ChaseItem
+from bot.services.translations import TranslationChange
 from bot.settings import Settings
 
 # Room under 4096 for the part header and its markup.
 PART_LIMIT = 3700
 NOTICE_LIMIT = 3600
 LIST_BUDGET = 2500  # characters of a list (organisations' names) in one message, under 4096
+
+
+DECISION_TEXTS = {
+    Decision.SIGNED: texts.STATE_SIGNED,
+    Decision.DECLINED: texts.STATE_DECLINED,
+    Decision.WITHDRAWN: texts.STATE_WITHDRAWN,
+}
+LISTING_NAMES = {
+    Listing.NAMED: texts.LISTING_NAMED,
+    Listing.ANONYMOUS: texts.LISTING_ANONYMOUS,
+    Listing.INTERNAL: texts.LISTING_INTERNAL,
+}
+CHANNEL_TEXTS = {
+    Channel.EMAIL: texts.CHANNEL_EMAIL,
+    Channel.SIGNAL: texts.CHANNEL_SIGNAL,
+    Channel.IN_PERSON: texts.CHANNEL_IN_PERSON,
+    Channel.PHONE: texts.CHANNEL_PHONE,
+    Channel.OTHER: texts.CHANNEL_OTHER,
+}
 
 
 def label(version: Version) -> str:
@@ -83,13 +107,39 @@ def _html(text: str, **params: object) -> dict[str, object]:
 
 
 class LetterComposer:
-    """Builds the messages of a letter for one recipient, in their language and zone."""
+    """Builds the messages of a letter for one recipient, in their language and zone.
 
-    def __init__(self, settings: Settings, signed: Collection[int] = ()) -> None:
+    ``signed``: organisations whose signature stands on the letter: a reopening or a minor
+    revision offers their contacts a one-tap Withdraw (every change is shown to them).
+    ``translations`` (version id → language → translation: a version's translations never
+    change, so they can be read before composing) lets a member read the letter in their
+    language, with a button to the authoritative text."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        signed: Collection[int] = (),
+        translations: Mapping[int, Mapping[str, Translation]] | None = None,
+    ) -> None:
         self.settings = settings
-        # Organisations whose signature stands on the letter: a reopening or a minor
-        # revision offers their contacts a one-tap Withdraw (every change is shown to them).
         self.signed = frozenset(signed)
+        self.translations = translations or {}
+
+    def reading(self, letter: Letter, version: Version, language: str) -> tuple[str, str | None]:
+        """The text a reader of ``language`` gets, and the translation's fingerprint (None:
+        the authoritative text)."""
+        translation = self.translations.get(version.id, {}).get(language)
+        if language == letter.language or translation is None or translation.body is None:
+            return version.body or "", None
+        return translation.body, translation.fingerprint
+
+    def _translated_line(self, letter: Letter, fingerprint: str | None, language: str) -> str:
+        if fingerprint is None:
+            return ""
+        original = texts.LANGUAGE_NAMES.get(letter.language, letter.language)
+        return texts.render(
+            texts.TRANSLATION_LINE, language, fingerprint=fingerprint, original=original
+        )
 
     def _zone(self, recipient: Recipient) -> ZoneInfo:
         return ZoneInfo(recipient.timezone or self.settings.timezone)
@@ -105,6 +155,7 @@ class LetterComposer:
     ) -> PlannedMessage:
         language = recipient.language
         deadline, relative = self.deadline_text(letter, self._zone(recipient), language, now)
+        body, translated = self.reading(letter, version, language)
         text = texts.render(
             texts.LETTER_SUMMARY,
             language,
@@ -113,28 +164,70 @@ class LetterComposer:
             deadline=deadline,
             relative=relative,
             version=label(version),
-            preview=preview_lines(version.body or "", 600),
+            preview=preview_lines(body, 600),
         )
-        markup = keyboards.letter_actions(letter.id, version.id, language).to_dict()
+        keyboard = keyboards.letter_actions(letter.id, version.id, language)
+        if translated is not None:
+            text += "\n\n" + self._translated_line(letter, translated, language)
+            keyboard = keyboards.with_original(keyboard, letter, version.id, language)
+        markup = keyboard.to_dict()
         params = _html(text, reply_markup=markup, protect_content=True)
         return PlannedMessage("summary", "summary", OutgoingMessage("sendMessage", params))
 
     def full_text(
         self, letter: Letter, version: Version, recipient: Recipient, now: datetime
     ) -> list[PlannedMessage]:
-        """The whole text in parts, and the original file; all deleted again after DRAFT_TTL."""
+        """The whole text in parts, and the original file; all deleted again after DRAFT_TTL.
+        In the reader's language where the version has a translation into it."""
+        return self._full_text(letter, version, recipient, now, original=False)
+
+    def original_text(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> list[PlannedMessage]:
+        """The authoritative text (the "Original" button under a translation)."""
+        return self._full_text(letter, version, recipient, now, original=True)
+
+    def _full_text(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime,
+        *, original: bool, text: tuple[str, str | None] | None = None,
+    ) -> list[PlannedMessage]:  # fmt: skip
         language = recipient.language
         delete_after = now + self.settings.draft_ttl
-        parts = split_for_messages(version.body or "", PART_LIMIT)
+        if text is not None:  # a translation being made: not stored yet when composing
+            body, translated = text
+        elif original:
+            body, translated = version.body or "", None
+        else:
+            body, translated = self.reading(letter, version, language)
+        parts = split_for_messages(body, PART_LIMIT)
         planned = []
+        prefix = "original-" if original else ""
         for number, part in enumerate(parts, start=1):
             header = texts.render(
                 texts.LETTER_PART_HEADER, language, title=letter.title or "",
                 version=label(version), part=number, parts=len(parts),
             )  # fmt: skip
+            if translated is not None and number == 1:
+                header += "\n" + self._translated_line(letter, translated, language)
             params = _html(f"{header}\n\n{part}", protect_content=True)
             message = OutgoingMessage("sendMessage", params)
-            planned.append(PlannedMessage(f"text-{number}", "fulltext", message, delete_after))
+            planned.append(
+                PlannedMessage(f"{prefix}text-{number}", "fulltext", message, delete_after)
+            )
+        if original:
+            return planned
+        if translated is not None:
+            translation = self.translations.get(version.id, {}).get(language)
+            if translation is not None and translation.file_id:
+                caption = texts.render(
+                    texts.LETTER_FILE_CAPTION, language,
+                    file_name=translation.file_name or "", version=label(version),
+                )  # fmt: skip
+                params = {"document": translation.file_id, "caption": caption[:1000],
+                          "parse_mode": ParseMode.HTML, "protect_content": True}  # fmt: skip
+                message = OutgoingMessage("sendDocument", params)
+                planned.append(PlannedMessage("file", "file", message, delete_after))
+            return planned
         if version.source_file_id:
             caption = texts.render(
                 texts.LETTER_FILE_CAPTION, language,
@@ -237,6 +330,112 @@ class LetterComposer:
         if not version.material:
             notice = self._withdrawable(notice, texts.REVISION_MINOR_WITHDRAW, letter, recipient)
         return [notice, *self.full_text(letter, version, recipient, now)]
+
+    # --- issue 17: translations, recorded answers, publication ---------------------------
+
+    def translation_notice(
+        self,
+        letter: Letter,
+        version: Version,
+        previous: Version,
+        change: TranslationChange,
+        recipient: Recipient,
+        now: datetime,
+    ) -> Sequence[PlannedMessage]:
+        """A translation added, changed or removed: its readers see the changes in their
+        language and the text again; readers of other languages are told in a line (their
+        text is unchanged). A material change asks everyone to sign again."""
+        language = recipient.language
+        consequence = texts.REVISION_MATERIAL if version.material else texts.REVISION_MINOR
+        named = texts.LANGUAGE_NAMES.get(change.language, change.language)
+        markup = keyboards.revision_actions(letter.id, version.id, bool(version.material), language)
+        if language == change.language:
+            before = change.before.body if change.before is not None else ""
+            changes = diff_paragraphs(before or "", change.text or version.body or "")
+            text = texts.render(
+                texts.TRANSLATION_NOTICE, language, title=letter.title or "",
+                version=label(version), language=named,
+                consequence=texts.Html(texts.render(consequence, language)),
+                changes=texts.Html(render_changes(changes, language)),
+            )  # fmt: skip
+            params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+            notice = PlannedMessage("notice", "notice", OutgoingMessage("sendMessage", params))
+            shown = (
+                (change.text, change.fingerprint)
+                if change.text is not None and change.fingerprint is not None
+                else (version.body or "", None)
+            )
+            full = self._full_text(letter, version, recipient, now, original=False, text=shown)
+            return [notice, *full]
+        text = texts.render(
+            texts.TRANSLATION_NOTICE_OTHER, language, title=letter.title or "",
+            version=label(version), language=named,
+            consequence=texts.Html(texts.render(consequence, language)),
+        )  # fmt: skip
+        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        return [PlannedMessage("notice", "notice", OutgoingMessage("sendMessage", params))]
+
+    def recorded_notice(
+        self, recorded: RecordedResponse, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """To each contact of an organisation whose answer a coordinator recorded: what was
+        recorded, by whom, via which road, and the buttons to answer themselves."""
+        language = recipient.language
+        target, response = recorded.target, recorded.response
+        decision = texts.Text(DECISION_TEXTS[response.decision])
+        listing = (
+            texts.render(LISTING_NAMES[response.listing], language) if response.listing else ""
+        )
+        text = texts.render(
+            texts.RECORDED_NOTICE, language, letter_id=target.letter.id,
+            coordinator=recorded.coordinator.display_name or "—",
+            channel=texts.Text(CHANNEL_TEXTS[response.channel or Channel.OTHER]),
+            decision=decision, version=label(target.version),
+            listing=f" ({listing})" if listing else "",
+        )  # fmt: skip
+        latest = target.version
+        markup = keyboards.reminder_actions(target.letter.id, latest.id, language)
+        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        return [PlannedMessage("recorded", "notice", OutgoingMessage("sendMessage", params))]
+
+    def publication_notice(
+        self, announcement: Announcement, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """List N published: the news, and the PDF in the member's language (or the
+        letter's), protected like every letter message."""
+        language = recipient.language
+        published = announcement.published
+        text = texts.render(
+            texts.PUBLISHED_NOTICE, language, letter_id=published.letter.id,
+            number=published.number, count=len(published.signatories),
+        )  # fmt: skip
+        params = _html(text, protect_content=True)
+        planned = [PlannedMessage("published", "notice", OutgoingMessage("sendMessage", params))]
+        file_ids = announcement.pdf_file_ids
+        file_id = file_ids.get(language) or file_ids.get(published.letter.language)
+        if file_id:
+            params = {"document": file_id, "protect_content": True}
+            planned.append(PlannedMessage("pdf", "file", OutgoingMessage("sendDocument", params)))
+        return planned
+
+    def collect_invitation(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """Neutral on a lock screen, like a reminder: a published letter takes more names."""
+        language = recipient.language
+        text = texts.render(
+            texts.COLLECT_INVITATION, language, letter_id=letter.id,
+            relative=relative_hint(letter.deadline, now, language),
+        )  # fmt: skip
+        markup = keyboards.reminder_actions(letter.id, version.id, language)
+        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        return [PlannedMessage("collect", "notice", OutgoingMessage("sendMessage", params))]
+
+    def collect_signed_notice(
+        self, letter: Letter, version: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        """To signatories: the letter takes more names; their signature stands."""
+        return self._dated_notice("collect", texts.COLLECT_SIGNED_NOTICE, letter, recipient, now)
 
 
 def _highlight(old: str, new: str) -> tuple[str, str]:

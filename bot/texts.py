@@ -1612,3 +1612,227 @@ PURGE_DONE: Final = N_(
 )
 PURGE_KEPT: Final = N_("Not purged: letter #{letter_id} is kept as it was.")
 PURGE_NOT_CLOSED: Final = N_("Letter #{ref} is not closed; close it with /close first.")
+
+
+# --- issue 17: listed names, the person signing, recorded answers, translations, lists -------
+
+CMD_RECORD: Final = N_("Record an answer that came by e-mail, Signal…")
+CMD_TRANSLATE: Final = N_("Add or change a translation")
+CMD_PUBLISH: Final = N_("Publish the signatory list (list 1, 2, …)")
+CMD_COLLECT: Final = N_("Collect signatories after publication")
+CMD_LIST: Final = N_("The files of a published list")
+CMD_ORGNAME: Final = N_("How an organisation is listed per language")
+CMD_SIGNER: Final = N_("The person signing")
+CMD_NOTIFY: Final = N_("Each response, or only the digest")
+CMD_COPYLETTER: Final = N_("Start the next letter from this one")
+COORDINATOR_HELP_PUBLICATION: Final = N_(
+    "<b>Languages, other roads, publication</b>\n"
+    "/orgname <i>org</i> en|ru|be <i>name</i> | - — how it is listed in that language; "
+    "/orgname <i>org</i> key <i>key</i> — where it files in every list\n"
+    "/signer <i>letter</i> on|off — list “Name, Title, Organisation”\n"
+    "/translate <i>letter</i> en|ru|be — add or change a translation (a revision)\n"
+    "/record <i>letter</i> — record an answer that came by e-mail, Signal, phone or in person\n"
+    "/export <i>letter</i> [en|ru|be] — the export in that language\n"
+    "/publish <i>letter</i> — list 1, 2, …: PDF, .docx, .md and CSV; members get the PDF\n"
+    "/collect <i>letter</i> <i>deadline</i> — collect more signatories after publication\n"
+    "/list <i>letter</i> [<i>number</i>] [en|ru|be] — a published list's files again\n"
+    "/notify each|digest — each response as it comes, or only the daily digest\n"
+    "/copyletter <i>letter</i> — the next letter from this one (organisations, reminders, "
+    "milestones; not the text)"
+)
+MEMBER_HELP_SIGNER: Final = N_(
+    "/signer — the person signing for your organisation, where a letter lists one"
+)
+BUTTON_ORIGINAL: Final = N_("📜 Original ({language})")
+TRANSLATION_LINE: Final = N_(
+    "🌐 Translation {fingerprint}. The authoritative text is the original ({original}): "
+    "the Original button shows it."
+)
+TRANSLATION_NOTICE: Final = N_(
+    "🌐 <b>{title}</b>: the translation into {language} changed in {version}.\n"
+    "{consequence}\n\n{changes}"
+)
+TRANSLATION_NOTICE_OTHER: Final = N_(
+    "🌐 <b>{title}</b>, {version}: its translation into {language} was added or changed; "
+    "the text in your language is unchanged.\n{consequence}"
+)
+CHANNEL_EMAIL: Final = N_("e-mail")
+CHANNEL_SIGNAL: Final = N_("Signal")
+CHANNEL_IN_PERSON: Final = N_("in person")
+CHANNEL_PHONE: Final = N_("phone")
+CHANNEL_OTHER: Final = N_("another road")
+RECORDED_NOTICE: Final = N_(
+    "📨 Coordinator {coordinator} recorded your organisation's answer to letter "
+    "#{letter_id}, received by {channel}: <b>{decision}</b>{listing}, {version}.\n"
+    "If that is not right, answer here yourself: your own answer replaces it."
+)
+RECORDED_BY: Final = N_("recorded by {coordinator} via {channel}")
+# Like a reminder it shows on a lock screen, so it names no title (the PDF does, protected).
+PUBLISHED_NOTICE: Final = NP_(
+    "📢 Letter #{letter_id} was published: list {number}, with {count} signatory. The PDF follows.",
+    "📢 Letter #{letter_id} was published: list {number}, with {count} signatories. The PDF "
+    "follows.",
+)
+COLLECT_INVITATION: Final = N_(
+    "✍️ A published letter (#{letter_id}) is collecting additional signatures, {relative}. "
+    "Your organisation can still add its name: read it and answer below."
+)
+COLLECT_SIGNED_NOTICE: Final = N_(
+    "🔓 Letter #{letter_id}, which your organisation signed, was published and now collects "
+    "additional signatures until {deadline} ({relative}). Your signature stands; "
+    "/withdraw {letter_id} takes it back."
+)
+ACTION_WAITS: Final = N_(
+    "⏳ Request #{approval_id} waits for a second coordinator's approval, until {expires}. "
+    "The other coordinators were asked; you will be told when it is decided."
+)
+USAGE_PUBLISH: Final = N_(
+    "Usage: <code>/publish 4</code> (a closed letter's number; while it collects more "
+    "signatures, this makes its next list)."
+)
+PUBLISHED_DONE: Final = N_(
+    "📢 Letter #{letter_id} <b>{title}</b>: <b>list {number}</b> published {date}, {version}.\n"
+    "Named: {named} · cannot be named: {anonymous}{changes}\n"
+    "The files follow. Members who have the letter are told, with the PDF.\n"
+    "/collect {letter_id} <i>deadline</i> collects additional signatories for the same text."
+)
+PUBLISHED_ADDED: Final = N_("Added since list {number}: {names}")
+PUBLISHED_WITHDRAWN: Final = N_("Withdrawn since list {number}: {names}")
+USAGE_COLLECT: Final = N_(
+    "Usage: <code>/collect 4 2026-04-01 18:00</code> (a published letter's number, then "
+    "until when it collects additional signatories)."
+)
+COLLECT_DONE: Final = NP_(
+    "🔓 Letter #{letter_id} collects additional signatories until {deadline}: {count} "
+    "organisation that has not signed is invited. Its text is final. /publish {letter_id} "
+    "makes the next list.",
+    "🔓 Letter #{letter_id} collects additional signatories until {deadline}: {count} "
+    "organisations that have not signed are invited. Its text is final. /publish {letter_id} "
+    "makes the next list.",
+)
+USAGE_LIST: Final = N_(
+    "Usage: <code>/list 4</code> (the latest list's files), <code>/list 4 2</code> (list 2), "
+    "<code>/list 4 2 ru</code> (in Russian)."
+)
+LIST_FILES: Final = N_(
+    "List {number} of letter #{letter_id} ({language}), published {date}: {named} named, "
+    "{anonymous} that cannot be named."
+)
+USAGE_RECORD: Final = N_(
+    "Usage: <code>/record 4</code> asks step by step. In one line: <code>/record 4 12 signed "
+    "named v2 via email Answer to our e-mail of 3 March</code> — letter, organisation, "
+    "signed | declined | withdrawn, for a signature named | anonymous | internal and "
+    "optionally the version, then via email | signal | in_person | phone | other, then an "
+    "optional note."
+)
+RECORD_ASK_ORG: Final = N_(
+    "Whose answer to letter #{letter_id} <b>{title}</b> do you record? Choose the organisation:"
+)
+RECORD_NO_ORGS: Final = N_("Letter #{letter_id} has not gone to any organisation yet.")
+RECORD_ASK_DECISION: Final = N_("<b>{organisation}</b>: what did it answer?")
+BUTTON_RECORD_SIGNED: Final = N_("✅ Signed")
+BUTTON_RECORD_DECLINED: Final = N_("✖️ Declined")
+BUTTON_RECORD_WITHDRAWN: Final = N_("↩️ Withdrew its signature")
+RECORD_ASK_LISTING: Final = N_("How is <b>{organisation}</b> to be listed?")
+RECORD_ASK_VERSION: Final = N_("Which version did it agree to? The latest is {version}.")
+RECORD_ASK_CHANNEL: Final = N_("How did the answer come?")
+RECORD_ASK_NOTE: Final = N_(
+    "Send a short note for the record (at most {limit} characters), e.g. “e-mail from the "
+    "director, 3 March” — or record it without one."
+)
+BUTTON_RECORD_NO_NOTE: Final = N_("Record without a note")
+RECORD_DONE: Final = NP_(
+    "📝 Recorded for <b>{organisation}</b> on letter #{letter_id}: <b>{decision}</b>{listing}, "
+    "{version}, via {channel}. {count} message to its contacts is queued.",
+    "📝 Recorded for <b>{organisation}</b> on letter #{letter_id}: <b>{decision}</b>{listing}, "
+    "{version}, via {channel}. {count} messages to its contacts are queued.",
+)
+RECORD_UNCHANGED: Final = N_(
+    "That is what is recorded for <b>{organisation}</b> already; nothing changed."
+)
+USAGE_TRANSLATE: Final = N_(
+    "Usage: <code>/translate 4 ru</code> (the letter's number and the language: en, ru or "
+    "be), then paste the translation or send it as a .docx, .txt or .md file."
+)
+TRANSLATE_ASK_TEXT: Final = N_(
+    "Send the translation of <b>{title}</b> into {language} ({version}): paste it (several "
+    "messages are fine) or upload a .docx, .txt or .md file, then press Done."
+)
+TRANSLATE_SUMMARY: Final = N_("Translation into {language}: {characters}. {changes}")
+TRANSLATED: Final = N_(
+    "🌐 Letter #{letter_id}: {version} carries the translation into {language} "
+    "({fingerprint}), a {kind} change. Notices queued: {notices}."
+)
+USAGE_ORGNAME: Final = N_(
+    "Usage: <code>/orgname 12 ru Правозащитный центр «Весна»</code> sets how organisation #12 "
+    "is listed in Russian (en, ru or be); <code>-</code> instead of the name lists its primary "
+    "name again; <code>/orgname 12 key Viasna</code> sets where it files in every list."
+)
+ORGNAME_SET: Final = N_("#{org_id} <b>{organisation}</b> is listed in {language} as <b>{name}</b>.")
+ORGNAME_CLEARED: Final = N_(
+    "#{org_id} <b>{organisation}</b> is listed in {language} under its primary name again."
+)
+ORGNAME_UNCHANGED: Final = N_("Nothing changed: that is how #{org_id} is listed already.")
+ORGNAME_SORT_KEY: Final = N_("#{org_id} <b>{organisation}</b> files in every list under “{key}”.")
+ORGNAME_SORT_KEY_CLEARED: Final = N_(
+    "#{org_id} <b>{organisation}</b> files under its listed name again."
+)
+ORGS_LISTED_NAMES: Final = N_("    listed: {names}")
+ORGS_SORT_KEY: Final = N_("    files under: {key}")
+USAGE_SIGNER: Final = N_(
+    "Usage: <code>/signer 4 on</code> makes letter #4 list the person signing (“Name, Title, "
+    "Organisation”) and ask signers for it; <code>/signer 4 off</code> stops asking."
+)
+SIGNER_LETTER_ON: Final = N_(
+    "Letter #{letter_id} lists the person signing: signers are asked for their name and title."
+)
+SIGNER_LETTER_OFF: Final = N_(
+    "Letter #{letter_id} lists organisations only; signers are not asked for a person."
+)
+SIGNER_SHOW: Final = N_(
+    "Where a letter lists the person signing, you sign as <b>{person}</b>. To change it, send "
+    "<code>/signer</code> with the name on the first line and the title on the second; "
+    "<code>/signer -</code> forgets it."
+)
+SIGNER_NONE: Final = N_(
+    "No person signing is remembered for you. Where a letter lists “Name, Title, "
+    "Organisation”, send <code>/signer</code> with the name on the first line and the title "
+    "on the second."
+)
+SIGNER_SET: Final = N_(
+    "Remembered: you sign as <b>{person}</b>. Signatures already given keep the person they "
+    "were given with."
+)
+SIGNER_FORGOTTEN: Final = N_(
+    "Forgotten. Signatures already given keep the person they were given with."
+)
+USAGE_NOTIFY: Final = N_(
+    "Usage: <code>/notify each</code> (each response as it comes) or <code>/notify "
+    "digest</code> (only the daily digest)."
+)
+NOTIFY_EACH: Final = N_("You are told of each response as it comes, and get the daily digest.")
+NOTIFY_DIGEST: Final = N_("You read responses in the daily digest only.")
+RESPONSE_TO_COORDINATOR: Final = N_(
+    "🔔 Letter #{letter_id} <b>{title}</b>: <b>{organisation}</b> — {decision}."
+)
+USAGE_COPYLETTER: Final = N_(
+    "Usage: <code>/copyletter 4</code>, then the new letter's title, deadline and text as "
+    "for /newletter."
+)
+COPYLETTER_STARTED: Final = N_(
+    "A new letter from letter #{letter_id} <b>{title}</b>: it keeps the organisations it went "
+    "to, the reminder schedule and the milestones (moved with the new deadline), not the text."
+)
+COPYLETTER_DONE: Final = N_(
+    "Draft #{letter_id} <b>{title}</b> made from letter #{source_id}. Organisations to "
+    "circulate to: {organisations} (/circulate {letter_id} all); milestones moved with the "
+    "deadline: {milestones}{left_out}."
+)
+COPYLETTER_LEFT_OUT: Final = N_("; left out (past or purged): {count}")
+SIGNER_ASK_NAME: Final = N_(
+    "Letter #{letter_id} lists the person signing for each organisation (“Name, Title, "
+    "Organisation”). Send the name of the person signing for <b>{organisation}</b>."
+)
+SIGNER_ASK_TITLE: Final = N_("Send their title (e.g. Director), or press Skip.")
+SIGN_AS_LINE: Final = N_("Signing as: <b>{person}</b> (/signer changes it)")
+RECEIPT_TRANSLATION: Final = N_("Read in {language}: translation {fingerprint}")

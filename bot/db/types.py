@@ -171,6 +171,10 @@ class ApprovalKind(StrEnum):
     ADD_COORDINATOR = "add_coordinator"
     REMOVE_COORDINATOR = "remove_coordinator"
     APPROVAL_RULE = "approval_rule"  # turning the rule off
+    RECORD_RESPONSE = "record_response"  # a response that came by another road (0014)
+    PUBLISH = "publish"  # list N of a letter
+    COLLECT = "collect"  # a published letter collects additional signatories
+    MINOR_TRANSLATION = "minor_translation"  # of a translation some organisation signed
 
 
 class ApprovalStatus(StrEnum):

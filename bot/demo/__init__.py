@@ -38,19 +38,23 @@ def new_folder(out: Path | None) -> Path:
     # A demo starts from nothing: an earlier run's files in the same folder go.
     for name in DEMO_FILES:
         (out / name).unlink(missing_ok=True)
-    if (out / "export").is_dir():
-        for old in (out / "export").iterdir():
-            if old.is_file():
-                old.unlink()
+    for kept in ("export", "published"):
+        if (out / kept).is_dir():
+            for old in (out / kept).iterdir():
+                if old.is_file():
+                    old.unlink()
     return out
 
 
-def save_exports(demo: DemoSession, folder: Path) -> list[Path]:
-    """Every document the bot sent the coordinator, as the coordinator would download it."""
+def save_exports(demo: DemoSession, folder: Path, *, published: bool = False) -> list[Path]:
+    """Every document the bot sent the coordinator, as the coordinator would download it:
+    the export (``published`` False) or the published lists' files (True)."""
     saved: list[Path] = []
     coordinator = demo.people["coordinator"].user
     for message in coordinator.bot_messages:
         if message.document is None:
+            continue
+        if ("-list-" in str(message.document.get("file_name", ""))) != published:
             continue
         path = coordinator.save(message, folder, replace=True)  # the newest of a name wins
         if path not in saved:
@@ -63,6 +67,7 @@ async def _scripted(folder: Path, transcript: Transcript) -> list[Path]:
 
     async with DemoSession(folder, transcript) as demo:
         await script.play(demo)
+        save_exports(demo, folder / "published", published=True)
         return save_exports(demo, folder / "export")
 
 

@@ -1,4 +1,5 @@
-"""The scripted session: one letter from the first /addorg to the export.
+"""The scripted session: one letter from the first /addorg to the export, then its
+publication (list 1, more signatories, list 2).
 
 The bot is the real one; only the people are scripted. Each step checks that the bot did
 what the step needs (a link, a button) and fails loudly otherwise, so the demo doubles as a
@@ -145,6 +146,7 @@ async def play(demo: DemoSession) -> None:
     await demo.say(coordinator, "/status 1")
 
     await reminders_and_close(demo)
+    await publish_and_collect(demo)
 
 
 async def sign(demo: DemoSession, who: Person, listing: str) -> None:
@@ -184,6 +186,40 @@ async def reminders_and_close(demo: DemoSession) -> None:
     t.heading("15. The deadline passes: the letter closes by itself")
     t.note("Coordinators get the final tally with the export attached.")
     await _to_before_deadline(demo, timedelta(minutes=-1))
+
+
+async def publish_and_collect(demo: DemoSession) -> None:
+    """Issue 17: list 1 published with its PDF, more signatories collected afterwards (one
+    of them an answer that came by e-mail), and list 2 with what changed."""
+    t = demo.transcript
+    coordinator = demo.people["coordinator"]
+    volha = demo.people["member5"]
+
+    t.heading("16. Publishing list 1")
+    t.note(
+        "The closed letter's signatories are frozen as list 1: numbered, dated, with the final "
+        "text. Olena gets the PDF, .docx, .md and CSV; every member is told, with the PDF "
+        "(protected). With a second coordinator this would wait for their approval."
+    )
+    await demo.say(coordinator, "/publish 1")
+
+    t.heading("17. Collecting additional signatories for the same text")
+    t.note(
+        "Organisations that have not signed get a neutral invitation (nothing on a lock "
+        "screen). The text is final now: /revise and /translate are refused."
+    )
+    await demo.say(coordinator, "/collect 1 20.02.2026 18:00")
+    await sign(demo, volha, "Listed by name")
+
+    t.heading("18. Free Media Belarus changes its mind by e-mail")
+    t.note(
+        "Olena records the answer for the organisation, with the road it came by and a note; "
+        "Iryna is told, with buttons to answer herself."
+    )
+    await demo.say(coordinator, "/record 1 3 signed named via email Board decision of 16 February")
+
+    t.heading("19. List 2, with what changed since list 1")
+    await demo.say(coordinator, "/publish 1")
 
 
 async def _to(demo: DemoSession, moment: datetime) -> None:

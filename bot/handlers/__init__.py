@@ -22,14 +22,18 @@ from bot.handlers import (
     invites,
     language,
     letters,
+    listing,
     organisations,
     preferences,
+    publication,
     purge,
+    recording,
     refusals,
     resend,
     responses,
     start,
     status,
+    translating,
 )
 
 # flows takes every plain message, so it comes after the features and before fallback.
@@ -50,6 +54,10 @@ FEATURES = (
     purge,
     resend,
     approvals,
+    listing,
+    publication,
+    recording,
+    translating,
     flows,
 )
 

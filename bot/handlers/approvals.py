@@ -21,6 +21,7 @@ from bot.approval_messages import ApprovalMessages, action_context, coordinator_
 from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
 from bot.db.types import CoordinatorSource
+from bot.handlers import published_lists
 from bot.handlers.common import (
     answer_in_place,
     command_argument,
@@ -32,7 +33,7 @@ from bot.handlers.common import (
 from bot.handlers.refusals import in_place, refusal_text
 from bot.jobs.outbox import delete_expired_messages, wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.services import approvals, coordinators, disclosure, renames
+from bot.services import approvals, coordinators, disclosure, renames, translations
 from bot.services.approvals import (
     ActionContext,
     ActionResult,
@@ -62,11 +63,15 @@ async def context_for(context: BotContext, letter_id: int | None) -> ActionConte
     """The action context now, with the organisations that signed the letter concerned
     (their contacts get a Withdraw button with a reopening or a minor revision)."""
     signed: set[int] = set()
+    letter_translations = None
     if letter_id is not None:
         signed = {
             r.organisation_id for r in await disclosure.signers_to_tell(context.db, letter_id)
         }
-    return action_context(context.settings, context.clock.now(), signed, refusal_text)
+        letter_translations = await translations.of_letter(context.db, letter_id)
+    return action_context(
+        context.settings, context.clock.now(), signed, refusal_text, letter_translations
+    )
 
 
 async def request_action(
@@ -99,9 +104,28 @@ async def request_action(
     return outcome
 
 
+async def act(
+    update: Update, context: BotContext, ask: Ask, *, letter_id: int | None = None
+) -> ActionResult | None:
+    """Asks for ``ask`` as the caller: its result when done now (the caller answers); None
+    when it waits for a second coordinator (the requester is told here, the others through
+    the outbox)."""
+    ctx = await context_for(context, letter_id)
+    outcome = await approvals.request(context.db, ask, by=context.who.telegram_user_id, ctx=ctx)
+    wake_outbox(context.application)
+    if isinstance(outcome, Requested):
+        text = ApprovalMessages(context.settings).waits(outcome.request, context.language)
+        await reply(update, context, text)
+        return None
+    await after_action(context, outcome.result)
+    return outcome.result
+
+
 async def after_action(context: BotContext, result: ActionResult) -> None:
     """What the bot does at once after an action, whoever's press did it: the deletion
-    sweep after a purge or a removal, the scheduler told of new deadlines."""
+    sweep after a purge or a removal, the scheduler told of new deadlines, a published
+    list's files to that coordinator and its announcement to members."""
+    await published_lists.after_action(context, context.who.telegram_user_id, result)
     if isinstance(result, Purge | OrganisationRemoved):
         await delete_expired_messages(context.application)
     if isinstance(result, CoordinatorRemoved) and result.coordinator.telegram_user_id:

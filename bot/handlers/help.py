@@ -14,10 +14,21 @@ from bot.services.deadlines import format_deadline
 def help_text(context: BotContext) -> str:
     who = context.who
     if who.is_coordinator:
-        two_people = say(context, texts.COORDINATOR_HELP_TWO_PEOPLE)
-        return f"{say(context, texts.COORDINATOR_HELP)}\n\n{two_people}"
+        # Issue 16's two-people rule and issue 17's commands in sections of their own.
+        return "\n\n".join(
+            say(context, text)
+            for text in (
+                texts.COORDINATOR_HELP,
+                texts.COORDINATOR_HELP_TWO_PEOPLE,
+                texts.COORDINATOR_HELP_PUBLICATION,
+            )
+        )
     organisation = who.organisation.name if who.organisation else ""
-    return say(context, texts.MEMBER_HELP, organisation=organisation)
+    return (
+        say(context, texts.MEMBER_HELP, organisation=organisation)
+        + "\n"
+        + say(context, texts.MEMBER_HELP_SIGNER)
+    )
 
 
 async def show_help(update: Update, context: BotContext) -> None:

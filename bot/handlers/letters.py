@@ -35,6 +35,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.publication import composer_for
 from bot.handlers.refusals import in_place, refuse
 from bot.jobs.outbox import send_outgoing, wake_outbox
 from bot.jobs.schedule import wake_scheduler
@@ -454,6 +455,11 @@ async def _newletter_done(update: Update, context: BotContext, flow: Flow) -> No
 async def _create_letter(
     update: Update, context: BotContext, state: dict[str, object], text: TextInput
 ) -> None:
+    if state.get("copy_from") is not None:  # /copyletter (issue 17)
+        from bot.handlers.listing import create_copy
+
+        await create_copy(update, context, state, text.body, text.source or DraftSource())
+        return
     letter, version = await letters.create_letter(
         context.db,
         title=str(state["title"]),
@@ -756,7 +762,7 @@ async def _circulate(
         requested_by=context.who.telegram_user_id,
         actor=actor(context),
         now=context.clock.now(),
-        compose=_composer(context).circulation,
+        compose=(await composer_for(context, letter_id)).circulation,
         default_offsets=context.settings.reminder_offsets,
     )
     wake_outbox(context.application)
@@ -806,9 +812,17 @@ def _name_list(context: BotContext, names: Sequence[str], *, letter_id: int) -> 
 
 
 async def full_text(update: Update, context: BotContext) -> None:
+    await send_text_again(update, context, callback_data.FULL_TEXT, original=False)
+
+
+async def send_text_again(
+    update: Update, context: BotContext, kind: str, *, original: bool
+) -> None:
+    """Full text (in the member's language where the letter has it) or, under a
+    translation, the Original button (the authoritative text); checked alike."""
     query = update.callback_query
     assert query is not None
-    args = callback_data.decode(query.data, callback_data.FULL_TEXT, 2)
+    args = callback_data.decode(query.data, kind, 2)
     who = context.who
     if args is None:
         await reply(update, context, say(context, texts.STALE_BUTTON))
@@ -817,8 +831,12 @@ async def full_text(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.PREVIEW_BUTTON))
         return
     access = await letters.reader_access(context.db, args[0], args[1], who.contact.id)
+    composer = await composer_for(context, args[0])
     await letters.resend_full_text(
-        context.db, access, now=context.clock.now(), compose=_composer(context).full_text
+        context.db,
+        access,
+        now=context.clock.now(),
+        compose=composer.original_text if original else composer.full_text,
     )
     wake_outbox(context.application)
 

@@ -29,7 +29,7 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.jobs.outbox import delete_expired_messages
-from bot.services import membership, renames
+from bot.services import membership, org_names, renames
 from bot.services.approvals import (
     ActionResult,
     Done,
@@ -188,6 +188,7 @@ async def list_orgs(update: Update, context: BotContext) -> None:
         return
     blocks: list[list[str]] = []
     waiting = await renames.waiting(context.db)
+    listed = await org_names.listed_names_by_organisation(context.db)
     for entry in entries:
         org = entry.organisation
         name = org.name
@@ -195,6 +196,15 @@ async def list_orgs(update: Update, context: BotContext) -> None:
             new = waiting[org.id].new_name
             name = texts.Html(say(context, texts.RENAME_WAITING, old=org.name, new=new))
         lines = [say(context, texts.ORGS_LINE, org_id=org.id, name=name)]
+        # Issue 17: how it is listed in each language, and where it files.
+        own = listed.get(org.id, {})
+        if own:
+            names = " · ".join(
+                f"{code}: {own[code]}" for code in org_names.LANGUAGES if code in own
+            )
+            lines.append(say(context, texts.ORGS_LISTED_NAMES, names=names))
+        if org.sort_key:
+            lines.append(say(context, texts.ORGS_SORT_KEY, key=org.sort_key))
         if not entry.contacts:
             lines.append(say(context, texts.ORGS_NO_CONTACTS, org_id=org.id))
         for contact in entry.contacts:

@@ -12,7 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
-from bot.db.types import Listing
+from bot.db.types import Decision, Listing
+from bot.handlers import signing
 from bot.handlers.common import (
     answer_in_place,
     command_argument,
@@ -24,10 +25,11 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
+from bot.handlers.publication import composer_for
 from bot.handlers.refusals import in_place
 from bot.jobs.outbox import wake_outbox
-from bot.messages import LetterComposer, label
-from bot.services import flows, letters, responses, witnesses
+from bot.messages import label
+from bot.services import flows, letters, responses, signer, witnesses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
 from bot.services.refusals import Code, Refusal
@@ -137,6 +139,16 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    if await signing.ask_person(update, context, contact, target, listing):
+        return  # the confirmation comes once the person signing is known
+    text = _confirm_text(context, contact, target, listing)
+    markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
+    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _confirm_text(
+    context: BotContext, contact: Contact, target: responses.Target, listing: Listing
+) -> str:
     text = say(
         context,
         texts.SIGN_CONFIRM,
@@ -145,8 +157,20 @@ async def sign_listing(update: Update, context: BotContext) -> None:
         version=label(target.version),
         listing=say(context, LISTING_TEXTS[listing]),
     )
+    return text + signing.person_line(context, contact, target)
+
+
+async def confirm_question(
+    update: Update, context: BotContext, letter_id: int, version_id: int, listing: Listing
+) -> None:
+    """The confirmation as a new message (after the person signing was asked for)."""
+    contact = _member(context)
+    assert contact is not None
+    contact = await signer.refreshed(context.db, contact)
+    target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    text = _confirm_text(context, contact, target, listing)
     markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
-    await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    await reply(update, context, text, reply_markup=markup)
 
 
 async def _witnessed(context: BotContext, receipt: str, target: responses.Target) -> str:
@@ -182,10 +206,13 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         listing=listing_text,
         when=_now_text(context),
     )
+    text += signing.person_line(context, await signer.refreshed(context.db, contact), target)
+    text += await signing.translation_line(context, target.version.id)
     text = await _witnessed(context, text, target)
     await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
     )
+    await signing.tell_coordinators(context, target, Decision.SIGNED)
     await _tell_colleagues(
         context,
         contact,
@@ -269,6 +296,7 @@ async def _declined(
     text = await _witnessed(context, text, target)
     await reply(update, context, text)
     if outcome.changed:
+        await signing.tell_coordinators(context, target, Decision.DECLINED)
         await _tell_colleagues(
             context,
             contact,
@@ -425,6 +453,7 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
     )
     text = await _witnessed(context, text, target)
     await answer_in_place(update, text)
+    await signing.tell_coordinators(context, target, Decision.WITHDRAWN)
     await _tell_colleagues(
         context,
         contact,
@@ -441,7 +470,7 @@ async def open_current(update: Update, context: BotContext) -> None:
     if pressed is None:
         return
     contact, (letter_id,) = pressed
-    composer = LetterComposer(context.settings)
+    composer = await composer_for(context, letter_id)
     await letters.resend_current(
         context.db, letter_id, contact.id, now=context.clock.now(),
         compose=lambda *about: [composer.summary(*about)],

@@ -32,12 +32,13 @@ from bot.handlers.resend import show_uncertain
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer, chase_lines, label
+from bot.messages import CHANNEL_TEXTS, LetterComposer, chase_lines, label
 from bot.services import (
     approvals,
     flows,
     letter_export,
     lifecycle,
+    org_names,
     reminders,
     renames,
     responses,
@@ -152,6 +153,12 @@ async def _show_table(
             detail = f", v{row.version_number}, {listing}"
         elif row.reason:
             detail = f": «{row.reason[:200]}»"
+        if row.channel is not None:  # issue 17: an answer that came by another road
+            recorded = say(
+                context, texts.RECORDED_BY, coordinator=row.recorded_by_name or "—",
+                channel=texts.Text(CHANNEL_TEXTS[row.channel]),
+            )  # fmt: skip
+            detail = texts.Html(f"{texts.escape(detail)}, {recorded}")
         icon = "📵" if organisation.unreachable else ICONS[organisation.state]
         lines.append(
             say(
@@ -393,12 +400,16 @@ async def export(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "export")
     if letter_id is None:
         return
+    words = command_argument(update.message).split()
+    # /export 4 ru: that language's text, names and order (issue 17).
+    language = org_names.check_language(words[1]) if len(words) > 1 else None
     files = await letter_export.export_letter(
         context.db,
         letter_id,
         actor=actor(context),
         now=context.clock.now(),
         zone=context.settings.zone,
+        language=language,
     )
     chat = update.effective_chat
     assert chat is not None

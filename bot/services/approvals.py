@@ -40,6 +40,7 @@ from bot.db import contacts as contacts_repo
 from bot.db import coordinators as coordinators_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
+from bot.db import publications as publications_repo
 from bot.db import responses as responses_repo
 from bot.db import state as state_repo
 from bot.db.approvals import Approval
@@ -51,11 +52,24 @@ from bot.db.timefmt import from_db, to_db
 from bot.db.types import (
     ApprovalKind,
     ApprovalStatus,
+    Channel,
     ContactStatus,
     CoordinatorRemoval,
     Decision,
+    Listing,
 )
-from bot.services import coordinators, letters, lifecycle, membership, outbox, purge, renames
+from bot.services import (
+    coordinators,
+    letters,
+    lifecycle,
+    membership,
+    outbox,
+    publication,
+    purge,
+    recording,
+    renames,
+    translations,
+)
 from bot.services.agreement import ALONE, Agreement, with_agreement
 from bot.services.coordinators import CoordinatorRemoved, IssuedCoordinatorInvite
 from bot.services.letter_queue import Composer, NoticeComposer, PlannedMessage
@@ -64,9 +78,16 @@ from bot.services.letters import DeadlineMove, DraftSource, Revision
 from bot.services.membership import Removal
 from bot.services.org_names import ListedNameChange
 from bot.services.outbox import OutgoingMessage
+from bot.services.publication import Collecting, PublishedList
 from bot.services.purge import Purge
+from bot.services.recording import RecordedNotice, Recording, RecordRequest
 from bot.services.refusals import Code, Refusal
 from bot.services.renames import RenameAsked, Renamed, RenameQuestion
+from bot.services.translations import (
+    TranslationChange,
+    TranslationNoticeComposer,
+    TranslationRevision,
+)
 
 __all__ = [
     "KINDS",
@@ -77,6 +98,7 @@ __all__ = [
     "ApprovalNotice",
     "Approved",
     "Ask",
+    "CollectSignatories",
     "CoordinatorInvited",
     "Description",
     "Done",
@@ -84,7 +106,9 @@ __all__ = [
     "Failed",
     "MoveDeadline",
     "OrganisationRemoved",
+    "PublishList",
     "PurgeLetter",
+    "RecordResponse",
     "RemoveCoordinator",
     "RemoveOrganisation",
     "RenameOrganisation",
@@ -96,6 +120,7 @@ __all__ = [
     "Rule",
     "RuleChanged",
     "SetApprovalRule",
+    "TranslateLetter",
     "approve",
     "cancel",
     "current_rule",
@@ -150,7 +175,20 @@ class Description:
     changes: tuple[ParagraphChange, ...] = ()  # revision (empty once the request ended)
     label: str | None = None  # a coordinator to be invited
     two_people: bool | None = None  # the approval rule asked for
-    language: str | None = None  # rename: of the name in this language's list (issue 17)
+    # rename: of the name in this language's list; minor_translation: the translation's.
+    language: str | None = None
+    # Issue 17 (RECORD_RESPONSE, PUBLISH, COLLECT; see those classes for what each sets).
+    decision: Decision | None = None  # record: signed, declined or withdrawn
+    listing: Listing | None = None  # record: a signature's listing
+    channel: Channel | None = None  # record: the road the answer came by
+    note: str | None = None  # record: the coordinator's note (None once the request ended)
+    replaces_own: bool = False  # record: it replaces the organisation's own answer in the bot
+    list_number: int | None = None  # publish: the list it makes; collect: the list it follows
+    named: int = 0  # publish: organisations listed by name
+    anonymous: int = 0  # publish: "and N organisations that cannot be named"
+    added: tuple[str, ...] = ()  # publish: named since list N-1 (primary names)
+    withdrawn: tuple[str, ...] = ()  # publish: named in list N-1, not in this one
+    invited: int = 0  # collect: organisations that have not signed, to be invited
 
 
 @dataclass(frozen=True)
@@ -200,6 +238,13 @@ def _no_approval_notice(notice: ApprovalNotice, coordinator: Coordinator) -> Non
     return None
 
 
+def _no_translation_notices(
+    letter: Letter, version: Version, previous: Version, change: TranslationChange,
+    r: Recipient, now: datetime,
+) -> Sequence[PlannedMessage]:  # fmt: skip
+    return []
+
+
 @dataclass(frozen=True)
 class ActionContext:
     """The moment, the settings an action needs, and how its messages look."""
@@ -213,6 +258,10 @@ class ActionContext:
     revision: NoticeComposer = _no_notices  # the revision notice with the diff
     rename_question: RenameQuestion = renames.ask_nobody
     approval: ApprovalComposer = _no_approval_notice
+    recorded: RecordedNotice | None = None  # to an organisation whose answer was recorded
+    invite: Composer = _no_messages  # collect: the neutral invitation to add a name
+    tell_signed: Composer | None = None  # collect: to signatories (open again: can withdraw)
+    translation: TranslationNoticeComposer = _no_translation_notices  # a translation changed
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -254,6 +303,10 @@ ActionResult = (
     | CoordinatorInvited
     | CoordinatorRemoved
     | RuleChanged
+    | Recording
+    | PublishedList
+    | Collecting
+    | TranslationRevision
 )
 
 
@@ -798,6 +851,264 @@ class SetApprovalRule:
         return RuleChanged(self.two_people)
 
 
+# --- issue 17: responses recorded, lists published, signatories collected ---------------------
+
+
+@dataclass(frozen=True)
+class RecordResponse:
+    """A response that came by another road (e-mail, Signal, …), recorded by a coordinator
+    for the organisation (``recording.record_response``). Always record-changing.
+
+    Description: ``letter``, ``organisation`` (as listed now), ``decision``, ``listing``
+    (signed only), ``version`` (the version it agreed to: pinned to the latest when the
+    request names none), ``channel``, ``note`` (None once the request ended: it is text a
+    purge clears), ``replaces_own`` (it replaces an answer the organisation gave in the bot
+    itself), ``signed`` (organisations signed on the letter now)."""
+
+    request: RecordRequest
+    kind: ClassVar[ApprovalKind] = ApprovalKind.RECORD_RESPONSE
+
+    def subjects(self) -> Subjects:
+        return Subjects(
+            letter_id=self.request.letter_id, organisation_id=self.request.organisation_id
+        )
+
+    def params(self) -> dict[str, Any]:
+        return self.request.to_params()
+
+    @classmethod
+    def restore(cls, approval: Approval) -> RecordResponse:
+        return cls(RecordRequest.from_params(approval.data))
+
+    async def pinned(self, db: Executor, ctx: ActionContext) -> RecordResponse:
+        note = recording.clean_note(self.request.note)
+        target = await recording.check_record(db, self.request)
+        return RecordResponse(replace(self.request, note=note, version=target.version.number))
+
+    async def record_changing(self, db: Executor) -> bool:
+        return True
+
+    async def check(self, db: Executor, ctx: ActionContext) -> None:
+        await recording.check_record(db, self.request)
+
+    async def describe(self, db: Executor) -> Description:
+        request = self.request
+        letter = await letters_repo.get(db, request.letter_id)
+        versions = await letters_repo.versions(db, request.letter_id)
+        number = request.version or (versions[-1].number if versions else None)
+        current = await responses_repo.get(db, request.letter_id, request.organisation_id)
+        return Description(
+            self.kind, letter=letter,
+            organisation=await organisations_repo.get(db, request.organisation_id),
+            version=next((v for v in versions if v.number == number), None),
+            decision=request.decision, listing=request.listing, channel=request.channel,
+            note=request.note, signed=await _signed(db, request.letter_id),
+            replaces_own=current is not None and current.recorded_by is None,
+        )  # fmt: skip
+
+    async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:
+        coordinator = await contacts_repo.existing(tx, doing.requester.id)
+        return await recording.record_response(
+            tx, self.request, coordinator=coordinator, now=doing.now,
+            agreement=doing.agreement or ALONE, compose=doing.ctx.recorded,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PublishList:
+    """List N of a letter (``publication.publish``): closed, or collecting after list 1.
+
+    Description: ``letter``, ``list_number`` (the list it makes), ``version`` (the final
+    version published), ``named`` and ``anonymous`` (its signatories), ``added`` and
+    ``withdrawn`` (primary names named since list N-1, and no longer named)."""
+
+    letter_id: int
+    number: int | None = None  # the list it makes (pinned when asked)
+    kind: ClassVar[ApprovalKind] = ApprovalKind.PUBLISH
+
+    def subjects(self) -> Subjects:
+        return Subjects(letter_id=self.letter_id)
+
+    def params(self) -> dict[str, Any]:
+        return {"number": self.number}
+
+    @classmethod
+    def restore(cls, approval: Approval) -> PublishList:
+        number = approval.data.get("number")
+        return cls(approval.letter_id or 0, number if isinstance(number, int) else None)
+
+    async def pinned(self, db: Executor, ctx: ActionContext) -> PublishList:
+        _, number = await publication.check_publishable(db, self.letter_id)
+        return replace(self, number=number)
+
+    async def record_changing(self, db: Executor) -> bool:
+        return True
+
+    async def check(self, db: Executor, ctx: ActionContext) -> None:
+        _, number = await publication.check_publishable(db, self.letter_id)
+        if self.number is not None and number != self.number:
+            raise Refusal(Code.APPROVAL_STALE, ref=self.letter_id)
+
+    async def describe(self, db: Executor) -> Description:
+        letter = await letters_repo.get(db, self.letter_id)
+        try:
+            shown = await publication.preview(db, self.letter_id)
+        except Refusal:  # published meanwhile, or purged: what the request was for
+            return Description(self.kind, letter=letter, list_number=self.number)
+        return Description(
+            self.kind, letter=letter, list_number=shown.number, version=shown.version,
+            named=shown.named, anonymous=shown.anonymous, added=shown.added,
+            withdrawn=shown.withdrawn,
+        )  # fmt: skip
+
+    async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:
+        coordinator = await contacts_repo.existing(tx, doing.requester.id)
+        return await publication.publish(
+            tx, self.letter_id, coordinator=coordinator, actor=doing.actor, now=doing.now,
+            agreement=doing.agreement or ALONE,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CollectSignatories:
+    """A published, closed letter collects additional signatories for the same text until
+    ``deadline`` (``publication.collect``: a reopening).
+
+    Description: ``letter``, ``deadline`` (the new one), ``list_number`` (the latest list,
+    which the next one follows), ``invited`` (organisations not signed, to be invited),
+    ``signed`` (organisations signed now)."""
+
+    letter_id: int
+    deadline: datetime
+    kind: ClassVar[ApprovalKind] = ApprovalKind.COLLECT
+
+    def subjects(self) -> Subjects:
+        return Subjects(letter_id=self.letter_id)
+
+    def params(self) -> dict[str, Any]:
+        return {"deadline": to_db(self.deadline)}
+
+    @classmethod
+    def restore(cls, approval: Approval) -> CollectSignatories:
+        return cls(approval.letter_id or 0, _moment(approval.data.get("deadline")))
+
+    async def pinned(self, db: Executor, ctx: ActionContext) -> CollectSignatories:
+        return self
+
+    async def record_changing(self, db: Executor) -> bool:
+        return True
+
+    async def check(self, db: Executor, ctx: ActionContext) -> None:
+        await lifecycle.reopenable(db, self.letter_id, self.deadline, now=ctx.now)
+        if await publications_repo.latest_number(db, self.letter_id) is None:
+            raise Refusal(Code.NOT_PUBLISHED, ref=self.letter_id)
+
+    async def describe(self, db: Executor) -> Description:
+        letter = await letters_repo.get(db, self.letter_id)
+        invited = (
+            await publication.organisations_to_invite(db, self.letter_id)
+            if letter is not None and letter.purged_at is None
+            else []
+        )
+        return Description(
+            self.kind, letter=letter, deadline=self.deadline, invited=len(invited),
+            list_number=await publications_repo.latest_number(db, self.letter_id),
+            signed=await _signed(db, self.letter_id),
+        )  # fmt: skip
+
+    async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:
+        return await publication.collect(
+            tx, self.letter_id, self.deadline, actor=doing.actor, now=doing.now,
+            default_offsets=doing.ctx.default_offsets, invite=doing.ctx.invite,
+            tell_signed=doing.ctx.tell_signed, agreement=doing.agreement or ALONE,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TranslateLetter:
+    """A translation added, changed or removed (``translations.translate_in``): a new
+    version with the same authoritative text. Like a revision of the text, a material one
+    never needs approval (it asks every signatory to sign again); a minor one does when
+    some organisation has signed — its readers signed that translation.
+
+    Description: ``letter``, ``language``, ``version`` (the version it follows),
+    ``fingerprint`` (the new translation's; None: removed), ``changes`` (the translation's
+    paragraphs, empty once the request ended), ``signed``."""
+
+    letter_id: int
+    language: str
+    body: str | None  # None: the translation is removed
+    material: bool
+    source: DraftSource = DRAFT_TEXT
+    after: int | None = None  # the version it follows (pinned when asked)
+    kind: ClassVar[ApprovalKind] = ApprovalKind.MINOR_TRANSLATION
+
+    def subjects(self) -> Subjects:
+        return Subjects(letter_id=self.letter_id)
+
+    def params(self) -> dict[str, Any]:
+        # "body" is what the approvals table forgets once the request ended.
+        return {
+            "language": self.language, "body": self.body, "removed": self.body is None,
+            "fingerprint": fingerprint(self.body) if self.body else None, "after": self.after,
+            "source": self.source.kind, "file_id": self.source.file_id,
+            "file_name": self.source.file_name,
+        }  # fmt: skip
+
+    @classmethod
+    def restore(cls, approval: Approval) -> TranslateLetter:
+        data = approval.data
+        source = DraftSource(
+            str(data.get("source") or "text"), data.get("file_id"), data.get("file_name")
+        )
+        after = data.get("after")
+        body = data.get("body")
+        return cls(
+            approval.letter_id or 0, str(data.get("language") or ""),
+            None if data.get("removed") else str(body or ""), False, source,
+            after if isinstance(after, int) else None,
+        )  # fmt: skip
+
+    async def pinned(self, db: Executor, ctx: ActionContext) -> TranslateLetter:
+        language, change, current = await translations.translation_draft(
+            db, self.letter_id, self.language, self.body
+        )
+        return replace(self, language=language, body=change.text, after=current.number)
+
+    async def record_changing(self, db: Executor) -> bool:
+        return not self.material and await responses_repo.has_signatures(db, self.letter_id)
+
+    async def check(self, db: Executor, ctx: ActionContext) -> None:
+        if self.body == "":  # a request whose text a purge (or the end of the request) removed
+            raise Refusal(Code.LETTER_PURGED, ref=self.letter_id)
+        _, _, current = await translations.translation_draft(
+            db, self.letter_id, self.language, self.body
+        )
+        if self.after is not None and current.number != self.after:
+            raise Refusal(Code.APPROVAL_STALE, ref=self.letter_id)
+
+    async def describe(self, db: Executor) -> Description:
+        letter = await letters_repo.get(db, self.letter_id)
+        versions = await letters_repo.versions(db, self.letter_id)
+        previous = next((v for v in versions if v.number == self.after), None)
+        changes: tuple[ParagraphChange, ...] = ()
+        if previous is not None and self.body != "":
+            before = (await translations.texts_of(db, previous.id)).translations.get(self.language)
+            changes = tuple(diff_paragraphs((before.body if before else "") or "", self.body or ""))
+        return Description(
+            self.kind, letter=letter, version=previous, language=self.language,
+            fingerprint=fingerprint(self.body) if self.body else None, changes=changes,
+            signed=await _signed(db, self.letter_id),
+        )  # fmt: skip
+
+    async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:
+        return await translations.translate_in(
+            tx, self.letter_id, self.language, body=self.body, material=self.material,
+            source=self.source, created_by=doing.requester.telegram_user_id, actor=doing.actor,
+            now=doing.now, compose_notice=doing.ctx.translation, agreement=doing.agreement,
+        )  # fmt: skip
+
+
 KINDS: dict[ApprovalKind, Callable[[Approval], Ask]] = {
     ApprovalKind.PURGE: PurgeLetter.restore,
     ApprovalKind.REMOVE_ORGANISATION: RemoveOrganisation.restore,
@@ -808,6 +1119,10 @@ KINDS: dict[ApprovalKind, Callable[[Approval], Ask]] = {
     ApprovalKind.ADD_COORDINATOR: AddCoordinator.restore,
     ApprovalKind.REMOVE_COORDINATOR: RemoveCoordinator.restore,
     ApprovalKind.APPROVAL_RULE: SetApprovalRule.restore,
+    ApprovalKind.RECORD_RESPONSE: RecordResponse.restore,
+    ApprovalKind.PUBLISH: PublishList.restore,
+    ApprovalKind.COLLECT: CollectSignatories.restore,
+    ApprovalKind.MINOR_TRANSLATION: TranslateLetter.restore,
 }
 
 

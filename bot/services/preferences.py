@@ -3,14 +3,18 @@ responses (``/notify``). No Telegram here."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.db import contacts as contacts_repo
-from bot.db.connection import Executor
+from bot.db import coordinators as coordinators_repo
+from bot.db.connection import Database, Executor
 from bot.db.contacts import Contact
 from bot.db.types import ContactRole, Notify
+from bot.services import outbox
 from bot.services.deadlines import zone_named
+from bot.services.outbox import OutgoingMessage
 from bot.services.quiet_hours import QuietHours, stored_quiet_hours
 from bot.services.refusals import ECHO_LIMIT, Code, Refusal
 
@@ -46,3 +50,34 @@ async def told_of_each_response(db: Executor, coordinator_ids: Collection[int]) 
     in the digest. A coordinator the bot has no record of yet has chosen nothing: the
     digest."""
     return await contacts_repo.coordinators_notified(db, coordinator_ids, Notify.EACH)
+
+
+async def tell_each(
+    db: Database,
+    *,
+    letter_id: int,
+    key: str,
+    compose: Callable[[str], OutgoingMessage],
+    now: datetime,
+) -> int:
+    """Queues a response's notice (``compose``: for a language) to every live coordinator
+    who chose ``/notify each``, once per ``key`` (the response: letter, organisation,
+    decision and time). Returns how many were queued."""
+    queued = 0
+    async with db.transaction() as tx:
+        live = [c for c in await coordinators_repo.live(tx) if c.telegram_user_id is not None]
+        chosen = set(
+            await contacts_repo.coordinators_notified(
+                tx, [c.telegram_user_id for c in live if c.telegram_user_id], Notify.EACH
+            )
+        )
+        for coordinator in live:
+            if coordinator.telegram_user_id not in chosen:
+                continue
+            queued += await outbox.enqueue(
+                tx, broadcast_id=None, contact_id=coordinator.id,
+                chat_id=coordinator.telegram_user_id, letter_id=letter_id, kind="notice",
+                message=compose(coordinator.language), now=now,
+                dedupe_key=f"response:{key}:to:{coordinator.id}",
+            )  # fmt: skip
+    return queued

@@ -46,10 +46,12 @@ from bot.services.responses import OrganisationState
 
 __all__ = [
     "PublicationFiles",
+    "PublishPreview",
     "PublishedList",
     "announce",
     "collect",
     "is_collecting",
+    "preview",
     "publication_files",
     "publish",
     "published_list",
@@ -246,6 +248,43 @@ async def publish(
                   **agreement.audit_data()},
         )  # fmt: skip
         return await _published(tx, letter, await repo.existing(tx, publication_id))
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What ``publish`` would make now, for the question before it (an approval request):
+    list ``number`` of ``version``, its named and anonymous signatories, and against list
+    N-1 the organisations named since and no longer named (primary names)."""
+
+    letter: Letter
+    number: int
+    version: Version
+    named: int
+    anonymous: int
+    added: tuple[str, ...]
+    withdrawn: tuple[str, ...]
+
+
+async def preview(db: Executor, letter_id: int) -> PublishPreview:
+    """``publish``'s list as it would be now; refused as ``check_publishable`` refuses."""
+    letter, number = await check_publishable(db, letter_id)
+    version = await letters_repo.latest_version(db, letter_id)
+    snapshot = await _snapshot(db, letter)
+    named = {s.organisation_id: s.name for s in snapshot if s.listing is Listing.NAMED}
+    before: dict[int, str] = {}
+    if number > 1:
+        previous = await repo.by_number(db, letter_id, number - 1)
+        if previous is not None:
+            before = {
+                s.organisation_id: s.name
+                for s in await repo.signatories(db, previous.id)
+                if s.listing is Listing.NAMED
+            }
+    return PublishPreview(
+        letter, number, version, len(named), len(snapshot) - len(named),
+        tuple(sorted(name for i, name in named.items() if number > 1 and i not in before)),
+        tuple(sorted(name for i, name in before.items() if i not in named)),
+    )  # fmt: skip
 
 
 # --- the files of a list --------------------------------------------------------------------

@@ -92,3 +92,8 @@ async def set_ask_signer(
                 data={"ask": ask},
             )  # fmt: skip
         return await letters_repo.existing(tx, letter_id), changed
+
+
+async def refreshed(db: Executor, contact: Contact) -> Contact:
+    """The contact as stored now (the person signing may have been set since it was read)."""
+    return await contacts_repo.existing(db, contact.id)

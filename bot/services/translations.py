@@ -23,10 +23,11 @@ from datetime import datetime
 from bot import texts
 from bot.db import letters as letters_repo
 from bot.db import translations as translations_repo
-from bot.db.connection import Database, Executor
+from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.translations import Translation
 from bot.services import letters, org_names
+from bot.services.agreement import Agreement
 from bot.services.letter_queue import PlannedMessage
 from bot.services.letter_text import fingerprint, version_label
 from bot.services.letters import DraftSource, Revision, TranslationText
@@ -42,6 +43,7 @@ __all__ = [
     "reading",
     "texts_of",
     "translate",
+    "translate_in",
     "translation_draft",
 ]
 
@@ -194,29 +196,69 @@ async def translate(
     version's translation into ``raw_language`` — as a new version with the same
     authoritative text and the other translations, material or minor as ``/revise``."""
     async with db.transaction() as tx:
-        language, change, previous = await translation_draft(tx, letter_id, raw_language, body)
-        letter = await letters_repo.existing(tx, letter_id)
-        assert previous.body is not None  # an editable letter is never purged
-        kept = await translations_repo.of_version(tx, previous.id)
-        carried: dict[str, TranslationText] = {
-            other: TranslationText(t.body or "", DraftSource(t.source_kind, t.file_id, t.file_name))
-            for other, t in kept.items()
-            if other != language
-        }
-        if change.text is not None:
-            carried[language] = TranslationText(change.text, source)
-        authoritative = DraftSource(
-            previous.source_kind, previous.source_file_id, previous.source_file_name
-        )
-
-        def notice(
-            letter: Letter, version: Version, previous: Version, recipient: Recipient, now: datetime
-        ) -> Sequence[PlannedMessage]:
-            return compose_notice(letter, version, previous, change, recipient, now)
-
-        revision = await letters.add_revision(
-            tx, letter, previous, body=previous.body, material=material, source=authoritative,
-            translations=carried, translated=language, created_by=created_by, actor=actor,
-            now=now, compose_notice=notice,
+        return await translate_in(
+            tx, letter_id, raw_language, body=body, material=material, source=source,
+            created_by=created_by, actor=actor, now=now, compose_notice=compose_notice,
         )  # fmt: skip
+
+
+async def translate_in(
+    tx: Transaction,
+    letter_id: int,
+    raw_language: str,
+    *,
+    body: str | None,
+    material: bool,
+    source: DraftSource,
+    created_by: int | None,
+    actor: str,
+    now: datetime,
+    compose_notice: TranslationNoticeComposer,
+    agreement: Agreement | None = None,
+) -> TranslationRevision:
+    """``translate`` in the caller's transaction (an approval's: a minor change of a
+    translation some organisation signed needs a second coordinator, issue 16)."""
+    language, change, previous = await translation_draft(tx, letter_id, raw_language, body)
+    letter = await letters_repo.existing(tx, letter_id)
+    assert previous.body is not None  # an editable letter is never purged
+    kept = await translations_repo.of_version(tx, previous.id)
+    carried: dict[str, TranslationText] = {
+        other: TranslationText(t.body or "", DraftSource(t.source_kind, t.file_id, t.file_name))
+        for other, t in kept.items()
+        if other != language
+    }
+    if change.text is not None:
+        carried[language] = TranslationText(change.text, source)
+    authoritative = DraftSource(
+        previous.source_kind, previous.source_file_id, previous.source_file_name
+    )
+
+    def notice(
+        letter: Letter, version: Version, previous: Version, recipient: Recipient, now: datetime
+    ) -> Sequence[PlannedMessage]:
+        return compose_notice(letter, version, previous, change, recipient, now)
+
+    revision = await letters.add_revision(
+        tx, letter, previous, body=previous.body, material=material, source=authoritative,
+        translations=carried, translated=language, created_by=created_by, actor=actor,
+        now=now, compose_notice=notice, agreement=agreement,
+    )  # fmt: skip
     return TranslationRevision(revision, change)
+
+
+async def of_letter(db: Executor, letter_id: int) -> dict[int, dict[str, Translation]]:
+    """Every version's translations (version id → language → translation): what a composer
+    needs to give members the letter in their language (versions never change)."""
+    return {
+        version.id: await translations_repo.of_version(db, version.id)
+        for version in await letters_repo.versions(db, letter_id)
+    }
+
+
+async def check_translatable(
+    db: Executor, letter_id: int, raw_language: str
+) -> tuple[Letter, Version, str]:
+    """What ``/translate`` starts on: a revisable letter, its latest version and a list
+    language other than the letter's own (refused as ``translate`` would be)."""
+    letter, current = await letters.revisable(db, letter_id)
+    return letter, current, _check_language(letter, raw_language)

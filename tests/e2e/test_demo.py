@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import docx
+import pypdf
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,6 +82,17 @@ def test_scripted_demo_plays_the_whole_workflow_and_leaves_the_export(tmp_path: 
 
     document = docx.Document(str(exports[".docx"]))
     assert any("Legal Initiative for Belarus" in p.text for p in document.paragraphs)
+
+    # Issue 17: list 1 published, more signatories collected, list 2 with its changes.
+    assert "list 1 published" in out and "📢 Letter #1" in out
+    assert "✍️ A published letter (#1) is collecting additional signatures" in out
+    assert "📨 Coordinator Olena recorded your organisation's answer" in out
+    assert "list 2 published" in out and "Added since list 1: Égalité Belarus, Free Media" in out
+    published = {path.name for path in (folder / "published").iterdir()}
+    assert "letter-1-list-2-en.pdf" in published and "letter-1-list-1-en.pdf" in published
+    listed = pypdf.PdfReader(folder / "published" / "letter-1-list-2-en.pdf")
+    text = " ".join(page.extract_text() for page in listed.pages)
+    assert "List 2" in text and "Free Media Belarus" in text and "Page 1 of" in text
 
     # Issue 16: the whole sign-on left a log that replays to exactly the tables.
     verified = subprocess.run(
