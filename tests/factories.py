@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot import texts
 from bot.context import services_of
 from bot.db import deliveries as deliveries_repo
 from bot.demo.factories import BoundMember, bind_members
@@ -314,3 +315,21 @@ async def statuses(bot: RunningBot, broadcast_id: int) -> list[tuple[str, str | 
         (broadcast_id,),
     )
     return [(row["status"], row["reason"]) for row in rows]
+
+
+def seen(message: str, language: str, **params: object) -> str:
+    """What a reader sees: the rendered text without its HTML tags."""
+    return re.sub(r"<[^>]+>", "", texts.render(message, language, **params))
+
+
+def lead(message: str, language: str) -> str:
+    """The translated text up to its first placeholder: enough to recognise it."""
+    return seen(texts.translate(message, language).split("{", 1)[0], "en")
+
+
+async def next_with(bot: RunningBot, user: FakeUser, marker: str) -> FakeMessage:
+    """The bot message (new or edited) whose text starts with ``marker``, once settled."""
+    await bot.settle()
+    found = [m for m in user.bot_messages if (m.text or m.caption or "").startswith(marker)]
+    assert found, (marker, [m.text or m.caption for m in user.bot_messages])
+    return found[0]

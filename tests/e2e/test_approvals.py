@@ -25,10 +25,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from tests.conftest import RunningBot, make_settings, running_bot
-from tests.e2e.test_letters import TEXT
-from tests.e2e.test_membership import LINK
-from tests.e2e.test_responses import circulated, close, edited, sign
-from tests.e2e.test_schedule import run_due
+from tests.factories import LINK, TEXT, circulated, close, sign
 
 FORGED_NAME = "Viasna (supports the authorities)"
 OPPOSITE = TEXT + "\n\nThe undersigned support the authorities' actions in full."
@@ -94,7 +91,7 @@ async def purge(bot: RunningBot, letter_id: int, marker: str):  # type: ignore[n
     olena = bot.coordinator()
     question = await answer(bot, olena, f"/purge {letter_id}", "for good")
     await olena.press(question, "🗑 Purge it")
-    return await edited(olena, question.message_id, marker)
+    return await bot.edited(olena, question.message_id, marker)
 
 
 async def org_name(bot: RunningBot, org_id: int) -> str:
@@ -187,7 +184,7 @@ async def test_with_one_coordinator_the_signer_is_told_at_every_step(
     assert "letter reopened" in alone.text and "minor revision of a signed text" in alone.text
     # The signer keeps the old name.
     await anna.press(question, "Keep “Viasna”")
-    await edited(anna, question.message_id, "stays listed as")
+    await bot.edited(anna, question.message_id, "stays listed as")
     assert await org_name(bot, org_id) == "Viasna"
     await arrives(olena, "kept the name of organisation")
     # 5. Purge: done alone, marked so.
@@ -219,7 +216,7 @@ async def test_approved_changes_reach_the_signer_and_a_rename_waits_for_the_orga
     asked = await arrives(pavel, "revision of letter")
     assert "support the authorities" in asked.text  # the changed paragraph, in the request
     await pavel.press(asked, "✅ Approve")
-    await edited(pavel, asked.message_id, "was approved by")
+    await bot.edited(pavel, asked.message_id, "was approved by")
     diff = await arrives(anna, "has a new version")
     assert "Withdraw signature" in buttons(diff)
     await anna.press(diff, "Withdraw signature")
@@ -231,7 +228,7 @@ async def test_approved_changes_reach_the_signer_and_a_rename_waits_for_the_orga
     question = await arrives(anna, "want to list your organisation as")
     assert await org_name(bot, org_id) == "Viasna"
     await anna.press(question, "Use “Viasna Centre”")
-    await edited(anna, question.message_id, "listed as Viasna Centre")
+    await bot.edited(anna, question.message_id, "listed as Viasna Centre")
     assert await org_name(bot, org_id) == "Viasna Centre"
     await arrives(olena, "confirmed the new name of organisation")
     await arrives(pavel, "confirmed the new name of organisation")
@@ -248,12 +245,12 @@ async def test_approval_rejection_self_approval_and_expiry(
     waits = await answer(bot, olena, f"/deadline {letter_id} 2026-02-15 18:00", "Request #")
     approval_id = int(re.search(r"Request #(\d+)", waits.text).group(1))  # type: ignore[union-attr]
     await olena.forge_callback(f"apok:{approval_id}", waits)
-    await edited(olena, waits.message_id, "another coordinator must approve")
+    await bot.edited(olena, waits.message_id, "another coordinator must approve")
     # Pavel approves: done, Olena told, the members told of the new deadline.
     asked = await arrives(pavel, "needs a second coordinator")
     assert "earlier" in asked.text
     await pavel.press(asked, "✅ Approve")
-    approved = await edited(pavel, asked.message_id, "was approved by")
+    approved = await bot.edited(pavel, asked.message_id, "was approved by")
     assert "is done" in approved.text
     await arrives(olena, f"Request #{approval_id} was approved by Pavel")
     await arrives(anna, "deadline of letter")
@@ -266,14 +263,14 @@ async def test_approval_rejection_self_approval_and_expiry(
     assert (data["approval"], data["approved_by"]) == (approval_id, "coordinator:1002")
     # A second press changes nothing.
     await pavel.forge_callback(f"apok:{approval_id}", approved)
-    await edited(pavel, approved.message_id, "no longer waiting")
+    await bot.edited(pavel, approved.message_id, "no longer waiting")
 
     # Rejected: nothing done, the requester told.
     await close(bot, letter_id)
     waits = await answer(bot, olena, f"/reopen {letter_id} {REOPEN}", "Request #")
     asked = await arrives(pavel, "Reopen letter")
     await pavel.press(asked, "✖️ Reject")
-    await edited(pavel, asked.message_id, "was rejected by")
+    await bot.edited(pavel, asked.message_id, "was rejected by")
     await arrives(olena, "was rejected by Pavel (#2): nothing was done")
     assert await bot.db.fetch_value("SELECT status FROM letters") == "closed"
 
@@ -289,7 +286,7 @@ async def test_approval_rejection_self_approval_and_expiry(
     mine = await answer(bot, olena, "/approvals", f"#{expiring} from")
     assert buttons(mine) == ["Cancel my request"]
     bot.clock.advance(timedelta(hours=48))
-    await run_due(bot)
+    await bot.run_due()
     await arrives(olena, f"Request #{expiring} expired")
     await arrives(pavel, f"Request #{expiring} expired")
     assert (
@@ -297,7 +294,7 @@ async def test_approval_rejection_self_approval_and_expiry(
         == "expired"
     )
     await pavel.press(asked, "✅ Approve")
-    await edited(pavel, asked.message_id, "no longer waiting")
+    await bot.edited(pavel, asked.message_id, "no longer waiting")
     assert await bot.db.fetch_value("SELECT status FROM letters") == "closed"
     [empty] = await bot.ask(olena, "/approvals")
     assert "No request is waiting" in empty.text
@@ -328,10 +325,10 @@ async def test_invitation_and_removal_of_coordinators(
         payloads = await bot.db.fetch_all("SELECT payload FROM deliveries")
         assert not [p for p in payloads if "start=" in (p["payload"] or "")]
         await olena.press(ready, "🔗 Show the invitation link")
-        shown = await edited(olena, ready.message_id, "Single-use")
+        shown = await bot.edited(olena, ready.message_id, "Single-use")
         token = LINK.search(shown.text).group(1)  # type: ignore[union-attr]
         await olena.forge_callback(f"aplink:{approval}", shown)  # once only
-        await edited(olena, shown.message_id, "shown only once")
+        await bot.edited(olena, shown.message_id, "shown only once")
         dasha = tg.add_user(1004, "Dasha")
         [welcome] = await bot.ask(dasha, f"/start {token}")
         assert "You are now a coordinator" in welcome.text
@@ -341,14 +338,14 @@ async def test_invitation_and_removal_of_coordinators(
         # Removing Pavel: he cannot decide it; Sasha approves; Pavel is nobody at once.
         question = await answer(bot, olena, "/removecoordinator 2", "lose access")
         await olena.press(question, "Remove")
-        await edited(olena, question.message_id, "waits for a second coordinator")
+        await bot.edited(olena, question.message_id, "waits for a second coordinator")
         told = await arrives(pavel, "Remove coordinator #2")
         assert buttons(told) == []  # about him: another coordinator decides
         asked = await arrives(sasha, "Remove coordinator #2")
         await pavel.forge_callback("apok:2", told)
-        await edited(pavel, told.message_id, "about removing you")
+        await bot.edited(pavel, told.message_id, "about removing you")
         await sasha.press(asked, "✅ Approve")
-        await edited(sasha, asked.message_id, "was approved by")
+        await bot.edited(sasha, asked.message_id, "was approved by")
         pavel.mark_all_read()
         await pavel.send("/letters")
         await pavel.send("/coordinators")
@@ -373,16 +370,16 @@ async def test_a_purge_by_the_retention_setting_is_announced_a_day_ahead_once(
         letter_id, _ = await circulated(bot, tg, ["Viasna"])
         await close(bot, letter_id)
         clock.advance(timedelta(days=1, hours=23))
-        await run_due(bot)
+        await bot.run_due()
         assert not [m for m in olena.bot_messages if "will be purged" in (m.text or "")]
         clock.advance(timedelta(hours=1))
-        await run_due(bot)
+        await bot.run_due()
         notice = await arrives(olena, "will be purged by the retention setting")
         assert f"Letter #{letter_id}" in notice.text
         clock.advance(timedelta(hours=12))
-        await run_due(bot)
+        await bot.run_due()
         announced = [m for m in olena.bot_messages if "will be purged" in (m.text or "")]
         assert len(announced) == 1
         clock.advance(timedelta(hours=12))
-        await run_due(bot)  # purged by the clock: no approval asked
+        await bot.run_due()  # purged by the clock: no approval asked
         assert await bot.db.fetch_value("SELECT purged_at FROM letters") is not None

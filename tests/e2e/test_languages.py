@@ -9,38 +9,33 @@ the letter's language; /language switches.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot import texts
-from bot.fake_telegram import FakeMessage, FakeTelegramServer, FakeUser
+from bot.fake_telegram import FakeTelegramServer
 from bot.services.deadlines import format_deadline, relative_hint
-from tests.factories import DEADLINE, add_org, buttons, circulate, close, invite_token, new_letter
+from tests.factories import (
+    DEADLINE,
+    add_org,
+    buttons,
+    circulate,
+    close,
+    invite_token,
+    lead,
+    new_letter,
+    next_with,
+    seen,
+)
 from tests.harness import RunningBot
 
 ZURICH = ZoneInfo("Europe/Zurich")
 DEADLINE_AT = datetime(2026, 2, 20, 18, 0, tzinfo=ZURICH)
 
 
-def say(message: str, language: str, **params: object) -> str:
-    """What a reader sees: the rendered text without its HTML tags."""
-    return re.sub(r"<[^>]+>", "", texts.render(message, language, **params))
-
-
-def lead(message: str, language: str) -> str:
-    """The translated text up to its first placeholder: enough to recognise it."""
-    return say(texts.translate(message, language).split("{", 1)[0], "en")
-
-
-async def next_with(bot: RunningBot, user: FakeUser, marker: str) -> FakeMessage:
-    """The bot message (new or edited) whose text starts with ``marker``, once settled."""
-    await bot.settle()
-    found = [m for m in user.bot_messages if (m.text or m.caption or "").startswith(marker)]
-    assert found, (marker, [m.text or m.caption for m in user.bot_messages])
-    return found[0]
+say = seen  # what a reader sees in that language
 
 
 LANGUAGES = [("en", "en-GB"), ("ru", "ru"), ("be", "be")]

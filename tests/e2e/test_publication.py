@@ -22,10 +22,20 @@ from bot.fake_telegram import FakeTelegramServer
 from bot.jobs.outbox import wake_outbox
 from bot.services import approvals
 from tests.conftest import COORDINATOR_ID, RunningBot, make_settings, running_bot
-from tests.e2e.test_languages import buttons, lead, next_with
-from tests.e2e.test_letters import circulate, new_letter, until
-from tests.e2e.test_membership import add_org, invite_token, join
-from tests.e2e.test_responses import close, edited, sign, summary_of
+from tests.factories import (
+    add_org,
+    buttons,
+    circulate,
+    close,
+    invite_token,
+    join,
+    lead,
+    new_letter,
+    next_with,
+    sign,
+    summary_of,
+)
+from tests.harness import until
 
 SECOND = 1002
 RUSSIAN = "\n\n".join(
@@ -229,14 +239,14 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     await signer.press(summary_of(signer), "✍️ Sign")
     [choose] = await signer.next_messages()
     await signer.press(choose, "Listed by name")
-    asked = await edited(signer, choose.message_id, "lists the person signing")
+    asked = await bot.edited(signer, choose.message_id, "lists the person signing")
     assert "Human Rights House" in asked.text
     [title] = await bot.ask(signer, "Алеся Бяляцкая")
     assert "title" in title.text and buttons(title) == ["Skip", "Cancel"]
     [confirm] = await bot.ask(signer, "Director")
     assert "Signing as: Алеся Бяляцкая, Director" in confirm.text
     await signer.press(confirm, "✅ Confirm")
-    receipt = await edited(signer, confirm.message_id, "Signed for")
+    receipt = await bot.edited(signer, confirm.message_id, "Signed for")
     assert "Алеся Бяляцкая, Director" in receipt.text
     told = await next_with(coordinator, "🔔")
     assert "Human Rights House" in told.text
@@ -246,15 +256,15 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     # An answer by e-mail, recorded step by step with buttons (one coordinator: at once).
     [ask_org] = await bot.ask(coordinator, f"/record {letter_id}")
     await coordinator.press(ask_org, f"#{second} Legal Initiative")
-    ask_decision = await edited(coordinator, ask_org.message_id, "what did it answer")
+    ask_decision = await bot.edited(coordinator, ask_org.message_id, "what did it answer")
     await coordinator.press(ask_decision, "✅ Signed")
-    ask_listing = await edited(coordinator, ask_org.message_id, "to be listed")
+    ask_listing = await bot.edited(coordinator, ask_org.message_id, "to be listed")
     await coordinator.press(ask_listing, "Counted, not named")
-    ask_version = await edited(coordinator, ask_org.message_id, "Which version")
+    ask_version = await bot.edited(coordinator, ask_org.message_id, "Which version")
     await coordinator.press(ask_version, buttons(ask_version)[0])
-    ask_channel = await edited(coordinator, ask_org.message_id, "How did the answer come")
+    ask_channel = await bot.edited(coordinator, ask_org.message_id, "How did the answer come")
     await coordinator.press(ask_channel, "e-mail")
-    await edited(coordinator, ask_org.message_id, "short note")
+    await bot.edited(coordinator, ask_org.message_id, "short note")
     [done] = await bot.ask(coordinator, "Reply from the director, 3 March")
     assert done.text.startswith("📝 Recorded for Legal Initiative"), done.text
     notice = await next_with(emailed, "📨")
