@@ -105,7 +105,7 @@ async def test_the_forgery_stops_at_its_first_step_with_two_coordinators(
     olena = bot.coordinator()
     letter_id, [anna] = await circulated(bot, tg, ["Viasna"])
     org_id = int(await bot.db.fetch_value("SELECT id FROM organisations"))
-    await sign(anna)
+    await sign(bot, anna)
     await close(bot, letter_id)
     await bot.tg.wait_until_idle()
     anna.mark_all_read()
@@ -143,7 +143,7 @@ async def test_with_one_coordinator_the_signer_is_told_at_every_step(
     olena = bot.coordinator()
     letter_id, [anna] = await circulated(bot, tg, ["Viasna"])
     org_id = int(await bot.db.fetch_value("SELECT id FROM organisations"))
-    receipt = await sign(anna)  # a witness of the signature, to keep outside the server
+    receipt = await sign(bot, anna)  # a witness of the signature, to keep outside the server
     code = re.search(r"Witness code: (#[0-9a-f-]+)", receipt.text).group(1)  # type: ignore[union-attr]
     closed = await close(bot, letter_id)
     assert "Audit log witness: #" in closed
@@ -209,7 +209,7 @@ async def test_approved_changes_reach_the_signer_and_a_rename_waits_for_the_orga
     olena = bot.coordinator()
     letter_id, [anna] = await circulated(bot, tg, ["Viasna"])
     org_id = int(await bot.db.fetch_value("SELECT id FROM organisations"))
-    await sign(anna)
+    await sign(bot, anna)
     # A minor revision of the signed letter: Pavel sees the diff, approves; Anna sees it too.
     waits = await revise_minor(bot, letter_id, OPPOSITE)
     assert "waits for a second coordinator" in waits.text

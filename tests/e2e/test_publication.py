@@ -130,7 +130,7 @@ async def test_a_letter_in_two_languages_published_twice(
 
         # Both sign by name; the letter closes.
         english.mark_all_read()
-        await sign(english)
+        await sign(bot, english)
         await russian.press(summary_ru, texts.render(texts.BUTTON_SIGN, "ru"))
         [choose] = await russian.next_messages()
         await russian.press(choose, texts.render(texts.BUTTON_LISTING_NAMED, "ru"))
@@ -175,7 +175,7 @@ async def test_a_letter_in_two_languages_published_twice(
         invitation = await next_with(later, "✍️")
         assert "Letter on the mandate" not in invitation.text
         later.mark_all_read()
-        await sign(later, message=invitation)
+        await sign(bot, later, message=invitation)
 
         # FIDH answered by e-mail: recorded by one coordinator, approved by the other.
         [waits] = await bot.ask(
