@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from telegram.constants import ParseMode
@@ -19,8 +20,15 @@ from bot.db.contacts import Contact
 from bot.db.coordinators import Coordinator
 from bot.db.renames import Rename
 from bot.db.translations import Translation
-from bot.db.types import ApprovalKind
-from bot.messages import LetterComposer, label, render_changes
+from bot.db.types import ApprovalKind, Decision
+from bot.messages import (
+    CHANNEL_TEXTS,
+    DECISION_TEXTS,
+    LISTING_NAMES,
+    LetterComposer,
+    label,
+    render_changes,
+)
 from bot.services.approvals import ActionContext, ApprovalNotice, Description, Event, Request
 from bot.services.deadlines import format_deadline
 from bot.services.outbox import OutgoingMessage
@@ -130,7 +138,61 @@ class ApprovalMessages:
                 texts.WHAT_REMOVE_COORDINATOR, language, contact_id=c.id,
                 name=c.display_name or c.label or "", telegram_id=c.telegram_user_id or "—",
             )  # fmt: skip
-        return render(texts.WHAT_RULE_TWO if d.two_people else texts.WHAT_RULE_ONE, language)
+        if kind is ApprovalKind.RECORD_RESPONSE:
+            return self._record(d, language, letter_id, title)
+        if kind in (ApprovalKind.PUBLISH, ApprovalKind.COLLECT):
+            return self._publication(d, language, letter_id, title)
+        if kind is ApprovalKind.MINOR_TRANSLATION:
+            text = render(
+                texts.WHAT_TRANSLATION, language, letter_id=letter_id, title=title,
+                language=texts.LANGUAGE_NAMES.get(d.language or "", d.language or "—"),
+                version=label(d.version) if d.version else "—", signed=d.signed,
+            )  # fmt: skip
+            if diff and d.changes:
+                text += "\n\n" + render_changes(d.changes, language, limit=_DIFF_LIMIT)
+            return text
+        if kind is ApprovalKind.APPROVAL_RULE:
+            return render(texts.WHAT_RULE_TWO if d.two_people else texts.WHAT_RULE_ONE, language)
+        # A kind this text does not know must never be shown as another's description.
+        assert_never(kind)
+
+    def _record(self, d: Description, language: str, letter_id: int, title: str) -> str:
+        render = texts.render
+        org = d.organisation
+        if org is None or d.decision is None:
+            return render(texts.WHAT_GONE, language)
+        listing = ""
+        if d.decision is Decision.SIGNED and d.listing is not None:
+            listing = " (" + render(LISTING_NAMES[d.listing], language) + ")"
+        text = render(
+            texts.WHAT_RECORD, language, org_id=org.id, name=org.name, letter_id=letter_id,
+            title=title, decision=texts.Text(render(DECISION_TEXTS[d.decision], language)),
+            listing=texts.Text(listing), version=label(d.version) if d.version else "—",
+            channel=render(CHANNEL_TEXTS[d.channel], language) if d.channel else "—",
+        )  # fmt: skip
+        if d.replaces_own:
+            text += " " + render(texts.WHAT_RECORD_REPLACES, language)
+        return text
+
+    def _publication(self, d: Description, language: str, letter_id: int, title: str) -> str:
+        render = texts.render
+        if d.kind is ApprovalKind.COLLECT:
+            return render(
+                texts.WHAT_COLLECT, language, letter_id=letter_id, title=title,
+                deadline=self.when(d.deadline, language) if d.deadline else "—",
+                number=d.list_number or "—", invited=d.invited, signed=d.signed,
+            )  # fmt: skip
+        text = render(
+            texts.WHAT_PUBLISH, language, number=d.list_number or "—", letter_id=letter_id,
+            title=title, version=label(d.version) if d.version else "—", named=d.named,
+            anonymous=d.anonymous,
+        )  # fmt: skip
+        if (d.added or d.withdrawn) and d.list_number and d.list_number > 1:
+            text += " " + render(
+                texts.WHAT_PUBLISH_CHANGES, language, previous=d.list_number - 1,
+                added=", ".join(d.added) or "—", withdrawn=", ".join(d.withdrawn) or "—",
+            )  # fmt: skip
+        return text
 
     def waits(self, request: Request, language: str) -> str:
         """The requester's answer: the request waits for a second coordinator."""

@@ -594,6 +594,28 @@ WHAT_RULE_ONE: Final = N_(
     "audit log)."
 )
 WHAT_RULE_TWO: Final = N_("Turn the approval rule on again.")
+WHAT_RECORD: Final = N_(
+    "Record for organisation #{org_id} <b>{name}</b> on letter #{letter_id} <b>{title}</b>: "
+    "<b>{decision}</b>{listing}, {version}, received via {channel}. Its contacts are told and "
+    "can answer in the bot themselves."
+)
+WHAT_RECORD_REPLACES: Final = N_("This replaces the answer the organisation gave in the bot.")
+WHAT_PUBLISH: Final = N_(
+    "Publish list {number} of letter #{letter_id} <b>{title}</b> ({version}): named {named}, "
+    "and {anonymous} that cannot be named. The list is final once published; members are "
+    "told and get the PDF."
+)
+WHAT_PUBLISH_CHANGES: Final = N_("Added since list {previous}: {added}. Withdrawn: {withdrawn}.")
+WHAT_COLLECT: Final = N_(
+    "Open letter #{letter_id} <b>{title}</b> again until {deadline} to collect additional "
+    "signatories for the text of list {number}: {invited} organisations that have not signed "
+    "are invited; those that signed can withdraw (signed: {signed})."
+)
+WHAT_TRANSLATION: Final = N_(
+    "A <b>minor</b> change of the {language} translation of letter #{letter_id} <b>{title}</b> "
+    "(after {version}): the signatures stand (signed: {signed}). Every contact of every "
+    "organisation that signed is shown the changes with a Withdraw button."
+)
 WHAT_GONE: Final = N_("(its subject no longer exists)")
 
 # The steps of a request, to the coordinators.
@@ -687,6 +709,8 @@ ALONE_COORDINATOR_ADDED: Final = N_("coordinator added")
 ALONE_COORDINATOR_INVITED: Final = N_("coordinator invited")
 ALONE_COORDINATOR_REMOVED: Final = N_("coordinator removed")
 ALONE_RULE: Final = N_("approval rule changed")
+ALONE_RECORDED: Final = N_("answer recorded for an organisation")
+ALONE_PUBLISHED: Final = N_("list published")
 ALONE_ACTIONS: Final = {
     "letter.reopened": ALONE_REOPENED,
     "version.added": ALONE_MINOR_REVISION,
@@ -699,6 +723,8 @@ ALONE_ACTIONS: Final = {
     "coordinator.invited": ALONE_COORDINATOR_INVITED,
     "coordinator.removed": ALONE_COORDINATOR_REMOVED,
     "approval.rule": ALONE_RULE,
+    "response.recorded": ALONE_RECORDED,
+    "publication.published": ALONE_PUBLISHED,
 }
 # In the export (plain text, the letter's language).
 EXPORT_ALONE_HEADER: Final = N_("Done without a second coordinator ({count})")

@@ -18,7 +18,7 @@ from bot.approval_messages import ApprovalMessages
 from bot.db import Database, open_database
 from bot.db.approvals import Approval
 from bot.db.migrate import apply_migrations
-from bot.db.types import ApprovalStatus
+from bot.db.types import ApprovalKind, ApprovalStatus
 from bot.services import approvals, coordinators, letters, membership
 from bot.services.approvals import ApprovalNotice, Ask, Event, Request
 from bot.services.letters import DraftSource
@@ -92,3 +92,15 @@ async def test_every_kind_is_described_and_offered_to_whom_may_decide(db: Databa
     revision = await asks[4].describe(db)
     assert "The opposite." in messages.what(revision, "en")
     assert "The opposite." not in messages.what(revision, "en", diff=False)
+
+
+def test_no_kind_is_ever_described_as_another() -> None:
+    """A request is approved on its description: a /publish shown as "turn the approval rule
+    off" (as once happened, for kinds the texts did not know) would have a second coordinator
+    approve something they never read."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    messages = ApprovalMessages(settings)
+    rule_off = texts.render(texts.WHAT_RULE_ONE, "en")
+    for kind in ApprovalKind:
+        what = messages.what(approvals.Description(kind), "en")
+        assert (what == rule_off) is (kind is ApprovalKind.APPROVAL_RULE), kind
