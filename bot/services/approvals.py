@@ -954,11 +954,28 @@ class PublishList:
         try:
             shown = await publication.preview(db, self.letter_id)
         except Refusal:  # published meanwhile, or purged: what the request was for
-            return Description(self.kind, letter=letter, list_number=self.number)
+            shown = None
+        if shown is None or (self.number is not None and shown.number != self.number):
+            return await self._published(db, letter)  # the list this request made
         return Description(
             self.kind, letter=letter, list_number=shown.number, version=shown.version,
             named=shown.named, anonymous=shown.anonymous, added=shown.added,
             withdrawn=shown.withdrawn,
+        )  # fmt: skip
+
+    async def _published(self, db: Executor, letter: Letter | None) -> Description:
+        """Once its list exists, the request describes that list, not the next one."""
+        if self.number is None or letter is None:
+            return Description(self.kind, letter=letter, list_number=self.number)
+        try:
+            made = await publication.published_list(db, self.letter_id, self.number)
+        except Refusal:  # purged since
+            return Description(self.kind, letter=letter, list_number=self.number)
+        language = letter.language
+        return Description(
+            self.kind, letter=letter, list_number=self.number, version=made.version,
+            named=len(made.named(language)), anonymous=made.anonymous_count,
+            added=tuple(made.added(language)), withdrawn=tuple(made.withdrawn(language)),
         )  # fmt: skip
 
     async def execute(self, tx: Transaction, doing: Doing) -> ActionResult:

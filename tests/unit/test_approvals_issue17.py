@@ -113,8 +113,13 @@ async def test_list_1_then_collecting_then_list_2(two: Coalition) -> None:
     second = await asked(db, approvals.PublishList(two.letter_id))
     assert second.description.list_number == 2
     assert second.description.added == ("Never Answers",)
-    listed = await approved(db, second)
+    outcome = await approvals.approve(db, second.approval.id, by=1002, ctx=ctx())
+    assert isinstance(outcome, approvals.Approved), outcome
+    listed = outcome.result
     assert isinstance(listed, publication.PublishedList) and listed.added("en") == ["Never Answers"]
+    # What the approvers are told it did is the list it made, not the next one.
+    assert outcome.request.description.list_number == 2
+    assert outcome.request.description.added == ("Never Answers",)
     check = await check_audit(db)
     assert check.ok, check.record.first
 
