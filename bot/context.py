@@ -44,6 +44,12 @@ class Services:
             raise RuntimeError("the database is not open yet (post_init has not run)")
         return self.db
 
+    async def delete_expired_messages(self) -> int:
+        """Deletes now the bot's messages whose time to go has come (a purge, a removal):
+        the outbox sender's deletion sweep, at once. 0 before the sender started."""
+        sender = self.outbox_sender
+        return 0 if sender is None else await sender.delete_expired()
+
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     identity: Identity | None = None

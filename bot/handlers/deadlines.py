@@ -11,8 +11,6 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
 from bot.handlers.letters import describe_when, milestone_line
-from bot.jobs.outbox import wake_outbox
-from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer
 from bot.services import letters, milestones, reminders
 from bot.services.deadlines import (
@@ -44,9 +42,6 @@ async def move_deadline(update: Update, context: BotContext) -> None:
         compose=LetterComposer(context.settings).deadline_notice,
         default_offsets=context.settings.reminder_offsets,
     )  # fmt: skip
-    wake_scheduler(context.application)
-    if moved.queued:
-        wake_outbox(context.application)
     new, relative = describe_when(context, moved.letter.deadline)
     text = say(
         context, texts.DEADLINE_MOVED, letter_id=moved.letter.id, title=moved.letter.title or "",
@@ -73,7 +68,6 @@ async def reminder_schedule(update: Update, context: BotContext) -> None:
             context.db, letter_id, reminders.read_offsets(raw), actor=actor(context),
             now=context.clock.now(), default_offsets=context.settings.reminder_offsets,
         )  # fmt: skip
-        wake_scheduler(context.application)
     await _show_schedule(update, context, letter_id)
 
 
@@ -153,7 +147,6 @@ async def milestone(update: Update, context: BotContext) -> None:
         context.db, letter_id, name, at, created_by=context.who.telegram_user_id,
         actor=actor(context), now=now,
     )  # fmt: skip
-    wake_scheduler(context.application)
     when, relative = describe_when(context, added.at)
     text = say(
         context, texts.MILESTONE_ADDED, milestone_id=added.id, letter_id=letter_id,

@@ -35,9 +35,8 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.refusals import in_place, refuse
-from bot.jobs.outbox import send_outgoing, wake_outbox
-from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, fitting_lines, label, render_changes
+from bot.outgoing.telegram import send_outgoing
 from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline, parse_deadline, relative_hint
 from bot.services.documents import MAX_FILE_BYTES, check_upload, extract_text
@@ -576,7 +575,6 @@ async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
         await flows.finish(context.db, flow.telegram_user_id)
         raise
     await flows.finish(context.db, flow.telegram_user_id)
-    wake_outbox(context.application)
     kind_text = say(context, texts.KIND_MATERIAL if material else texts.KIND_MINOR)
     await reply(
         update,
@@ -770,8 +768,6 @@ async def _circulate(
         compose=_composer(context).circulation,
         default_offsets=context.settings.reminder_offsets,
     )
-    wake_outbox(context.application)
-    wake_scheduler(context.application)
     return result
 
 
@@ -831,20 +827,17 @@ async def full_text(update: Update, context: BotContext) -> None:
     await letters.resend_full_text(
         context.db, access, now=context.clock.now(), compose=_composer(context).full_text
     )
-    wake_outbox(context.application)
 
 
 async def deliver_open_letters(context: BotContext, contact_id: int, organisation_id: int) -> None:
     """A contact who just joined gets the letters already open for their organisation."""
-    queued = await letters.deliver_open_letters(
+    await letters.deliver_open_letters(
         context.db,
         contact_id,
         organisation_id,
         now=context.clock.now(),
         compose=_composer(context).circulation,
     )
-    if queued:
-        wake_outbox(context.application)
 
 
 register_kind(

@@ -11,7 +11,6 @@ from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, coordinators_only, reply, say
 from bot.handlers.letters import letter_ref
 from bot.handlers.refusals import in_place
-from bot.jobs.outbox import delete_expired_messages
 from bot.services import lifecycle, purge
 
 
@@ -47,7 +46,7 @@ async def answer(update: Update, context: BotContext) -> None:
         comments=done.comments, to_delete=done.to_delete,
     )  # fmt: skip
     await query.edit_message_text(text, parse_mode=ParseMode.HTML)
-    await delete_expired_messages(context.application)
+    await context.services.delete_expired_messages()
 
 
 def register(app: BotApplication) -> None:

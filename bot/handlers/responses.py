@@ -25,7 +25,6 @@ from bot.handlers.common import (
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
 from bot.handlers.refusals import in_place
-from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer, label
 from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline
@@ -434,7 +433,6 @@ async def open_current(update: Update, context: BotContext) -> None:
         context.db, letter_id, contact.id, now=context.clock.now(),
         compose=lambda *about: [composer.summary(*about)],
     )  # fmt: skip
-    wake_outbox(context.application)
 
 
 async def mine(update: Update, context: BotContext) -> None:

@@ -12,7 +12,6 @@ from bot.handlers.common import notify_coordinators, reply, say
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
-from bot.jobs.outbox import wake_outbox
 from bot.services import coordinators, membership
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline
@@ -98,8 +97,7 @@ async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> 
         )  # fmt: skip
         params = {"text": text, "parse_mode": ParseMode.HTML}
         notices[chat_id] = OutgoingMessage("sendMessage", params)
-    if await membership.alert_reused_invite(context.db, reuse, notices, now=context.clock.now()):
-        wake_outbox(context.application)
+    await membership.alert_reused_invite(context.db, reuse, notices, now=context.clock.now())
 
 
 def register(app: BotApplication) -> None:

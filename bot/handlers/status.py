@@ -29,8 +29,6 @@ from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
 from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
-from bot.jobs.outbox import wake_outbox
-from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, lifecycle, reminders, responses
 from bot.services.deadlines import parse_deadline
@@ -278,7 +276,6 @@ async def remind(update: Update, context: BotContext) -> None:
         return
     parts = []
     if run.contacts:
-        wake_outbox(context.application)
         parts.append(
             say(
                 context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations
@@ -318,8 +315,6 @@ async def close_answer(update: Update, context: BotContext) -> None:
         compose=LetterComposer(context.settings).closed_notice,
     )  # fmt: skip
     counts = await responses.tally(context.db, letter_id)
-    wake_outbox(context.application)
-    wake_scheduler(context.application)
     text = say(
         context,
         texts.LETTER_CLOSED_DONE,
@@ -344,8 +339,6 @@ async def reopen(update: Update, context: BotContext) -> None:
         default_offsets=context.settings.reminder_offsets,
         compose=LetterComposer(context.settings).reopened_notice,
     )  # fmt: skip
-    wake_outbox(context.application)
-    wake_scheduler(context.application)
     text = say(
         context,
         texts.LETTER_REOPENED,

@@ -27,9 +27,10 @@ from telegram.error import Forbidden, TelegramError
 
 from bot import texts
 from bot.context import BotApplication, BotContext, Services, services_of
+from bot.db.connection import Change
 from bot.db.letters import Letter
 from bot.db.milestones import Milestone
-from bot.jobs.outbox import delete_expired_messages, wake_outbox
+from bot.jobs.outbox import delete_expired_messages
 from bot.messages import LetterComposer, chase_lines, heard_again, label
 from bot.services import (
     access,
@@ -90,8 +91,6 @@ class Scheduler:
         async with self._lock:
             result = await self._run_due()
             self._plan(await self.next_due())
-        if result.queued or result.closed:  # closing tells members too
-            wake_outbox(self.app)
         if result.closed or result.reminded or result.queued:
             log.info("schedule: %s", result)
         return result
@@ -302,6 +301,10 @@ async def start(app: BotApplication) -> None:
     services = services_of(app)
     if services.scheduler is None:
         services.scheduler = Scheduler(app)
+    # What the scheduler waits for changed: a commit that moved a deadline, closed or
+    # reopened a letter, planned reminders or milestones; or the flood guard owes a notice.
+    services.database.on_commit(Change.SCHEDULE, services.scheduler.wake)
+    services.flood.on_owed(services.scheduler.wake)
     job_queue = app.job_queue
     if job_queue is None:
         log.warning("no job queue: reminders, deadlines and digests will not run")
@@ -316,7 +319,8 @@ async def start(app: BotApplication) -> None:
 
 
 def wake_scheduler(app: BotApplication) -> None:
-    """Tells the scheduler that something due changed (handlers call this)."""
+    """Makes the scheduler look again now. Changes need no call: a commit that changes
+    what is due wakes it (``Database.on_commit``), and so does the flood guard."""
     scheduler = services_of(app).scheduler
     if scheduler is not None:
         scheduler.wake()

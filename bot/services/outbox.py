@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -25,6 +25,8 @@ from bot.db import deliveries as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
 from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus
+from bot.services import stored_files
+from bot.services.stored_files import StoredFile
 from bot.settings import DELETE_WINDOW
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "Delivery",
     "OutgoingMessage",
     "Recipient",
+    "StoredFile",
     "broadcast_progress",
     "create_broadcast",
     "enqueue",
@@ -56,11 +59,14 @@ class OutgoingMessage:
 
     ``params`` are JSON-able Bot API parameters: text/caption, parse_mode, reply_markup
     as a dict (``InlineKeyboardMarkup.to_dict()``), protect_content,
-    link_preview_options, and for files a Telegram ``file_id`` string.
+    link_preview_options, and for files a Telegram ``file_id`` string. A document not
+    yet on Telegram is a ``file`` stored on disk instead (``stored_files``): its first
+    send uploads it, and the ``file_id`` Telegram gives replaces it everywhere.
     """
 
     method: Method
     params: dict[str, Any]
+    file: StoredFile | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -68,21 +74,33 @@ class OutgoingMessage:
         if "chat_id" in self.params:
             raise ValueError("params must not carry chat_id: the delivery has it")
         required = _REQUIRED[self.method]
-        if not isinstance(self.params.get(required), str) or not self.params[required]:
+        if self.file is not None:
+            if self.method != "sendDocument" or required in self.params:
+                raise ValueError("a stored file is a document, instead of a file_id")
+        elif not isinstance(self.params.get(required), str) or not self.params[required]:
             raise ValueError(f"{self.method} needs {required} as a non-empty string")
         self.to_payload()  # fails now, not in the sender, if a value is not JSON-able
 
     def to_payload(self) -> str:
-        return json.dumps({"method": self.method, "params": self.params}, ensure_ascii=False)
+        data: dict[str, Any] = {"method": self.method, "params": self.params}
+        if self.file is not None:
+            data["file"] = self.file.to_json()
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_payload(cls, payload: str) -> OutgoingMessage | None:
         """None for a purged payload ('{}') or one this code cannot send."""
         try:
             data = json.loads(payload)
-            return cls(data["method"], dict(data["params"]))
-        except (ValueError, TypeError, KeyError):
+            stored = data.get("file")
+            file = None if stored is None else StoredFile(str(stored["token"]), str(stored["name"]))
+            return cls(data["method"], dict(data["params"]), file)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return None
+
+    def uploaded(self, file_id: str) -> OutgoingMessage:
+        """The same document, now by Telegram's ``file_id``."""
+        return OutgoingMessage(self.method, {**self.params, _REQUIRED[self.method]: file_id})
 
 
 @dataclass(frozen=True)
@@ -250,7 +268,13 @@ async def claim(db: Database, delivery: Delivery) -> OutgoingMessage | None:
     its contact lost access, or its letter was purged.
     """
     async with db.transaction() as tx:
-        message = OutgoingMessage.from_payload(delivery.payload)
+        # Read again: a stored file's reference may have become a file_id meanwhile.
+        current = await repo.get_delivery(tx, delivery.id)
+        message = None if current is None else OutgoingMessage.from_payload(current.payload)
+        if message is not None and message.file is not None:
+            # Read under the database lock: a sweep cannot delete it in between.
+            file = stored_files.read(db, message.file)
+            message = None if file is None else replace(message, file=file)
         reason = None
         if message is None:
             reason = DeliveryReason.PURGED
@@ -273,6 +297,20 @@ async def record_sent(
     db: Database, delivery_id: int, *, message_id: int | None, now: datetime
 ) -> None:
     await repo.mark_sent(db, delivery_id, message_id=message_id, now=now)
+
+
+async def record_uploaded(db: Database, message: OutgoingMessage, file_id: str) -> None:
+    """A stored file reached Telegram: every delivery that names it sends ``file_id``
+    instead, and the file, needed no more, is deleted."""
+    if message.file is None:
+        return
+    token = message.file.token
+    async with db.transaction() as tx:
+        for delivery_id, payload in await repo.referring_to(tx, token):
+            queued = OutgoingMessage.from_payload(payload)
+            if queued is not None and queued.file is not None and queued.file.token == token:
+                await repo.set_payload(tx, delivery_id, queued.uploaded(file_id).to_payload())
+        await stored_files.sweep(db, tx)
 
 
 async def record_flood_control(db: Database, delivery_id: int) -> None:
