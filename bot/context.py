@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -56,6 +57,16 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     # Told after the answer to this update (the gate's last group): e.g. that the caller,
     # paused by the flood guard, is heard again.
     afterwords: tuple[str, ...] = ()
+    # The update being handled: a notice it causes is queued once, however often Telegram
+    # delivers the update (again after a restart that came before its offset was confirmed).
+    update_id: int | None = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Any) -> BotContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context.update_id = update.update_id
+        return context
 
     @property
     def application(self) -> BotApplication:  # type: ignore[override]  # see below

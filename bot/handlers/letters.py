@@ -35,10 +35,11 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.refusals import in_place, refuse
-from bot.messages import LetterComposer, fitting_lines, label, render_changes
+from bot.outgoing.common import moment_text
+from bot.outgoing.letters import LetterComposer, fitting_lines, label, render_changes
 from bot.outgoing.telegram import send_outgoing
 from bot.services import flows, letters, responses
-from bot.services.deadlines import format_deadline, parse_deadline, relative_hint
+from bot.services.deadlines import parse_deadline
 from bot.services.documents import MAX_FILE_BYTES, check_upload, extract_text
 from bot.services.flows import Flow
 from bot.services.letter_text import (
@@ -81,11 +82,7 @@ def _composer(context: BotContext) -> LetterComposer:
 
 def describe_when(context: BotContext, moment: datetime) -> tuple[str, str]:
     """An instant as the caller reads it: date and time in their zone, and a hint."""
-    now = context.clock.now()
-    return (
-        format_deadline(moment, context.zone, context.language),
-        relative_hint(moment, now, context.language),
-    )
+    return moment_text(moment, context.zone, context.language, context.clock.now())
 
 
 def response_counts(context: BotContext, tally: Tally) -> str:

@@ -25,7 +25,7 @@ from bot.handlers.common import (
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
 from bot.handlers.refusals import in_place
-from bot.messages import LetterComposer, label
+from bot.outgoing.letters import LetterComposer, label
 from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
@@ -81,12 +81,16 @@ def _now_text(context: BotContext) -> str:
 
 
 async def _tell_colleagues(
-    context: BotContext, contact: Contact, message: str, **params: object
+    context: BotContext, contact: Contact, message: str, *, letter_id: int, **params: object
 ) -> None:
+    """The organisation's other contacts learn what one of them did (through the outbox)."""
     for colleague in await responses.other_contacts(context.db, contact):
         if colleague.telegram_user_id is not None:
             text = texts.render(message, colleague.language, **params)
-            await tell(context, colleague.telegram_user_id, text)
+            await tell(
+                context, colleague.telegram_user_id, text, about_letter=letter_id,
+                to_contact=colleague.id,
+            )  # fmt: skip
 
 
 # --- sign -------------------------------------------------------------------------------------
@@ -181,6 +185,7 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         texts.COLLEAGUE_SIGNED,
         name=contact.display_name or "",
         title=target.letter.title or "",
+        letter_id=target.letter.id,
         version=label(target.version),
         organisation=target.organisation_name,
         listing=texts.Text(LISTING_TEXTS[listing]),
@@ -263,6 +268,7 @@ async def _declined(
             texts.COLLEAGUE_DECLINED,
             name=contact.display_name or "",
             title=target.letter.title or "",
+            letter_id=target.letter.id,
             organisation=target.organisation_name,
         )
 
@@ -314,6 +320,7 @@ async def _save_comment(
         context,
         texts.COMMENT_TO_COORDINATORS,
         reply_markup=functools.partial(keyboards.reply_to_comment, saved.id),
+        about_letter=target.letter.id,
         comment_id=saved.id,
         title=target.letter.title or "",
         version=label(target.version),
@@ -419,6 +426,7 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
         name=contact.display_name or "",
         organisation=target.organisation_name,
         title=target.letter.title or "",
+        letter_id=target.letter.id,
     )
 
 

@@ -29,7 +29,7 @@ from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
 from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
-from bot.messages import LetterComposer, chase_lines, label
+from bot.outgoing.letters import LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, lifecycle, reminders, responses
 from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
@@ -249,7 +249,13 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
         comment=(answered.comment.body or "")[:500],
         body=answered.reply.body or "",
     )
-    await tell(context, answered.member_chat, relayed)
+    await tell(
+        context,
+        answered.member_chat,
+        relayed,
+        about_letter=answered.letter.id,
+        to_contact=member.id,
+    )
     organisation = await responses.organisation_name(context.db, member)
     text = say(context, texts.REPLY_SENT, name=member.display_name or "", organisation=organisation)
     await reply(update, context, text)

@@ -28,6 +28,17 @@ def html_message(text: str, **params: Any) -> OutgoingMessage:
     return OutgoingMessage("sendMessage", html_params(text, **params))
 
 
+def html_notice(text: str, **options: Any) -> OutgoingMessage:
+    """A notice a handler composed (a rendered text and PTB keyword arguments, e.g. an
+    ``InlineKeyboardMarkup`` as ``reply_markup``) as an outbox message."""
+    params = {
+        key: value.to_dict() if hasattr(value, "to_dict") else value
+        for key, value in options.items()
+        if value is not None
+    }
+    return html_message(text, **params)
+
+
 def moment_text(moment: datetime, zone: ZoneInfo, language: str, now: datetime) -> tuple[str, str]:
     """``moment`` for a reader in ``zone``: the date and time, and how far off it is."""
     return format_deadline(moment, zone, language), relative_hint(moment, now, language)

@@ -16,7 +16,7 @@ it: never resent blindly, only when a coordinator asks, ``services.resend``),
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -33,12 +33,14 @@ __all__ = [
     "Broadcast",
     "BroadcastProgress",
     "Delivery",
+    "Notice",
     "OutgoingMessage",
     "Recipient",
     "StoredFile",
     "broadcast_progress",
     "create_broadcast",
     "enqueue",
+    "queue_notices",
 ]
 
 Method = Literal["sendMessage", "sendDocument", "sendPhoto"]
@@ -185,6 +187,31 @@ async def enqueue(
         now=now,
         delete_after=delete_after,
     )
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to one chat, not part of a broadcast (a colleague's answer, a join)."""
+
+    chat_id: int
+    message: OutgoingMessage
+    dedupe_key: str  # the same notice is queued once
+    letter_id: int | None = None  # a purge of the letter clears it
+    contact_id: int | None = None  # a removed contact does not get it
+
+
+async def queue_notices(db: Database, notices: Sequence[Notice], *, now: datetime) -> int:
+    """Queues ``notices`` in one transaction (the sender wakes once it commits); returns how
+    many were new."""
+    queued = 0
+    async with db.transaction() as tx:
+        for notice in notices:
+            queued += await enqueue(
+                tx, broadcast_id=None, contact_id=notice.contact_id, chat_id=notice.chat_id,
+                letter_id=notice.letter_id, kind="notice", message=notice.message,
+                dedupe_key=notice.dedupe_key, now=now,
+            )  # fmt: skip
+    return queued
 
 
 async def finish_if_empty(tx: Transaction, broadcast_id: int, *, now: datetime) -> bool:

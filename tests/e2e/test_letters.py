@@ -13,7 +13,7 @@ import docx
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.jobs.outbox import wake_outbox
-from bot.messages import LetterComposer
+from bot.outgoing.letters import LetterComposer
 from bot.services import letters, lifecycle
 from bot.services.letter_text import fingerprint, normalise
 from bot.services.letters import DraftSource

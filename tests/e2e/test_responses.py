@@ -8,7 +8,7 @@ import io
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
-from bot.messages import LetterComposer
+from bot.outgoing.letters import LetterComposer
 from bot.services import lifecycle, purge
 from tests.conftest import RunningBot
 from tests.e2e.test_letters import TEXT, circulate, new_letter, quick_letter, until
