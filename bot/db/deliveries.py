@@ -241,18 +241,10 @@ async def insert_delivery(
     return inserted == 1
 
 
-async def refers_to(db: Executor, token: str) -> bool:
-    """Whether any delivery's payload still names the stored file ``token``."""
-    found = await db.fetch_value(
-        "SELECT 1 FROM deliveries WHERE instr(payload, ?) > 0 LIMIT 1", (token,)
-    )
-    return found is not None
-
-
-async def referring_to(db: Executor, token: str) -> list[tuple[int, str]]:
-    """(id, payload) of the deliveries whose payload names the stored file ``token``."""
+async def referring_to(db: Executor, digest: str) -> list[tuple[int, str]]:
+    """(id, payload) of the deliveries whose payload holds the stored file ``digest``."""
     rows = await db.fetch_all(
-        "SELECT id, payload FROM deliveries WHERE instr(payload, ?) > 0", (token,)
+        "SELECT id, payload FROM deliveries WHERE instr(payload, ?) > 0", (digest,)
     )
     return [(row["id"], row["payload"]) for row in rows]
 

@@ -54,7 +54,7 @@ from bot.outgoing.broadcasts import (
     unreachable_notice,
 )
 from bot.outgoing.telegram import send_outgoing
-from bot.services import coordinators, languages, outbox, stored_files
+from bot.services import coordinators, languages, outbox
 from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
 from bot.throughput import ChatPacedRateLimiter, RateLimitArgs, retry_after_seconds
 
@@ -127,8 +127,6 @@ class OutboxSender:
                 "not resent (coordinators are shown who, and can send them again)",
                 interrupted,
             )
-        async with self.services.database.transaction() as tx:
-            await stored_files.sweep(self.services.database, tx)  # left by a rollback
         self._stopping = False
         # Every transaction that queues deliveries wakes the sender once it commits.
         self.services.database.on_commit(Change.OUTBOX, self.wake)
@@ -277,7 +275,7 @@ class OutboxSender:
                 db, delivery.id, message_id=sent.message_id, now=self.services.clock.now()
             )
             if message.file is not None and sent.document is not None:
-                # The others who get this file get it by file_id; the stored copy goes.
+                # The others who get this file get it by file_id; the copy leaves the database.
                 await outbox.record_uploaded(db, message, sent.document.file_id)
 
     async def _call(self, chat_id: int, message: OutgoingMessage, *, admitted: bool) -> Message:

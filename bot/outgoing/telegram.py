@@ -53,7 +53,7 @@ async def send_outgoing(
     """Sends one ``OutgoingMessage`` now, through PTB's typed methods (and the rate limiter).
 
     ``options`` are PTB's per-call keywords (``rate_limit_args``, ``read_timeout``, …). A
-    stored file must come with its content (``outbox.claim`` reads it).
+    stored file is uploaded.
     """
     params = dict(message.params)
     if message.method == "sendMessage":
@@ -61,8 +61,6 @@ async def send_outgoing(
         return await bot.send_message(chat_id, text, **options, **_typed(params))
     if message.method == "sendDocument":
         if message.file is not None:
-            if message.file.content is None:
-                raise ValueError("a stored file is sent with its content")
             document: Any = InputFile(message.file.content, filename=message.file.name)
         else:
             document = params.pop("document")

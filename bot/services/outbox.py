@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -25,7 +25,6 @@ from bot.db import deliveries as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
 from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus
-from bot.services import stored_files
 from bot.services.stored_files import StoredFile
 from bot.settings import DELETE_WINDOW
 
@@ -62,8 +61,8 @@ class OutgoingMessage:
     ``params`` are JSON-able Bot API parameters: text/caption, parse_mode, reply_markup
     as a dict (``InlineKeyboardMarkup.to_dict()``), protect_content,
     link_preview_options, and for files a Telegram ``file_id`` string. A document not
-    yet on Telegram is a ``file`` stored on disk instead (``stored_files``): its first
-    send uploads it, and the ``file_id`` Telegram gives replaces it everywhere.
+    yet on Telegram is a ``file`` held in the payload instead (``stored_files``): its
+    first send uploads it, and the ``file_id`` Telegram gives replaces it everywhere.
     """
 
     method: Method
@@ -95,7 +94,7 @@ class OutgoingMessage:
         try:
             data = json.loads(payload)
             stored = data.get("file")
-            file = None if stored is None else StoredFile(str(stored["token"]), str(stored["name"]))
+            file = None if stored is None else StoredFile.from_json(stored)
             return cls(data["method"], dict(data["params"]), file)
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
@@ -295,13 +294,9 @@ async def claim(db: Database, delivery: Delivery) -> OutgoingMessage | None:
     its contact lost access, or its letter was purged.
     """
     async with db.transaction() as tx:
-        # Read again: a stored file's reference may have become a file_id meanwhile.
+        # Read again: a stored file may have become a file_id meanwhile (another copy sent).
         current = await repo.get_delivery(tx, delivery.id)
         message = None if current is None else OutgoingMessage.from_payload(current.payload)
-        if message is not None and message.file is not None:
-            # Read under the database lock: a sweep cannot delete it in between.
-            file = stored_files.read(db, message.file)
-            message = None if file is None else replace(message, file=file)
         reason = None
         if message is None:
             reason = DeliveryReason.PURGED
@@ -327,17 +322,16 @@ async def record_sent(
 
 
 async def record_uploaded(db: Database, message: OutgoingMessage, file_id: str) -> None:
-    """A stored file reached Telegram: every delivery that names it sends ``file_id``
-    instead, and the file, needed no more, is deleted."""
+    """A stored file reached Telegram: every delivery that holds it (this one too) sends
+    ``file_id`` instead, and its content leaves the database."""
     if message.file is None:
         return
-    token = message.file.token
+    digest = message.file.digest
     async with db.transaction() as tx:
-        for delivery_id, payload in await repo.referring_to(tx, token):
+        for delivery_id, payload in await repo.referring_to(tx, digest):
             queued = OutgoingMessage.from_payload(payload)
-            if queued is not None and queued.file is not None and queued.file.token == token:
+            if queued is not None and queued.file is not None and queued.file.digest == digest:
                 await repo.set_payload(tx, delivery_id, queued.uploaded(file_id).to_payload())
-        await stored_files.sweep(db, tx)
 
 
 async def record_flood_control(db: Database, delivery_id: int) -> None:

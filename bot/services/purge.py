@@ -34,7 +34,7 @@ from bot.db.coordinators import Coordinator
 from bot.db.letters import Letter
 from bot.db.timefmt import to_db
 from bot.db.types import ApprovalStatus
-from bot.services import lifecycle, outbox, stored_files
+from bot.services import lifecycle, outbox
 from bot.services.agreement import Agreement, with_agreement
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Refusal
@@ -111,10 +111,7 @@ async def purge_in(
 
 async def after_purge(db: Database) -> None:
     """The old rows' bytes are zeroed (secure_delete) but still sit in the write-ahead log
-    until a checkpoint copies the pages back: empty it now. The files the outbox kept for
-    the letter's messages (their references are gone with the contents) are deleted."""
-    async with db.transaction() as tx:
-        await stored_files.sweep(db, tx)
+    until a checkpoint copies the pages back: empty it now."""
     if not await db.checkpoint():
         log.warning("purge: the write-ahead log could not be emptied (another reader)")
 

@@ -1,92 +1,49 @@
-"""Files the outbox sends (a close report's export), kept on disk until Telegram has them.
+"""Files the outbox sends (a close report's export), kept in the delivery until Telegram
+has them.
 
-A queued document holds a ``StoredFile``: a random name in ``outbox-files/`` next to the
-database, and the file name the recipient sees. Once the first copy is sent, Telegram's
-``file_id`` replaces the reference in every delivery that held it
-(``outbox.record_uploaded``), and a file no delivery refers to any more is deleted
-(``sweep``): after that, after a purge cleared the letter's deliveries, or after a
-transaction that stored it rolled back. No Telegram here.
+A queued document holds a ``StoredFile`` in its payload: the file name the recipient sees
+and the content. So the file is in the database like the rest of the message: encrypted
+with it (SQLCipher), committed with the delivery (a crash loses nothing), and cleared by a
+purge of the letter with the rest of its messages. Once the first copy is sent, Telegram's
+``file_id`` replaces the content in every delivery that held the same file
+(``outbox.record_uploaded``). No Telegram here.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
-from dataclasses import dataclass, field
-from pathlib import Path
-
-from bot.db import deliveries as repo
-from bot.db.connection import Database, Transaction
-
-log = logging.getLogger(__name__)
-
-FOLDER = "outbox-files"
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file on disk for a queued document: ``token`` names it in ``FOLDER``, ``name`` is
-    what the recipient sees; ``content`` is filled in when the sender claims it."""
+    """A document not on Telegram yet: ``name`` as the recipient sees it, and its bytes."""
 
-    token: str
     name: str
-    content: bytes | None = field(default=None, compare=False, repr=False)
+    content: bytes
+
+    @property
+    def digest(self) -> str:
+        """What finds the deliveries holding the same file (SHA-256 of name and content)."""
+        return hashlib.sha256(self.name.encode() + b"\0" + self.content).hexdigest()
 
     def to_json(self) -> dict[str, str]:
-        return {"token": self.token, "name": self.name}
+        return {
+            "name": self.name,
+            "sha256": self.digest,
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
 
-
-def folder_of(db: Database) -> Path:
-    """Where the outbox keeps files: beside the database, in the data folder."""
-    return db.path.parent / FOLDER
-
-
-def _valid(token: str) -> bool:
-    return token.isascii() and token.isalnum() and len(token) == 32
-
-
-def store(db: Database, name: str, content: bytes) -> StoredFile:
-    """Writes ``content`` (owner-only) and returns its reference for a queued document.
-
-    Call it inside the transaction that queues the document: a sweep (which runs in a
-    transaction too) then never sees the file before the delivery that names it."""
-    folder = folder_of(db)
-    folder.mkdir(mode=0o700, exist_ok=True)
-    token = secrets.token_hex(16)
-    descriptor = os.open(folder / token, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(content)
-        file.flush()
-        os.fsync(file.fileno())  # committed deliveries must find their file after a crash
-    return StoredFile(token, name)
-
-
-def read(db: Database, stored: StoredFile) -> StoredFile | None:
-    """``stored`` with its content, or None when the file is gone (purged)."""
-    if not _valid(stored.token):
-        return None
-    try:
-        content = (folder_of(db) / stored.token).read_bytes()
-    except FileNotFoundError:
-        return None
-    return StoredFile(stored.token, stored.name, content)
-
-
-async def sweep(db: Database, tx: Transaction) -> int:
-    """Deletes the stored files no delivery refers to any more; returns how many.
-
-    In a transaction (``tx``, of ``db``): it cannot race a claim, which reads its file
-    under the same lock, nor a file being queued (stored inside its transaction)."""
-    folder = folder_of(db)
-    if not folder.is_dir():
-        return 0
-    deleted = 0
-    for path in sorted(folder.iterdir()):
-        if not _valid(path.name) or await repo.refers_to(tx, path.name):
-            continue
-        path.unlink(missing_ok=True)
-        deleted += 1
-    if deleted:
-        log.info("outbox: deleted %d stored file(s) no message needs any more", deleted)
-    return deleted
+    @classmethod
+    def from_json(cls, data: Any) -> StoredFile:
+        """Raises ValueError when ``data`` is not a stored file, or not intact."""
+        try:
+            stored = cls(str(data["name"]), base64.b64decode(data["content"], validate=True))
+        except (KeyError, TypeError, binascii.Error) as error:
+            raise ValueError(f"not a stored file: {error}") from None
+        if stored.digest != data.get("sha256"):
+            raise ValueError("a stored file does not match its digest")
+        return stored

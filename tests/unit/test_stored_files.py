@@ -1,8 +1,9 @@
-"""Documents through the outbox: a stored file until Telegram has it, then its file_id;
-a purge of the letter reaches the file (issue 15 §1)."""
+"""Documents through the outbox: the file in the delivery until Telegram has it, then its
+file_id; a purge of the letter reaches the file (issue 15 §1)."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,9 +15,9 @@ from bot.db import letters as letters_repo
 from bot.db.letters import Letter
 from bot.db.migrate import apply_migrations
 from bot.outgoing.common import html_message
-from bot.services import lifecycle, outbox, purge, stored_files
+from bot.services import lifecycle, outbox, purge
 from bot.services.outbox import OutgoingMessage
-from bot.services.stored_files import StoredFile, folder_of
+from bot.services.stored_files import StoredFile
 
 NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 FILES = {"letter-1.csv": b"organisation,listing\nOrg,named\n", "letter-1.md": b"# Letter"}
@@ -58,7 +59,7 @@ async def send_next(db: Database, chat_id: int) -> OutgoingMessage | None:
 
 
 def test_a_stored_file_is_a_document_instead_of_a_file_id() -> None:
-    stored = StoredFile("0" * 32, "a.csv")
+    stored = StoredFile("a.csv", b"x,y\n")
     message = OutgoingMessage("sendDocument", {"caption": "x"}, stored)
     again = OutgoingMessage.from_payload(message.to_payload())
     assert again == message and again is not None and again.file == stored
@@ -69,25 +70,30 @@ def test_a_stored_file_is_a_document_instead_of_a_file_id() -> None:
         OutgoingMessage("sendMessage", {"text": "x"}, stored)
     with pytest.raises(ValueError):
         OutgoingMessage("sendDocument", {"document": "FILE-ID"}, stored)
+    broken = message.to_payload().replace(stored.digest, "0" * 64)
+    assert OutgoingMessage.from_payload(broken) is None  # not sent damaged
+
+
+async def file_payloads(db: Database) -> int:
+    return int(await db.fetch_value(
+        "SELECT count(*) FROM deliveries WHERE payload LIKE '%\"file\"%'"
+    ))  # fmt: skip
 
 
 async def test_the_first_send_uploads_and_the_others_reuse_the_file_id(db: Database) -> None:
     letter = await closed_letter(db)
     await queue_report(db, letter)
-    assert len(list(folder_of(db).iterdir())) == 2  # stored once for both coordinators
+    assert await file_payloads(db) == 4  # two files to each of two coordinators
     assert await letters_repo.close_reports_due(db) == []  # marked in the same transaction
-    await queue_report(db, letter)  # a second pass queues nothing new (dedupe keys) …
+    await queue_report(db, letter)  # a second pass queues nothing new (dedupe keys)
     assert await db.fetch_value("SELECT count(*) FROM deliveries") == 6
-    async with db.transaction() as tx:
-        await stored_files.sweep(db, tx)  # … and its unreferenced copies go at the next sweep
-    assert len(list(folder_of(db).iterdir())) == 2
 
     assert (await send_next(db, 1001)) == html_message("report to 1001")
     document = await send_next(db, 1001)
     assert document is not None and document.file is not None
     assert document.file.content == FILES["letter-1.csv"] and document.file.name == "letter-1.csv"
     await outbox.record_uploaded(db, document, "CSV-FILE-ID")
-    assert len(list(folder_of(db).iterdir())) == 1  # the .csv is on Telegram now
+    assert await file_payloads(db) == 2  # the .csv is on Telegram now: only the .md left
 
     await send_next(db, 1002)
     reused = await send_next(db, 1002)
@@ -97,22 +103,10 @@ async def test_the_first_send_uploads_and_the_others_reuse_the_file_id(db: Datab
 async def test_a_purge_clears_the_queued_files_of_the_letter(db: Database) -> None:
     letter = await closed_letter(db)
     await queue_report(db, letter)
-    assert len(list(folder_of(db).iterdir())) == 2
     await purge.purge_letter(db, letter.id, actor="test", now=NOW)
-    assert list(folder_of(db).iterdir()) == []
     payloads = await db.fetch_all("SELECT payload, status FROM deliveries")
     assert {row["payload"] for row in payloads} == {"{}"}
     assert {row["status"] for row in payloads} == {"cancelled"}
-
-
-async def test_a_file_gone_before_its_send_cancels_the_delivery(db: Database) -> None:
-    letter = await closed_letter(db)
-    await queue_report(db, letter)
-    for path in folder_of(db).iterdir():
-        path.unlink()
-    await send_next(db, 1001)  # the tally still goes
-    delivery = await outbox.next_for_chat(db, 1001, now=NOW)
-    assert delivery is not None
-    assert await outbox.claim(db, delivery) is None
-    status = await db.fetch_value("SELECT reason FROM deliveries WHERE id = ?", (delivery.id,))
-    assert status == "purged"
+    raw = (db.path).read_bytes() + db.path.with_name(db.path.name + "-wal").read_bytes()
+    for content in FILES.values():
+        assert content not in raw and base64.b64encode(content)[:12] not in raw
