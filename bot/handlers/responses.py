@@ -20,17 +20,18 @@ from bot.handlers.common import (
     parse_ref,
     reply,
     say,
-    tell,
 )
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
 from bot.handlers.refusals import in_place
+from bot.outgoing.common import html_message
 from bot.outgoing.letters import LetterComposer, label
 from bot.services import flows, letters, responses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
+from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
-from bot.services.responses import OrganisationState, Outcome, Target
+from bot.services.responses import ColleagueNotice, OrganisationState, Outcome, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
@@ -80,17 +81,19 @@ def _now_text(context: BotContext) -> str:
     return format_deadline(context.clock.now(), context.settings.zone, context.language)
 
 
-async def _tell_colleagues(
-    context: BotContext, contact: Contact, message: str, *, letter_id: int, **params: object
-) -> None:
-    """The organisation's other contacts learn what one of them did (through the outbox)."""
-    for colleague in await responses.other_contacts(context.db, contact):
-        if colleague.telegram_user_id is not None:
-            text = texts.render(message, colleague.language, **params)
-            await tell(
-                context, colleague.telegram_user_id, text, about_letter=letter_id,
-                to_contact=colleague.id,
-            )  # fmt: skip
+def _colleagues(message: str, contact: Contact, **params: object) -> ColleagueNotice:
+    """What the organisation's other contacts are told, each in their language (queued by
+    the service in the answer's transaction)."""
+
+    def compose(target: Target, colleague: Contact) -> OutgoingMessage:
+        text = texts.render(
+            message, colleague.language, name=contact.display_name or "",
+            title=target.letter.title or "", version=label(target.version),
+            organisation=target.organisation_name, **params,
+        )  # fmt: skip
+        return html_message(text)
+
+    return compose
 
 
 # --- sign -------------------------------------------------------------------------------------
@@ -159,8 +162,9 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
     contact, letter_id, version_id, listing = pressed
     query = update.callback_query
     assert query is not None
+    told = _colleagues(texts.COLLEAGUE_SIGNED, contact, listing=texts.Text(LISTING_TEXTS[listing]))
     outcome = await responses.sign(
-        context.db, contact, letter_id, version_id, listing, now=context.clock.now()
+        context.db, contact, letter_id, version_id, listing, now=context.clock.now(), tell=told
     )
     if not outcome.changed:
         await reply(update, context, say(context, texts.SIGN_ALREADY))
@@ -178,17 +182,6 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
     )
     await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
-    )
-    await _tell_colleagues(
-        context,
-        contact,
-        texts.COLLEAGUE_SIGNED,
-        name=contact.display_name or "",
-        title=target.letter.title or "",
-        letter_id=target.letter.id,
-        version=label(target.version),
-        organisation=target.organisation_name,
-        listing=texts.Text(LISTING_TEXTS[listing]),
     )
 
 
@@ -238,8 +231,9 @@ async def _record_decline(
     assert contact is not None
     try:
         outcome = await responses.decline(
-            context.db, contact, letter_id, version_id, reason, now=context.clock.now()
-        )
+            context.db, contact, letter_id, version_id, reason, now=context.clock.now(),
+            tell=_colleagues(texts.COLLEAGUE_DECLINED, contact),
+        )  # fmt: skip
     except Refusal as refusal:
         if refusal.code is not Code.REASON_TOO_LONG:  # else the reason is typed again
             await flows.finish(context.db, context.who.telegram_user_id)
@@ -261,16 +255,6 @@ async def _declined(
         when=_now_text(context),
     )
     await reply(update, context, text)
-    if outcome.changed:
-        await _tell_colleagues(
-            context,
-            contact,
-            texts.COLLEAGUE_DECLINED,
-            name=contact.display_name or "",
-            title=target.letter.title or "",
-            letter_id=target.letter.id,
-            organisation=target.organisation_name,
-        )
 
 
 async def _decline_reason(update: Update, context: BotContext, flow: Flow) -> None:
@@ -409,7 +393,10 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
     if not confirmed:
         await answer_in_place(update, say(context, texts.WITHDRAW_KEPT))
         return
-    outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
+    told = _colleagues(texts.COLLEAGUE_WITHDREW, contact)
+    outcome = await responses.withdraw(
+        context.db, contact, letter_id, now=context.clock.now(), tell=told
+    )
     target = outcome.target
     text = say(
         context,
@@ -419,15 +406,6 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
         when=_now_text(context),
     )
     await answer_in_place(update, text)
-    await _tell_colleagues(
-        context,
-        contact,
-        texts.COLLEAGUE_WITHDREW,
-        name=contact.display_name or "",
-        organisation=target.organisation_name,
-        title=target.letter.title or "",
-        letter_id=target.letter.id,
-    )
 
 
 async def open_current(update: Update, context: BotContext) -> None:

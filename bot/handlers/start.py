@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
@@ -12,10 +11,10 @@ from bot.handlers.common import notify_coordinators, reply, say
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
+from bot.outgoing.common import html_message
 from bot.services import coordinators, membership
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline
-from bot.services.outbox import OutgoingMessage
 
 MAX_DISPLAY_NAME = 100
 
@@ -95,8 +94,7 @@ async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> 
             when=format_deadline(reuse.used_at, context.settings.zone, language),
             contact_id=reuse.contact_id, telegram_user_id=reuse.presented_by,
         )  # fmt: skip
-        params = {"text": text, "parse_mode": ParseMode.HTML}
-        notices[chat_id] = OutgoingMessage("sendMessage", params)
+        notices[chat_id] = html_message(text)
     await membership.alert_reused_invite(context.db, reuse, notices, now=context.clock.now())
 
 
