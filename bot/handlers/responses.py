@@ -3,8 +3,6 @@ Withdraw, /mine. Every press is re-checked by the responses service."""
 
 from __future__ import annotations
 
-import functools
-
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -12,11 +10,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
+from bot.db.responses import Comment
 from bot.db.types import Listing
 from bot.handlers.common import (
     answer_in_place,
     command_argument,
-    notify_coordinators,
     parse_ref,
     reply,
     say,
@@ -296,22 +294,21 @@ async def _save_comment(
 ) -> None:
     contact = _member(context)
     assert contact is not None
-    target, saved = await responses.add_comment(
-        context.db, contact, letter_id, version_id, body, now=context.clock.now()
+
+    def notice(target: Target, saved: Comment, language: str) -> OutgoingMessage:
+        text = texts.render(
+            texts.COMMENT_TO_COORDINATORS, language, comment_id=saved.id,
+            title=target.letter.title or "", version=label(target.version),
+            name=contact.display_name or "", organisation=target.organisation_name,
+            body=saved.body or "",
+        )  # fmt: skip
+        markup = keyboards.reply_to_comment(saved.id, language)
+        return html_message(text, reply_markup=markup.to_dict())
+
+    await responses.add_comment(
+        context.db, contact, letter_id, version_id, body, now=context.clock.now(), tell=notice
     )
     await reply(update, context, say(context, texts.COMMENT_SAVED))
-    await notify_coordinators(
-        context,
-        texts.COMMENT_TO_COORDINATORS,
-        reply_markup=functools.partial(keyboards.reply_to_comment, saved.id),
-        about_letter=target.letter.id,
-        comment_id=saved.id,
-        title=target.letter.title or "",
-        version=label(target.version),
-        name=contact.display_name or "",
-        organisation=target.organisation_name,
-        body=saved.body or "",
-    )
 
 
 async def _comment_message(update: Update, context: BotContext, flow: Flow) -> None:

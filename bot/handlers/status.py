@@ -22,17 +22,18 @@ from bot.handlers.common import (
     reply,
     say,
     show_page,
-    tell,
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
 from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
+from bot.outgoing.common import html_message
 from bot.outgoing.letters import LetterComposer, chase_lines, label
 from bot.services import flows, letter_export, lifecycle, reminders, responses
 from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
+from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 from bot.services.responses import OrganisationState
 
@@ -223,6 +224,18 @@ async def start_reply(update: Update, context: BotContext) -> None:
     await reply(update, context, say(context, texts.REPLY_ASK, comment_id=args[0]))
 
 
+def _relayed(answered: responses.Reply) -> OutgoingMessage:
+    """A coordinator's reply as the member gets it (queued with the reply)."""
+    text = texts.render(
+        texts.REPLY_TO_MEMBER,
+        answered.member.language,
+        title=answered.letter.title or "",
+        comment=(answered.comment.body or "")[:500],
+        body=answered.reply.body or "",
+    )
+    return html_message(text)
+
+
 async def _reply_message(update: Update, context: BotContext, flow: Flow) -> None:
     message = update.effective_message
     if message is None or not message.text or not context.who.is_coordinator:
@@ -235,6 +248,7 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
             message.text,
             coordinator_id=context.who.telegram_user_id,
             now=context.clock.now(),
+            relay=_relayed,
         )
     except Refusal as refusal:
         if refusal.code not in (Code.COMMENT_TOO_LONG, Code.COMMENT_EMPTY):  # else: again
@@ -242,20 +256,6 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
         raise
     await flows.finish(context.db, flow.telegram_user_id)
     member = answered.member
-    relayed = texts.render(
-        texts.REPLY_TO_MEMBER,
-        member.language,
-        title=answered.letter.title or "",
-        comment=(answered.comment.body or "")[:500],
-        body=answered.reply.body or "",
-    )
-    await tell(
-        context,
-        answered.member_chat,
-        relayed,
-        about_letter=answered.letter.id,
-        to_contact=member.id,
-    )
     organisation = await responses.organisation_name(context.db, member)
     text = say(context, texts.REPLY_SENT, name=member.display_name or "", organisation=organisation)
     await reply(update, context, text)

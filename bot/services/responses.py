@@ -25,7 +25,7 @@ from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
 from bot.db.types import ContactRole, ContactStatus, Decision, LetterStatus, Listing
-from bot.services import lifecycle, outbox, signer
+from bot.services import coordinators, lifecycle, outbox, signer
 from bot.services.letter_text import version_label
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
@@ -289,9 +289,22 @@ async def withdraw(
         )  # fmt: skip
 
 
+# What each coordinator is told of a member's comment (the target, the comment, the
+# coordinator's language → the message), queued in the comment's transaction.
+CommentNotice = Callable[[Target, Comment, str], OutgoingMessage]
+
+
 async def add_comment(
-    db: Database, contact: Contact, letter_id: int, version_id: int, body: str, *, now: datetime
+    db: Database,
+    contact: Contact,
+    letter_id: int,
+    version_id: int,
+    body: str,
+    *,
+    now: datetime,
+    tell: CommentNotice | None = None,
 ) -> tuple[Target, Comment]:
+    """Saves a member's comment; ``tell``: what every coordinator is told of it."""
     body = _clean_comment(body)
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
@@ -306,6 +319,13 @@ async def add_comment(
             data={"comment_id": comment_id, "version": target.version.number},
         )  # fmt: skip
         comment = await responses_repo.existing_comment(tx, comment_id)
+        if tell is not None:
+            for chat, language in (await coordinators.languages(tx)).items():
+                await outbox.enqueue(
+                    tx, broadcast_id=None, contact_id=None, chat_id=chat, letter_id=letter_id,
+                    kind="notice", message=tell(target, comment, language),
+                    dedupe_key=f"comment:{comment_id}:to:{chat}", now=now,
+                )  # fmt: skip
     return target, comment
 
 
@@ -319,8 +339,16 @@ class Reply:
 
 
 async def reply_to_comment(
-    db: Database, comment_id: int, body: str, *, coordinator_id: int, now: datetime
+    db: Database,
+    comment_id: int,
+    body: str,
+    *,
+    coordinator_id: int,
+    now: datetime,
+    relay: Callable[[Reply], OutgoingMessage] | None = None,
 ) -> Reply:
+    """Saves a coordinator's reply to a member's comment; ``relay``: what the member gets
+    (queued in the same transaction)."""
     body = _clean_comment(body)
     async with db.transaction() as tx:
         comment = await responses_repo.get_comment(tx, comment_id)
@@ -342,7 +370,13 @@ async def reply_to_comment(
             contact_id=member.id, data={"comment_id": comment.id, "reply_id": reply_id},
         )  # fmt: skip
         reply = await responses_repo.existing_comment(tx, reply_id)
-    return Reply(comment, reply, member, chat, letter)
+        answered = Reply(comment, reply, member, chat, letter)
+        if relay is not None:
+            await outbox.enqueue(
+                tx, broadcast_id=None, contact_id=member.id, chat_id=chat, letter_id=letter.id,
+                kind="notice", message=relay(answered), dedupe_key=f"reply:{reply_id}", now=now,
+            )  # fmt: skip
+    return answered
 
 
 class OrganisationState(enum.StrEnum):
