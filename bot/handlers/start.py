@@ -7,7 +7,7 @@ from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
 from bot.context import BotApplication, BotContext
-from bot.handlers.common import notify_coordinators, reply, say
+from bot.handlers.common import reply, say
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
@@ -15,6 +15,7 @@ from bot.outgoing.common import html_message
 from bot.services import coordinators, membership
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline
+from bot.services.outbox import OutgoingMessage
 
 MAX_DISPLAY_NAME = 100
 
@@ -40,6 +41,7 @@ async def start(update: Update, context: BotContext) -> None:
         display_name=user.full_name[:MAX_DISPLAY_NAME],
         language=texts.language_for(user.language_code),
         now=now,
+        tell=_joined,
     )
     if isinstance(result, membership.ReusedInvite):
         await _alert_reused(context, result)
@@ -60,13 +62,6 @@ async def start(update: Update, context: BotContext) -> None:
             reply_markup=keyboards.show_help(language),
         )
         await deliver_open_letters(context, result.contact.id, result.organisation.id)
-        await notify_coordinators(
-            context,
-            texts.CONTACT_JOINED,
-            name=result.contact.display_name or "",
-            organisation=result.organisation.name,
-            contact_id=result.contact.id,
-        )
     elif isinstance(result, membership.AlreadyBound):  # lost a race with another invite
         if result.organisation_name is None:
             await reply(update, context, say(context, texts.ALREADY_COORDINATOR))
@@ -79,6 +74,15 @@ async def start(update: Update, context: BotContext) -> None:
         verdict = services.flood.penalise(user.id, now, context.settings.bad_invite_weight)
         if verdict is FloodVerdict.ALLOW:
             await send_neutral(update, context)
+
+
+def _joined(joined: membership.Joined, language: str) -> OutgoingMessage:
+    """What each coordinator is told when a member joined (queued with the join)."""
+    text = texts.render(
+        texts.CONTACT_JOINED, language, name=joined.contact.display_name or "",
+        organisation=joined.organisation.name, contact_id=joined.contact.id,
+    )  # fmt: skip
+    return html_message(text)
 
 
 async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> None:

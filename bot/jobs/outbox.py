@@ -79,7 +79,7 @@ def _not_sent(error: TelegramError) -> bool:
 
 
 class OutboxSender:
-    """Drains the outbox; ``wake()`` after queueing makes it look at once."""
+    """Drains the outbox; a commit that queued deliveries wakes it (``Database.on_commit``)."""
 
     def __init__(
         self,

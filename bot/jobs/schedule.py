@@ -81,7 +81,7 @@ class Scheduler:
         told = CoordinatorComposer(await coordinators.languages(db), settings.zone, now)
         composer = LetterComposer(settings)
         closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
-        await self._send_close_reports(told)
+        await self._queue_close_reports(told)
         await flows.expire(db, now=now)  # what was typed into an abandoned flow goes
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
@@ -156,7 +156,7 @@ class Scheduler:
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )  # fmt: skip
 
-    async def _send_close_reports(self, composer: CoordinatorComposer) -> None:
+    async def _queue_close_reports(self, composer: CoordinatorComposer) -> None:
         """The final tally and the export, to every coordinator, for letters closed at
         their deadline: queued in the outbox with its files, in the transaction that marks
         the report sent (never lost in a crash, never sent twice)."""

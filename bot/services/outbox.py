@@ -1,7 +1,8 @@
-"""The outbox: every outgoing broadcast message is stored as a delivery first.
+"""The outbox: every message that is not the direct answer to an update is stored as a
+delivery first (broadcasts, notices, reports, their files).
 
-Callers queue deliveries inside their own transaction (``create_broadcast`` and
-``enqueue``), then wake the sender (``services.outbox_sender.wake()``); the sender
+Callers queue deliveries inside their own transaction (``create_broadcast``, ``enqueue``,
+``queue_notices``); the commit wakes the sender (``Database.on_commit``), which
 (``bot.jobs.outbox``) drains the queue at Telegram's limits and records each outcome
 through the functions below. Nothing here knows about Telegram: a message is a Bot API
 method name and JSON-able parameters.
