@@ -118,7 +118,7 @@ from bot.db import letters as letters_repo  # noqa: E402
 from bot.demo.factories import bind_members  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer, FakeUser  # noqa: E402
 from bot.fake_telegram.models import FakeMessage, Limits  # noqa: E402
-from bot.messages import LetterComposer  # noqa: E402
+from bot.outgoing.letters import LetterComposer  # noqa: E402
 from bot.services import letters as letters_service  # noqa: E402
 from bot.services.deadlines import format_deadline  # noqa: E402
 from bot.settings import Settings  # noqa: E402

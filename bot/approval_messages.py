@@ -21,7 +21,7 @@ from bot.db.coordinators import Coordinator
 from bot.db.renames import Rename
 from bot.db.translations import Translation
 from bot.db.types import ApprovalKind, Decision
-from bot.messages import (
+from bot.outgoing.letters import (
     CHANNEL_TEXTS,
     DECISION_TEXTS,
     LISTING_NAMES,

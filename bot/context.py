@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
+from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -44,12 +45,28 @@ class Services:
             raise RuntimeError("the database is not open yet (post_init has not run)")
         return self.db
 
+    async def delete_expired_messages(self) -> int:
+        """Deletes now the bot's messages whose time to go has come (a purge, a removal):
+        the outbox sender's deletion sweep, at once. 0 before the sender started."""
+        sender = self.outbox_sender
+        return 0 if sender is None else await sender.delete_expired()
+
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     identity: Identity | None = None
     # Told after the answer to this update (the gate's last group): e.g. that the caller,
     # paused by the flood guard, is heard again.
     afterwords: tuple[str, ...] = ()
+    # The update being handled: a notice it causes is queued once, however often Telegram
+    # delivers the update (again after a restart that came before its offset was confirmed).
+    update_id: int | None = None
+
+    @classmethod
+    def from_update(cls, update: object, application: Any) -> BotContext:
+        context = super().from_update(update, application)
+        if isinstance(update, Update):
+            context.update_id = update.update_id
+        return context
 
     @property
     def application(self) -> BotApplication:  # type: ignore[override]  # see below

@@ -21,7 +21,7 @@ from bot.context import services_of
 from bot.db import deliveries as deliveries_repo
 from bot.demo.factories import BoundMember, bind_members
 from bot.fake_telegram import FakeMessage, FakeTelegramServer, FakeUser
-from bot.messages import LetterComposer
+from bot.outgoing.letters import LetterComposer
 from bot.services import letters, membership, outbox
 from bot.services.letters import DraftSource
 from bot.services.outbox import OutgoingMessage

@@ -15,7 +15,8 @@ import logging
 import os
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -56,6 +57,16 @@ def present(row: T | None, what: str) -> T:
     if row is None:
         raise MissingRow(f"{what} is missing")
     return row
+
+
+class Change(StrEnum):
+    """What a transaction changed that an engine waits for: it is woken once it commits."""
+
+    OUTBOX = "outbox"  # deliveries were queued (the outbox sender sends them)
+    SCHEDULE = "schedule"  # something due changed: a deadline, reminders, milestones, a status
+
+
+Listener = Callable[[], None]
 
 
 class Executor(Protocol):
@@ -112,6 +123,11 @@ class Transaction(_Statements):
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self.changes: set[Change] = set()
+
+    def changed(self, change: Change) -> None:
+        """Wakes what waits for ``change`` once this transaction commits (not on rollback)."""
+        self.changes.add(change)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         return await self._run(sql, params)
@@ -141,18 +157,38 @@ class Database(_Statements):
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._listeners: dict[Change, list[Listener]] = {}
+
+    def on_commit(self, change: Change, listener: Listener) -> None:
+        """Calls ``listener`` after every commit that made ``change`` (the engines wake so:
+        the outbox sender when deliveries were queued, the scheduler when something due
+        changed). A listener is a quick, synchronous call; registering it again is harmless."""
+        listeners = self._listeners.setdefault(change, [])
+        if listener not in listeners:
+            listeners.append(listener)
+
+    def committed(self, changes: Iterable[Change]) -> None:
+        """Tells the listeners of ``changes`` (after a commit; single statements autocommit)."""
+        for change in changes:
+            for listener in self._listeners.get(change, ()):
+                try:
+                    listener()
+                except Exception:  # a wake-up must never undo or fail what was committed
+                    log.exception("on-commit listener for %s failed", change)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         async with self._lock:
             await self._conn.execute("BEGIN IMMEDIATE")
+            tx = Transaction(self._conn)
             try:
-                yield Transaction(self._conn)
+                yield tx
             except BaseException:
                 await self._conn.rollback()
                 raise
             else:
                 await self._conn.commit()
+        self.committed(tx.changes)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         async with self._lock:
@@ -189,6 +225,15 @@ class Database(_Statements):
     async def close(self) -> None:
         async with self._lock:
             await self._conn.close()
+
+
+def changed(db: Executor, change: Change) -> None:
+    """Records that a write through ``db`` made ``change``: in a transaction, its listeners
+    are told once it commits; on the database itself (the statement has committed), now."""
+    if isinstance(db, Transaction):
+        db.changed(change)
+    elif isinstance(db, Database):
+        db.committed((change,))
 
 
 @contextlib.asynccontextmanager

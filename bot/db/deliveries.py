@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, Row, present
+from bot.db.connection import Change, Executor, Row, changed, present
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus, row_to
 
@@ -236,7 +236,23 @@ async def insert_delivery(
         (broadcast_id, contact_id, chat_id, letter_id, kind, payload, dedupe_key, to_db(now),
          _stamp(delete_after)),
     )  # fmt: skip
+    if inserted == 1:
+        changed(db, Change.OUTBOX)
     return inserted == 1
+
+
+async def referring_to(db: Executor, digest: str) -> list[tuple[int, str]]:
+    """(id, payload) of the deliveries whose payload holds the stored file ``digest``."""
+    rows = await db.fetch_all(
+        "SELECT id, payload FROM deliveries WHERE instr(payload, ?) > 0", (digest,)
+    )
+    return [(row["id"], row["payload"]) for row in rows]
+
+
+async def set_payload(db: Executor, delivery_id: int, payload: str) -> int:
+    return await db.execute(
+        "UPDATE deliveries SET payload = ? WHERE id = ?", (payload, delivery_id)
+    )
 
 
 async def get_delivery(db: Executor, delivery_id: int) -> Delivery | None:
@@ -360,12 +376,15 @@ async def requeue_uncertain(
     delete_after: datetime | None,
 ) -> int:
     """uncertain → pending again, in ``broadcast_id``: queued as new (a coordinator asked)."""
-    return await db.execute(
+    requeued = await db.execute(
         "UPDATE deliveries SET broadcast_id = ?, status = 'pending', attempts = 0, "
         "not_before = NULL, reason = NULL, error = NULL, created_at = ?, delete_after = ? "
         "WHERE id = ? AND status = 'uncertain'",
         (broadcast_id, to_db(now), _stamp(delete_after), delivery_id),
     )
+    if requeued:
+        changed(db, Change.OUTBOX)
+    return requeued
 
 
 async def interrupt_sending(db: Executor, *, error: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, Row, present
+from bot.db.connection import Change, Executor, Row, changed, present
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import CloseReport, LetterStatus, row_to
 
@@ -100,11 +100,13 @@ async def all_letters(db: Executor) -> list[Letter]:
 
 
 async def open_letter(db: Executor, letter_id: int, *, now: datetime) -> int:
-    return await db.execute(
+    result = await db.execute(
         "UPDATE letters SET status = 'open', opened_at = coalesce(opened_at, ?) "
         "WHERE id = ? AND status = 'draft'",
         (to_db(now), letter_id),
     )
+    changed(db, Change.SCHEDULE)
+    return result
 
 
 async def insert_version(
@@ -225,31 +227,39 @@ async def open_letters_of_organisation(db: Executor, organisation_id: int) -> li
 
 
 async def set_closed(db: Executor, letter_id: int, *, now: datetime) -> int:
-    return await db.execute(
+    result = await db.execute(
         "UPDATE letters SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
         (to_db(now), letter_id),
     )
+    changed(db, Change.SCHEDULE)
+    return result
 
 
 async def set_reopened(db: Executor, letter_id: int, *, deadline: datetime) -> int:
-    return await db.execute(
+    result = await db.execute(
         "UPDATE letters SET status = 'open', deadline = ?, closed_at = NULL "
         "WHERE id = ? AND status = 'closed'",
         (to_db(deadline), letter_id),
     )
+    changed(db, Change.SCHEDULE)
+    return result
 
 
 async def set_deadline(db: Executor, letter_id: int, *, deadline: datetime) -> int:
-    return await db.execute(
+    result = await db.execute(
         "UPDATE letters SET deadline = ? WHERE id = ? AND status = 'open'",
         (to_db(deadline), letter_id),
     )
+    changed(db, Change.SCHEDULE)
+    return result
 
 
 async def set_reminder_offsets(db: Executor, letter_id: int, offsets: str | None) -> int:
-    return await db.execute(
+    result = await db.execute(
         "UPDATE letters SET reminder_offsets = ? WHERE id = ?", (offsets, letter_id)
     )
+    changed(db, Change.SCHEDULE)
+    return result
 
 
 async def expired_open(db: Executor, *, now: datetime) -> list[Letter]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, present
+from bot.db.connection import Change, Executor, changed, present
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import row_to
 
@@ -31,12 +31,14 @@ async def insert(
     now: datetime,
     reminded_at: datetime | None,
 ) -> int:
-    return await db.insert(
+    result = await db.insert(
         "INSERT INTO milestones (letter_id, name, at, reminded_at, created_by, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         (letter_id, name, to_db(at), None if reminded_at is None else to_db(reminded_at),
          created_by, to_db(now)),
     )  # fmt: skip
+    changed(db, Change.SCHEDULE)
+    return result
 
 
 async def of_letter(db: Executor, letter_id: int) -> list[Milestone]:
@@ -57,7 +59,9 @@ async def existing(db: Executor, milestone_id: int) -> Milestone:
 
 
 async def delete(db: Executor, milestone_id: int) -> int:
-    return await db.execute("DELETE FROM milestones WHERE id = ?", (milestone_id,))
+    result = await db.execute("DELETE FROM milestones WHERE id = ?", (milestone_id,))
+    changed(db, Change.SCHEDULE)
+    return result
 
 
 async def unreminded_before(db: Executor, at: datetime) -> list[Milestone]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.db.connection import Executor, Transaction
+from bot.db.connection import Change, Executor, Transaction, changed
 from bot.db.timefmt import from_db, to_db
 from bot.db.types import ReminderStatus, SendStatus, row_to
 
@@ -41,6 +41,7 @@ async def plan(tx: Transaction, rows: Iterable[tuple[int, int, int, datetime]]) 
         "VALUES (?, ?, ?, ?) ON CONFLICT (letter_id, organisation_id, offset_seconds) DO NOTHING",
         [(letter_id, org_id, seconds, to_db(due)) for letter_id, org_id, seconds, due in rows],
     )
+    changed(tx, Change.SCHEDULE)
 
 
 async def delete_pending(db: Executor, letter_id: int) -> int:

@@ -31,8 +31,6 @@ from bot.handlers.common import (
     say,
 )
 from bot.handlers.refusals import in_place, refusal_text
-from bot.jobs.outbox import delete_expired_messages, wake_outbox
-from bot.jobs.schedule import wake_scheduler
 from bot.services import approvals, coordinators, disclosure, renames, translations
 from bot.services.approvals import (
     ActionContext,
@@ -88,7 +86,6 @@ async def request_action(
     The answer edits a pressed question in place (``in_place``), else it is a reply."""
     ctx = await context_for(context, letter_id)
     outcome = await approvals.request(context.db, ask, by=context.who.telegram_user_id, ctx=ctx)
-    wake_outbox(context.application)
     if isinstance(outcome, Requested):
         text = ApprovalMessages(context.settings).waits(outcome.request, context.language)
     else:
@@ -112,7 +109,6 @@ async def act(
     the outbox)."""
     ctx = await context_for(context, letter_id)
     outcome = await approvals.request(context.db, ask, by=context.who.telegram_user_id, ctx=ctx)
-    wake_outbox(context.application)
     if isinstance(outcome, Requested):
         text = ApprovalMessages(context.settings).waits(outcome.request, context.language)
         await reply(update, context, text)
@@ -123,15 +119,15 @@ async def act(
 
 async def after_action(context: BotContext, result: ActionResult) -> None:
     """What the bot does at once after an action, whoever's press did it: the deletion
-    sweep after a purge or a removal, the scheduler told of new deadlines, a published
-    list's files to that coordinator and its announcement to members."""
+    sweep after a purge or a removal, a removed coordinator's menu, a published list's
+    files to that coordinator and its announcement to members. (The outbox and the
+    scheduler wake by themselves when the action's transaction commits.)"""
     await published_lists.after_action(context, context.who.telegram_user_id, result)
     if isinstance(result, Purge | OrganisationRemoved):
-        await delete_expired_messages(context.application)
+        await context.services.delete_expired_messages()
     if isinstance(result, CoordinatorRemoved) and result.coordinator.telegram_user_id:
         # Their command menu goes too (their access went already).
         await publish_commands(context.application, only_chat=result.coordinator.telegram_user_id)
-    wake_scheduler(context.application)
 
 
 # --- /coordinators ---------------------------------------------------------------------------
@@ -324,7 +320,6 @@ async def approve(update: Update, context: BotContext) -> None:
     outcome = await approvals.approve(
         context.db, approval_id, by=context.who.telegram_user_id, ctx=ctx
     )
-    wake_outbox(context.application)
     await _answer_decision(update, context, outcome)
 
 
@@ -382,7 +377,6 @@ async def _end_request(
         return
     ctx = action_context(context.settings, context.clock.now())
     request = await end(context.db, approval_id, by=context.who.telegram_user_id, ctx=ctx)
-    wake_outbox(context.application)
     me = await coordinators.of_account(context.db, context.who.telegram_user_id)
     what = ApprovalMessages(context.settings).what(
         request.description, context.language, diff=False
@@ -429,8 +423,7 @@ async def renames_told(context: BotContext, decided: renames.RenameDecided) -> N
             old=rename.old_name, new=rename.new_name,
         )  # fmt: skip
         notices[chat] = text
-    if await renames.tell_coordinators(context.db, rename, notices, now=context.clock.now()):
-        wake_outbox(context.application)
+    await renames.tell_coordinators(context.db, rename, notices, now=context.clock.now())
 
 
 def register(app: BotApplication) -> None:

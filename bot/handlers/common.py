@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest
 
 from bot import keyboards, texts
 from bot.callback_data import decode
 from bot.context import BotContext
-from bot.services import coordinators
+from bot.outgoing.common import html_notice
+from bot.services import coordinators, outbox
 from bot.services.letter_text import telegram_length
+from bot.services.outbox import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
@@ -110,32 +114,75 @@ def pack_pages(blocks: Sequence[Sequence[str]], limit: int = PAGE_LIMIT) -> list
     return pages or [""]
 
 
-async def tell(context: BotContext, chat_id: int, text: str, /, **kwargs: Any) -> bool:
-    """Sends a notice to someone other than the caller; a failure is logged, not raised."""
-    try:
-        await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True, **kwargs
-        )
-    except Forbidden:
-        log.warning("chat %s has not started the bot or blocked it", chat_id)
-        return False
-    except TelegramError as error:
-        log.warning("could not send a notice to chat %s: %s", chat_id, error)
-        return False
-    return True
+async def tell(
+    context: BotContext,
+    chat_id: int,
+    text: str,
+    /,
+    *,
+    about_letter: int | None = None,
+    to_contact: int | None = None,
+    **kwargs: Any,
+) -> bool:
+    """Sends a notice to someone other than the caller, through the outbox: a crash or an
+    outage loses nothing, and Telegram's refusals are recorded (coordinators see them).
+
+    ``about_letter``: the letter it is about (a purge clears it); ``to_contact``: the
+    contact it goes to (a removed contact does not get it). False when it could not be queued.
+    """
+    return await _queue(context, [(chat_id, html_notice(text, **kwargs))], about_letter, to_contact)
 
 
 async def notify_coordinators(
-    context: BotContext, message: str, /, reply_markup: Any = None, **params: object
+    context: BotContext,
+    message: str,
+    /,
+    reply_markup: Any = None,
+    *,
+    about_letter: int | None = None,
+    **params: object,
 ) -> None:
-    """Tells every coordinator in their language; one who never started the bot is logged.
+    """Tells every coordinator in their language, through the outbox (one who never
+    started the bot is recorded as unreachable there).
 
-    ``reply_markup`` may be a function of the language (buttons are translated too).
+    ``reply_markup`` may be a function of the language (buttons are translated too);
+    ``about_letter``: the letter it is about (a purge clears it).
     """
+    notices = []
     for coordinator_id, language in (await coordinators.languages(context.db)).items():
         text = texts.render(message, language, **params)
         markup = reply_markup(language) if callable(reply_markup) else reply_markup
-        await tell(context, coordinator_id, text, reply_markup=markup)
+        notices.append((coordinator_id, html_notice(text, reply_markup=markup)))
+    await _queue(context, notices, about_letter, None)
+
+
+def _notice_key(context: BotContext, chat_id: int, message: OutgoingMessage) -> str:
+    """The same notice from the same update is queued once (Telegram may deliver an update
+    again after a restart); a notice outside an update is its own."""
+    if context.update_id is None:
+        return f"notice:{uuid.uuid4().hex}"
+    digest = hashlib.sha256(message.to_payload().encode()).hexdigest()[:24]
+    return f"notice:u{context.update_id}:c{chat_id}:{digest}"
+
+
+async def _queue(
+    context: BotContext,
+    messages: Sequence[tuple[int, OutgoingMessage]],
+    letter_id: int | None,
+    contact_id: int | None,
+) -> bool:
+    notices = [
+        outbox.Notice(
+            chat_id, message, _notice_key(context, chat_id, message), letter_id, contact_id
+        )
+        for chat_id, message in messages
+    ]
+    try:
+        await outbox.queue_notices(context.db, notices, now=context.clock.now())
+    except Exception:  # the notice is lost, not the answer to the caller: say so in the log
+        log.exception("could not queue a notice to %s", [chat for chat, _ in messages])
+        return False
+    return True
 
 
 async def show_page(

@@ -12,7 +12,6 @@ from bot.context import BotApplication, BotContext
 from bot.handlers.approvals import request_action
 from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
 from bot.handlers.letters import describe_when, milestone_line
-from bot.jobs.schedule import wake_scheduler
 from bot.services import letters, milestones, reminders
 from bot.services.approvals import ActionResult, MoveDeadline
 from bot.services.deadlines import (
@@ -71,7 +70,6 @@ async def reminder_schedule(update: Update, context: BotContext) -> None:
             context.db, letter_id, reminders.read_offsets(raw), actor=actor(context),
             now=context.clock.now(), default_offsets=context.settings.reminder_offsets,
         )  # fmt: skip
-        wake_scheduler(context.application)
     await _show_schedule(update, context, letter_id)
 
 
@@ -151,7 +149,6 @@ async def milestone(update: Update, context: BotContext) -> None:
         context.db, letter_id, name, at, created_by=context.who.telegram_user_id,
         actor=actor(context), now=now,
     )  # fmt: skip
-    wake_scheduler(context.application)
     when, relative = describe_when(context, added.at)
     text = say(
         context, texts.MILESTONE_ADDED, milestone_id=added.id, letter_id=letter_id,

@@ -63,7 +63,7 @@ async def on_error(update: object, context: BotContext) -> None:
         log.error("unexpected %s (%s)\n%s", kind, describe_update(update), _stack(error))
     held = _throttle(context).check(kind, context.clock.now())
     if held is not None:
-        # Before the apology: once the user has it, any alert has gone out too.
+        # Queued before the apology: once the user has it, the alert cannot be lost.
         await _alert(context, kind, update, held)
     await _apologise(update, context)
 

@@ -22,8 +22,7 @@ from bot.context import BotApplication, BotContext
 from bot.db.types import ContactStatus
 from bot.handlers.common import reply, say
 from bot.handlers.letters import deliver_open_letters
-from bot.jobs.schedule import wake_scheduler
-from bot.messages import heard_again
+from bot.outgoing.letters import heard_again
 from bot.services import coordinators, flows, membership
 from bot.services.access import FloodVerdict, HeardAgain, Identity, Role, identify
 from bot.services.deadlines import format_deadline
@@ -191,7 +190,6 @@ async def _flood_guard(
                     account, identity.contact.id, context.language, context.zone.key, now, until
                 )
             )
-            wake_scheduler(context.application)  # it plans the moment to tell them
     raise ApplicationHandlerStop
 
 

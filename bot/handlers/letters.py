@@ -37,12 +37,12 @@ from bot.handlers.common import (
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.publication import composer_for
 from bot.handlers.refusals import in_place, refuse
-from bot.jobs.outbox import send_outgoing, wake_outbox
-from bot.jobs.schedule import wake_scheduler
-from bot.messages import LetterComposer, fitting_lines, label, render_changes
+from bot.outgoing.common import moment_text
+from bot.outgoing.letters import LetterComposer, fitting_lines, label, render_changes
+from bot.outgoing.telegram import send_outgoing
 from bot.services import flows, letters, responses
 from bot.services.approvals import ActionResult, ReviseLetter
-from bot.services.deadlines import format_deadline, parse_deadline, relative_hint
+from bot.services.deadlines import parse_deadline
 from bot.services.documents import MAX_FILE_BYTES, check_upload, extract_text
 from bot.services.flows import Flow
 from bot.services.letter_text import (
@@ -85,11 +85,7 @@ def _composer(context: BotContext) -> LetterComposer:
 
 def describe_when(context: BotContext, moment: datetime) -> tuple[str, str]:
     """An instant as the caller reads it: date and time in their zone, and a hint."""
-    now = context.clock.now()
-    return (
-        format_deadline(moment, context.zone, context.language),
-        relative_hint(moment, now, context.language),
-    )
+    return moment_text(moment, context.zone, context.language, context.clock.now())
 
 
 def response_counts(context: BotContext, tally: Tally) -> str:
@@ -765,8 +761,6 @@ async def _circulate(
         compose=(await composer_for(context, letter_id)).circulation,
         default_offsets=context.settings.reminder_offsets,
     )
-    wake_outbox(context.application)
-    wake_scheduler(context.application)
     return result
 
 
@@ -838,20 +832,17 @@ async def send_text_again(
         now=context.clock.now(),
         compose=composer.original_text if original else composer.full_text,
     )
-    wake_outbox(context.application)
 
 
 async def deliver_open_letters(context: BotContext, contact_id: int, organisation_id: int) -> None:
     """A contact who just joined gets the letters already open for their organisation."""
-    queued = await letters.deliver_open_letters(
+    await letters.deliver_open_letters(
         context.db,
         contact_id,
         organisation_id,
         now=context.clock.now(),
         compose=_composer(context).circulation,
     )
-    if queued:
-        wake_outbox(context.application)
 
 
 register_kind(

@@ -28,7 +28,6 @@ from bot.handlers.common import (
     say,
     show_page,
 )
-from bot.jobs.outbox import delete_expired_messages
 from bot.services import membership, org_names, renames
 from bot.services.approvals import (
     ActionResult,
@@ -156,7 +155,7 @@ async def _clear_chats(context: BotContext, removal: membership.Removal) -> str:
     """Deletes the removed people's messages now (the outbox's deletion sweep, as for a
     purge or DRAFT_TTL) and says what became of them."""
     if removal.deletions:
-        await delete_expired_messages(context.application)
+        await context.services.delete_expired_messages()
     outcome = await membership.deletion_outcome(context.db, removal)
     lines = []
     if outcome.deleted:

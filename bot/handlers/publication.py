@@ -24,7 +24,7 @@ from bot.handlers.common import (
     say,
 )
 from bot.handlers.published_lists import announce, send_files
-from bot.messages import LetterComposer
+from bot.outgoing.letters import LetterComposer
 from bot.services import approvals, org_names, publication, translations
 from bot.services.deadlines import format_deadline, parse_deadline
 from bot.services.publication import Collecting

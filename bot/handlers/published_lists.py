@@ -15,8 +15,7 @@ from bot import texts
 from bot.context import BotContext
 from bot.db.types import FileKind
 from bot.handlers.common import say
-from bot.jobs.outbox import wake_outbox
-from bot.messages import LetterComposer, label
+from bot.outgoing.letters import LetterComposer, label
 from bot.services import publication, translations
 from bot.services.deadlines import format_deadline
 from bot.services.publication import PublishedList
@@ -91,4 +90,3 @@ async def announce(context: BotContext, published: PublishedList) -> None:
         context.db, published.letter.id, published.number, now=context.clock.now(),
         compose=composer.publication_notice,
     )  # fmt: skip
-    wake_outbox(context.application)

@@ -29,7 +29,7 @@ from bot.handlers.common import (
     say,
 )
 from bot.handlers.flows import FlowKind, register_kind
-from bot.messages import CHANNEL_TEXTS, DECISION_TEXTS, LISTING_NAMES, label
+from bot.outgoing.letters import CHANNEL_TEXTS, DECISION_TEXTS, LISTING_NAMES, label
 from bot.services import approvals, flows, recording, responses
 from bot.services.flows import Flow
 from bot.services.recording import Recording, RecordRequest

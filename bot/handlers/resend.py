@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, coordinators_only, reply, say
-from bot.jobs.outbox import contact_lines, wake_outbox
+from bot.outgoing.broadcasts import contact_lines
 from bot.services import outbox
 from bot.services.resend import resend_uncertain
 
@@ -51,7 +51,6 @@ async def resend(update: Update, context: BotContext) -> None:
     if not done.messages:
         await reply(update, context, say(context, texts.RESEND_NOTHING))
         return
-    wake_outbox(context.application)
     await reply(update, context, say(context, texts.RESEND_QUEUED, count=done.messages))
 
 

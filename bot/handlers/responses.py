@@ -3,8 +3,6 @@ Withdraw, /mine. Every press is re-checked by the responses service."""
 
 from __future__ import annotations
 
-import functools
-
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -12,28 +10,28 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
+from bot.db.responses import Comment
 from bot.db.types import Decision, Listing
 from bot.handlers import signing
 from bot.handlers.common import (
     answer_in_place,
     command_argument,
-    notify_coordinators,
     parse_ref,
     reply,
     say,
-    tell,
 )
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
 from bot.handlers.letters import describe_when
 from bot.handlers.publication import composer_for
 from bot.handlers.refusals import in_place
-from bot.jobs.outbox import wake_outbox
-from bot.messages import label
+from bot.outgoing.common import html_message
+from bot.outgoing.letters import label
 from bot.services import flows, letters, responses, signer, witnesses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
+from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
-from bot.services.responses import OrganisationState, Outcome, Target
+from bot.services.responses import ColleagueNotice, OrganisationState, Outcome, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
@@ -83,13 +81,19 @@ def _now_text(context: BotContext) -> str:
     return format_deadline(context.clock.now(), context.settings.zone, context.language)
 
 
-async def _tell_colleagues(
-    context: BotContext, contact: Contact, message: str, **params: object
-) -> None:
-    for colleague in await responses.other_contacts(context.db, contact):
-        if colleague.telegram_user_id is not None:
-            text = texts.render(message, colleague.language, **params)
-            await tell(context, colleague.telegram_user_id, text)
+def _colleagues(message: str, contact: Contact, **params: object) -> ColleagueNotice:
+    """What the organisation's other contacts are told, each in their language (queued by
+    the service in the answer's transaction)."""
+
+    def compose(target: Target, colleague: Contact) -> OutgoingMessage:
+        text = texts.render(
+            message, colleague.language, name=contact.display_name or "",
+            title=target.letter.title or "", version=label(target.version),
+            organisation=target.organisation_name, **params,
+        )  # fmt: skip
+        return html_message(text)
+
+    return compose
 
 
 # --- sign -------------------------------------------------------------------------------------
@@ -189,8 +193,9 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
     contact, letter_id, version_id, listing = pressed
     query = update.callback_query
     assert query is not None
+    told = _colleagues(texts.COLLEAGUE_SIGNED, contact, listing=texts.Text(LISTING_TEXTS[listing]))
     outcome = await responses.sign(
-        context.db, contact, letter_id, version_id, listing, now=context.clock.now()
+        context.db, contact, letter_id, version_id, listing, now=context.clock.now(), tell=told
     )
     if not outcome.changed:
         await reply(update, context, say(context, texts.SIGN_ALREADY))
@@ -213,16 +218,6 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
     )
     await signing.tell_coordinators(context, target, Decision.SIGNED)
-    await _tell_colleagues(
-        context,
-        contact,
-        texts.COLLEAGUE_SIGNED,
-        name=contact.display_name or "",
-        title=target.letter.title or "",
-        version=label(target.version),
-        organisation=target.organisation_name,
-        listing=texts.Text(LISTING_TEXTS[listing]),
-    )
 
 
 async def sign_cancel(update: Update, context: BotContext) -> None:
@@ -271,8 +266,9 @@ async def _record_decline(
     assert contact is not None
     try:
         outcome = await responses.decline(
-            context.db, contact, letter_id, version_id, reason, now=context.clock.now()
-        )
+            context.db, contact, letter_id, version_id, reason, now=context.clock.now(),
+            tell=_colleagues(texts.COLLEAGUE_DECLINED, contact),
+        )  # fmt: skip
     except Refusal as refusal:
         if refusal.code is not Code.REASON_TOO_LONG:  # else the reason is typed again
             await flows.finish(context.db, context.who.telegram_user_id)
@@ -297,14 +293,6 @@ async def _declined(
     await reply(update, context, text)
     if outcome.changed:
         await signing.tell_coordinators(context, target, Decision.DECLINED)
-        await _tell_colleagues(
-            context,
-            contact,
-            texts.COLLEAGUE_DECLINED,
-            name=contact.display_name or "",
-            title=target.letter.title or "",
-            organisation=target.organisation_name,
-        )
 
 
 async def _decline_reason(update: Update, context: BotContext, flow: Flow) -> None:
@@ -346,21 +334,21 @@ async def _save_comment(
 ) -> None:
     contact = _member(context)
     assert contact is not None
-    target, saved = await responses.add_comment(
-        context.db, contact, letter_id, version_id, body, now=context.clock.now()
+
+    def notice(target: Target, saved: Comment, language: str) -> OutgoingMessage:
+        text = texts.render(
+            texts.COMMENT_TO_COORDINATORS, language, comment_id=saved.id,
+            title=target.letter.title or "", version=label(target.version),
+            name=contact.display_name or "", organisation=target.organisation_name,
+            body=saved.body or "",
+        )  # fmt: skip
+        markup = keyboards.reply_to_comment(saved.id, language)
+        return html_message(text, reply_markup=markup.to_dict())
+
+    await responses.add_comment(
+        context.db, contact, letter_id, version_id, body, now=context.clock.now(), tell=notice
     )
     await reply(update, context, say(context, texts.COMMENT_SAVED))
-    await notify_coordinators(
-        context,
-        texts.COMMENT_TO_COORDINATORS,
-        reply_markup=functools.partial(keyboards.reply_to_comment, saved.id),
-        comment_id=saved.id,
-        title=target.letter.title or "",
-        version=label(target.version),
-        name=contact.display_name or "",
-        organisation=target.organisation_name,
-        body=saved.body or "",
-    )
 
 
 async def _comment_message(update: Update, context: BotContext, flow: Flow) -> None:
@@ -442,7 +430,10 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
     if not confirmed:
         await answer_in_place(update, say(context, texts.WITHDRAW_KEPT))
         return
-    outcome = await responses.withdraw(context.db, contact, letter_id, now=context.clock.now())
+    told = _colleagues(texts.COLLEAGUE_WITHDREW, contact)
+    outcome = await responses.withdraw(
+        context.db, contact, letter_id, now=context.clock.now(), tell=told
+    )
     target = outcome.target
     text = say(
         context,
@@ -454,14 +445,6 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
     text = await _witnessed(context, text, target)
     await answer_in_place(update, text)
     await signing.tell_coordinators(context, target, Decision.WITHDRAWN)
-    await _tell_colleagues(
-        context,
-        contact,
-        texts.COLLEAGUE_WITHDREW,
-        name=contact.display_name or "",
-        organisation=target.organisation_name,
-        title=target.letter.title or "",
-    )
 
 
 async def open_current(update: Update, context: BotContext) -> None:
@@ -475,7 +458,6 @@ async def open_current(update: Update, context: BotContext) -> None:
         context.db, letter_id, contact.id, now=context.clock.now(),
         compose=lambda *about: [composer.summary(*about)],
     )  # fmt: skip
-    wake_outbox(context.application)
 
 
 async def mine(update: Update, context: BotContext) -> None:

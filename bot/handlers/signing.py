@@ -17,8 +17,7 @@ from bot.db.contacts import Contact
 from bot.db.types import Decision, Listing
 from bot.handlers.common import answer_in_place, reply, say
 from bot.handlers.flows import FlowKind, register_kind
-from bot.jobs.outbox import wake_outbox
-from bot.messages import DECISION_TEXTS
+from bot.outgoing.letters import DECISION_TEXTS
 from bot.services import flows, preferences, signer, translations
 from bot.services.flows import Flow
 from bot.services.outbox import OutgoingMessage
@@ -145,8 +144,6 @@ async def tell_coordinators(context: BotContext, target: Target, decision: Decis
 
     now = context.clock.now()
     key = f"{target.letter.id}:{target.organisation_id}:{decision}:{now.timestamp():.0f}"
-    queued = await preferences.tell_each(
+    await preferences.tell_each(
         context.db, letter_id=target.letter.id, key=key, compose=compose, now=now
     )
-    if queued:
-        wake_outbox(context.application)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from bot import keyboards, texts
@@ -11,11 +10,11 @@ from bot.approval_messages import ApprovalMessages
 from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
 from bot.db.contacts import Contact
-from bot.handlers.common import notify_coordinators, reply, say, tell
+from bot.handlers.common import reply, say, tell
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
 from bot.handlers.letters import deliver_open_letters
-from bot.jobs.outbox import wake_outbox
+from bot.outgoing.common import html_message
 from bot.services import coordinators, membership, renames
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline
@@ -45,6 +44,7 @@ async def start(update: Update, context: BotContext) -> None:
         display_name=user.full_name[:MAX_DISPLAY_NAME],
         language=texts.language_for(user.language_code),
         now=now,
+        tell=_joined,
     )
     if isinstance(result, membership.ReusedInvite):
         await _alert_reused(context, result)
@@ -65,13 +65,6 @@ async def start(update: Update, context: BotContext) -> None:
             reply_markup=keyboards.show_help(language),
         )
         await deliver_open_letters(context, result.contact.id, result.organisation.id)
-        await notify_coordinators(
-            context,
-            texts.CONTACT_JOINED,
-            name=result.contact.display_name or "",
-            organisation=result.organisation.name,
-            contact_id=result.contact.id,
-        )
         await _ask_about_rename(context, result.contact)
     elif isinstance(result, membership.CoordinatorJoined):
         await _coordinator_joined(update, context, result)
@@ -87,6 +80,15 @@ async def start(update: Update, context: BotContext) -> None:
         verdict = services.flood.penalise(user.id, now, context.settings.bad_invite_weight)
         if verdict is FloodVerdict.ALLOW:
             await send_neutral(update, context)
+
+
+def _joined(joined: membership.Joined, language: str) -> OutgoingMessage:
+    """What each coordinator is told when a member joined (queued with the join)."""
+    text = texts.render(
+        texts.CONTACT_JOINED, language, name=joined.contact.display_name or "",
+        organisation=joined.organisation.name, contact_id=joined.contact.id,
+    )  # fmt: skip
+    return html_message(text)
 
 
 async def _coordinator_joined(
@@ -108,13 +110,11 @@ async def _coordinator_joined(
 
 async def _ask_about_rename(context: BotContext, contact: Contact) -> None:
     """A contact who joins an organisation whose rename waits is asked about it (nobody
-    could answer before)."""
+    could answer before; the outbox wakes when the question is committed)."""
     messages = ApprovalMessages(context.settings)
-    asked = await renames.ask_new_contact(
+    await renames.ask_new_contact(
         context.db, contact, now=context.clock.now(), ask=messages.rename_question
     )
-    if asked:
-        wake_outbox(context.application)
 
 
 async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> None:
@@ -130,10 +130,8 @@ async def _alert_reused(context: BotContext, reuse: membership.ReusedInvite) -> 
             when=format_deadline(reuse.used_at, context.settings.zone, language),
             contact_id=reuse.contact_id, telegram_user_id=reuse.presented_by,
         )  # fmt: skip
-        params = {"text": text, "parse_mode": ParseMode.HTML}
-        notices[chat_id] = OutgoingMessage("sendMessage", params)
-    if await membership.alert_reused_invite(context.db, reuse, notices, now=context.clock.now()):
-        wake_outbox(context.application)
+        notices[chat_id] = html_message(text)
+    await membership.alert_reused_invite(context.db, reuse, notices, now=context.clock.now())
 
 
 def register(app: BotApplication) -> None:

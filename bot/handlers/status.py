@@ -23,16 +23,14 @@ from bot.handlers.common import (
     reply,
     say,
     show_page,
-    tell,
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
 from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
 from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
-from bot.jobs.outbox import wake_outbox
-from bot.jobs.schedule import wake_scheduler
-from bot.messages import CHANNEL_TEXTS, LetterComposer, chase_lines, label
+from bot.outgoing.common import html_message
+from bot.outgoing.letters import CHANNEL_TEXTS, LetterComposer, chase_lines, label
 from bot.services import (
     approvals,
     flows,
@@ -47,6 +45,7 @@ from bot.services import (
 from bot.services.approvals import ActionResult, Reopened, ReopenLetter
 from bot.services.deadlines import parse_deadline
 from bot.services.flows import Flow
+from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 from bot.services.responses import OrganisationState
 
@@ -266,6 +265,18 @@ async def start_reply(update: Update, context: BotContext) -> None:
     await reply(update, context, say(context, texts.REPLY_ASK, comment_id=args[0]))
 
 
+def _relayed(answered: responses.Reply) -> OutgoingMessage:
+    """A coordinator's reply as the member gets it (queued with the reply)."""
+    text = texts.render(
+        texts.REPLY_TO_MEMBER,
+        answered.member.language,
+        title=answered.letter.title or "",
+        comment=(answered.comment.body or "")[:500],
+        body=answered.reply.body or "",
+    )
+    return html_message(text)
+
+
 async def _reply_message(update: Update, context: BotContext, flow: Flow) -> None:
     message = update.effective_message
     if message is None or not message.text or not context.who.is_coordinator:
@@ -278,6 +289,7 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
             message.text,
             coordinator_id=context.who.telegram_user_id,
             now=context.clock.now(),
+            relay=_relayed,
         )
     except Refusal as refusal:
         if refusal.code not in (Code.COMMENT_TOO_LONG, Code.COMMENT_EMPTY):  # else: again
@@ -285,14 +297,6 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
         raise
     await flows.finish(context.db, flow.telegram_user_id)
     member = answered.member
-    relayed = texts.render(
-        texts.REPLY_TO_MEMBER,
-        member.language,
-        title=answered.letter.title or "",
-        comment=(answered.comment.body or "")[:500],
-        body=answered.reply.body or "",
-    )
-    await tell(context, answered.member_chat, relayed)
     organisation = await responses.organisation_name(context.db, member)
     text = say(context, texts.REPLY_SENT, name=member.display_name or "", organisation=organisation)
     await reply(update, context, text)
@@ -319,7 +323,6 @@ async def remind(update: Update, context: BotContext) -> None:
         return
     parts = []
     if run.contacts:
-        wake_outbox(context.application)
         parts.append(
             say(
                 context, texts.REMIND_QUEUED, contacts=run.contacts, organisations=run.organisations
@@ -359,8 +362,6 @@ async def close_answer(update: Update, context: BotContext) -> None:
         compose=LetterComposer(context.settings).closed_notice,
     )  # fmt: skip
     counts = await responses.tally(context.db, letter_id)
-    wake_outbox(context.application)
-    wake_scheduler(context.application)
     text = say(
         context,
         texts.LETTER_CLOSED_DONE,

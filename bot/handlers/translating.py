@@ -23,7 +23,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.flows import FlowKind, register_kind
 from bot.handlers.letters import _ASK_LIMIT, TextInput, _collect, _typed_text, characters
-from bot.messages import label, render_changes
+from bot.outgoing.letters import label, render_changes
 from bot.services import approvals, flows, translations
 from bot.services.flows import Flow
 from bot.services.letter_text import diff_paragraphs, telegram_length

@@ -29,20 +29,9 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Sequence
-from typing import Any
 
 import httpx
-from telegram import (
-    Bot,
-    ForceReply,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    ReplyParameters,
-)
+from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -54,8 +43,17 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot import callback_data, keyboards, texts
+from bot import texts
 from bot.context import BotApplication, BotContext, Services, services_of
+from bot.db.connection import Change
+from bot.outgoing.broadcasts import (
+    display_name,
+    progress_text,
+    refused_notice,
+    report,
+    unreachable_notice,
+)
+from bot.outgoing.telegram import send_outgoing
 from bot.services import coordinators, languages, outbox
 from bot.services.outbox import BroadcastProgress, Delivery, OutgoingMessage
 from bot.throughput import ChatPacedRateLimiter, RateLimitArgs, retry_after_seconds
@@ -72,7 +70,6 @@ STOP_GRACE = 10.0  # seconds requests in flight get to finish at shutdown
 SEND_TIMEOUT = 15.0  # seconds to wait for Telegram's answer; later, the message is uncertain
 DELETE_JOB = "outbox:delete-expired"
 DELETE_INTERVAL = 60.0  # seconds between DRAFT_TTL sweeps
-REPORT_BUDGET = 3000  # characters of contact names in a report, well under Telegram's 4096
 NOT_SENT_CAUSES = (httpx.PoolTimeout, httpx.ConnectTimeout, httpx.ConnectError)
 
 
@@ -81,62 +78,8 @@ def _not_sent(error: TelegramError) -> bool:
     return isinstance(error.__cause__, NOT_SENT_CAUSES)
 
 
-def _reply_markup(data: dict[str, Any]) -> Any:
-    if "inline_keyboard" in data:
-        return InlineKeyboardMarkup.de_json(data, None)
-    if "keyboard" in data:
-        return ReplyKeyboardMarkup.de_json(data, None)
-    if "remove_keyboard" in data:
-        return ReplyKeyboardRemove.de_json(data, None)
-    if "force_reply" in data:
-        return ForceReply.de_json(data, None)
-    raise ValueError("reply_markup of an unknown kind")
-
-
-def _typed(params: dict[str, Any]) -> dict[str, Any]:
-    """Bot API JSON parameters → PTB keyword arguments (what PTB has no name for stays raw)."""
-    known = {"parse_mode", "protect_content", "disable_notification", "caption",
-             "disable_web_page_preview"}  # fmt: skip
-    kwargs: dict[str, Any] = {key: params.pop(key) for key in list(params) if key in known}
-    if (markup := params.pop("reply_markup", None)) is not None:
-        kwargs["reply_markup"] = _reply_markup(markup)
-    if (preview := params.pop("link_preview_options", None)) is not None:
-        kwargs["link_preview_options"] = LinkPreviewOptions.de_json(preview, None)
-    if (reply := params.pop("reply_parameters", None)) is not None:
-        kwargs["reply_parameters"] = ReplyParameters.de_json(reply, None)
-    if params:
-        kwargs["api_kwargs"] = params
-    return kwargs
-
-
-async def send_outgoing(
-    bot: Bot, chat_id: int, message: OutgoingMessage, **options: Any
-) -> Message:
-    """Sends one ``OutgoingMessage`` now, through PTB's typed methods (and the rate limiter).
-
-    ``options`` are PTB's per-call keywords (``rate_limit_args``, ``read_timeout``, …).
-    """
-    params = dict(message.params)
-    if message.method == "sendMessage":
-        text = params.pop("text")
-        return await bot.send_message(chat_id, text, **options, **_typed(params))
-    if message.method == "sendDocument":
-        document = params.pop("document")
-        return await bot.send_document(chat_id, document, **options, **_typed(params))
-    photo = params.pop("photo")
-    return await bot.send_photo(chat_id, photo, **options, **_typed(params))
-
-
-def _html(text: str, **params: Any) -> OutgoingMessage:
-    return OutgoingMessage(
-        "sendMessage",
-        {"text": text, "parse_mode": ParseMode.HTML,
-         "link_preview_options": {"is_disabled": True}, **params},
-    )  # fmt: skip
-
-
 class OutboxSender:
-    """Drains the outbox; ``wake()`` after queueing makes it look at once."""
+    """Drains the outbox; a commit that queued deliveries wakes it (``Database.on_commit``)."""
 
     def __init__(
         self,
@@ -185,10 +128,17 @@ class OutboxSender:
                 interrupted,
             )
         self._stopping = False
+        # Every transaction that queues deliveries wakes the sender once it commits.
+        self.services.database.on_commit(Change.OUTBOX, self.wake)
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
     def wake(self) -> None:
         self._wake.set()
+
+    async def delete_expired(self) -> int:
+        """Deletes the messages due to go now (after a purge or a removal), not at the next
+        sweep; returns how many are gone."""
+        return await delete_expired_messages(self._app)
 
     async def stop(self) -> None:
         """Stops claiming; requests in flight get ``STOP_GRACE`` seconds to finish."""
@@ -324,6 +274,9 @@ class OutboxSender:
             await outbox.record_sent(
                 db, delivery.id, message_id=sent.message_id, now=self.services.clock.now()
             )
+            if message.file is not None and sent.document is not None:
+                # The others who get this file get it by file_id; the copy leaves the database.
+                await outbox.record_uploaded(db, message, sent.document.file_id)
 
     async def _call(self, chat_id: int, message: OutgoingMessage, *, admitted: bool) -> Message:
         return await send_outgoing(
@@ -349,19 +302,17 @@ class OutboxSender:
             who = await outbox.recipient(services.database, delivery.contact_id)
             if who is not None:
                 notices = {
-                    chat: _html(_unreachable_text(who, language))
+                    chat: unreachable_notice(who, language)
                     for chat, language in (await self._coordinators()).items()
                 }
         log.info("outbox: chat %s is unreachable: %s", delivery.chat_id, error)
-        queued = await outbox.record_unreachable(
+        await outbox.record_unreachable(
             services.database,
             delivery,
             error=_describe(error),
             now=services.clock.now(),
             notices=notices,
         )
-        if queued:
-            self.wake()
 
     async def _refused(self, delivery: Delivery, error: TelegramError) -> None:
         services = self.services
@@ -376,24 +327,18 @@ class OutboxSender:
         no_report = broadcast is None or broadcast.requested_by is None
         if delivery.contact_id is not None and no_report:
             who = await outbox.recipient(services.database, delivery.contact_id)
-            name = _name(who) if who is not None else f"chat {delivery.chat_id}"
+            name = display_name(who) if who is not None else f"chat {delivery.chat_id}"
             notices = {
-                chat: _html(
-                    texts.render(
-                        texts.OUTBOX_MESSAGE_REFUSED, language, name=name, error=_describe(error)
-                    )
-                )
+                chat: refused_notice(name, _describe(error), language)
                 for chat, language in (await self._coordinators()).items()
             }
-        queued = await outbox.record_refused(
+        await outbox.record_refused(
             services.database,
             delivery,
             error=_describe(error),
             now=services.clock.now(),
             notices=notices,
         )
-        if queued:
-            self.wake()
 
     async def _coordinators(self) -> dict[int, str]:
         """Every coordinator's chat and language, in a fixed order."""
@@ -429,13 +374,13 @@ class OutboxSender:
                 await self._show(broadcast, progress, done=False)
 
     async def _finish(self, broadcast: outbox.Broadcast, progress: BroadcastProgress) -> None:
-        report = None
+        composed = None
         if broadcast.requested_by is not None:
             language = await self._language(broadcast)
-            report = _report(progress, broadcast.progress_message_id, language)
+            composed = report(progress, broadcast.progress_message_id, language)
         now = self.services.clock.now()
         if not await outbox.finish_broadcast(
-            self.services.database, broadcast, now=now, report=report
+            self.services.database, broadcast, now=now, report=composed
         ):
             return
         log.info(
@@ -450,7 +395,6 @@ class OutboxSender:
         self._first_seen.pop(broadcast.id, None)
         self._requester_language.pop(broadcast.id, None)
         self._progress_failed.discard(broadcast.id)
-        self.wake()  # the report is a delivery
 
     async def _show(
         self, broadcast: outbox.Broadcast, progress: BroadcastProgress, *, done: bool
@@ -458,7 +402,7 @@ class OutboxSender:
         chat_id = broadcast.requested_by
         if chat_id is None or broadcast.id in self._progress_failed:
             return
-        text = _progress_text(progress, done=done, language=await self._language(broadcast))
+        text = progress_text(progress, done=done, language=await self._language(broadcast))
         if self._shown.get(broadcast.id) == text:
             return
         bot = self._app.bot
@@ -493,92 +437,6 @@ class OutboxSender:
 
 def _describe(error: TelegramError) -> str:
     return error.message
-
-
-def _name(who: outbox.Recipient) -> str:
-    return f"{who.name} ({who.organisation})" if who.organisation else who.name
-
-
-def _unreachable_text(who: outbox.Recipient, language: str) -> str:
-    if who.organisation is None:
-        return texts.render(texts.OUTBOX_CONTACT_UNREACHABLE_NO_ORG, language, name=who.name)
-    return texts.render(
-        texts.OUTBOX_CONTACT_UNREACHABLE, language, name=who.name, organisation=who.organisation
-    )
-
-
-def _progress_text(progress: BroadcastProgress, *, done: bool, language: str) -> str:
-    details = ""
-    if progress.unreachable_contacts:
-        details += texts.render(
-            texts.OUTBOX_DETAIL_UNREACHABLE, language, count=len(progress.unreachable_contacts)
-        )
-    if progress.uncertain:
-        details += texts.render(texts.OUTBOX_DETAIL_UNCERTAIN, language, count=progress.uncertain)
-    if progress.failed:
-        details += texts.render(texts.OUTBOX_DETAIL_FAILED, language, count=progress.failed)
-    return texts.render(
-        texts.OUTBOX_PROGRESS_DONE if done else texts.OUTBOX_PROGRESS,
-        language,
-        delivered=progress.sent,
-        total=progress.total,
-        details=texts.Html(details),
-    )
-
-
-def contact_lines(
-    contacts: Sequence[outbox.Recipient], language: str, budget: int = REPORT_BUDGET
-) -> list[str]:
-    """ "• Name (Organisation)" per contact, as many as fit in ``budget`` characters."""
-    lines = []
-    for shown, who in enumerate(contacts):
-        if who.organisation is None:
-            line = texts.render(texts.OUTBOX_REPORT_CONTACT_NO_ORG, language, name=who.name)
-        else:
-            line = texts.render(
-                texts.OUTBOX_REPORT_CONTACT, language, name=who.name, organisation=who.organisation
-            )
-        budget -= len(line) + 1
-        if budget < 0:
-            more = len(contacts) - shown
-            lines.append(texts.render(texts.OUTBOX_REPORT_MORE, language, count=more))
-            break
-        lines.append(line)
-    return lines
-
-
-def _report(progress: BroadcastProgress, reply_to: int | None, language: str) -> OutgoingMessage:
-    lines = [
-        texts.render(texts.OUTBOX_REPORT, language, delivered=progress.sent, total=progress.total)
-    ]
-    # Two lists share the budget: the unreachable first, then who may have missed a message.
-    budget = REPORT_BUDGET // 2 if progress.uncertain_contacts else REPORT_BUDGET
-    if progress.unreachable_contacts:
-        lines += ["", texts.render(texts.OUTBOX_REPORT_UNREACHABLE, language)]
-        lines += contact_lines(progress.unreachable_contacts, language, budget)
-    params: dict[str, Any] = {}
-    if progress.uncertain:
-        uncertain = texts.render(texts.OUTBOX_REPORT_UNCERTAIN, language, count=progress.uncertain)
-        lines += ["", uncertain, *contact_lines(progress.uncertain_contacts, language, budget)]
-        markup = keyboards.resend(callback_data.RESEND_BROADCAST, progress.broadcast_id, language)
-        params["reply_markup"] = markup.to_dict()
-    if progress.failed:
-        if progress.refused_error is not None:
-            failed = texts.render(
-                texts.OUTBOX_REPORT_REFUSED,
-                language,
-                count=progress.failed,
-                error=progress.refused_error,
-            )
-        else:
-            failed = texts.render(texts.OUTBOX_REPORT_FAILED, language, count=progress.failed)
-        lines += ["", failed]
-    if progress.cancelled:
-        cancelled = texts.render(texts.OUTBOX_REPORT_CANCELLED, language, count=progress.cancelled)
-        lines += ["", cancelled]
-    if reply_to is not None:
-        params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
-    return _html("\n".join(lines), **params)
 
 
 # --- DRAFT_TTL ------------------------------------------------------------------------------
@@ -656,7 +514,8 @@ async def stop(app: BotApplication) -> None:
 
 
 def wake_outbox(app: BotApplication) -> None:
-    """Tells the sender that deliveries were queued (it also polls on its own)."""
+    """Makes the sender look at the queue now. Queueing needs no call: the transaction
+    that queues wakes the sender when it commits (``Database.on_commit``)."""
     sender = services_of(app).outbox_sender
     if sender is not None:
         sender.wake()

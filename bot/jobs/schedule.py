@@ -17,22 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import InputFile
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
-
-from bot import texts
 from bot.approval_messages import action_context
 from bot.context import BotApplication, BotContext, Services, services_of
-from bot.db.coordinators import Coordinator
-from bot.db.letters import Letter
-from bot.db.milestones import Milestone
-from bot.jobs.outbox import delete_expired_messages, wake_outbox
-from bot.messages import LetterComposer, chase_lines, heard_again, label
+from bot.db.connection import Change
+from bot.jobs.outbox import delete_expired_messages
+from bot.outgoing.common import html_message
+from bot.outgoing.coordinators import CoordinatorComposer
+from bot.outgoing.letters import LetterComposer, heard_again
 from bot.services import (
     access,
     approvals,
@@ -47,10 +41,6 @@ from bot.services import (
     responses,
     witnesses,
 )
-from bot.services.deadlines import format_deadline, relative_hint
-from bot.services.digest import LetterActivity
-from bot.services.outbox import OutgoingMessage
-from bot.services.reminders import ChaseItem
 
 log = logging.getLogger(__name__)
 
@@ -70,22 +60,10 @@ class Pass:
     digest: int | None = None  # None: no digest was due
 
 
-def _html(text: str) -> OutgoingMessage:
-    return OutgoingMessage(
-        "sendMessage",
-        {"text": text, "parse_mode": ParseMode.HTML, "link_preview_options": {"is_disabled": True}},
-    )
-
-
 class Scheduler:
     def __init__(self, app: BotApplication) -> None:
         self.app = app
         self._lock = asyncio.Lock()
-        # Each coordinator's chat and language, read at the start of every pass: what they
-        # get is composed inside the services' transactions, which take plain functions.
-        self._coordinators: dict[int, str] = {}
-        # The audit chain's head when the digest is composed (a witness coordinators keep).
-        self._chain_head: str | None = None
 
     @property
     def services(self) -> Services:
@@ -96,8 +74,6 @@ class Scheduler:
         async with self._lock:
             result = await self._run_due()
             self._plan(await self.next_due())
-        if result.queued or result.closed:  # closing tells members too
-            wake_outbox(self.app)
         if result.closed or result.reminded or result.queued:
             log.info("schedule: %s", result)
         return result
@@ -105,17 +81,22 @@ class Scheduler:
     async def _run_due(self) -> Pass:
         services = self.services
         settings, db, now = services.settings, services.database, services.clock.now()
-        self._coordinators = await coordinators.languages(db)
+        # The audit chain's head: the digest and close reports carry it (a witness kept
+        # outside the server).
+        told = CoordinatorComposer(
+            await coordinators.languages(db), settings.zone, now,
+            chain_head=await witnesses.chain_head(db),
+        )  # fmt: skip
         composer = LetterComposer(settings)
         closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
-        await self._send_close_reports()
+        await self._queue_close_reports(told)
         await flows.expire(db, now=now)  # what was typed into an abandoned flow goes
         # Requests nobody decided in time (issue 16): their requester and the others told.
         expired = await approvals.expire_due(db, action_context(settings, now))
         if settings.retention_days is not None:
             retention = timedelta(days=settings.retention_days)
             announced = await purge.announce_purges(
-                db, now=now, retention=retention, compose=self._purge_announcement
+                db, now=now, retention=retention, compose=told.purge_announcement
             )
             announced_queued = sum(item.queued for item in announced)
             if await purge.purge_expired(db, now=now, retention=retention):
@@ -124,23 +105,23 @@ class Scheduler:
             announced_queued = 0
         claimed = await reminders.claim_due_reminders(
             db, now=now, default_zone=settings.zone, quiet_default=settings.quiet_hours,
-            compose_chase=self._chase_messages,
+            compose_chase=told.chase,
         )  # fmt: skip
         queued = claimed.queued
         queued += await reminders.queue_due_sends(db, now=now, compose=composer.reminder)
-        queued += await milestones.remind_due_milestones(
-            db, now=now, compose=self._milestone_messages
-        )
+        queued += await milestones.remind_due_milestones(db, now=now, compose=told.milestone)
         # Members paused by the flood guard are told when they are heard again.
-        owed = [(notice, _html(heard_again(notice))) for notice in services.flood.heard_again(now)]
+        owed = [
+            (notice, html_message(heard_again(notice)))
+            for notice in services.flood.heard_again(now)
+        ]
         if owed:
             queued += await access.queue_heard_again(db, owed, now=now)
         digest_queued = None
         if settings.digest_time is not None:
-            self._chain_head = await witnesses.chain_head(db)  # the digest carries it
             digest_queued = await digest.send_due_digest(
                 db, now=now, at=settings.digest_time, zone=settings.zone,
-                compose=self._digest_messages,
+                compose=told.digest,
             )  # fmt: skip
         return Pass(
             tuple(letter.id for letter in closed),
@@ -193,97 +174,10 @@ class Scheduler:
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )  # fmt: skip
 
-    # --- what coordinators get --------------------------------------------------------------
-
-    def _coordinator_chats(self) -> list[tuple[int, str]]:
-        """Every coordinator's chat with the language they read, in a fixed order."""
-        return sorted(self._coordinators.items())
-
-    def _when(self, moment: datetime, language: str) -> tuple[str, str]:
-        now = self.services.clock.now()
-        zone = self.services.settings.zone
-        return (
-            format_deadline(moment, zone, language),
-            relative_hint(moment, now, language),
-        )
-
-    def _purge_announcement(
-        self, letter: Letter, purge_at: datetime, coordinator: Coordinator
-    ) -> OutgoingMessage | None:
-        """RETENTION_DAYS will purge the letter's texts in a day (issue 16)."""
-        language = coordinator.language
-        text = texts.render(
-            texts.RETENTION_NOTICE, language, letter_id=letter.id, title=letter.title or "",
-            when=self._when(purge_at, language)[0],
-        )  # fmt: skip
-        return _html(text)
-
-    def _milestone_messages(
-        self, milestone: Milestone, letter: Letter
-    ) -> Sequence[tuple[int, OutgoingMessage]]:
-        messages = []
-        for chat, language in self._coordinator_chats():
-            when, relative = self._when(milestone.at, language)
-            text = texts.render(
-                texts.MILESTONE_REMINDER, language, name=milestone.name, when=when,
-                relative=relative, letter_id=letter.id, title=letter.title or "",
-            )  # fmt: skip
-            messages.append((chat, _html(text)))
-        return messages
-
-    def _chase_messages(
-        self, letter: Letter, organisations: Sequence[ChaseItem]
-    ) -> Sequence[tuple[int, OutgoingMessage]]:
-        """Reminders went out, but these organisations can't get one in Telegram."""
-        messages = []
-        for chat, language in self._coordinator_chats():
-            listed = chase_lines(organisations, language, letter.id)
-            when, relative = self._when(letter.deadline, language)
-            text = texts.render(
-                texts.REMINDER_CHASE, language, count=len(organisations), letter_id=letter.id,
-                title=letter.title or "", deadline=when, relative=relative,
-                organisations=texts.Html(listed),
-            )  # fmt: skip
-            messages.append((chat, _html(text)))
-        return messages
-
-    def _digest_messages(
-        self, news: Sequence[LetterActivity], since: datetime
-    ) -> Sequence[tuple[int, OutgoingMessage]]:
-        return [
-            (chat, _html(self._digest_text(news, since, language)))
-            for chat, language in self._coordinator_chats()
-        ]
-
-    def _digest_text(self, news: Sequence[LetterActivity], since: datetime, language: str) -> str:
-        parts = [texts.render(texts.DIGEST_HEADER, language, since=self._when(since, language)[0])]
-        for item in news:
-            counted = [
-                texts.render(text, language, count=item.count(what))
-                for what, text in (
-                    ("signed", texts.DIGEST_SIGNED),
-                    ("declined", texts.DIGEST_DECLINED),
-                    ("withdrawn", texts.DIGEST_WITHDRAWN),
-                    ("comments", texts.DIGEST_COMMENTS),
-                )
-                if item.count(what)
-            ]
-            line = texts.render(
-                texts.DIGEST_LINE, language, letter_id=item.letter.id,
-                title=item.letter.title or "",
-                relative=self._when(item.letter.deadline, language)[1],
-                news=texts.Html(", ".join(counted)),
-            )  # fmt: skip
-            parts.append(line)
-        parts.append(texts.render(texts.DIGEST_FOOTER, language))
-        if self._chain_head is not None:
-            parts.append(texts.render(texts.CHAIN_HEAD_LINE, language, code=self._chain_head))
-        return "\n\n".join(parts)
-
-    async def _send_close_reports(self) -> None:
+    async def _queue_close_reports(self, composer: CoordinatorComposer) -> None:
         """The final tally and the export, to every coordinator, for letters closed at
-        their deadline. Marked sent afterwards: a crash in between sends it again rather
-        than never."""
+        their deadline: queued in the outbox with its files, in the transaction that marks
+        the report sent (never lost in a crash, never sent twice)."""
         services = self.services
         db, now = services.database, services.clock.now()
         for letter in await lifecycle.close_reports_due(db):
@@ -291,37 +185,8 @@ class Scheduler:
             files = await letter_export.export_letter(
                 db, letter.id, actor="system", now=now, zone=services.settings.zone
             )
-            counts = status.tally
-            tally = dict(
-                letter_id=letter.id, title=letter.title or "",
-                version=label(status.latest), signed=counts.signed,
-                reconfirm=counts.reconfirm, declined=counts.declined,
-                pending=counts.pending + counts.no_contact,  # no answer either way
-            )  # fmt: skip
-            delivered = True
-            head = await witnesses.chain_head(db)
-            for chat, language in self._coordinator_chats():
-                text = texts.render(
-                    texts.AUTO_CLOSED_REPORT, language,
-                    deadline=self._when(letter.deadline, language)[0], **tally,
-                )  # fmt: skip
-                if head is not None:
-                    text += "\n\n" + texts.render(texts.CHAIN_HEAD_LINE, language, code=head)
-                try:
-                    await self.app.bot.send_message(
-                        chat, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-                    )
-                    for name, content in files.items():
-                        await self.app.bot.send_document(
-                            chat, document=InputFile(content, filename=name)
-                        )
-                except Forbidden:
-                    log.warning("schedule: coordinator %s has not opened the bot", chat)
-                except TelegramError as error:
-                    log.warning("schedule: close report for letter %s: %s", letter.id, error)
-                    delivered = False
-            if delivered:
-                await lifecycle.close_report_sent(db, letter.id)
+            reports = composer.close_report(letter, status)
+            await lifecycle.queue_close_report(db, letter, reports, files, now=now)
 
 
 async def _job(context: BotContext) -> None:
@@ -335,6 +200,10 @@ async def start(app: BotApplication) -> None:
     services = services_of(app)
     if services.scheduler is None:
         services.scheduler = Scheduler(app)
+    # What the scheduler waits for changed: a commit that moved a deadline, closed or
+    # reopened a letter, planned reminders or milestones; or the flood guard owes a notice.
+    services.database.on_commit(Change.SCHEDULE, services.scheduler.wake)
+    services.flood.on_owed(services.scheduler.wake)
     job_queue = app.job_queue
     if job_queue is None:
         log.warning("no job queue: reminders, deadlines and digests will not run")
@@ -349,7 +218,8 @@ async def start(app: BotApplication) -> None:
 
 
 def wake_scheduler(app: BotApplication) -> None:
-    """Tells the scheduler that something due changed (handlers call this)."""
+    """Makes the scheduler look again now. Changes need no call: a commit that changes
+    what is due wakes it (``Database.on_commit``), and so does the flood guard."""
     scheduler = services_of(app).scheduler
     if scheduler is not None:
         scheduler.wake()

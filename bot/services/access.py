@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections import OrderedDict, deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -108,6 +108,8 @@ class FloodGuard:
         # Accounts seen as members: only theirs can be input to a flow (no lookup for others).
         self._members: OrderedDict[int, None] = OrderedDict()
         self._owed: dict[int, HeardAgain] = {}
+        # Told when a notice is owed (the scheduler plans the moment to send it).
+        self._on_owed: Callable[[], None] | None = None
 
     def check(self, account: int, now: datetime, weight: int = 1) -> FloodVerdict:
         until = self._paused_until.get(account)
@@ -153,9 +155,15 @@ class FloodGuard:
         owed = self._owed.pop(account, None)
         return None if owed is None else replace(owed, until=min(owed.until, now))
 
+    def on_owed(self, listener: Callable[[], None]) -> None:
+        """``listener`` is called whenever a notice is owed (the scheduler registers)."""
+        self._on_owed = listener
+
     def owe(self, notice: HeardAgain) -> None:
         """The member was told they are paused: tell them ``notice`` when it ends."""
         self._owed[notice.account] = notice
+        if self._on_owed is not None:
+            self._on_owed()
 
     def heard_again(self, now: datetime, account: int | None = None) -> list[HeardAgain]:
         """The notices now due (of one account, or all), each handed out once."""

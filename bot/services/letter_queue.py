@@ -2,7 +2,7 @@
 same thing twice (a retry, a crash) queues nothing. No Telegram here.
 
 What the messages look like is decided by a ``Composer`` passed in from the Telegram
-side (``bot.messages``); circulation, revisions, reminders and the lifecycle's notices
+side (``bot.outgoing.letters``); circulation, revisions, reminders and the lifecycle's notices
 (closed, reopened) all queue through here, in their caller's transaction.
 """
 

@@ -22,10 +22,12 @@ from bot.db import reminders as reminders_repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.letters import Letter
 from bot.db.types import CloseReport, LetterStatus
-from bot.services import reminder_plan
+from bot.services import outbox, reminder_plan
 from bot.services.agreement import Agreement, with_agreement
 from bot.services.letter_queue import Composer, tell_recipients
+from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
+from bot.services.stored_files import StoredFile
 
 # --- what each state allows ---------------------------------------------------------------
 
@@ -169,6 +171,36 @@ async def close_reports_due(db: Executor) -> list[Letter]:
 
 async def close_report_sent(db: Executor, letter_id: int) -> None:
     await letters_repo.set_close_report(db, letter_id, CloseReport.SENT)
+
+
+async def queue_close_report(
+    db: Database,
+    letter: Letter,
+    reports: Sequence[tuple[int, OutgoingMessage]],
+    files: Mapping[str, bytes],
+    *,
+    now: datetime,
+) -> int:
+    """Queues the close report to each coordinator (``reports``: chat, message), each
+    followed by ``files`` (name → content), in the transaction that marks the report sent:
+    not lost in a crash, not sent twice. The files travel in the deliveries (the first send
+    uploads them, the others then reuse Telegram's file_id); a purge of the letter clears
+    them with its other messages. Returns how many messages were queued."""
+    closing = letter.closed_at.isoformat() if letter.closed_at is not None else "-"
+    key = f"close-report:{letter.id}:{closing}"
+    queued = 0
+    async with db.transaction() as tx:
+        stored = [StoredFile(name, content) for name, content in files.items()]
+        for chat, report in reports:
+            documents = [OutgoingMessage("sendDocument", {}, file) for file in stored]
+            for part, message in enumerate([report, *documents]):
+                queued += await outbox.enqueue(
+                    tx, broadcast_id=None, contact_id=None, chat_id=chat, letter_id=letter.id,
+                    kind="report", message=message, dedupe_key=f"{key}:{part}:to:{chat}",
+                    now=now,
+                )  # fmt: skip
+        await close_report_sent(tx, letter.id)
+    return queued
 
 
 # --- reopening ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -495,6 +495,9 @@ class CoordinatorJoined:
 
 
 RedeemResult = Joined | CoordinatorJoined | AlreadyBound | InvalidInvite
+# What each coordinator is told when a member joined (the join, the coordinator's language
+# → the message), queued in the join's transaction.
+JoinNotice = Callable[[Joined, str], OutgoingMessage]
 
 
 async def redeem_invite(
@@ -505,7 +508,9 @@ async def redeem_invite(
     display_name: str,
     language: str,
     now: datetime,
+    tell: JoinNotice | None = None,
 ) -> RedeemResult:
+    """``tell``: what every coordinator is told when a member joins."""
     if not TOKEN_SHAPE.match(token):
         return INVALID_INVITE
     async with db.transaction() as tx:
@@ -547,7 +552,17 @@ async def redeem_invite(
             organisation_id=org.id, contact_id=contact.id,
             data={"invite_id": invite.id, "telegram_user_id": telegram_user_id},
         )  # fmt: skip
-        return Joined(await contacts_repo.existing(tx, contact.id), org)
+        joined = Joined(await contacts_repo.existing(tx, contact.id), org)
+        if tell is not None:
+            for coordinator in await coordinators_repo.live(tx):
+                if coordinator.telegram_user_id is None:
+                    continue
+                await outbox.enqueue(
+                    tx, broadcast_id=None, contact_id=None, chat_id=coordinator.telegram_user_id,
+                    letter_id=None, kind="notice", message=tell(joined, coordinator.language),
+                    dedupe_key=f"joined:{invite.id}:to:{coordinator.telegram_user_id}", now=now,
+                )  # fmt: skip
+        return joined
 
 
 async def _join_as_coordinator(

@@ -1,7 +1,8 @@
-"""The outbox: every outgoing broadcast message is stored as a delivery first.
+"""The outbox: every message that is not the direct answer to an update is stored as a
+delivery first (broadcasts, notices, reports, their files).
 
-Callers queue deliveries inside their own transaction (``create_broadcast`` and
-``enqueue``), then wake the sender (``services.outbox_sender.wake()``); the sender
+Callers queue deliveries inside their own transaction (``create_broadcast``, ``enqueue``,
+``queue_notices``); the commit wakes the sender (``Database.on_commit``), which
 (``bot.jobs.outbox``) drains the queue at Telegram's limits and records each outcome
 through the functions below. Nothing here knows about Telegram: a message is a Bot API
 method name and JSON-able parameters.
@@ -16,7 +17,7 @@ it: never resent blindly, only when a coordinator asks, ``services.resend``),
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -25,17 +26,21 @@ from bot.db import deliveries as repo
 from bot.db.connection import Database, Executor, Transaction
 from bot.db.deliveries import Broadcast, Delivery
 from bot.db.types import ContactStatus, DeliveryReason, DeliveryStatus
+from bot.services.stored_files import StoredFile
 from bot.settings import DELETE_WINDOW
 
 __all__ = [
     "Broadcast",
     "BroadcastProgress",
     "Delivery",
+    "Notice",
     "OutgoingMessage",
     "Recipient",
+    "StoredFile",
     "broadcast_progress",
     "create_broadcast",
     "enqueue",
+    "queue_notices",
 ]
 
 Method = Literal["sendMessage", "sendDocument", "sendPhoto"]
@@ -56,11 +61,14 @@ class OutgoingMessage:
 
     ``params`` are JSON-able Bot API parameters: text/caption, parse_mode, reply_markup
     as a dict (``InlineKeyboardMarkup.to_dict()``), protect_content,
-    link_preview_options, and for files a Telegram ``file_id`` string.
+    link_preview_options, and for files a Telegram ``file_id`` string. A document not
+    yet on Telegram is a ``file`` held in the payload instead (``stored_files``): its
+    first send uploads it, and the ``file_id`` Telegram gives replaces it everywhere.
     """
 
     method: Method
     params: dict[str, Any]
+    file: StoredFile | None = None
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -68,21 +76,33 @@ class OutgoingMessage:
         if "chat_id" in self.params:
             raise ValueError("params must not carry chat_id: the delivery has it")
         required = _REQUIRED[self.method]
-        if not isinstance(self.params.get(required), str) or not self.params[required]:
+        if self.file is not None:
+            if self.method != "sendDocument" or required in self.params:
+                raise ValueError("a stored file is a document, instead of a file_id")
+        elif not isinstance(self.params.get(required), str) or not self.params[required]:
             raise ValueError(f"{self.method} needs {required} as a non-empty string")
         self.to_payload()  # fails now, not in the sender, if a value is not JSON-able
 
     def to_payload(self) -> str:
-        return json.dumps({"method": self.method, "params": self.params}, ensure_ascii=False)
+        data: dict[str, Any] = {"method": self.method, "params": self.params}
+        if self.file is not None:
+            data["file"] = self.file.to_json()
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_payload(cls, payload: str) -> OutgoingMessage | None:
         """None for a purged payload ('{}') or one this code cannot send."""
         try:
             data = json.loads(payload)
-            return cls(data["method"], dict(data["params"]))
-        except (ValueError, TypeError, KeyError):
+            stored = data.get("file")
+            file = None if stored is None else StoredFile.from_json(stored)
+            return cls(data["method"], dict(data["params"]), file)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return None
+
+    def uploaded(self, file_id: str) -> OutgoingMessage:
+        """The same document, now by Telegram's ``file_id``."""
+        return OutgoingMessage(self.method, {**self.params, _REQUIRED[self.method]: file_id})
 
 
 @dataclass(frozen=True)
@@ -169,6 +189,31 @@ async def enqueue(
     )
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One message to one chat, not part of a broadcast (a colleague's answer, a join)."""
+
+    chat_id: int
+    message: OutgoingMessage
+    dedupe_key: str  # the same notice is queued once
+    letter_id: int | None = None  # a purge of the letter clears it
+    contact_id: int | None = None  # a removed contact does not get it
+
+
+async def queue_notices(db: Database, notices: Sequence[Notice], *, now: datetime) -> int:
+    """Queues ``notices`` in one transaction (the sender wakes once it commits); returns how
+    many were new."""
+    queued = 0
+    async with db.transaction() as tx:
+        for notice in notices:
+            queued += await enqueue(
+                tx, broadcast_id=None, contact_id=notice.contact_id, chat_id=notice.chat_id,
+                letter_id=notice.letter_id, kind="notice", message=notice.message,
+                dedupe_key=notice.dedupe_key, now=now,
+            )  # fmt: skip
+    return queued
+
+
 async def finish_if_empty(tx: Transaction, broadcast_id: int, *, now: datetime) -> bool:
     """A broadcast nothing was queued for (everyone had it already) is finished at once:
     no progress message, no "0 of 0 messages delivered" report. True when it was empty."""
@@ -250,7 +295,9 @@ async def claim(db: Database, delivery: Delivery) -> OutgoingMessage | None:
     its contact lost access, or its letter was purged.
     """
     async with db.transaction() as tx:
-        message = OutgoingMessage.from_payload(delivery.payload)
+        # Read again: a stored file may have become a file_id meanwhile (another copy sent).
+        current = await repo.get_delivery(tx, delivery.id)
+        message = None if current is None else OutgoingMessage.from_payload(current.payload)
         reason = None
         if message is None:
             reason = DeliveryReason.PURGED
@@ -273,6 +320,19 @@ async def record_sent(
     db: Database, delivery_id: int, *, message_id: int | None, now: datetime
 ) -> None:
     await repo.mark_sent(db, delivery_id, message_id=message_id, now=now)
+
+
+async def record_uploaded(db: Database, message: OutgoingMessage, file_id: str) -> None:
+    """A stored file reached Telegram: every delivery that holds it (this one too) sends
+    ``file_id`` instead, and its content leaves the database."""
+    if message.file is None:
+        return
+    digest = message.file.digest
+    async with db.transaction() as tx:
+        for delivery_id, payload in await repo.referring_to(tx, digest):
+            queued = OutgoingMessage.from_payload(payload)
+            if queued is not None and queued.file is not None and queued.file.digest == digest:
+                await repo.set_payload(tx, delivery_id, queued.uploaded(file_id).to_payload())
 
 
 async def record_flood_control(db: Database, delivery_id: int) -> None:

@@ -10,7 +10,7 @@ contacts of one organisation pressing at once end in one consistent response
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,8 +25,9 @@ from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
 from bot.db.types import ContactRole, ContactStatus, Decision, LetterStatus, Listing
-from bot.services import lifecycle, signer
+from bot.services import coordinators, lifecycle, outbox, signer
 from bot.services.letter_text import version_label
+from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 from bot.services.signer import Signer
 
@@ -116,6 +117,31 @@ class Outcome:
     previous: Response | None
 
 
+# What the organisation's other contacts are told when one of them answers (the target, the
+# colleague told → the message); queued in the answer's own transaction, so the notice is
+# exactly as durable as the answer.
+ColleagueNotice = Callable[[Target, Contact], OutgoingMessage]
+
+
+async def _tell_colleagues(
+    tx: Transaction,
+    target: Target,
+    contact: Contact,
+    compose: ColleagueNotice,
+    *,
+    event: str,
+    now: datetime,
+) -> None:
+    for colleague in await other_contacts(tx, contact):
+        if colleague.telegram_user_id is None:
+            continue
+        await outbox.enqueue(
+            tx, broadcast_id=None, contact_id=colleague.id, chat_id=colleague.telegram_user_id,
+            letter_id=target.letter.id, kind="notice", message=compose(target, colleague),
+            dedupe_key=f"colleagues:{event}:to:{colleague.id}", now=now,
+        )  # fmt: skip
+
+
 async def _record(
     tx: Transaction,
     target: Target,
@@ -127,6 +153,7 @@ async def _record(
     reason: str | None,
     now: datetime,
     person: Signer | None = None,
+    tell: ColleagueNotice | None = None,
 ) -> Outcome:
     previous = await responses_repo.get(tx, target.letter.id, target.organisation_id)
     same = (
@@ -154,11 +181,13 @@ async def _record(
             data["signer"] = True  # who is not in the log: personal data, purged with the letter
         if previous is not None and previous.recorded_by is not None:
             data["replaces_recorded"] = True
-        await audit.append(
+        event = await audit.append(
             tx, now=now, actor=f"contact:{contact.id}", action=f"response.{decision}",
             letter_id=target.letter.id, organisation_id=target.organisation_id,
             contact_id=contact.id, data=data,
         )  # fmt: skip
+        if tell is not None:
+            await _tell_colleagues(tx, target, contact, tell, event=event, now=now)
     current = await responses_repo.existing(tx, target.letter.id, target.organisation_id)
     return Outcome(target, current, not same, previous)
 
@@ -172,11 +201,13 @@ async def sign(
     *,
     now: datetime,
     person: Signer | None = None,
+    tell: ColleagueNotice | None = None,
 ) -> Outcome:
     """Signs for the contact's organisation. A letter that lists the person signing takes
     ``person`` (remembered for the contact from then on) or else the person the contact
     signed as before; with neither, ``SIGNER_NEEDED``. The response keeps the person as
-    it is now: a later edit does not change this signature."""
+    it is now: a later edit does not change this signature. ``tell``: what the
+    organisation's other contacts are told, when the answer changed."""
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         signing: Signer | None = None
@@ -189,7 +220,7 @@ async def sign(
                 await signer.remember(tx, current, person)
         return await _record(
             tx, target, contact, decision=Decision.SIGNED, version_id=version_id,
-            listing=listing, reason=None, now=now, person=signing,
+            listing=listing, reason=None, now=now, person=signing, tell=tell,
         )  # fmt: skip
 
 
@@ -218,13 +249,14 @@ async def decline(
     reason: str | None,
     *,
     now: datetime,
+    tell: ColleagueNotice | None = None,
 ) -> Outcome:
     reason = _clean_reason(reason) if reason else None  # None: Skip
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
         return await _record(
             tx, target, contact, decision=Decision.DECLINED, version_id=version_id, listing=None,
-            reason=reason, now=now,
+            reason=reason, now=now, tell=tell,
         )  # fmt: skip
 
 
@@ -240,19 +272,39 @@ async def withdrawable(db: Executor, contact: Contact, letter_id: int) -> Target
     return target
 
 
-async def withdraw(db: Database, contact: Contact, letter_id: int, *, now: datetime) -> Outcome:
+async def withdraw(
+    db: Database,
+    contact: Contact,
+    letter_id: int,
+    *,
+    now: datetime,
+    tell: ColleagueNotice | None = None,
+) -> Outcome:
     """Withdraws the organisation's signature while the letter is open."""
     async with db.transaction() as tx:
         target = await withdrawable(tx, contact, letter_id)
         return await _record(
             tx, target, contact, decision=Decision.WITHDRAWN, version_id=None, listing=None,
-            reason=None, now=now,
+            reason=None, now=now, tell=tell,
         )  # fmt: skip
 
 
+# What each coordinator is told of a member's comment (the target, the comment, the
+# coordinator's language → the message), queued in the comment's transaction.
+CommentNotice = Callable[[Target, Comment, str], OutgoingMessage]
+
+
 async def add_comment(
-    db: Database, contact: Contact, letter_id: int, version_id: int, body: str, *, now: datetime
+    db: Database,
+    contact: Contact,
+    letter_id: int,
+    version_id: int,
+    body: str,
+    *,
+    now: datetime,
+    tell: CommentNotice | None = None,
 ) -> tuple[Target, Comment]:
+    """Saves a member's comment; ``tell``: what every coordinator is told of it."""
     body = _clean_comment(body)
     async with db.transaction() as tx:
         target = await _target(tx, contact, letter_id, version_id)
@@ -267,6 +319,13 @@ async def add_comment(
             data={"comment_id": comment_id, "version": target.version.number},
         )  # fmt: skip
         comment = await responses_repo.existing_comment(tx, comment_id)
+        if tell is not None:
+            for chat, language in (await coordinators.languages(tx)).items():
+                await outbox.enqueue(
+                    tx, broadcast_id=None, contact_id=None, chat_id=chat, letter_id=letter_id,
+                    kind="notice", message=tell(target, comment, language),
+                    dedupe_key=f"comment:{comment_id}:to:{chat}", now=now,
+                )  # fmt: skip
     return target, comment
 
 
@@ -280,8 +339,16 @@ class Reply:
 
 
 async def reply_to_comment(
-    db: Database, comment_id: int, body: str, *, coordinator_id: int, now: datetime
+    db: Database,
+    comment_id: int,
+    body: str,
+    *,
+    coordinator_id: int,
+    now: datetime,
+    relay: Callable[[Reply], OutgoingMessage] | None = None,
 ) -> Reply:
+    """Saves a coordinator's reply to a member's comment; ``relay``: what the member gets
+    (queued in the same transaction)."""
     body = _clean_comment(body)
     async with db.transaction() as tx:
         comment = await responses_repo.get_comment(tx, comment_id)
@@ -303,7 +370,13 @@ async def reply_to_comment(
             contact_id=member.id, data={"comment_id": comment.id, "reply_id": reply_id},
         )  # fmt: skip
         reply = await responses_repo.existing_comment(tx, reply_id)
-    return Reply(comment, reply, member, chat, letter)
+        answered = Reply(comment, reply, member, chat, letter)
+        if relay is not None:
+            await outbox.enqueue(
+                tx, broadcast_id=None, contact_id=member.id, chat_id=chat, letter_id=letter.id,
+                kind="notice", message=relay(answered), dedupe_key=f"reply:{reply_id}", now=now,
+            )  # fmt: skip
+    return answered
 
 
 class OrganisationState(enum.StrEnum):

@@ -11,7 +11,7 @@ import docx
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer, FakeUser
 from bot.jobs.outbox import delete_expired_messages
-from bot.messages import LetterComposer
+from bot.outgoing.letters import LetterComposer
 from bot.services import lifecycle
 from bot.services.letter_text import fingerprint, normalise
 from tests.factories import (

@@ -8,7 +8,7 @@ import io
 
 from bot import texts
 from bot.fake_telegram import FakeTelegramServer
-from bot.messages import LetterComposer
+from bot.outgoing.letters import LetterComposer
 from bot.services import lifecycle, purge
 from tests.factories import (
     circulate,

@@ -18,6 +18,7 @@ from bot import keyboards, texts
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.translations import Translation
 from bot.db.types import Channel, Decision, Listing
+from bot.outgoing.common import html_params, moment_text
 from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.letter_queue import PlannedMessage
@@ -97,15 +98,6 @@ def fitting_lines(
     return "\n".join(kept)
 
 
-def _html(text: str, **params: object) -> dict[str, object]:
-    return {
-        "text": text,
-        "parse_mode": ParseMode.HTML,
-        "link_preview_options": {"is_disabled": True},
-        **params,
-    }
-
-
 class LetterComposer:
     """Builds the messages of a letter for one recipient, in their language and zone.
 
@@ -147,8 +139,7 @@ class LetterComposer:
     def deadline_text(
         self, letter: Letter, zone: ZoneInfo, language: str, now: datetime
     ) -> tuple[str, str]:
-        deadline = letter.deadline
-        return format_deadline(deadline, zone, language), relative_hint(deadline, now, language)
+        return moment_text(letter.deadline, zone, language, now)
 
     def summary(
         self, letter: Letter, version: Version, recipient: Recipient, now: datetime
@@ -171,7 +162,7 @@ class LetterComposer:
             text += "\n\n" + self._translated_line(letter, translated, language)
             keyboard = keyboards.with_original(keyboard, letter, version.id, language)
         markup = keyboard.to_dict()
-        params = _html(text, reply_markup=markup, protect_content=True)
+        params = html_params(text, reply_markup=markup, protect_content=True)
         return PlannedMessage("summary", "summary", OutgoingMessage("sendMessage", params))
 
     def full_text(
@@ -209,7 +200,7 @@ class LetterComposer:
             )  # fmt: skip
             if translated is not None and number == 1:
                 header += "\n" + self._translated_line(letter, translated, language)
-            params = _html(f"{header}\n\n{part}", protect_content=True)
+            params = html_params(f"{header}\n\n{part}", protect_content=True)
             message = OutgoingMessage("sendMessage", params)
             planned.append(
                 PlannedMessage(f"{prefix}text-{number}", "fulltext", message, delete_after)
@@ -256,7 +247,7 @@ class LetterComposer:
             texts.REMIND_NOTE, language, relative=relative_hint(letter.deadline, now, language)
         )
         markup = keyboards.reminder_actions(letter.id, version.id, language)
-        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        params = html_params(text, reply_markup=markup.to_dict(), protect_content=True)
         return [PlannedMessage("reminder", "reminder", OutgoingMessage("sendMessage", params))]
 
     def _dated_notice(
@@ -269,7 +260,7 @@ class LetterComposer:
         text = texts.render(
             message, language, letter_id=letter.id, deadline=deadline, relative=relative
         )
-        params = _html(text, protect_content=True)
+        params = html_params(text, protect_content=True)
         return [PlannedMessage(part, "notice", OutgoingMessage("sendMessage", params))]
 
     def deadline_notice(
@@ -283,7 +274,7 @@ class LetterComposer:
     ) -> Sequence[PlannedMessage]:
         """The letter closed (a coordinator, or its deadline); no title, like a reminder."""
         text = texts.render(texts.CLOSED_NOTICE, recipient.language, letter_id=letter.id)
-        params = _html(text, protect_content=True)
+        params = html_params(text, protect_content=True)
         return [PlannedMessage("closed", "notice", OutgoingMessage("sendMessage", params))]
 
     def reopened_notice(
@@ -325,7 +316,7 @@ class LetterComposer:
             changes=texts.Html(render_changes(changes, language)),
         )  # fmt: skip
         markup = keyboards.revision_actions(letter.id, version.id, bool(version.material), language)
-        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        params = html_params(text, reply_markup=markup.to_dict(), protect_content=True)
         notice = PlannedMessage("notice", "notice", OutgoingMessage("sendMessage", params))
         if not version.material:
             notice = self._withdrawable(notice, texts.REVISION_MINOR_WITHDRAW, letter, recipient)
@@ -358,7 +349,7 @@ class LetterComposer:
                 consequence=texts.Html(texts.render(consequence, language)),
                 changes=texts.Html(render_changes(changes, language)),
             )  # fmt: skip
-            params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+            params = html_params(text, reply_markup=markup.to_dict(), protect_content=True)
             notice = PlannedMessage("notice", "notice", OutgoingMessage("sendMessage", params))
             shown = (
                 (change.text, change.fingerprint)
@@ -372,7 +363,7 @@ class LetterComposer:
             version=label(version), language=named,
             consequence=texts.Html(texts.render(consequence, language)),
         )  # fmt: skip
-        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        params = html_params(text, reply_markup=markup.to_dict(), protect_content=True)
         return [PlannedMessage("notice", "notice", OutgoingMessage("sendMessage", params))]
 
     def recorded_notice(
@@ -395,7 +386,7 @@ class LetterComposer:
         )  # fmt: skip
         latest = target.version
         markup = keyboards.reminder_actions(target.letter.id, latest.id, language)
-        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        params = html_params(text, reply_markup=markup.to_dict(), protect_content=True)
         return [PlannedMessage("recorded", "notice", OutgoingMessage("sendMessage", params))]
 
     def publication_notice(
@@ -409,7 +400,7 @@ class LetterComposer:
             texts.PUBLISHED_NOTICE, language, letter_id=published.letter.id,
             number=published.number, count=len(published.signatories),
         )  # fmt: skip
-        params = _html(text, protect_content=True)
+        params = html_params(text, protect_content=True)
         planned = [PlannedMessage("published", "notice", OutgoingMessage("sendMessage", params))]
         file_ids = announcement.pdf_file_ids
         file_id = file_ids.get(language) or file_ids.get(published.letter.language)
@@ -428,7 +419,7 @@ class LetterComposer:
             relative=relative_hint(letter.deadline, now, language),
         )  # fmt: skip
         markup = keyboards.reminder_actions(letter.id, version.id, language)
-        params = _html(text, reply_markup=markup.to_dict(), protect_content=True)
+        params = html_params(text, reply_markup=markup.to_dict(), protect_content=True)
         return [PlannedMessage("collect", "notice", OutgoingMessage("sendMessage", params))]
 
     def collect_signed_notice(
