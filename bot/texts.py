@@ -687,6 +687,8 @@ ALONE_COORDINATOR_ADDED: Final = N_("coordinator added")
 ALONE_COORDINATOR_INVITED: Final = N_("coordinator invited")
 ALONE_COORDINATOR_REMOVED: Final = N_("coordinator removed")
 ALONE_RULE: Final = N_("approval rule changed")
+ALONE_RESPONSE_RECORDED: Final = N_("organisation's answer recorded by a coordinator")
+ALONE_PUBLISHED: Final = N_("list of signatories published")
 ALONE_ACTIONS: Final = {
     "letter.reopened": ALONE_REOPENED,
     "version.added": ALONE_MINOR_REVISION,
@@ -699,6 +701,8 @@ ALONE_ACTIONS: Final = {
     "coordinator.invited": ALONE_COORDINATOR_INVITED,
     "coordinator.removed": ALONE_COORDINATOR_REMOVED,
     "approval.rule": ALONE_RULE,
+    "response.recorded": ALONE_RESPONSE_RECORDED,
+    "publication.published": ALONE_PUBLISHED,
 }
 # In the export (plain text, the letter's language).
 EXPORT_ALONE_HEADER: Final = N_("Done without a second coordinator ({count})")
