@@ -5,7 +5,9 @@ by another), list 2 with its changes, and the exports in two languages with each
 language's names and order.
 
 Two coordinators: record-changing steps (publish, collect, record) wait for the second
-one, who approves through the approvals engine (its buttons are issue 16's handlers).
+one, who approves with the Approve button the request brings (and gets the published list
+with its files). With one coordinator they are done at once, and /status and the export
+list them among what was done without a second coordinator.
 """
 
 from __future__ import annotations
@@ -298,6 +300,8 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     _, md_file, _ = await bot.ask(coordinator, f"/export {letter_id}", replies=3)
     markdown = tg.file_content(md_file.document["file_id"]).decode()
     assert "Алеся Бяляцкая, Director, Human Rights House" in markdown
+    assert "Done without a second coordinator (1)" in markdown
+    assert "organisation's answer recorded by a coordinator — coordinator:1001" in markdown
 
     # Published (one coordinator: at once), then collecting: its text is final.
     report, *_ = await bot.ask(coordinator, f"/publish {letter_id}", replies=5)
