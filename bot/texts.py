@@ -709,8 +709,8 @@ ALONE_COORDINATOR_ADDED: Final = N_("coordinator added")
 ALONE_COORDINATOR_INVITED: Final = N_("coordinator invited")
 ALONE_COORDINATOR_REMOVED: Final = N_("coordinator removed")
 ALONE_RULE: Final = N_("approval rule changed")
-ALONE_RECORDED: Final = N_("answer recorded for an organisation")
-ALONE_PUBLISHED: Final = N_("list published")
+ALONE_RESPONSE_RECORDED: Final = N_("organisation's answer recorded by a coordinator")
+ALONE_PUBLISHED: Final = N_("list of signatories published")
 ALONE_ACTIONS: Final = {
     "letter.reopened": ALONE_REOPENED,
     "version.added": ALONE_MINOR_REVISION,
@@ -723,7 +723,7 @@ ALONE_ACTIONS: Final = {
     "coordinator.invited": ALONE_COORDINATOR_INVITED,
     "coordinator.removed": ALONE_COORDINATOR_REMOVED,
     "approval.rule": ALONE_RULE,
-    "response.recorded": ALONE_RECORDED,
+    "response.recorded": ALONE_RESPONSE_RECORDED,
     "publication.published": ALONE_PUBLISHED,
 }
 # In the export (plain text, the letter's language).

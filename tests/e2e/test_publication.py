@@ -5,7 +5,9 @@ by another), list 2 with its changes, and the exports in two languages with each
 language's names and order.
 
 Two coordinators: record-changing steps (publish, collect, record) wait for the second
-one, who approves through the approvals engine (its buttons are issue 16's handlers).
+one, who approves with the Approve button the request brings (and gets the published list
+with its files). With one coordinator they are done at once, and /status and the export
+list them among what was done without a second coordinator.
 """
 
 from __future__ import annotations
@@ -17,11 +19,8 @@ from pathlib import Path
 import pypdf
 
 from bot import texts
-from bot.approval_messages import action_context
-from bot.fake_telegram import FakeTelegramServer
-from bot.jobs.outbox import wake_outbox
-from bot.services import approvals
-from tests.conftest import COORDINATOR_ID, RunningBot, make_settings, running_bot
+from bot.clock import FakeClock
+from bot.fake_telegram import FakeMessage, FakeTelegramServer, FakeUser
 from tests.factories import (
     add_org,
     buttons,
@@ -31,11 +30,10 @@ from tests.factories import (
     join,
     lead,
     new_letter,
-    next_with,
     sign,
     summary_of,
 )
-from tests.harness import until
+from tests.harness import COORDINATOR_ID, RunningBot, make_settings, running_bot
 
 SECOND = 1002
 RUSSIAN = "\n\n".join(
@@ -47,7 +45,9 @@ RUSSIAN = "\n\n".join(
 )
 
 
-async def join_in(bot, tg: FakeTelegramServer, user_id: int, org_id: int, language: str):  # type: ignore[no-untyped-def]
+async def join_in(
+    bot: RunningBot, tg: FakeTelegramServer, user_id: int, org_id: int, language: str
+) -> FakeUser:
     token = await invite_token(bot, org_id)
     member = tg.add_user(user_id, f"Member {user_id}", language_code=language)
     await bot.ask(member, f"/start {token}")
@@ -55,17 +55,25 @@ async def join_in(bot, tg: FakeTelegramServer, user_id: int, org_id: int, langua
     return member
 
 
-async def approve_waiting(bot) -> None:  # type: ignore[no-untyped-def]
-    """The second coordinator approves the request waiting (issue 16's Approve button
-    calls the same engine)."""
-    [waiting] = await approvals.pending_requests(bot.db)
-    ctx = action_context(bot.settings, bot.clock.now())
-    outcome = await approvals.approve(bot.db, waiting.approval.id, by=SECOND, ctx=ctx)
-    assert isinstance(outcome, approvals.Approved), outcome
-    wake_outbox(bot.app)
+async def approve_waiting(
+    bot: RunningBot, second: FakeUser, waits: FakeMessage
+) -> list[FakeMessage]:
+    """The request ``waits`` announces reaches the second coordinator, who approves it with
+    its button; the requester is told. What else the approver got (a published list's
+    report and files)."""
+    match = re.search(r"Request #(\d+)", waits.text or "")
+    assert waits.text.startswith("⏳ Request #") and match, waits.text
+    [asked] = await bot.replies(second)
+    assert f"Request #{match.group(1)} from" in asked.text, asked.text
+    await second.press(asked, "✅ Approve")
+    await bot.edited(second, asked, "was approved by")
+    [told] = await bot.replies(bot.coordinator())
+    assert f"Request #{match.group(1)} was approved by Pavel" in told.text, told.text
+    return await bot.unread(second)
 
 
-def pdf_text(tg: FakeTelegramServer, message) -> str:  # type: ignore[no-untyped-def]
+def pdf_text(tg: FakeTelegramServer, message: FakeMessage) -> str:
+    assert message.document is not None
     reader = pypdf.PdfReader(io.BytesIO(tg.file_content(message.document["file_id"])))
     return "\n".join(page.extract_text() for page in reader.pages)
 
@@ -76,8 +84,8 @@ def in_order(text: str, names: list[str]) -> bool:
 
 
 async def test_a_letter_in_two_languages_published_twice(
-    tg: FakeTelegramServer, tmp_path: Path, clock
-) -> None:  # type: ignore[no-untyped-def]
+    tg: FakeTelegramServer, tmp_path: Path, clock: FakeClock
+) -> None:
     settings = make_settings(tg, tmp_path, coordinator_ids=frozenset({COORDINATOR_ID, SECOND}))
     async with running_bot(settings, clock, tg) as bot:
         coordinator = bot.coordinator()
@@ -109,50 +117,56 @@ async def test_a_letter_in_two_languages_published_twice(
         [ack] = await bot.ask(coordinator, RUSSIAN)
         assert ack.text.startswith("Got it")
         await coordinator.press(ack, "Done")
-        question = await next_with(coordinator, "Translation into")
-        assert "Translation into Русский" in question.text
+        [question] = await bot.replies(coordinator)
+        assert question.text.startswith("Translation into Русский"), question.text
         await coordinator.press(question, buttons(question)[1])  # minor
-        translated = await next_with(coordinator, "🌐 Letter")
+        [translated] = await bot.replies(coordinator)
+        assert translated.text.startswith("🌐 Letter"), translated.text
         assert "translation into Русский" in translated.text
-        await bot.ask(coordinator, f"/circulate {letter_id} all")
+        await circulate(bot, letter_id)
 
         # Each member reads in their language; the Russian reader has the original a tap away.
-        summary_ru = await next_with(russian, "📄")
-        assert "нижеподписавшиеся" in summary_ru.text
+        summary_ru, _ = await bot.replies(russian, 2)  # the summary and the full text
+        assert summary_ru.text.startswith("📄") and "нижеподписавшиеся" in summary_ru.text
         original = texts.render(texts.BUTTON_ORIGINAL, "ru", language="English")
         assert original in buttons(summary_ru)
-        summary_en = await next_with(english, "📄")
-        assert "undersigned" in summary_en.text and len(buttons(summary_en)) == 4
-        russian.mark_all_read()
+        summary_en, _ = await bot.replies(english, 2)
+        assert summary_en.text.startswith("📄") and "undersigned" in summary_en.text
+        assert len(buttons(summary_en)) == 4
+        await bot.replies(later, 2)
         await russian.press(summary_ru, original)
-        [text_en] = await russian.next_messages(1, timeout=20)
+        [text_en] = await bot.replies(russian)
         assert "undersigned" in text_en.text
 
         # Both sign by name; the letter closes.
-        english.mark_all_read()
         await sign(bot, english)
         await russian.press(summary_ru, texts.render(texts.BUTTON_SIGN, "ru"))
-        [choose] = await russian.next_messages()
+        [choose] = await bot.replies(russian)
         await russian.press(choose, texts.render(texts.BUTTON_LISTING_NAMED, "ru"))
-        confirm = await next_with(russian, lead(texts.SIGN_CONFIRM, "ru"))
+        confirm = await bot.edited(russian, choose, lead(texts.SIGN_CONFIRM, "ru"))
         await russian.press(confirm, texts.render(texts.BUTTON_CONFIRM, "ru"))
-        await next_with(russian, lead(texts.SIGN_RECEIPT, "ru"))
+        await bot.edited(russian, choose, lead(texts.SIGN_RECEIPT, "ru"))
         await close(bot, letter_id)
+        for member in (english, russian, later):
+            [closed] = await bot.replies(member)
+            assert f"#{letter_id}" in closed.text, closed.text
+        await bot.unread(coordinator)
+        await bot.unread(second)
 
-        # List 1: asked by one coordinator, approved by the other; files to the approver.
+        # List 1: asked by one coordinator, approved by the other.
         [waits] = await bot.ask(coordinator, f"/publish {letter_id}")
-        assert waits.text.startswith("⏳ Request #"), waits.text
-        await approve_waiting(bot)
-        # Rendering a list's files takes seconds on a loaded machine: generous waits.
-        second.mark_all_read()
-        await second.send(f"/list {letter_id}")
-        report, pdf_en, _docx, _md, _csv, also_ru = await bot.replies(second, 6, timeout=60)
-        assert also_ru.document["file_name"].endswith("-ru.pdf")
+        published, *files = await approve_waiting(bot, second, waits)
+        assert published.text.startswith(f"📢 Letter #{letter_id} Letter on the mandate: list 1")
+        names = [m.document["file_name"] for m in files]
+        assert names == [
+            f"letter-{letter_id}-list-1-{end}"
+            for end in ("en.pdf", "en.docx", "en.md", "en-signatories.csv", "ru.pdf")
+        ]
+        # /list gives the same again.
+        report, pdf_en, *again = await bot.ask(second, f"/list {letter_id}", replies=6)
         assert "List 1 of letter" in report.text
-        assert pdf_en.document["file_name"].endswith("-en.pdf")
-        second.mark_all_read()
-        await second.send(f"/list {letter_id} 1 ru")
-        _, pdf_ru, *_ = await bot.replies(second, 5, timeout=60)
+        assert [m.document["file_name"] for m in [pdf_en, *again]] == names
+        _, pdf_ru, *_ = await bot.ask(second, f"/list {letter_id} 1 ru", replies=5)
         assert pdf_ru.document["file_name"].endswith("-ru.pdf")
         text = pdf_text(tg, pdf_en)
         assert "List 1" in text and "Page 1 of" in text
@@ -162,36 +176,33 @@ async def test_a_letter_in_two_languages_published_twice(
         assert "Вясна" in text_ru and "Инициатива «Зубр»" in text_ru
         assert "нижеподписавшиеся" in text_ru
         # Members are told, with the PDF in their language, protected.
-        notice = await next_with(russian, "📢")
-        assert str(letter_id) in notice.text
-        await until(lambda: any(m.document for m in russian.bot_messages))
-        [ru_pdf] = [m for m in russian.bot_messages if m.document]
+        notice, ru_pdf = await bot.replies(russian, 2)
+        assert notice.text.startswith("📢") and str(letter_id) in notice.text
         assert ru_pdf.protect_content and ru_pdf.document["file_name"].endswith("-ru.pdf")
 
         # Collecting: organisations not signed are invited, neutrally.
         [waits] = await bot.ask(coordinator, f"/collect {letter_id} 2026-03-10 18:00")
-        assert waits.text.startswith("⏳ Request #")
-        await approve_waiting(bot)
-        invitation = await next_with(later, "✍️")
+        assert await approve_waiting(bot, second, waits) == []
+        # (It was told of list 1 too, as every organisation the letter reached.)
+        published, pdf, invitation = await bot.replies(later, 3)
+        assert published.text.startswith("📢") and pdf.document["file_name"].endswith("-en.pdf")
+        assert invitation.text.startswith("✍️"), invitation.text
         assert "Letter on the mandate" not in invitation.text
-        later.mark_all_read()
         await sign(bot, later, message=invitation)
 
         # FIDH answered by e-mail: recorded by one coordinator, approved by the other.
         [waits] = await bot.ask(
             coordinator, f"/record {letter_id} {fidh} signed named via email Reply of 3 March"
         )
-        assert waits.text.startswith("⏳ Request #"), waits.text
-        await approve_waiting(bot)
+        assert await approve_waiting(bot, second, waits) == []
         status = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
         assert any("FIDH — signed" in m.text for m in status if m.text)
 
         # List 2 with what changed since list 1.
         [waits] = await bot.ask(coordinator, f"/publish {letter_id}")
-        await approve_waiting(bot)
-        second.mark_all_read()
-        await second.send(f"/list {letter_id}")
-        report, pdf_en, *_ = await bot.replies(second, 6, timeout=60)
+        published, pdf_en, *_ = await approve_waiting(bot, second, waits)
+        assert published.text.startswith(f"📢 Letter #{letter_id} Letter on the mandate: list 2")
+        report, *_ = await bot.ask(second, f"/list {letter_id}", replies=6)
         assert "List 2 of letter" in report.text
         text = pdf_text(tg, pdf_en)
         assert "List 2" in text and "Added since list 1" in text
@@ -232,53 +243,56 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     [notify] = await bot.ask(coordinator, "/notify each")
     assert "each response" in notify.text
     await circulate(bot, letter_id)
+    for member in (signer, emailed, decliner):
+        summary, _ = await bot.replies(member, 2)  # the summary and the full text
+        assert summary.text.startswith("📄"), summary.text
 
     # The person signing is asked for once (name, then title), then remembered.
-    await until(lambda: any((m.text or "").startswith("📄") for m in signer.bot_messages))
-    signer.mark_all_read()
     await signer.press(summary_of(signer), "✍️ Sign")
-    [choose] = await signer.next_messages()
+    [choose] = await bot.replies(signer)
     await signer.press(choose, "Listed by name")
-    asked = await bot.edited(signer, choose.message_id, "lists the person signing")
+    asked = await bot.edited(signer, choose, "lists the person signing")
     assert "Human Rights House" in asked.text
     [title] = await bot.ask(signer, "Алеся Бяляцкая")
     assert "title" in title.text and buttons(title) == ["Skip", "Cancel"]
     [confirm] = await bot.ask(signer, "Director")
     assert "Signing as: Алеся Бяляцкая, Director" in confirm.text
     await signer.press(confirm, "✅ Confirm")
-    receipt = await bot.edited(signer, confirm.message_id, "Signed for")
+    receipt = await bot.edited(signer, confirm, "Signed for")
     assert "Алеся Бяляцкая, Director" in receipt.text
-    told = await next_with(coordinator, "🔔")
-    assert "Human Rights House" in told.text
+    [told] = await bot.replies(coordinator)
+    assert told.text.startswith("🔔") and "Human Rights House" in told.text
     [mine] = await bot.ask(signer, "/signer")
     assert "Алеся Бяляцкая, Director" in mine.text
 
     # An answer by e-mail, recorded step by step with buttons (one coordinator: at once).
     [ask_org] = await bot.ask(coordinator, f"/record {letter_id}")
     await coordinator.press(ask_org, f"#{second} Legal Initiative")
-    ask_decision = await bot.edited(coordinator, ask_org.message_id, "what did it answer")
+    ask_decision = await bot.edited(coordinator, ask_org, "what did it answer")
     await coordinator.press(ask_decision, "✅ Signed")
-    ask_listing = await bot.edited(coordinator, ask_org.message_id, "to be listed")
+    ask_listing = await bot.edited(coordinator, ask_org, "to be listed")
     await coordinator.press(ask_listing, "Counted, not named")
-    ask_version = await bot.edited(coordinator, ask_org.message_id, "Which version")
+    ask_version = await bot.edited(coordinator, ask_org, "Which version")
     await coordinator.press(ask_version, buttons(ask_version)[0])
-    ask_channel = await bot.edited(coordinator, ask_org.message_id, "How did the answer come")
+    ask_channel = await bot.edited(coordinator, ask_org, "How did the answer come")
     await coordinator.press(ask_channel, "e-mail")
-    await bot.edited(coordinator, ask_org.message_id, "short note")
+    await bot.edited(coordinator, ask_org, "short note")
     [done] = await bot.ask(coordinator, "Reply from the director, 3 March")
     assert done.text.startswith("📝 Recorded for Legal Initiative"), done.text
-    notice = await next_with(emailed, "📨")
-    assert "e-mail" in notice.text and "✍️ Sign" in buttons(notice)
-    status = await bot.ask(coordinator, f"/status {letter_id}", replies=3)
-    assert any("recorded by Olena via e-mail" in (m.text or "") for m in status)
+    [notice] = await bot.replies(emailed)
+    assert notice.text.startswith("📨") and "e-mail" in notice.text
+    assert "✍️ Sign" in buttons(notice)
+    _, alone, table, _ = await bot.ask(coordinator, f"/status {letter_id}", replies=4)
+    assert "recorded by Olena via e-mail" in table.text
+    assert alone.text.startswith("⚠️ Done without a second coordinator (1):")
+    assert "organisation's answer recorded by a coordinator — coordinator:1001" in alone.text
 
     # A decline reaches the coordinator who chose /notify each at once.
-    decliner.mark_all_read()
-    await until(lambda: any((m.text or "").startswith("📄") for m in decliner.bot_messages))
     await decliner.press(summary_of(decliner), "Decline")
-    [reason] = await decliner.next_messages()
+    [reason] = await bot.replies(decliner)
     await decliner.press(reason, "Skip")
-    told = await next_with(coordinator, "🔔 Letter #1 Letter on the mandate: Press Club")
+    [told] = await bot.replies(coordinator)
+    assert told.text.startswith("🔔 Letter #1 Letter on the mandate: Press Club"), told.text
     assert "declined" in told.text
 
     # The export lists the person: "Name, Title, Organisation".
@@ -286,12 +300,15 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     _, md_file, _ = await bot.ask(coordinator, f"/export {letter_id}", replies=3)
     markdown = tg.file_content(md_file.document["file_id"]).decode()
     assert "Алеся Бяляцкая, Director, Human Rights House" in markdown
+    assert "Done without a second coordinator (1)" in markdown
+    assert "organisation's answer recorded by a coordinator — coordinator:1001" in markdown
 
     # Published (one coordinator: at once), then collecting: its text is final.
-    coordinator.mark_all_read()
-    await coordinator.send(f"/publish {letter_id}")
-    [report, *_] = await bot.replies(coordinator, 5, timeout=60)
+    report, *_ = await bot.ask(coordinator, f"/publish {letter_id}", replies=5)
     assert "list 1" in report.text
+    _, alone, _, _ = await bot.ask(coordinator, f"/status {letter_id}", replies=4)
+    assert alone.text.startswith("⚠️ Done without a second coordinator (2):")
+    assert "list of signatories published — coordinator:1001" in alone.text
     await bot.ask(coordinator, f"/collect {letter_id} 2026-03-10 18:00")
     [refused] = await bot.ask(coordinator, f"/revise {letter_id}")
     assert "was published (list 1): its text and translations are final" in refused.text
@@ -304,7 +321,6 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     await bot.ask(coordinator, "Letter to the next session")
     await bot.ask(coordinator, "2026-06-10 18:00")
     [ack] = await bot.ask(coordinator, "A new text for the next session.")
-    coordinator.mark_all_read()
     await coordinator.press(ack, "Done")
     [copied] = await bot.replies(coordinator)
     assert "made from letter #1" in copied.text and "circulate to: 3" in copied.text
