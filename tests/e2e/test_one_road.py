@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.app import services_of
 from bot.clock import FakeClock
+from bot.context import services_of
 from bot.fake_telegram import FakeTelegramServer
 from bot.settings import Settings
-from tests.conftest import running_bot
-from tests.e2e.test_membership import join
-from tests.e2e.test_responses import circulated, sign
+from tests.factories import circulated, join, sign
+from tests.harness import running_bot
 
 CLOSED = "closed at its deadline"
 
@@ -26,7 +25,7 @@ async def test_a_close_report_queued_before_a_crash_arrives_once_with_its_files(
 ) -> None:
     async with running_bot(settings, clock, tg) as bot:
         letter_id, [member] = await circulated(bot, tg, ["Org Once"])
-        await sign(member)
+        await sign(bot, member)
         coordinator = bot.coordinator()
         coordinator.mark_all_read()
         services = services_of(bot.app)
@@ -45,16 +44,16 @@ async def test_a_close_report_queued_before_a_crash_arrives_once_with_its_files(
             "SELECT close_report FROM letters WHERE id = ?", (letter_id,)
         )
         assert report == "sent"  # marked in the same transaction: no second report
-        await coordinator.expect_no_message(0.3)
+        assert not coordinator.unread  # the sender is stopped: nothing left the bot
     async with running_bot(settings, clock, tg) as bot:
         coordinator = bot.coordinator()
-        tally, *files = await coordinator.next_messages(4, timeout=20)
+        tally, *files = await bot.replies(coordinator, 4)
         assert CLOSED in (tally.text or "")
         assert sorted(f.document["file_name"].rsplit(".", 1)[1] for f in files) == [
             "csv", "docx", "md",
         ]  # fmt: skip
-        await services_of(bot.app).scheduler.run_due()  # type: ignore[union-attr]
-        await coordinator.expect_no_message(0.5)  # exactly once
+        await bot.run_due()
+        await bot.silent(coordinator)  # exactly once
         assert len([m for m in coordinator.bot_messages if CLOSED in (m.text or "")]) == 1
         # Telegram has the files: the deliveries name them by file_id, the copies went.
         payloads = await bot.db.fetch_all(
@@ -71,10 +70,9 @@ async def test_a_colleague_is_told_through_the_outbox(
         letter_id, [anna] = await circulated(bot, tg, ["Org Pair"])
         org_id = await bot.db.fetch_value("SELECT organisation_id FROM letter_organisations")
         colleague = await join(bot, tg, 3901, org_id)
-        await colleague.next_messages(2, timeout=20)  # the open letter, delivered on joining
-        colleague.mark_all_read()
-        await sign(anna)
-        [notice] = await colleague.next_messages(1)
+        # (joining read the open letter it was given)
+        await sign(bot, anna)
+        [notice] = await bot.replies(colleague)
         assert "signed" in (notice.text or "").lower()
         row = await bot.db.fetch_one(
             "SELECT status, letter_id, contact_id FROM deliveries WHERE kind = 'notice' "
