@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from telegram.constants import ParseMode
 
 from bot import keyboards, texts
+from bot.context import BotContext
 from bot.db.letters import Letter, Recipient, Version
+from bot.services import letters
 from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.letter_queue import PlannedMessage
@@ -293,3 +295,18 @@ def heard_again(notice: HeardAgain) -> str:
     zone, language = ZoneInfo(notice.zone), notice.language
     since, until = (format_deadline(at, zone, language) for at in (notice.since, notice.until))
     return texts.render(texts.FLOOD_HEARD_AGAIN, language, since=since, until=until)
+
+
+async def deliver_open_letters(context: BotContext, contact_id: int, organisation_id: int) -> None:
+    """A contact who just joined gets the letters already open for their organisation
+    (the letters service queues them, composed here; the gate and /start call this)."""
+    queued = await letters.deliver_open_letters(
+        context.db,
+        contact_id,
+        organisation_id,
+        now=context.clock.now(),
+        compose=LetterComposer(context.settings).circulation,
+    )
+    sender = context.services.outbox_sender  # bot.jobs imports this module: no wake_outbox
+    if queued and sender is not None:
+        sender.wake()

@@ -17,9 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.db.letters import Recipient
-from bot.db.milestones import Milestone
 from bot.db.timefmt import from_db, to_db
-from bot.db.types import LetterStatus
 from bot.handlers.approvals import request_action
 from bot.handlers.common import (
     actor,
@@ -35,13 +33,21 @@ from bot.handlers.common import (
     show_page,
 )
 from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.presenters import (
+    STATUS_TEXTS,
+    characters,
+    describe_when,
+    letter_ref,
+    milestone_line,
+    response_counts,
+)
 from bot.handlers.refusals import in_place, refuse
 from bot.jobs.outbox import send_outgoing, wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, fitting_lines, label, render_changes
 from bot.services import flows, letters, responses
 from bot.services.approvals import ActionResult, ReviseLetter
-from bot.services.deadlines import format_deadline, parse_deadline, relative_hint
+from bot.services.deadlines import parse_deadline
 from bot.services.documents import MAX_FILE_BYTES, check_upload, extract_text
 from bot.services.flows import Flow
 from bot.services.letter_text import (
@@ -53,7 +59,6 @@ from bot.services.letter_text import (
 from bot.services.letters import Circulation, DraftSource, Revision
 from bot.services.pasting import PASTE_GAP, Part, Pasted, assemble
 from bot.services.refusals import Refusal
-from bot.services.responses import Tally
 from bot.services.signatories import find_signatory_list, organisation_names
 from bot.throughput import PerChatUpdateProcessor
 
@@ -66,41 +71,9 @@ _ASK_LIMIT = 4000
 # "/newletter title, deadline, text" longer than this may be a paste an app split.
 _NEAR_LIMIT = TELEGRAM_MESSAGE_LIMIT * 3 // 4
 
-STATUS_TEXTS = {
-    LetterStatus.DRAFT: texts.LETTER_STATUS_DRAFT,
-    LetterStatus.OPEN: texts.LETTER_STATUS_OPEN,
-    LetterStatus.CLOSED: texts.LETTER_STATUS_CLOSED,
-}
-
-
-def characters(context: BotContext, count: int) -> texts.Html:
-    """ "1 234 characters" in the reader's language, for a sentence that holds it."""
-    return texts.Html(say(context, texts.COUNT_CHARACTERS, count=count))
-
 
 def _composer(context: BotContext) -> LetterComposer:
     return LetterComposer(context.settings)
-
-
-def describe_when(context: BotContext, moment: datetime) -> tuple[str, str]:
-    """An instant as the caller reads it: date and time in their zone, and a hint."""
-    now = context.clock.now()
-    return (
-        format_deadline(moment, context.zone, context.language),
-        relative_hint(moment, now, context.language),
-    )
-
-
-def response_counts(context: BotContext, tally: Tally) -> str:
-    """ "signed: 3 · needs reconfirmation: 2 · …": the numbers /status shows, on one line."""
-    parts = [say(context, texts.COUNT_SIGNED, count=tally.signed)]
-    if tally.reconfirm:
-        parts.append(say(context, texts.COUNT_RECONFIRM, count=tally.reconfirm))
-    parts.append(say(context, texts.COUNT_DECLINED, count=tally.declined))
-    parts.append(say(context, texts.COUNT_PENDING, count=tally.pending))
-    if tally.no_contact:
-        parts.append(say(context, texts.COUNT_NO_CONTACT, count=tally.no_contact))
-    return " · ".join(parts)
 
 
 # --- reading a text or a file ---------------------------------------------------------------
@@ -620,13 +593,6 @@ async def list_letters(update: Update, context: BotContext) -> None:
     )
 
 
-async def letter_ref(update: Update, context: BotContext, command: str) -> int | None:
-    letter_id = parse_ref(command_argument(update.message).split(" ")[0])
-    if letter_id is None:
-        await reply(update, context, say(context, texts.USAGE_LETTER_REF, command=command))
-    return letter_id
-
-
 @coordinators_only
 async def show_letter(update: Update, context: BotContext) -> None:
     letter_id = await letter_ref(update, context, "letter")
@@ -676,15 +642,6 @@ async def show_letter(update: Update, context: BotContext) -> None:
         listed += [milestone_line(context, milestone) for milestone in info.milestones]
         text += "\n\n" + "\n".join(listed)
     await reply(update, context, text)
-
-
-def milestone_line(context: BotContext, milestone: Milestone) -> str:
-    when, relative = describe_when(context, milestone.at)
-    return say(
-        context, texts.MILESTONE_LINE, milestone_id=milestone.id,
-        name=milestone.name or "—",  # purged
-        when=when, relative=relative,
-    )  # fmt: skip
 
 
 @coordinators_only
@@ -821,19 +778,6 @@ async def full_text(update: Update, context: BotContext) -> None:
         context.db, access, now=context.clock.now(), compose=_composer(context).full_text
     )
     wake_outbox(context.application)
-
-
-async def deliver_open_letters(context: BotContext, contact_id: int, organisation_id: int) -> None:
-    """A contact who just joined gets the letters already open for their organisation."""
-    queued = await letters.deliver_open_letters(
-        context.db,
-        contact_id,
-        organisation_id,
-        now=context.clock.now(),
-        compose=_composer(context).circulation,
-    )
-    if queued:
-        wake_outbox(context.application)
 
 
 register_kind(

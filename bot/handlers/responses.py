@@ -23,7 +23,7 @@ from bot.handlers.common import (
     tell,
 )
 from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
-from bot.handlers.letters import describe_when
+from bot.handlers.presenters import LISTING_TEXTS, STATE_TEXTS, describe_when
 from bot.handlers.refusals import in_place
 from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer, label
@@ -31,24 +31,11 @@ from bot.services import flows, letters, responses, witnesses
 from bot.services.deadlines import format_deadline
 from bot.services.flows import Flow
 from bot.services.refusals import Code, Refusal
-from bot.services.responses import OrganisationState, Outcome, Target
+from bot.services.responses import Outcome, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
 
-STATE_TEXTS = {
-    OrganisationState.SIGNED: texts.STATE_SIGNED,
-    OrganisationState.RECONFIRM: texts.STATE_RECONFIRM,
-    OrganisationState.DECLINED: texts.STATE_DECLINED,
-    OrganisationState.WITHDRAWN: texts.STATE_WITHDRAWN,
-    OrganisationState.PENDING: texts.STATE_PENDING,
-    OrganisationState.NO_CONTACT: texts.STATE_NO_CONTACT,
-}
-LISTING_TEXTS = {
-    Listing.NAMED: texts.LISTING_NAMED,
-    Listing.ANONYMOUS: texts.LISTING_ANONYMOUS,
-    Listing.INTERNAL: texts.LISTING_INTERNAL,
-}
 # Text that was too long or empty is typed again: the flow waits for it.
 _TYPE_AGAIN = (Code.COMMENT_EMPTY, Code.COMMENT_TOO_LONG)
 

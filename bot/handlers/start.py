@@ -14,8 +14,8 @@ from bot.db.contacts import Contact
 from bot.handlers.common import notify_coordinators, reply, say, tell
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
-from bot.handlers.letters import deliver_open_letters
 from bot.jobs.outbox import wake_outbox
+from bot.messages import deliver_open_letters
 from bot.services import coordinators, membership, renames
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline

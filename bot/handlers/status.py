@@ -26,10 +26,15 @@ from bot.handlers.common import (
     tell,
 )
 from bot.handlers.flows import FlowKind, register_kind
-from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
+from bot.handlers.presenters import (
+    LISTING_TEXTS,
+    STATE_TEXTS,
+    STATUS_TEXTS,
+    describe_when,
+    letter_ref,
+)
 from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
-from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.jobs.outbox import wake_outbox
 from bot.jobs.schedule import wake_scheduler
 from bot.messages import LetterComposer, chase_lines, label

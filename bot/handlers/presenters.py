@@ -1,0 +1,82 @@
+"""What several features show alike: a letter's status, a moment, counts, a letter's
+reference in a command, a member's answer and listing choice.
+
+A library for handlers (no handler of its own): features import these rather than
+each other, so no feature module is another's library.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+
+from bot import texts
+from bot.context import BotContext
+from bot.db.milestones import Milestone
+from bot.db.types import LetterStatus, Listing
+from bot.handlers.common import command_argument, parse_ref, reply, say
+from bot.services.deadlines import format_deadline, relative_hint
+from bot.services.responses import OrganisationState, Tally
+
+STATUS_TEXTS = {
+    LetterStatus.DRAFT: texts.LETTER_STATUS_DRAFT,
+    LetterStatus.OPEN: texts.LETTER_STATUS_OPEN,
+    LetterStatus.CLOSED: texts.LETTER_STATUS_CLOSED,
+}
+STATE_TEXTS = {
+    OrganisationState.SIGNED: texts.STATE_SIGNED,
+    OrganisationState.RECONFIRM: texts.STATE_RECONFIRM,
+    OrganisationState.DECLINED: texts.STATE_DECLINED,
+    OrganisationState.WITHDRAWN: texts.STATE_WITHDRAWN,
+    OrganisationState.PENDING: texts.STATE_PENDING,
+    OrganisationState.NO_CONTACT: texts.STATE_NO_CONTACT,
+}
+LISTING_TEXTS = {
+    Listing.NAMED: texts.LISTING_NAMED,
+    Listing.ANONYMOUS: texts.LISTING_ANONYMOUS,
+    Listing.INTERNAL: texts.LISTING_INTERNAL,
+}
+
+
+def characters(context: BotContext, count: int) -> texts.Html:
+    """ "1 234 characters" in the reader's language, for a sentence that holds it."""
+    return texts.Html(say(context, texts.COUNT_CHARACTERS, count=count))
+
+
+def describe_when(context: BotContext, moment: datetime) -> tuple[str, str]:
+    """An instant as the caller reads it: date and time in their zone, and a hint."""
+    now = context.clock.now()
+    return (
+        format_deadline(moment, context.zone, context.language),
+        relative_hint(moment, now, context.language),
+    )
+
+
+def response_counts(context: BotContext, tally: Tally) -> str:
+    """ "signed: 3 · needs reconfirmation: 2 · …": the numbers /status shows, on one line."""
+    parts = [say(context, texts.COUNT_SIGNED, count=tally.signed)]
+    if tally.reconfirm:
+        parts.append(say(context, texts.COUNT_RECONFIRM, count=tally.reconfirm))
+    parts.append(say(context, texts.COUNT_DECLINED, count=tally.declined))
+    parts.append(say(context, texts.COUNT_PENDING, count=tally.pending))
+    if tally.no_contact:
+        parts.append(say(context, texts.COUNT_NO_CONTACT, count=tally.no_contact))
+    return " · ".join(parts)
+
+
+def milestone_line(context: BotContext, milestone: Milestone) -> str:
+    when, relative = describe_when(context, milestone.at)
+    return say(
+        context, texts.MILESTONE_LINE, milestone_id=milestone.id,
+        name=milestone.name or "—",  # purged
+        when=when, relative=relative,
+    )  # fmt: skip
+
+
+async def letter_ref(update: Update, context: BotContext, command: str) -> int | None:
+    """The letter a command names (``/letter 4``), or None after saying how to name it."""
+    letter_id = parse_ref(command_argument(update.message).split(" ")[0])
+    if letter_id is None:
+        await reply(update, context, say(context, texts.USAGE_LETTER_REF, command=command))
+    return letter_id
