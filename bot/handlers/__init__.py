@@ -33,7 +33,6 @@ from bot.handlers import (
     status,
 )
 
-# flows takes every plain message, so it comes after the features and before fallback.
 FEATURES = (
     gate,
     start,
@@ -52,13 +51,24 @@ FEATURES = (
     purge,
     resend,
     approvals,
-    flows,
 )
+# Every guided flow, by the name its rows carry in the flows table.
+FLOWS = (
+    drafting.NEWLETTER_FLOW,
+    drafting.REVISE_FLOW,
+    responses.DECLINE_FLOW,
+    responses.COMMENT_FLOW,
+    status.REPLY_FLOW,
+)
+# Tried in order for a plain message when no flow is active.
+UNPROMPTED = (responses.comment_by_reply,)
 
 
 def register(app: BotApplication) -> None:
     for module in FEATURES:
         module.register(app)
+    # flows takes every plain message, so it comes after the features and before fallback.
+    flows.register(app, FLOWS, UNPROMPTED)
     fallback.register(app)
     errors.register(app)
     for handlers in app.handlers.values():

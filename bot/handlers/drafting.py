@@ -4,9 +4,10 @@ they take, pasted in parts or uploaded as a file."""
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, Self, TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -18,7 +19,7 @@ from bot.context import BotApplication, BotContext
 from bot.db.timefmt import from_db, to_db
 from bot.handlers.approvals import request_action
 from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
-from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.flows import FlowKind, Resumed
 from bot.handlers.presenters import characters, describe_when
 from bot.handlers.refusals import refuse
 from bot.messages import label, render_changes
@@ -26,7 +27,7 @@ from bot.services import flows, letters
 from bot.services.approvals import ActionResult, ReviseLetter
 from bot.services.deadlines import parse_deadline
 from bot.services.documents import MAX_FILE_BYTES, check_upload, extract_text
-from bot.services.flows import Flow
+from bot.services.flows import FlowState
 from bot.services.letter_text import (
     TELEGRAM_MESSAGE_LIMIT,
     diff_paragraphs,
@@ -81,21 +82,82 @@ async def read_text_input(message: Message, context: BotContext) -> TextInput | 
     return say(context, texts.TEXT_STEP_IMAGE if message.photo else texts.TEXT_STEP_MEDIA)
 
 
-def _parts(state: dict[str, Any]) -> list[Part]:
-    """The pasted parts kept in a flow's state (plain strings in flows begun before dates
-    were kept: those are never joined seamlessly)."""
-    parts = []
-    for raw in state.get("parts") or []:
-        if isinstance(raw, str):
-            parts.append(Part(raw, None))
-        else:
-            date = raw.get("date")
-            when = datetime.fromtimestamp(date, UTC) if date is not None else None
-            parts.append(Part(str(raw["text"]), when, int(raw.get("offset", 0))))
-    return parts
+@dataclass(frozen=True)
+class Ack:
+    """The message that acknowledges the paste in progress (it carries the Done button)."""
+
+    message_id: int
+    date: int  # of the last part it acknowledged (Unix time, as Telegram gives it)
 
 
-async def _collect(update: Update, context: BotContext, flow: Flow) -> TextInput | None:
+@dataclass(frozen=True)
+class HeldFile:
+    """An uploaded file's text, held for Done (its text seemed to hold the signatories)."""
+
+    body: str
+    source: DraftSource
+
+
+def _source_json(source: DraftSource) -> list[str | None]:
+    return [source.kind, source.file_id, source.file_name]
+
+
+def _source_from(raw: Any) -> DraftSource:
+    kind, file_id, file_name = raw
+    return DraftSource(str(kind), file_id, file_name)
+
+
+def _part_from(raw: Any) -> Part:
+    """A pasted part as kept (a plain string in flows begun before dates were kept: those
+    are never joined seamlessly)."""
+    if isinstance(raw, str):
+        return Part(raw, None)
+    date = raw.get("date")
+    when = datetime.fromtimestamp(date, UTC) if date is not None else None
+    return Part(str(raw["text"]), when, int(raw.get("offset", 0)))
+
+
+def _part_json(part: Part) -> dict[str, Any]:
+    date = None if part.date is None else int(part.date.timestamp())
+    return {"text": part.text, "date": date, "offset": part.offset}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Drafting(FlowState):
+    """What a flow that takes a letter's text keeps: the parts of a paste so far, the
+    message acknowledging them, or an uploaded file held for Done."""
+
+    parts: tuple[Part, ...] = ()
+    ack: Ack | None = None
+    file: HeldFile | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        if self.parts:
+            kept["parts"] = [_part_json(part) for part in self.parts]
+        if self.ack is not None:
+            kept["ack"] = {"message_id": self.ack.message_id, "date": self.ack.date}
+        if self.file is not None:
+            kept["file"] = {"body": self.file.body, "source": _source_json(self.file.source)}
+        return kept
+
+    @staticmethod
+    def drafting_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields above, from a state as kept (for a subclass's ``from_json``)."""
+        ack, held = raw.get("ack"), raw.get("file")
+        return {
+            "parts": tuple(_part_from(part) for part in raw.get("parts") or []),
+            "ack": None if ack is None else Ack(int(ack["message_id"]), int(ack["date"])),
+            "file": None
+            if held is None
+            else HeldFile(str(held["body"]), _source_from(held["source"])),
+        }
+
+
+D = TypeVar("D", bound=Drafting)
+
+
+async def _collect(update: Update, context: BotContext, flow: Resumed[D]) -> TextInput | None:
     """Adds a pasted part to the flow; returns the finished text when a file completed it."""
     message = update.effective_message
     assert message is not None
@@ -113,7 +175,7 @@ async def _add_part(
     update: Update,
     context: BotContext,
     kind: str,
-    state: dict[str, object],
+    state: D,
     body: str,
     *,
     offset: int,
@@ -122,30 +184,29 @@ async def _add_part(
     and acknowledges the paste in one message, edited as its parts arrive."""
     message = update.effective_message
     assert message is not None
-    part = {"text": body, "date": int(message.date.timestamp()), "offset": offset}
-    parts = [*(state.get("parts") or []), part]  # type: ignore[misc]
-    pasted = assemble(_parts({"parts": parts}))
+    stamp = int(message.date.timestamp())
+    parts = (*state.parts, Part(body, datetime.fromtimestamp(stamp, UTC), offset))
+    pasted = assemble(parts)
     total = len(normalise(pasted.text))
     if total > letters.MAX_BODY:
         text = say(context, texts.TEXT_TOO_LONG, length=total, limit=letters.MAX_BODY)
         await reply(update, context, text)
         return
     user_id = context.who.telegram_user_id
-    replaced_file = "file" in state
-    state = {key: value for key, value in state.items() if key != "file"}
-    state["parts"] = parts
+    replaced_file = state.file is not None
+    state = replace(state, parts=parts, file=None)
     await flows.save(context.db, user_id, kind, state, now=context.clock.now())
     lines = [say(context, texts.TEXT_RECEIVED, characters=total), _join_lines(context, pasted)]
     warning = await _signatory_warning(context, pasted.text, texts.SIGNATORIES_PASTE_HINT)
     lines += [warning] if warning else []
     lines += [say(context, texts.PASTE_REPLACES_FILE)] if replaced_file else []
     lines = [line for line in lines if line]
-    previous = state.get("ack")
+    previous = state.ack
     # A part within a few seconds of the last one belongs to the same paste (message dates).
-    since = message.date.timestamp() - previous["date"] if isinstance(previous, dict) else -1
+    since = stamp - previous.date if previous is not None else -1
     continues = 0 <= since <= PASTE_GAP.total_seconds()
     ack = await _acknowledge(update, context, previous, "\n\n".join(lines), continues=continues)
-    await flows.save(context.db, user_id, kind, {**state, "ack": ack}, now=context.clock.now())
+    await flows.save(context.db, user_id, kind, replace(state, ack=ack), now=context.clock.now())
 
 
 _JOIN_TEXTS = {
@@ -180,30 +241,30 @@ async def _signatory_warning(context: BotContext, body: str, hint: str) -> str |
 
 
 async def _acknowledge(
-    update: Update, context: BotContext, previous: object, text: str, *, continues: bool
-) -> dict[str, int]:
+    update: Update, context: BotContext, previous: Ack | None, text: str, *, continues: bool
+) -> Ack:
     """Edits the acknowledgement of the paste in progress (``continues``), or sends a new
     one; the Done button is always on the latest acknowledgement only."""
     chat, message = update.effective_chat, update.effective_message
     assert chat is not None and message is not None
     markup = keyboards.flow_done(context.language)
     stamp = int(message.date.timestamp())
-    if isinstance(previous, dict):
-        message_id = int(previous["message_id"])
+    if previous is not None:
+        message_id = previous.message_id
         if continues and _more_coming(context, chat.id):
             # More of this chat's messages are already waiting (the rest of the paste): the
             # last one edits; an edit per part would queue behind Telegram's 1/s per chat.
-            return {"message_id": message_id, "date": stamp}
+            return Ack(message_id, stamp)
         if continues:
             try:
                 await context.bot.edit_message_text(
                     text, chat.id, message_id, parse_mode=ParseMode.HTML,
                     reply_markup=markup, disable_web_page_preview=True,
                 )  # fmt: skip
-                return {"message_id": message_id, "date": stamp}
+                return Ack(message_id, stamp)
             except BadRequest as error:
                 if "not modified" in str(error):
-                    return {"message_id": message_id, "date": stamp}
+                    return Ack(message_id, stamp)
                 # Deleted meanwhile, or too old to edit: acknowledge in a new message.
         with contextlib.suppress(BadRequest):  # already without buttons, or gone
             await context.bot.edit_message_reply_markup(chat.id, message_id, reply_markup=None)
@@ -211,7 +272,7 @@ async def _acknowledge(
         chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
         disable_web_page_preview=True,
     )  # fmt: skip
-    return {"message_id": sent.message_id, "date": stamp}
+    return Ack(sent.message_id, stamp)
 
 
 def _more_coming(context: BotContext, chat_id: int) -> bool:
@@ -219,19 +280,67 @@ def _more_coming(context: BotContext, chat_id: int) -> bool:
     return isinstance(processor, PerChatUpdateProcessor) and processor.pending(chat_id) > 1
 
 
-def _typed_text(flow: Flow) -> TextInput | None:
+def _typed_text(state: Drafting) -> TextInput | None:
     """The pasted text so far (its parts joined back), or a file kept for Done."""
-    pending = flow.state.get("file")
-    if isinstance(pending, dict):
-        kind, file_id, file_name = pending["source"]
-        return TextInput(str(pending["body"]), DraftSource(kind, file_id, file_name))
-    parts = _parts(flow.state)
-    if not parts:
+    if state.file is not None:
+        return TextInput(state.file.body, state.file.source)
+    if not state.parts:
         return None
-    return TextInput(assemble(parts).text, DraftSource())
+    return TextInput(assemble(state.parts).text, DraftSource())
 
 
 # --- /newletter -----------------------------------------------------------------------------
+
+NewLetterStep = Literal["title", "deadline", "text"]
+_NEWLETTER_STEPS: tuple[NewLetterStep, ...] = ("title", "deadline", "text")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewLetterState(Drafting):
+    """/newletter: the title, then the deadline (and its zone), then the text; the
+    letter's language is the coordinator's own unless they pick another."""
+
+    step: NewLetterStep
+    language: str | None = None
+    title: str | None = None
+    deadline: datetime | None = None
+    zone: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        kept: dict[str, Any] = {"step": self.step}
+        if self.language is not None:
+            kept["language"] = self.language
+        if self.title is not None:
+            kept["title"] = self.title
+        if self.deadline is not None:
+            kept["deadline"] = to_db(self.deadline)
+        if self.zone is not None:
+            kept["zone"] = self.zone
+        return {**kept, **super().to_json()}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        step = raw["step"]
+        if step not in _NEWLETTER_STEPS:
+            raise ValueError(f"no /newletter step {step!r}")
+        deadline = from_db(raw.get("deadline"))
+        if step == "text" and deadline is None:
+            raise ValueError("the text step without a deadline")
+        title = raw.get("title")
+        return cls(
+            step=step,
+            language=raw.get("language"),
+            title=None if title is None else str(title),
+            deadline=deadline,
+            zone=raw.get("zone"),
+            **cls.drafting_fields(raw),
+        )
+
+    @property
+    def known_deadline(self) -> datetime:
+        if self.deadline is None:
+            raise ValueError("the flow has no deadline")
+        return self.deadline
 
 
 @coordinators_only
@@ -239,20 +348,21 @@ async def new_letter(update: Update, context: BotContext) -> None:
     """Starts the flow; title, deadline and text may also come in this one message."""
     lines = command_argument(update.message).split("\n", 2)
     # The letter's language (its export's) is the coordinator's own unless they pick another.
-    state: dict[str, object] = {"step": "title", "language": context.language}
+    state = NewLetterState(step="title", language=context.language)
     now = context.clock.now()
     user_id = context.who.telegram_user_id
     try:
         if lines[0].strip():
-            state = {**state, "step": "deadline", "title": letters.clean_title(lines[0])}
-        if len(lines) > 1 and lines[1].strip() and state["step"] == "deadline":
+            state = replace(state, step="deadline", title=letters.clean_title(lines[0]))
+        if len(lines) > 1 and lines[1].strip() and state.step == "deadline":
             deadline = parse_deadline(lines[1], default_zone=context.settings.zone, now=now)
-            state = {**state, "step": "text", "deadline": to_db(deadline),
-                     "zone": _zone_name(deadline, context)}  # fmt: skip
+            state = replace(
+                state, step="text", deadline=deadline, zone=_zone_name(deadline, context)
+            )
     except Refusal as refusal:  # said, and the flow goes on from what was understood
         await refuse(update, context, refusal)
     await flows.save(context.db, user_id, NEWLETTER, state, now=now)
-    if state["step"] == "text" and len(lines) > 2 and lines[2].strip():
+    if state.step == "text" and len(lines) > 2 and lines[2].strip():
         body = lines[2]
         whole = (update.message.text or "").rstrip() if update.message else body
         # A message near the limit may be the first part of a paste a Telegram app split:
@@ -269,28 +379,19 @@ async def new_letter(update: Update, context: BotContext) -> None:
     await _ask_next(update, context, state)
 
 
-def _flow_deadline(state: dict[str, object]) -> datetime:
-    """The deadline kept in the /newletter flow's state (as stored text: JSON)."""
-    deadline = from_db(str(state["deadline"]))
-    if deadline is None:
-        raise ValueError("the flow has no deadline")
-    return deadline
-
-
 def _zone_name(deadline: datetime, context: BotContext) -> str:
     zone = getattr(deadline.tzinfo, "key", None)
     return zone or context.settings.timezone
 
 
-async def _ask_next(update: Update, context: BotContext, state: dict[str, object]) -> None:
-    step = state["step"]
-    if step == "title":
+async def _ask_next(update: Update, context: BotContext, state: NewLetterState) -> None:
+    if state.step == "title":
         await reply(update, context, say(context, texts.NEWLETTER_ASK_TITLE))
-    elif step == "deadline":
+    elif state.step == "deadline":
         text = say(
             context,
             texts.NEWLETTER_ASK_DEADLINE,
-            title=state["title"],
+            title=state.title or "",
             zone=context.settings.timezone,
         )
         await reply(update, context, text)
@@ -299,9 +400,9 @@ async def _ask_next(update: Update, context: BotContext, state: dict[str, object
         await reply(update, context, text, reply_markup=markup)
 
 
-def _text_step(context: BotContext, state: dict[str, object]) -> tuple[str, InlineKeyboardMarkup]:
+def _text_step(context: BotContext, state: NewLetterState) -> tuple[str, InlineKeyboardMarkup]:
     """The text step's question: the deadline so far and the letter's language buttons."""
-    deadline, relative = describe_when(context, _flow_deadline(state))
+    deadline, relative = describe_when(context, state.known_deadline)
     language = _letter_language(context, state)
     text = say(
         context,
@@ -313,20 +414,21 @@ def _text_step(context: BotContext, state: dict[str, object]) -> tuple[str, Inli
     return text, keyboards.letter_language(language, context.language)
 
 
-def _letter_language(context: BotContext, state: dict[str, object]) -> str:
-    chosen = str(state.get("language") or "")
+def _letter_language(context: BotContext, state: NewLetterState) -> str:
+    chosen = state.language or ""
     return chosen if chosen in texts.LANGUAGES else context.language
 
 
-async def _newletter_language(update: Update, context: BotContext, flow: Flow) -> None:
+async def _newletter_language(
+    update: Update, context: BotContext, flow: Resumed[NewLetterState]
+) -> None:
     """A language button under the text step: the letter (and its export) is in that one."""
     query = update.callback_query
     args = callback_data.decode(query.data if query else None, callback_data.LETTER_LANGUAGE, 1)
-    if args is None or flow.state.get("step") != "text" or not 0 <= args[0] < len(texts.LANGUAGES):
+    if args is None or flow.state.step != "text" or not 0 <= args[0] < len(texts.LANGUAGES):
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
-    language = texts.LANGUAGES[args[0]]
-    state = {**flow.state, "language": language}
+    state = replace(flow.state, language=texts.LANGUAGES[args[0]])
     await flows.save(context.db, flow.telegram_user_id, NEWLETTER, state, now=context.clock.now())
     assert query is not None
     text, markup = _text_step(context, state)
@@ -337,20 +439,22 @@ async def _newletter_language(update: Update, context: BotContext, flow: Flow) -
             raise
 
 
-async def _newletter_message(update: Update, context: BotContext, flow: Flow) -> None:
+async def _newletter_message(
+    update: Update, context: BotContext, flow: Resumed[NewLetterState]
+) -> None:
     message = update.effective_message
     assert message is not None
-    step = flow.state["step"]
+    step = flow.state.step
     now = context.clock.now()
     if step in ("title", "deadline") and not message.text:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
-    state = dict(flow.state)
     if step == "title":
-        state.update(step="deadline", title=letters.clean_title(message.text or ""))
+        state = replace(flow.state, step="deadline", title=letters.clean_title(message.text or ""))
     elif step == "deadline":
         deadline = parse_deadline(message.text or "", default_zone=context.settings.zone, now=now)
-        state.update(step="text", deadline=to_db(deadline), zone=_zone_name(deadline, context))
+        zone = _zone_name(deadline, context)
+        state = replace(flow.state, step="text", deadline=deadline, zone=zone)
     else:
         finished = await _collect(update, context, flow)
         if finished is not None:
@@ -361,7 +465,7 @@ async def _newletter_message(update: Update, context: BotContext, flow: Flow) ->
 
 
 async def _new_letter_from_file(
-    update: Update, context: BotContext, flow: Flow, text: TextInput
+    update: Update, context: BotContext, flow: Resumed[NewLetterState], text: TextInput
 ) -> None:
     """A file completes the text step, unless its text seems to hold the signatory list:
     then the warning comes first, and Done creates the letter (nothing is stored yet)."""
@@ -370,8 +474,7 @@ async def _new_letter_from_file(
         await _create_letter(update, context, flow.state, text)
         return
     source = text.source or DraftSource()
-    pending = {"body": text.body, "source": [source.kind, source.file_id, source.file_name]}
-    state = {**flow.state, "file": pending, "parts": []}
+    state = replace(flow.state, file=HeldFile(text.body, source), parts=())
     user_id = context.who.telegram_user_id
     await flows.save(context.db, user_id, NEWLETTER, state, now=context.clock.now())
     read = say(
@@ -379,17 +482,18 @@ async def _new_letter_from_file(
         file_name=source.file_name or "",
     )  # fmt: skip
     # A file is never part of a paste: its acknowledgement is a message of its own.
-    ack = await _acknowledge(
-        update, context, state.get("ack"), f"{read}\n\n{warning}", continues=False
-    )
-    await flows.save(context.db, user_id, NEWLETTER, {**state, "ack": ack}, now=context.clock.now())
+    ack = await _acknowledge(update, context, state.ack, f"{read}\n\n{warning}", continues=False)
+    state = replace(state, ack=ack)
+    await flows.save(context.db, user_id, NEWLETTER, state, now=context.clock.now())
 
 
-async def _newletter_done(update: Update, context: BotContext, flow: Flow) -> None:
-    if flow.state.get("step") != "text":
+async def _newletter_done(
+    update: Update, context: BotContext, flow: Resumed[NewLetterState]
+) -> None:
+    if flow.state.step != "text":
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
-    typed = _typed_text(flow)
+    typed = _typed_text(flow.state)
     if typed is None:
         await reply(update, context, say(context, texts.TEXT_EMPTY_YET))
         return
@@ -397,13 +501,13 @@ async def _newletter_done(update: Update, context: BotContext, flow: Flow) -> No
 
 
 async def _create_letter(
-    update: Update, context: BotContext, state: dict[str, object], text: TextInput
+    update: Update, context: BotContext, state: NewLetterState, text: TextInput
 ) -> None:
     letter, version = await letters.create_letter(
         context.db,
-        title=str(state["title"]),
-        deadline=_flow_deadline(state),
-        zone_name=str(state.get("zone") or context.settings.timezone),
+        title=state.title or "",
+        deadline=state.known_deadline,
+        zone_name=state.zone or context.settings.timezone,
         body=text.body,
         source=text.source or DraftSource(),
         language=_letter_language(context, state),
@@ -432,6 +536,40 @@ async def _create_letter(
 # --- /revise --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReviseState(Drafting):
+    """/revise: the new text (``text``), then whether the change is material (``kind``)."""
+
+    step: Literal["text", "kind"]
+    letter_id: int
+    body: str | None = None  # the new text, once whole (the kind step)
+    source: DraftSource | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        kept: dict[str, Any] = {"step": self.step, "letter_id": self.letter_id}
+        if self.body is not None:
+            kept["body"] = self.body
+        if self.source is not None:
+            kept["source"] = _source_json(self.source)
+        return {**kept, **super().to_json()}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        step = raw["step"]
+        if step not in ("text", "kind"):
+            raise ValueError(f"no /revise step {step!r}")
+        body, source = raw.get("body"), raw.get("source")
+        if step == "kind" and (body is None or source is None):
+            raise ValueError("the kind step without the text")
+        return cls(
+            step=step,
+            letter_id=int(raw["letter_id"]),
+            body=None if body is None else str(body),
+            source=None if source is None else _source_from(source),
+            **cls.drafting_fields(raw),
+        )
+
+
 @coordinators_only
 async def revise(update: Update, context: BotContext) -> None:
     letter_id = parse_ref(command_argument(update.message))
@@ -439,7 +577,7 @@ async def revise(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.USAGE_LETTER_REF, command="revise"))
         return
     letter, version = await letters.revisable(context.db, letter_id)
-    state = {"step": "text", "letter_id": letter_id}
+    state = ReviseState(step="text", letter_id=letter_id)
     await flows.save(
         context.db, context.who.telegram_user_id, REVISE, state, now=context.clock.now()
     )
@@ -447,8 +585,8 @@ async def revise(update: Update, context: BotContext) -> None:
     await reply(update, context, text, reply_markup=keyboards.flow_done(context.language))
 
 
-async def _revise_message(update: Update, context: BotContext, flow: Flow) -> None:
-    if flow.state.get("step") != "text":
+async def _revise_message(update: Update, context: BotContext, flow: Resumed[ReviseState]) -> None:
+    if flow.state.step != "text":
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
     finished = await _collect(update, context, flow)
@@ -456,8 +594,8 @@ async def _revise_message(update: Update, context: BotContext, flow: Flow) -> No
         await _ask_revision_kind(update, context, flow, finished)
 
 
-async def _revise_done(update: Update, context: BotContext, flow: Flow) -> None:
-    typed = _typed_text(flow) if flow.state.get("step") == "text" else None
+async def _revise_done(update: Update, context: BotContext, flow: Resumed[ReviseState]) -> None:
+    typed = _typed_text(flow.state) if flow.state.step == "text" else None
     if typed is None:
         await reply(update, context, say(context, texts.TEXT_EMPTY_YET))
         return
@@ -465,21 +603,16 @@ async def _revise_done(update: Update, context: BotContext, flow: Flow) -> None:
 
 
 async def _ask_revision_kind(
-    update: Update, context: BotContext, flow: Flow, text: TextInput
+    update: Update, context: BotContext, flow: Resumed[ReviseState], text: TextInput
 ) -> None:
-    letter_id = int(flow.state["letter_id"])
+    letter_id = flow.state.letter_id
     try:
         body, current = await letters.revision_draft(context.db, letter_id, text.body)
     except Refusal:
         await flows.finish(context.db, flow.telegram_user_id)
         raise
     source = text.source or DraftSource()
-    state = {
-        "step": "kind",
-        "letter_id": letter_id,
-        "body": body,
-        "source": [source.kind, source.file_id, source.file_name],
-    }
+    state = ReviseState(step="kind", letter_id=letter_id, body=body, source=source)
     await flows.save(context.db, flow.telegram_user_id, REVISE, state, now=context.clock.now())
     changes = diff_paragraphs(current.body or "", body)
     summary = say(
@@ -498,17 +631,16 @@ async def _ask_revision_kind(
     await reply(update, context, asked, reply_markup=keyboards.revision_kind(context.language))
 
 
-async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
+async def _revise_kind(update: Update, context: BotContext, flow: Resumed[ReviseState]) -> None:
     query = update.callback_query
     args = callback_data.decode(query.data if query else None, callback_data.REVISION_KIND, 1)
-    if args is None or flow.state.get("step") != "kind":
+    state = flow.state
+    if args is None or state.step != "kind" or state.body is None or state.source is None:
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
     material = bool(args[0])
-    kind, file_id, file_name = flow.state["source"]
-    letter_id = int(flow.state["letter_id"])
-    source = DraftSource(kind, file_id, file_name)
-    ask = ReviseLetter(letter_id, str(flow.state["body"]), material, source)
+    letter_id = state.letter_id
+    ask = ReviseLetter(letter_id, state.body, material, state.source)
 
     def done(result: ActionResult) -> str:
         assert isinstance(result, Revision)
@@ -526,12 +658,15 @@ async def _revise_kind(update: Update, context: BotContext, flow: Flow) -> None:
         await flows.finish(context.db, flow.telegram_user_id)
 
 
-register_kind(
+NEWLETTER_FLOW = FlowKind(
     NEWLETTER,
-    FlowKind(on_message=_newletter_message, on_done=_newletter_done, on_choice=_newletter_language),
+    NewLetterState,
+    on_message=_newletter_message,
+    on_done=_newletter_done,
+    on_choice=_newletter_language,
 )
-register_kind(
-    REVISE, FlowKind(on_message=_revise_message, on_done=_revise_done, on_choice=_revise_kind)
+REVISE_FLOW = FlowKind(
+    REVISE, ReviseState, on_message=_revise_message, on_done=_revise_done, on_choice=_revise_kind
 )
 
 

@@ -4,6 +4,7 @@ Withdraw, /mine. Every press is re-checked by the responses service."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -22,19 +23,28 @@ from bot.handlers.common import (
     say,
     tell,
 )
-from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
+from bot.handlers.flows import FlowKind, Resumed
 from bot.handlers.presenters import LISTING_TEXTS, STATE_TEXTS, describe_when
 from bot.handlers.refusals import in_place
 from bot.jobs.outbox import wake_outbox
 from bot.messages import LetterComposer, label
 from bot.services import flows, letters, responses, witnesses
 from bot.services.deadlines import format_deadline
-from bot.services.flows import Flow
+from bot.services.flows import FlowState
 from bot.services.refusals import Code, Refusal
 from bot.services.responses import Outcome, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerState(FlowState):
+    """A decline's reason or a comment being typed: about this version of the letter."""
+
+    letter_id: int
+    version_id: int
+
 
 # Text that was too long or empty is typed again: the flow waits for it.
 _TYPE_AGAIN = (Code.COMMENT_EMPTY, Code.COMMENT_TOO_LONG)
@@ -203,7 +213,7 @@ async def _start_flow(
         return None
     contact, (letter_id, version_id) = pressed
     target = await responses.sign_target(context.db, contact, letter_id, version_id)
-    state = {"letter_id": letter_id, "version_id": version_id}
+    state = AnswerState(letter_id=letter_id, version_id=version_id)
     await flows.save(
         context.db, context.who.telegram_user_id, flow_kind, state, now=context.clock.now()
     )
@@ -266,13 +276,13 @@ async def _declined(
         )
 
 
-async def _decline_reason(update: Update, context: BotContext, flow: Flow) -> None:
+async def _decline_reason(update: Update, context: BotContext, flow: Resumed[AnswerState]) -> None:
     message = update.effective_message
     if message is None or not message.text:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
     state = flow.state
-    await _record_decline(update, context, state["letter_id"], state["version_id"], message.text)
+    await _record_decline(update, context, state.letter_id, state.version_id, message.text)
 
 
 async def decline_skip(update: Update, context: BotContext) -> None:
@@ -322,14 +332,14 @@ async def _save_comment(
     )
 
 
-async def _comment_message(update: Update, context: BotContext, flow: Flow) -> None:
+async def _comment_message(update: Update, context: BotContext, flow: Resumed[AnswerState]) -> None:
     message = update.effective_message
     if message is None or not message.text:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
     state = flow.state
     try:
-        await _save_comment(update, context, state["letter_id"], state["version_id"], message.text)
+        await _save_comment(update, context, state.letter_id, state.version_id, message.text)
     except Refusal as refusal:
         if refusal.code not in _TYPE_AGAIN:
             await flows.finish(context.db, context.who.telegram_user_id)
@@ -464,9 +474,8 @@ async def mine(update: Update, context: BotContext) -> None:
         await reply(update, context, text, reply_markup=markup)
 
 
-register_kind(DECLINE, FlowKind(on_message=_decline_reason))
-register_kind(COMMENT, FlowKind(on_message=_comment_message))
-UNPROMPTED.append(comment_by_reply)
+DECLINE_FLOW = FlowKind(DECLINE, AnswerState, on_message=_decline_reason)
+COMMENT_FLOW = FlowKind(COMMENT, AnswerState, on_message=_comment_message)
 
 
 def register(app: BotApplication) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import InputFile, Update
@@ -25,7 +26,7 @@ from bot.handlers.common import (
     show_page,
     tell,
 )
-from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.flows import FlowKind, Resumed
 from bot.handlers.presenters import (
     LISTING_TEXTS,
     STATE_TEXTS,
@@ -50,11 +51,20 @@ from bot.services import (
 )
 from bot.services.approvals import ActionResult, Reopened, ReopenLetter
 from bot.services.deadlines import parse_deadline
-from bot.services.flows import Flow
+from bot.services.flows import FlowState
 from bot.services.refusals import Code, Refusal
 from bot.services.responses import OrganisationState
 
 REPLY = "reply"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplyState(FlowState):
+    """A coordinator's reply to a member's comment, being typed."""
+
+    comment_id: int
+
+
 ICONS = {
     OrganisationState.SIGNED: "✅",
     OrganisationState.RECONFIRM: "🔁",
@@ -257,14 +267,14 @@ async def start_reply(update: Update, context: BotContext) -> None:
     args = callback_data.decode(query.data, callback_data.REPLY, 1)
     if args is None:
         return
-    state = {"comment_id": args[0]}
+    state = ReplyState(comment_id=args[0])
     await flows.save(
         context.db, context.who.telegram_user_id, REPLY, state, now=context.clock.now()
     )
     await reply(update, context, say(context, texts.REPLY_ASK, comment_id=args[0]))
 
 
-async def _reply_message(update: Update, context: BotContext, flow: Flow) -> None:
+async def _reply_message(update: Update, context: BotContext, flow: Resumed[ReplyState]) -> None:
     message = update.effective_message
     if message is None or not message.text or not context.who.is_coordinator:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
@@ -272,7 +282,7 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
     try:
         answered = await responses.reply_to_comment(
             context.db,
-            int(flow.state["comment_id"]),
+            flow.state.comment_id,
             message.text,
             coordinator_id=context.who.telegram_user_id,
             now=context.clock.now(),
@@ -413,7 +423,7 @@ async def export(update: Update, context: BotContext) -> None:
         )
 
 
-register_kind(REPLY, FlowKind(on_message=_reply_message))
+REPLY_FLOW = FlowKind(REPLY, ReplyState, on_message=_reply_message)
 
 
 def register(app: BotApplication) -> None:
