@@ -14,6 +14,7 @@ from bot.handlers import (
     audit,
     contacts,
     deadlines,
+    drafting,
     errors,
     fallback,
     flows,
@@ -31,12 +32,12 @@ from bot.handlers import (
     refusals,
     resend,
     responses,
+    signing,
     start,
     status,
     translating,
 )
 
-# flows takes every plain message, so it comes after the features and before fallback.
 FEATURES = (
     gate,
     start,
@@ -45,6 +46,7 @@ FEATURES = (
     organisations,
     invites,
     contacts,
+    drafting,
     letters,
     responses,
     status,
@@ -58,13 +60,27 @@ FEATURES = (
     publication,
     recording,
     translating,
-    flows,
 )
+# Every guided flow, by the name its rows carry in the flows table.
+FLOWS = (
+    drafting.NEWLETTER_FLOW,
+    drafting.REVISE_FLOW,
+    responses.DECLINE_FLOW,
+    responses.COMMENT_FLOW,
+    status.REPLY_FLOW,
+    translating.TRANSLATE_FLOW,
+    recording.RECORD_FLOW,
+    signing.SIGNER_FLOW,
+)
+# Tried in order for a plain message when no flow is active.
+UNPROMPTED = (responses.comment_by_reply,)
 
 
 def register(app: BotApplication) -> None:
     for module in FEATURES:
         module.register(app)
+    # flows takes every plain message, so it comes after the features and before fallback.
+    flows.register(app, FLOWS, UNPROMPTED)
     fallback.register(app)
     errors.register(app)
     for handlers in app.handlers.values():

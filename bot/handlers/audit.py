@@ -18,7 +18,7 @@ from telegram.ext import CommandHandler
 from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.common import actor, command_argument, coordinators_only, reply, say
-from bot.handlers.letters import letter_ref
+from bot.handlers.presenters import letter_ref
 from bot.services import audit_check, audit_trail
 from bot.services.audit_check import AuditCheck
 from bot.services.witnesses import WitnessCheck, WitnessResult, split_codes

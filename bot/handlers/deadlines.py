@@ -11,7 +11,7 @@ from bot import texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.approvals import request_action
 from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
-from bot.handlers.letters import describe_when, milestone_line
+from bot.handlers.presenters import describe_when, milestone_line
 from bot.services import letters, milestones, reminders
 from bot.services.approvals import ActionResult, MoveDeadline
 from bot.services.deadlines import (

@@ -21,8 +21,7 @@ from bot.commands import publish_commands
 from bot.context import BotApplication, BotContext
 from bot.db.types import ContactStatus
 from bot.handlers.common import reply, say
-from bot.handlers.letters import deliver_open_letters
-from bot.outgoing.letters import heard_again
+from bot.outgoing.letters import deliver_open_letters, heard_again
 from bot.services import coordinators, flows, membership
 from bot.services.access import FloodVerdict, HeardAgain, Identity, Role, identify
 from bot.services.deadlines import format_deadline

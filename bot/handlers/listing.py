@@ -9,14 +9,12 @@ from telegram.ext import CommandHandler
 
 from bot import texts
 from bot.context import BotApplication, BotContext
-from bot.db.timefmt import from_db
 from bot.db.types import Notify
 from bot.handlers.approvals import request_action
 from bot.handlers.common import actor, command_argument, coordinators_only, parse_ref, reply, say
-from bot.handlers.letters import NEWLETTER
-from bot.services import flows, letter_copy, lifecycle, org_names, preferences, signer
+from bot.handlers.drafting import NEWLETTER, NewLetterState
+from bot.services import flows, lifecycle, org_names, preferences, signer
 from bot.services.approvals import ActionResult, RenameOrganisation
-from bot.services.letters import DraftSource
 from bot.services.org_names import ListedNameChange
 from bot.services.renames import RenameAsked
 
@@ -139,43 +137,12 @@ async def copyletter(update: Update, context: BotContext) -> None:
         await reply(update, context, say(context, texts.USAGE_COPYLETTER))
         return
     source = await lifecycle.known_letter(context.db, letter_id)
-    state = {"step": "title", "language": source.language, "copy_from": source.id}
+    state = NewLetterState(step="title", language=source.language, copy_from=source.id)
     await flows.save(
         context.db, context.who.telegram_user_id, NEWLETTER, state, now=context.clock.now()
     )
     started = say(context, texts.COPYLETTER_STARTED, letter_id=source.id, title=source.title or "—")
     await reply(update, context, started + "\n\n" + say(context, texts.NEWLETTER_ASK_TITLE))
-
-
-async def create_copy(
-    update: Update,
-    context: BotContext,
-    state: dict[str, object],
-    body: str,
-    source: DraftSource,
-) -> None:
-    """The end of /copyletter's flow: the new draft (``letter_copy.copy_letter``)."""
-    deadline = from_db(str(state["deadline"]))
-    assert deadline is not None
-    copied = await letter_copy.copy_letter(
-        context.db, int(str(state["copy_from"])), title=str(state["title"]), deadline=deadline,
-        zone_name=str(state.get("zone") or context.settings.timezone), body=body, source=source,
-        created_by=context.who.telegram_user_id, actor=actor(context), now=context.clock.now(),
-        language=str(state.get("language") or "") or None,
-    )  # fmt: skip
-    await flows.finish(context.db, context.who.telegram_user_id)
-    left_out = (
-        say(context, texts.COPYLETTER_LEFT_OUT, count=len(copied.left_out))
-        if copied.left_out
-        else ""
-    )
-    text = say(
-        context, texts.COPYLETTER_DONE, letter_id=copied.letter.id,
-        title=copied.letter.title or "", source_id=copied.source.id,
-        organisations=len(copied.planned), milestones=len(copied.milestones),
-        left_out=left_out,
-    )  # fmt: skip
-    await reply(update, context, text)
 
 
 def register(app: BotApplication) -> None:

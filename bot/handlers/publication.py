@@ -23,19 +23,11 @@ from bot.handlers.common import (
     reply,
     say,
 )
+from bot.handlers.letters import send_text_again
 from bot.handlers.published_lists import announce, send_files
-from bot.outgoing.letters import LetterComposer
 from bot.services import approvals, org_names, publication, translations
 from bot.services.deadlines import format_deadline, parse_deadline
 from bot.services.publication import Collecting
-
-
-async def composer_for(context: BotContext, letter_id: int) -> LetterComposer:
-    """A composer that gives members the letter in their language where it has it."""
-    return LetterComposer(
-        context.settings, translations=await translations.of_letter(context.db, letter_id)
-    )
-
 
 # --- /publish, /list --------------------------------------------------------------------------
 
@@ -115,8 +107,6 @@ async def collect(update: Update, context: BotContext) -> None:
 
 async def original(update: Update, context: BotContext) -> None:
     """Under a translation: the authoritative text, checked like Full text."""
-    from bot.handlers.letters import send_text_again
-
     await send_text_again(update, context, callback_data.ORIGINAL, original=True)
 
 

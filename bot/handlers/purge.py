@@ -10,7 +10,7 @@ from bot import callback_data, keyboards, texts
 from bot.context import BotApplication, BotContext
 from bot.handlers.approvals import request_action
 from bot.handlers.common import coordinators_only, reply, say
-from bot.handlers.letters import letter_ref
+from bot.handlers.presenters import letter_ref
 from bot.handlers.refusals import in_place
 from bot.services import lifecycle
 from bot.services.approvals import ActionResult, PurgeLetter

@@ -11,7 +11,9 @@ themselves.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Self, get_args
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -28,10 +30,10 @@ from bot.handlers.common import (
     reply,
     say,
 )
-from bot.handlers.flows import FlowKind, register_kind
+from bot.handlers.flows import FlowKind, Resumed
 from bot.outgoing.letters import CHANNEL_TEXTS, DECISION_TEXTS, LISTING_NAMES, label
 from bot.services import approvals, flows, recording, responses
-from bot.services.flows import Flow
+from bot.services.flows import FlowState
 from bot.services.recording import Recording, RecordRequest
 
 RECORD = "record"
@@ -127,8 +129,56 @@ def _done_text(context: BotContext, result: Recording) -> str:
 
 # --- the guided flow --------------------------------------------------------------------------
 
+RecordStep = Literal["org", "decision", "listing", "version", "channel", "note"]
 
-async def _save(context: BotContext, state: dict[str, Any]) -> None:
+
+@dataclass(frozen=True, kw_only=True)
+class RecordState(FlowState):
+    """/record's guided flow: one answer a step (the organisation, the decision, the
+    listing and the version for a signature, the road it came by), then the note."""
+
+    step: RecordStep
+    letter_id: int
+    organisation_id: int | None = None
+    decision: Decision | None = None
+    listing: Listing | None = None
+    version: int | None = None  # a version's number; None: the latest
+    channel: Channel | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        kept: dict[str, Any] = {
+            "step": self.step, "letter_id": self.letter_id,
+            "organisation_id": self.organisation_id, "version": self.version,
+        }  # fmt: skip
+        for name, value in (
+            ("decision", self.decision),
+            ("listing", self.listing),
+            ("channel", self.channel),
+        ):
+            kept[name] = None if value is None else value.value
+        return {name: value for name, value in kept.items() if value is not None}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        step = raw["step"]
+        if step not in get_args(RecordStep):
+            raise ValueError(f"no /record step {step!r}")
+        organisation_id, version = raw.get("organisation_id"), raw.get("version")
+        decision, listing, channel = raw.get("decision"), raw.get("listing"), raw.get("channel")
+        if step == "note" and None in (organisation_id, decision, channel):
+            raise ValueError("the note step without the answers before it")
+        return cls(
+            step=step,
+            letter_id=int(raw["letter_id"]),
+            organisation_id=None if organisation_id is None else int(organisation_id),
+            decision=None if decision is None else Decision(decision),
+            listing=None if listing is None else Listing(listing),
+            version=None if version is None else int(version),
+            channel=None if channel is None else Channel(channel),
+        )
+
+
+async def _save(context: BotContext, state: RecordState) -> None:
     await flows.save(
         context.db, context.who.telegram_user_id, RECORD, state, now=context.clock.now()
     )
@@ -143,7 +193,7 @@ async def _start(update: Update, context: BotContext, letter_id: int) -> None:
     if len(organisations) > _MAX_ORG_BUTTONS:
         await reply(update, context, say(context, texts.USAGE_RECORD))
         return
-    await _save(context, {"step": "org", "letter_id": letter_id})
+    await _save(context, RecordState(step="org", letter_id=letter_id))
     options = [(f"#{row.organisation_id} {row.organisation_name}", row.organisation_id)
                for row in organisations]  # fmt: skip
     text = say(
@@ -172,12 +222,15 @@ async def on_press(update: Update, context: BotContext) -> None:
     data = query.data or ""
     kind = data.split(":", 1)[0]
     args = callback_data.decode(data, kind, 1)
-    if flow is None or flow.kind != RECORD or args is None or not context.who.is_coordinator:
+    state = None if flow is None or flow.kind != RECORD else flows.read(flow, RecordState)
+    if flow is not None and flow.kind == RECORD and state is None:
+        # Written by another version of the bot: dropped like an expired flow.
+        await flows.finish(context.db, context.who.telegram_user_id)
+    if state is None or args is None or not context.who.is_coordinator:
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
-    state = dict(flow.state)
     value = args[0]
-    step = state.get("step")
+    step = state.step
     expected = {
         "org": callback_data.RECORD_ORG,
         "decision": callback_data.RECORD_DECISION,
@@ -186,21 +239,22 @@ async def on_press(update: Update, context: BotContext) -> None:
         "channel": callback_data.RECORD_CHANNEL,
         "note": callback_data.RECORD_NOTE,
     }
-    if expected.get(str(step)) != kind:
+    if expected.get(step) != kind:
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
+    listing = Listing.from_number(value)
     if step == "org":
-        state |= {"step": "decision", "organisation_id": value}
+        state = replace(state, step="decision", organisation_id=value)
     elif step == "decision" and 1 <= value <= len(DECISIONS):
         decision = DECISIONS[value - 1]
-        state |= {"decision": decision.value}
-        state["step"] = "listing" if decision is Decision.SIGNED else "channel"
-    elif step == "listing" and Listing.from_number(value) is not None:
-        state |= {"listing": Listing.from_number(value), "step": "version"}
+        next_step: RecordStep = "listing" if decision is Decision.SIGNED else "channel"
+        state = replace(state, step=next_step, decision=decision)
+    elif step == "listing" and listing is not None:
+        state = replace(state, step="version", listing=listing)
     elif step == "version":
-        state |= {"version": value, "step": "channel"}
+        state = replace(state, step="channel", version=value)
     elif step == "channel" and 0 <= value < len(CHANNELS):
-        state |= {"channel": CHANNELS[value].value, "step": "note"}
+        state = replace(state, step="note", channel=CHANNELS[value])
     elif step == "note":
         await flows.finish(context.db, context.who.telegram_user_id)
         await answer_in_place(update, say(context, texts.RECORD_ASK_NOTE,
@@ -214,16 +268,15 @@ async def on_press(update: Update, context: BotContext) -> None:
     await _next_question(update, context, state)
 
 
-async def _next_question(update: Update, context: BotContext, state: dict[str, Any]) -> None:
-    step = state["step"]
-    letter_id = int(state["letter_id"])
-    standing = await responses.letter_status(context.db, letter_id)
+async def _next_question(update: Update, context: BotContext, state: RecordState) -> None:
+    step = state.step
+    standing = await responses.letter_status(context.db, state.letter_id)
     row = next(
         (o.row for o in standing.organisations
-         if o.row.organisation_id == state.get("organisation_id")),
+         if o.row.organisation_id == state.organisation_id),
         None,
     )  # fmt: skip
-    organisation = row.organisation_name if row else f"#{state.get('organisation_id')}"
+    organisation = row.organisation_name if row else f"#{state.organisation_id}"
     if step == "decision":
         options = [
             (say(context, texts.BUTTON_RECORD_SIGNED), 1),
@@ -255,33 +308,34 @@ async def _next_question(update: Update, context: BotContext, state: dict[str, A
         await _ask(update, context, text, callback_data.RECORD_NOTE, options)
 
 
-def _request(state: dict[str, Any], note: str | None) -> RecordRequest:
-    listing = state.get("listing")
-    version = state.get("version")
+def _request(state: RecordState, note: str | None) -> RecordRequest:
+    """The request the flow's answers make (at the note step, every answer is in)."""
+    assert state.organisation_id is not None and state.decision is not None
+    assert state.channel is not None
     return RecordRequest(
-        letter_id=int(state["letter_id"]),
-        organisation_id=int(state["organisation_id"]),
-        decision=Decision(state["decision"]),
-        channel=Channel(state["channel"]),
-        listing=Listing(listing) if listing else None,
-        version=int(version) if version else None,
+        letter_id=state.letter_id,
+        organisation_id=state.organisation_id,
+        decision=state.decision,
+        channel=state.channel,
+        listing=state.listing,
+        version=state.version or None,
         note=note,
     )
 
 
-async def _note_message(update: Update, context: BotContext, flow: Flow) -> None:
+async def _note_message(update: Update, context: BotContext, flow: Resumed[RecordState]) -> None:
     """The note, typed at the last step (kept exactly as typed; a too long one is said and
     the flow waits for a shorter one)."""
     message = update.effective_message
-    if flow.state.get("step") != "note" or message is None or not message.text:
+    if flow.state.step != "note" or message is None or not message.text:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
     note = recording.clean_note(message.text)
     await flows.finish(context.db, context.who.telegram_user_id)
-    await _submit(update, context, _request(dict(flow.state), note))
+    await _submit(update, context, _request(flow.state, note))
 
 
-register_kind(RECORD, FlowKind(on_message=_note_message))
+RECORD_FLOW = FlowKind(RECORD, RecordState, on_message=_note_message)
 
 
 def register(app: BotApplication) -> None:

@@ -3,6 +3,8 @@ Withdraw, /mine. Every press is re-checked by the responses service."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -20,35 +22,30 @@ from bot.handlers.common import (
     reply,
     say,
 )
-from bot.handlers.flows import UNPROMPTED, FlowKind, register_kind
-from bot.handlers.letters import describe_when
-from bot.handlers.publication import composer_for
+from bot.handlers.flows import FlowKind, Resumed
+from bot.handlers.presenters import LISTING_TEXTS, STATE_TEXTS, composer_for, describe_when
 from bot.handlers.refusals import in_place
 from bot.outgoing.common import html_message
 from bot.outgoing.letters import label
 from bot.services import flows, letters, responses, signer, witnesses
 from bot.services.deadlines import format_deadline
-from bot.services.flows import Flow
+from bot.services.flows import FlowState
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
-from bot.services.responses import ColleagueNotice, OrganisationState, Outcome, Target
+from bot.services.responses import ColleagueNotice, Outcome, Target
 
 DECLINE = "decline"
 COMMENT = "comment"
 
-STATE_TEXTS = {
-    OrganisationState.SIGNED: texts.STATE_SIGNED,
-    OrganisationState.RECONFIRM: texts.STATE_RECONFIRM,
-    OrganisationState.DECLINED: texts.STATE_DECLINED,
-    OrganisationState.WITHDRAWN: texts.STATE_WITHDRAWN,
-    OrganisationState.PENDING: texts.STATE_PENDING,
-    OrganisationState.NO_CONTACT: texts.STATE_NO_CONTACT,
-}
-LISTING_TEXTS = {
-    Listing.NAMED: texts.LISTING_NAMED,
-    Listing.ANONYMOUS: texts.LISTING_ANONYMOUS,
-    Listing.INTERNAL: texts.LISTING_INTERNAL,
-}
+
+@dataclass(frozen=True, kw_only=True)
+class AnswerState(FlowState):
+    """A decline's reason or a comment being typed: about this version of the letter."""
+
+    letter_id: int
+    version_id: int
+
+
 # Text that was too long or empty is typed again: the flow waits for it.
 _TYPE_AGAIN = (Code.COMMENT_EMPTY, Code.COMMENT_TOO_LONG)
 
@@ -145,36 +142,9 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     target = await responses.sign_target(context.db, contact, letter_id, version_id)
     if await signing.ask_person(update, context, contact, target, listing):
         return  # the confirmation comes once the person signing is known
-    text = _confirm_text(context, contact, target, listing)
+    text = signing.confirm_text(context, contact, target, listing)
     markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
-def _confirm_text(
-    context: BotContext, contact: Contact, target: responses.Target, listing: Listing
-) -> str:
-    text = say(
-        context,
-        texts.SIGN_CONFIRM,
-        organisation=target.organisation_name,
-        title=target.letter.title or "",
-        version=label(target.version),
-        listing=say(context, LISTING_TEXTS[listing]),
-    )
-    return text + signing.person_line(context, contact, target)
-
-
-async def confirm_question(
-    update: Update, context: BotContext, letter_id: int, version_id: int, listing: Listing
-) -> None:
-    """The confirmation as a new message (after the person signing was asked for)."""
-    contact = _member(context)
-    assert contact is not None
-    contact = await signer.refreshed(context.db, contact)
-    target = await responses.sign_target(context.db, contact, letter_id, version_id)
-    text = _confirm_text(context, contact, target, listing)
-    markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
-    await reply(update, context, text, reply_markup=markup)
 
 
 async def _witnessed(context: BotContext, receipt: str, target: responses.Target) -> str:
@@ -238,7 +208,7 @@ async def _start_flow(
         return None
     contact, (letter_id, version_id) = pressed
     target = await responses.sign_target(context.db, contact, letter_id, version_id)
-    state = {"letter_id": letter_id, "version_id": version_id}
+    state = AnswerState(letter_id=letter_id, version_id=version_id)
     await flows.save(
         context.db, context.who.telegram_user_id, flow_kind, state, now=context.clock.now()
     )
@@ -295,13 +265,13 @@ async def _declined(
         await signing.tell_coordinators(context, target, Decision.DECLINED)
 
 
-async def _decline_reason(update: Update, context: BotContext, flow: Flow) -> None:
+async def _decline_reason(update: Update, context: BotContext, flow: Resumed[AnswerState]) -> None:
     message = update.effective_message
     if message is None or not message.text:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
     state = flow.state
-    await _record_decline(update, context, state["letter_id"], state["version_id"], message.text)
+    await _record_decline(update, context, state.letter_id, state.version_id, message.text)
 
 
 async def decline_skip(update: Update, context: BotContext) -> None:
@@ -351,14 +321,14 @@ async def _save_comment(
     await reply(update, context, say(context, texts.COMMENT_SAVED))
 
 
-async def _comment_message(update: Update, context: BotContext, flow: Flow) -> None:
+async def _comment_message(update: Update, context: BotContext, flow: Resumed[AnswerState]) -> None:
     message = update.effective_message
     if message is None or not message.text:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
     state = flow.state
     try:
-        await _save_comment(update, context, state["letter_id"], state["version_id"], message.text)
+        await _save_comment(update, context, state.letter_id, state.version_id, message.text)
     except Refusal as refusal:
         if refusal.code not in _TYPE_AGAIN:
             await flows.finish(context.db, context.who.telegram_user_id)
@@ -488,9 +458,8 @@ async def mine(update: Update, context: BotContext) -> None:
         await reply(update, context, text, reply_markup=markup)
 
 
-register_kind(DECLINE, FlowKind(on_message=_decline_reason))
-register_kind(COMMENT, FlowKind(on_message=_comment_message))
-UNPROMPTED.append(comment_by_reply)
+DECLINE_FLOW = FlowKind(DECLINE, AnswerState, on_message=_decline_reason)
+COMMENT_FLOW = FlowKind(COMMENT, AnswerState, on_message=_comment_message)
 
 
 def register(app: BotApplication) -> None:

@@ -9,21 +9,42 @@ member read the letter in a translation (the version label names the authoritati
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Literal
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot import callback_data, texts
+from bot import callback_data, keyboards, texts
 from bot.context import BotContext
 from bot.db.contacts import Contact
 from bot.db.types import Decision, Listing
 from bot.handlers.common import answer_in_place, reply, say
-from bot.handlers.flows import FlowKind, register_kind
-from bot.outgoing.letters import DECISION_TEXTS
-from bot.services import flows, preferences, signer, translations
-from bot.services.flows import Flow
+from bot.handlers.flows import FlowKind, Resumed
+from bot.handlers.presenters import LISTING_TEXTS
+from bot.outgoing.letters import DECISION_TEXTS, label
+from bot.services import flows, preferences, responses, signer, translations
+from bot.services.flows import FlowState
 from bot.services.outbox import OutgoingMessage
 from bot.services.responses import Target
 
 SIGNER = "signer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignerState(FlowState):
+    """The person signing, asked before the confirmation: the name, then the title."""
+
+    step: Literal["name", "title"]
+    letter_id: int
+    version_id: int
+    listing: int  # the listing chosen, as its number (1-3)
+    name: str | None = None  # typed at the name step
+
+    def __post_init__(self) -> None:
+        if self.step not in ("name", "title") or Listing.from_number(self.listing) is None:
+            raise ValueError(f"no signer flow at {self.step!r} listing {self.listing!r}")
+        if self.step == "title" and not isinstance(self.name, str):
+            raise ValueError("the title step without the name")
 
 
 def person_line(context: BotContext, contact: Contact, target: Target) -> str:
@@ -34,6 +55,32 @@ def person_line(context: BotContext, contact: Contact, target: Target) -> str:
     return "\n" + say(context, texts.SIGN_AS_LINE, person=known.line)
 
 
+def confirm_text(context: BotContext, contact: Contact, target: Target, listing: Listing) -> str:
+    """The question before a signature is recorded: what, for whom, how listed, by whom."""
+    text = say(
+        context,
+        texts.SIGN_CONFIRM,
+        organisation=target.organisation_name,
+        title=target.letter.title or "",
+        version=label(target.version),
+        listing=say(context, LISTING_TEXTS[listing]),
+    )
+    return text + person_line(context, contact, target)
+
+
+async def confirm_question(
+    update: Update, context: BotContext, letter_id: int, version_id: int, listing: Listing
+) -> None:
+    """The confirmation as a new message (after the person signing was asked for)."""
+    contact = context.who.contact
+    assert contact is not None and context.who.is_member
+    contact = await signer.refreshed(context.db, contact)
+    target = await responses.sign_target(context.db, contact, letter_id, version_id)
+    text = confirm_text(context, contact, target, listing)
+    markup = keyboards.sign_confirm(letter_id, version_id, listing.number, context.language)
+    await reply(update, context, text, reply_markup=markup)
+
+
 async def ask_person(
     update: Update, context: BotContext, contact: Contact, target: Target, listing: Listing
 ) -> bool:
@@ -41,10 +88,10 @@ async def ask_person(
     none remembered; True when it did (the confirmation comes after the answers)."""
     if not target.letter.ask_signer or signer.remembered(contact) is not None:
         return False
-    state = {
-        "step": "name", "letter_id": target.letter.id, "version_id": target.version.id,
-        "listing": listing.number,
-    }  # fmt: skip
+    state = SignerState(
+        step="name", letter_id=target.letter.id, version_id=target.version.id,
+        listing=listing.number,
+    )  # fmt: skip
     await flows.save(
         context.db, context.who.telegram_user_id, SIGNER, state, now=context.clock.now()
     )
@@ -69,15 +116,14 @@ def _skip(language: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[skip, cancel]])
 
 
-async def _message(update: Update, context: BotContext, flow: Flow) -> None:
+async def _message(update: Update, context: BotContext, flow: Resumed[SignerState]) -> None:
     message = update.effective_message
     if message is None or not message.text:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
         return
-    state = dict(flow.state)
-    if state.get("step") == "name":
+    if flow.state.step == "name":
         name = signer.clean_signer(message.text).name  # refused as typed: asked again
-        state |= {"step": "title", "name": name}
+        state = replace(flow.state, step="title", name=name)
         await flows.save(context.db, flow.telegram_user_id, SIGNER, state, now=context.clock.now())
         await reply(
             update,
@@ -89,29 +135,27 @@ async def _message(update: Update, context: BotContext, flow: Flow) -> None:
     await _finish(update, context, flow, message.text)
 
 
-async def _skip_title(update: Update, context: BotContext, flow: Flow) -> None:
-    if flow.state.get("step") != "title":
+async def _skip_title(update: Update, context: BotContext, flow: Resumed[SignerState]) -> None:
+    if flow.state.step != "title":
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
     await answer_in_place(update, say(context, texts.SIGNER_ASK_TITLE))
     await _finish(update, context, flow, None)
 
 
-async def _finish(update: Update, context: BotContext, flow: Flow, title: str | None) -> None:
+async def _finish(
+    update: Update, context: BotContext, flow: Resumed[SignerState], title: str | None
+) -> None:
     """Remembers the person for the contact and asks for the confirmation, which signs."""
-    from bot.handlers.responses import confirm_question
-
     state = flow.state
-    person = signer.clean_signer(str(state["name"]), title)
+    person = signer.clean_signer(state.name or "", title)
     contact = context.who.contact
     assert contact is not None
     await signer.remember(context.db, contact, person)
     await flows.finish(context.db, flow.telegram_user_id)
-    listing = Listing.from_number(int(state["listing"]))
+    listing = Listing.from_number(state.listing)
     assert listing is not None
-    await confirm_question(
-        update, context, int(state["letter_id"]), int(state["version_id"]), listing
-    )
+    await confirm_question(update, context, state.letter_id, state.version_id, listing)
 
 
 async def translation_line(context: BotContext, version_id: int) -> str:
@@ -126,7 +170,7 @@ async def translation_line(context: BotContext, version_id: int) -> str:
     )
 
 
-register_kind(SIGNER, FlowKind(on_message=_message, on_done=_skip_title))
+SIGNER_FLOW = FlowKind(SIGNER, SignerState, on_message=_message, on_done=_skip_title)
 
 
 async def tell_coordinators(context: BotContext, target: Target, decision: Decision) -> None:

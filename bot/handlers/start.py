@@ -13,8 +13,8 @@ from bot.db.contacts import Contact
 from bot.handlers.common import reply, say, tell
 from bot.handlers.gate import send_neutral
 from bot.handlers.help import help_text
-from bot.handlers.letters import deliver_open_letters
 from bot.outgoing.common import html_message
+from bot.outgoing.letters import deliver_open_letters
 from bot.services import coordinators, membership, renames
 from bot.services.access import FloodVerdict, Role
 from bot.services.deadlines import format_deadline

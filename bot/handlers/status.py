@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 
 from telegram import InputFile, Update
@@ -24,11 +25,16 @@ from bot.handlers.common import (
     say,
     show_page,
 )
-from bot.handlers.flows import FlowKind, register_kind
-from bot.handlers.letters import STATUS_TEXTS, describe_when, letter_ref
+from bot.handlers.flows import FlowKind, Resumed
+from bot.handlers.presenters import (
+    LISTING_TEXTS,
+    STATE_TEXTS,
+    STATUS_TEXTS,
+    describe_when,
+    letter_ref,
+)
 from bot.handlers.refusals import in_place
 from bot.handlers.resend import show_uncertain
-from bot.handlers.responses import LISTING_TEXTS, STATE_TEXTS
 from bot.outgoing.common import html_message
 from bot.outgoing.letters import CHANNEL_TEXTS, LetterComposer, chase_lines, label
 from bot.services import (
@@ -44,12 +50,21 @@ from bot.services import (
 )
 from bot.services.approvals import ActionResult, Reopened, ReopenLetter
 from bot.services.deadlines import parse_deadline
-from bot.services.flows import Flow
+from bot.services.flows import FlowState
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 from bot.services.responses import OrganisationState
 
 REPLY = "reply"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplyState(FlowState):
+    """A coordinator's reply to a member's comment, being typed."""
+
+    comment_id: int
+
+
 ICONS = {
     OrganisationState.SIGNED: "✅",
     OrganisationState.RECONFIRM: "🔁",
@@ -258,7 +273,7 @@ async def start_reply(update: Update, context: BotContext) -> None:
     args = callback_data.decode(query.data, callback_data.REPLY, 1)
     if args is None:
         return
-    state = {"comment_id": args[0]}
+    state = ReplyState(comment_id=args[0])
     await flows.save(
         context.db, context.who.telegram_user_id, REPLY, state, now=context.clock.now()
     )
@@ -277,7 +292,7 @@ def _relayed(answered: responses.Reply) -> OutgoingMessage:
     return html_message(text)
 
 
-async def _reply_message(update: Update, context: BotContext, flow: Flow) -> None:
+async def _reply_message(update: Update, context: BotContext, flow: Resumed[ReplyState]) -> None:
     message = update.effective_message
     if message is None or not message.text or not context.who.is_coordinator:
         await reply(update, context, say(context, texts.FLOW_EXPECTS_TEXT))
@@ -285,7 +300,7 @@ async def _reply_message(update: Update, context: BotContext, flow: Flow) -> Non
     try:
         answered = await responses.reply_to_comment(
             context.db,
-            int(flow.state["comment_id"]),
+            flow.state.comment_id,
             message.text,
             coordinator_id=context.who.telegram_user_id,
             now=context.clock.now(),
@@ -420,7 +435,7 @@ async def export(update: Update, context: BotContext) -> None:
         )
 
 
-register_kind(REPLY, FlowKind(on_message=_reply_message))
+REPLY_FLOW = FlowKind(REPLY, ReplyState, on_message=_reply_message)
 
 
 def register(app: BotApplication) -> None:

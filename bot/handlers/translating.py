@@ -8,6 +8,10 @@ read that language get the changes and the text in their language, the others a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Self
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
@@ -21,17 +25,35 @@ from bot.handlers.common import (
     reply,
     say,
 )
-from bot.handlers.flows import FlowKind, register_kind
-from bot.handlers.letters import _ASK_LIMIT, TextInput, _collect, _typed_text, characters
+from bot.handlers.drafting import _ASK_LIMIT, ReviseState, TextInput, _collect, _typed_text
+from bot.handlers.flows import FlowKind, Resumed
+from bot.handlers.presenters import characters
 from bot.outgoing.letters import label, render_changes
 from bot.services import approvals, flows, translations
-from bot.services.flows import Flow
 from bot.services.letter_text import diff_paragraphs, telegram_length
 from bot.services.letters import DraftSource
 from bot.services.refusals import Refusal
 from bot.services.translations import TranslationRevision
 
 TRANSLATE = "translate"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TranslateState(ReviseState):
+    """/translate: as /revise (the text, then material or minor), for the translation of
+    the letter into ``language``."""
+
+    language: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "language": self.language}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        language = raw["language"]
+        if not isinstance(language, str):
+            raise ValueError(f"no language {language!r}")
+        return cls(language=language, **cls.revise_fields(raw))
 
 
 @coordinators_only
@@ -44,7 +66,7 @@ async def translate(update: Update, context: BotContext) -> None:
     letter, version, language = await translations.check_translatable(
         context.db, letter_id, words[1]
     )
-    state = {"step": "text", "letter_id": letter_id, "language": language}
+    state = TranslateState(step="text", letter_id=letter_id, language=language)
     await flows.save(
         context.db, context.who.telegram_user_id, TRANSLATE, state, now=context.clock.now()
     )
@@ -55,8 +77,8 @@ async def translate(update: Update, context: BotContext) -> None:
     await reply(update, context, text, reply_markup=keyboards.flow_done(context.language))
 
 
-async def _message(update: Update, context: BotContext, flow: Flow) -> None:
-    if flow.state.get("step") != "text":
+async def _message(update: Update, context: BotContext, flow: Resumed[TranslateState]) -> None:
+    if flow.state.step != "text":
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
     finished = await _collect(update, context, flow)
@@ -64,17 +86,18 @@ async def _message(update: Update, context: BotContext, flow: Flow) -> None:
         await _ask_kind(update, context, flow, finished)
 
 
-async def _done(update: Update, context: BotContext, flow: Flow) -> None:
-    typed = _typed_text(flow) if flow.state.get("step") == "text" else None
+async def _done(update: Update, context: BotContext, flow: Resumed[TranslateState]) -> None:
+    typed = _typed_text(flow.state) if flow.state.step == "text" else None
     if typed is None:
         await reply(update, context, say(context, texts.TEXT_EMPTY_YET))
         return
     await _ask_kind(update, context, flow, typed)
 
 
-async def _ask_kind(update: Update, context: BotContext, flow: Flow, text: TextInput) -> None:
-    letter_id = int(flow.state["letter_id"])
-    language = str(flow.state["language"])
+async def _ask_kind(
+    update: Update, context: BotContext, flow: Resumed[TranslateState], text: TextInput
+) -> None:
+    letter_id, language = flow.state.letter_id, flow.state.language
     try:
         _, change, _ = await translations.translation_draft(
             context.db, letter_id, language, text.body
@@ -83,11 +106,10 @@ async def _ask_kind(update: Update, context: BotContext, flow: Flow, text: TextI
         await flows.finish(context.db, flow.telegram_user_id)
         raise
     body = change.text or ""
-    source = text.source or DraftSource()
-    state = {
-        "step": "kind", "letter_id": letter_id, "language": language, "body": body,
-        "source": [source.kind, source.file_id, source.file_name],
-    }  # fmt: skip
+    state = TranslateState(
+        step="kind", letter_id=letter_id, language=language, body=body,
+        source=text.source or DraftSource(),
+    )  # fmt: skip
     await flows.save(context.db, flow.telegram_user_id, TRANSLATE, state, now=context.clock.now())
     before = change.before.body if change.before is not None else ""
     changes = diff_paragraphs(before or "", body)
@@ -103,19 +125,16 @@ async def _ask_kind(update: Update, context: BotContext, flow: Flow, text: TextI
     await reply(update, context, asked, reply_markup=keyboards.revision_kind(context.language))
 
 
-async def _kind(update: Update, context: BotContext, flow: Flow) -> None:
+async def _kind(update: Update, context: BotContext, flow: Resumed[TranslateState]) -> None:
     query = update.callback_query
     args = callback_data.decode(query.data if query else None, callback_data.REVISION_KIND, 1)
-    if args is None or flow.state.get("step") != "kind":
+    state = flow.state
+    if args is None or state.step != "kind" or state.body is None or state.source is None:
         await reply(update, context, say(context, texts.FLOW_STALE))
         return
     material = bool(args[0])
-    letter_id = int(flow.state["letter_id"])
-    kind, file_id, file_name = flow.state["source"]
-    ask = approvals.TranslateLetter(
-        letter_id, str(flow.state["language"]), str(flow.state["body"]), material,
-        DraftSource(kind, file_id, file_name),
-    )  # fmt: skip
+    letter_id = state.letter_id
+    ask = approvals.TranslateLetter(letter_id, state.language, state.body, material, state.source)
     try:
         # A minor change of a translation some organisation signed waits for a second
         # coordinator where there are two (issue 16), as a minor revision of the text does.
@@ -134,7 +153,9 @@ async def _kind(update: Update, context: BotContext, flow: Flow) -> None:
     await reply(update, context, text)
 
 
-register_kind(TRANSLATE, FlowKind(on_message=_message, on_done=_done, on_choice=_kind))
+TRANSLATE_FLOW = FlowKind(
+    TRANSLATE, TranslateState, on_message=_message, on_done=_done, on_choice=_kind
+)
 
 
 def register(app: BotApplication) -> None:

@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 from telegram.constants import ParseMode
 
 from bot import keyboards, texts
+from bot.context import BotContext
 from bot.db.letters import Letter, Recipient, Version
 from bot.db.translations import Translation
 from bot.db.types import Channel, Decision, Listing
 from bot.outgoing.common import html_params, moment_text
+from bot.services import letters
 from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.letter_queue import PlannedMessage
@@ -483,3 +485,16 @@ def heard_again(notice: HeardAgain) -> str:
     zone, language = ZoneInfo(notice.zone), notice.language
     since, until = (format_deadline(at, zone, language) for at in (notice.since, notice.until))
     return texts.render(texts.FLOOD_HEARD_AGAIN, language, since=since, until=until)
+
+
+async def deliver_open_letters(context: BotContext, contact_id: int, organisation_id: int) -> None:
+    """A contact who just joined gets the letters already open for their organisation
+    (the letters service queues them, composed here; the gate and /start call this; the
+    commit wakes the outbox sender)."""
+    await letters.deliver_open_letters(
+        context.db,
+        contact_id,
+        organisation_id,
+        now=context.clock.now(),
+        compose=LetterComposer(context.settings).circulation,
+    )

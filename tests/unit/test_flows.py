@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,10 +13,27 @@ import pytest
 from bot.db import Database, open_database
 from bot.db.migrate import apply_migrations, discover
 from bot.services import flows
-from bot.services.flows import FLOW_TTL
+from bot.services.flows import FLOW_TTL, FlowState
 
 NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 T = "2026-02-02T09:00:00+00:00"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AboutLetter(FlowState):
+    letter_id: int
+    version_id: int | None = None
+    step: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AboutComment(FlowState):
+    comment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Untied(FlowState):
+    step: str
 
 
 async def _letter_with_a_comment(db: Database) -> None:
@@ -46,9 +64,9 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 async def test_a_flow_expires_a_day_after_its_last_input(db: Database) -> None:
-    await flows.save(db, 1001, "revise", {"letter_id": 4, "parts": ["new text"]}, now=NOW)
+    await flows.save(db, 1001, "revise", AboutLetter(letter_id=4, step="text"), now=NOW)
     later = NOW + timedelta(hours=20)
-    await flows.save(db, 1001, "revise", {"letter_id": 4, "parts": ["new", "more"]}, now=later)
+    await flows.save(db, 1001, "revise", AboutLetter(letter_id=4, step="kind"), now=later)
     assert await flows.next_expiry(db) == later + FLOW_TTL
     # Read before it expires: still there (a day after the last input, not the first).
     assert await flows.current(db, 1001, now=NOW + FLOW_TTL + timedelta(hours=1)) is not None
@@ -58,11 +76,12 @@ async def test_a_flow_expires_a_day_after_its_last_input(db: Database) -> None:
 
 
 async def test_the_sweep_removes_only_abandoned_flows(db: Database) -> None:
-    await flows.save(db, 1001, "newletter", {"step": "text", "parts": ["typed"]}, now=NOW)
-    await flows.save(db, 2002, "decline", {"letter_id": 4, "version_id": 1}, now=NOW)
-    await flows.save(db, 2002, "decline", {"letter_id": 4, "version_id": 1}, now=NOW)
+    await flows.save(db, 1001, "newletter", Untied(step="text"), now=NOW)
+    declining = AboutLetter(letter_id=4, version_id=1)
+    await flows.save(db, 2002, "decline", declining, now=NOW)
+    await flows.save(db, 2002, "decline", declining, now=NOW)
     fresh = NOW + timedelta(hours=12)
-    await flows.save(db, 3003, "comment", {"letter_id": 4, "version_id": 1}, now=fresh)
+    await flows.save(db, 3003, "comment", declining, now=fresh)
     assert await flows.expire(db, now=NOW + FLOW_TTL - timedelta(seconds=1)) == 0
     assert await flows.expire(db, now=NOW + FLOW_TTL) == 2
     rows = await db.fetch_all("SELECT telegram_user_id FROM flows")
@@ -73,10 +92,10 @@ async def test_the_sweep_removes_only_abandoned_flows(db: Database) -> None:
 async def test_a_flow_knows_its_letter_from_its_state_or_the_comment_answered(
     db: Database,
 ) -> None:
-    await flows.save(db, 1001, "revise", {"step": "text", "letter_id": 4}, now=NOW)
-    await flows.save(db, 1002, "reply", {"comment_id": 9}, now=NOW)
-    await flows.save(db, 1003, "reply", {"comment_id": 99}, now=NOW)  # no such comment
-    await flows.save(db, 1004, "newletter", {"step": "title"}, now=NOW)
+    await flows.save(db, 1001, "revise", AboutLetter(letter_id=4, step="text"), now=NOW)
+    await flows.save(db, 1002, "reply", AboutComment(comment_id=9), now=NOW)
+    await flows.save(db, 1003, "reply", AboutComment(comment_id=99), now=NOW)  # no such comment
+    await flows.save(db, 1004, "newletter", Untied(step="title"), now=NOW)
     rows = await db.fetch_all("SELECT telegram_user_id, letter_id FROM flows ORDER BY 1")
     assert [(r["telegram_user_id"], r["letter_id"]) for r in rows] == [
         (1001, 4), (1002, 4), (1003, None), (1004, None)
