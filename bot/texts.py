@@ -767,9 +767,9 @@ NEWLETTER_ASK_TITLE: Final = N_(
 NEWLETTER_ASK_DEADLINE: Final = N_(
     "Title: <b>{title}</b>\n"
     "\n"
-    "Now the <b>sign-off deadline</b>, e.g. <code>2026-02-20 18:00</code>, "
-    "<code>20.02.2026 18:00</code> or <code>2026-02-20</code> (end of that day). "
-    "Times are in {zone} unless you add a zone, e.g. <code>2026-02-20 18:00 Europe/Vilnius</code>."
+    "Now the <b>sign-off deadline</b>, e.g. <code>{iso} 18:00</code>, "
+    "<code>{dotted} 18:00</code> or <code>{iso}</code> (end of that day). "
+    "Times are in {zone} unless you add a zone, e.g. <code>{iso} 18:00 Europe/Vilnius</code>."
 )
 NEWLETTER_ASK_TEXT: Final = N_(
     "Deadline: <b>{deadline}</b> ({relative})\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Self, TypeVar
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -48,6 +48,14 @@ DOWNLOAD_LIMIT = min(MAX_FILE_BYTES, 20 * 1024 * 1024)
 _ASK_LIMIT = 4000
 # "/newletter title, deadline, text" longer than this may be a paste an app split.
 _NEAR_LIMIT = TELEGRAM_MESSAGE_LIMIT * 3 // 4
+
+
+def _example_day(context: BotContext) -> dict[str, str]:
+    """A deadline three weeks ahead, as the prompt's examples: an example in the past would
+    be refused if copied."""
+    day = (context.clock.now().astimezone(context.settings.zone) + timedelta(weeks=3)).date()
+    return {"iso": day.isoformat(), "dotted": day.strftime("%d.%m.%Y")}
+
 
 # --- reading a text or a file ---------------------------------------------------------------
 
@@ -398,6 +406,7 @@ async def _ask_next(update: Update, context: BotContext, state: NewLetterState) 
             texts.NEWLETTER_ASK_DEADLINE,
             title=state.title or "",
             zone=context.settings.timezone,
+            **_example_day(context),
         )
         await reply(update, context, text)
     else:

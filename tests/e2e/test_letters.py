@@ -38,6 +38,8 @@ async def test_guided_newletter_with_text_in_two_messages(bot: RunningBot) -> No
     assert "title" in ask_title.text
     [ask_deadline] = await bot.ask(coordinator, "Letter on the <mandate> & more")
     assert "Letter on the <mandate> & more" in ask_deadline.text
+    # The examples are three weeks ahead of today (2 Feb 2026): one copied is accepted.
+    assert "e.g. 2026-02-23 18:00, 23.02.2026 18:00 or 2026-02-23" in ask_deadline.text
     [past] = await bot.ask(coordinator, "2020-01-01 10:00")
     assert past.text.startswith("1 Jan 2020, 10:00 CET has already passed")
     [gap] = await bot.ask(coordinator, "2026-03-29 02:30")
