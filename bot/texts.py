@@ -729,6 +729,7 @@ ALONE_ACTIONS: Final = {
 # In the export (plain text, the letter's language).
 EXPORT_ALONE_HEADER: Final = N_("Done without a second coordinator ({count})")
 EXPORT_ALONE_LINE: Final = N_("{when} — {action} — {actor}")
+ALONE_BY_COORDINATOR: Final = N_("coordinator #{number}")
 
 # Signers told of every change.
 REOPENED_SIGNED: Final = N_(

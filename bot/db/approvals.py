@@ -148,6 +148,7 @@ class AloneEvent:
     letter_id: int | None
     organisation_id: int | None
     contact_id: int | None
+    coordinator_id: int | None = None  # the coordinator's number (/coordinators)
 
 
 async def done_alone(db: Executor, letter_id: int) -> list[AloneEvent]:
@@ -155,7 +156,9 @@ async def done_alone(db: Executor, letter_id: int) -> list[AloneEvent]:
     organisation it went to, or about no letter nor organisation (coordinators, the
     approval rule) since the letter was created; oldest first."""
     rows = await db.fetch_all(
-        "SELECT e.id, e.at, e.actor, e.action, e.letter_id, e.organisation_id, e.contact_id "
+        "SELECT e.id, e.at, e.actor, e.action, e.letter_id, e.organisation_id, e.contact_id, "
+        "(SELECT max(c.id) FROM contacts c WHERE c.role = 'coordinator' "
+        " AND e.actor = 'coordinator:' || c.telegram_user_id) AS coordinator_id "
         "FROM audit_events e WHERE json_extract(e.data, '$.second_person') = 0 AND ("
         " e.letter_id = :letter"
         " OR (e.letter_id IS NULL AND e.organisation_id IN ("

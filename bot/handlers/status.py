@@ -50,6 +50,7 @@ from bot.services import (
 )
 from bot.services.approvals import ActionResult, Reopened, ReopenLetter
 from bot.services.deadlines import parse_deadline
+from bot.services.export import alone_actor
 from bot.services.flows import FlowState
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
@@ -144,7 +145,7 @@ def _done_alone(context: BotContext, alone: list[approvals.AloneAction]) -> str:
         when = describe_when(context, action.at)[0]
         what = say(context, texts.ALONE_ACTIONS.get(action.action, action.action))
         line = say(context, texts.STATUS_ALONE_LINE, when=when, action=what,
-                   actor=action.actor)  # fmt: skip
+                   actor=alone_actor(action, context.language))  # fmt: skip
         lines.append(line)
     return "\n".join(lines)
 

@@ -1439,6 +1439,9 @@ class AloneAction:
     letter_id: int | None
     organisation_id: int | None
     contact_id: int | None
+    # The acting coordinator's number (as /coordinators shows it): what the export names,
+    # never their Telegram account (the export goes beyond the coalition).
+    coordinator_id: int | None = None
 
 
 async def done_alone(db: Executor, letter_id: int) -> list[AloneAction]:
@@ -1454,6 +1457,7 @@ async def done_alone(db: Executor, letter_id: int) -> list[AloneAction]:
             row.letter_id,
             row.organisation_id,
             row.contact_id,
+            row.coordinator_id,
         )
         for row in await repo.done_alone(db, letter_id)
     ]

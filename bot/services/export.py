@@ -323,11 +323,19 @@ def _alone_lines(data: ExportInput) -> list[str]:
             action=texts.plain(
                 texts.ALONE_ACTIONS.get(action.action, action.action), data.language
             ),
-            actor=action.actor,
+            actor=alone_actor(action, data.language),
         )
         for action in data.done_alone
     ]
     return [heading, *lines]
+
+
+def alone_actor(action: AloneAction, language: str) -> str:
+    """Who did it: the coordinator's number (their Telegram account stays inside the bot);
+    the operator's command line or the settings as the audit log names them."""
+    if action.coordinator_id is None:
+        return action.actor
+    return texts.plain(texts.ALONE_BY_COORDINATOR, language, number=action.coordinator_id)
 
 
 # --------------------------------------------------------------------------- docx

@@ -162,6 +162,8 @@ async def test_with_one_coordinator_the_signer_is_told_at_every_step(
     assert "- Viasna" in markdown and FORGED_NAME not in markdown
     # The reopening, the minor revision and the rename request, each by one coordinator.
     assert "Done without a second coordinator (3)" in markdown
+    # Named by their number, never by their Telegram account (the export leaves the bot).
+    assert "— coordinator \\#1" in markdown and "1001" not in markdown  # "#" escaped
     document = docx.Document(io.BytesIO(tg.file_content(docx_file.document["file_id"])))
     assert "Done without a second coordinator (3)" in [p.text for p in document.paragraphs]
     rows = list(csv.DictReader(io.StringIO(tg.file_content(csv_file.document["file_id"])

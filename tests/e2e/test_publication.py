@@ -285,7 +285,7 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     _, alone, table, _ = await bot.ask(coordinator, f"/status {letter_id}", replies=4)
     assert "recorded by Olena via e-mail" in table.text
     assert alone.text.startswith("⚠️ Done without a second coordinator (1):")
-    assert "organisation's answer recorded by a coordinator — coordinator:1001" in alone.text
+    assert "organisation's answer recorded by a coordinator — coordinator #1" in alone.text
 
     # A decline reaches the coordinator who chose /notify each at once.
     await decliner.press(summary_of(decliner), "Decline")
@@ -301,14 +301,14 @@ async def test_person_signing_recorded_answer_notify_copy_and_final_text(
     markdown = tg.file_content(md_file.document["file_id"]).decode()
     assert "Алеся Бяляцкая, Director, Human Rights House" in markdown
     assert "Done without a second coordinator (1)" in markdown
-    assert "organisation's answer recorded by a coordinator — coordinator:1001" in markdown
+    assert "organisation's answer recorded by a coordinator — coordinator \\#1" in markdown
 
     # Published (one coordinator: at once), then collecting: its text is final.
     report, *_ = await bot.ask(coordinator, f"/publish {letter_id}", replies=5)
     assert "list 1" in report.text
     _, alone, _, _ = await bot.ask(coordinator, f"/status {letter_id}", replies=4)
     assert alone.text.startswith("⚠️ Done without a second coordinator (2):")
-    assert "list of signatories published — coordinator:1001" in alone.text
+    assert "list of signatories published — coordinator #1" in alone.text
     await bot.ask(coordinator, f"/collect {letter_id} 2026-03-10 18:00")
     [refused] = await bot.ask(coordinator, f"/revise {letter_id}")
     assert "was published (list 1): its text and translations are final" in refused.text
