@@ -4,7 +4,7 @@ they take, pasted in parts or uploaded as a file."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Self, TypeVar
@@ -632,21 +632,32 @@ async def revise(update: Update, context: BotContext) -> None:
     await reply(update, context, text, reply_markup=keyboards.flow_done(context.language))
 
 
-async def _revise_message(update: Update, context: BotContext, flow: Resumed[ReviseState]) -> None:
-    if flow.state.step != "text":
-        await reply(update, context, say(context, texts.FLOW_STALE))
-        return
-    finished = await _collect(update, context, flow)
-    if finished is not None:
-        await _ask_revision_kind(update, context, flow, finished)
+R = TypeVar("R", bound=ReviseState)
+AskKind = Callable[[Update, BotContext, Resumed[R], TextInput], Awaitable[None]]
+Step = Callable[[Update, BotContext, Resumed[R]], Awaitable[None]]
 
 
-async def _revise_done(update: Update, context: BotContext, flow: Resumed[ReviseState]) -> None:
-    typed = _typed_text(flow.state) if flow.state.step == "text" else None
-    if typed is None:
-        await reply(update, context, say(context, texts.TEXT_EMPTY_YET))
-        return
-    await _ask_revision_kind(update, context, flow, typed)
+def text_steps(ask_kind: AskKind[R]) -> tuple[Step[R], Step[R]]:
+    """A text being collected for a new version (/revise, /translate): its parts as they
+    come (``on_message``) and Done (``on_done``); once the text is whole, ``ask_kind`` asks
+    whether the change is material or minor."""
+
+    async def on_message(update: Update, context: BotContext, flow: Resumed[R]) -> None:
+        if flow.state.step != "text":
+            await reply(update, context, say(context, texts.FLOW_STALE))
+            return
+        finished = await _collect(update, context, flow)
+        if finished is not None:
+            await ask_kind(update, context, flow, finished)
+
+    async def on_done(update: Update, context: BotContext, flow: Resumed[R]) -> None:
+        typed = _typed_text(flow.state) if flow.state.step == "text" else None
+        if typed is None:
+            await reply(update, context, say(context, texts.TEXT_EMPTY_YET))
+            return
+        await ask_kind(update, context, flow, typed)
+
+    return on_message, on_done
 
 
 async def _ask_revision_kind(
@@ -712,6 +723,7 @@ NEWLETTER_FLOW = FlowKind(
     on_done=_newletter_done,
     on_choice=_newletter_language,
 )
+_revise_message, _revise_done = text_steps(_ask_revision_kind)
 REVISE_FLOW = FlowKind(
     REVISE, ReviseState, on_message=_revise_message, on_done=_revise_done, on_choice=_revise_kind
 )

@@ -25,7 +25,7 @@ from bot.handlers.common import (
     reply,
     say,
 )
-from bot.handlers.drafting import _ASK_LIMIT, ReviseState, TextInput, _collect, _typed_text
+from bot.handlers.drafting import _ASK_LIMIT, ReviseState, TextInput, text_steps
 from bot.handlers.flows import FlowKind, Resumed
 from bot.handlers.presenters import characters
 from bot.outgoing.letters import label, render_changes
@@ -75,23 +75,6 @@ async def translate(update: Update, context: BotContext) -> None:
         language=texts.LANGUAGE_NAMES[language], version=label(version),
     )  # fmt: skip
     await reply(update, context, text, reply_markup=keyboards.flow_done(context.language))
-
-
-async def _message(update: Update, context: BotContext, flow: Resumed[TranslateState]) -> None:
-    if flow.state.step != "text":
-        await reply(update, context, say(context, texts.FLOW_STALE))
-        return
-    finished = await _collect(update, context, flow)
-    if finished is not None:
-        await _ask_kind(update, context, flow, finished)
-
-
-async def _done(update: Update, context: BotContext, flow: Resumed[TranslateState]) -> None:
-    typed = _typed_text(flow.state) if flow.state.step == "text" else None
-    if typed is None:
-        await reply(update, context, say(context, texts.TEXT_EMPTY_YET))
-        return
-    await _ask_kind(update, context, flow, typed)
 
 
 async def _ask_kind(
@@ -153,6 +136,7 @@ async def _kind(update: Update, context: BotContext, flow: Resumed[TranslateStat
     await reply(update, context, text)
 
 
+_message, _done = text_steps(_ask_kind)
 TRANSLATE_FLOW = FlowKind(
     TRANSLATE, TranslateState, on_message=_message, on_done=_done, on_choice=_kind
 )
