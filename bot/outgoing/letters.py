@@ -20,7 +20,7 @@ from bot.db.letters import Letter, Recipient, Version
 from bot.db.translations import Translation
 from bot.db.types import Channel, Decision, Listing
 from bot.outgoing.common import html_params, moment_text
-from bot.services import letters
+from bot.services import letters, translations
 from bot.services.access import HeardAgain
 from bot.services.deadlines import format_deadline, relative_hint
 from bot.services.letter_queue import PlannedMessage
@@ -489,12 +489,13 @@ def heard_again(notice: HeardAgain) -> str:
 
 async def deliver_open_letters(context: BotContext, contact_id: int, organisation_id: int) -> None:
     """A contact who just joined gets the letters already open for their organisation
-    (the letters service queues them, composed here; the gate and /start call this; the
-    commit wakes the outbox sender)."""
+    (the letters service queues them, composed here in their language where the letter has
+    a translation into it; the gate and /start call this; the commit wakes the sender)."""
+    known = await translations.of_open_letters(context.db, organisation_id)
     await letters.deliver_open_letters(
         context.db,
         contact_id,
         organisation_id,
         now=context.clock.now(),
-        compose=LetterComposer(context.settings).circulation,
+        compose=LetterComposer(context.settings, translations=known).circulation,
     )

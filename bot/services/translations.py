@@ -255,6 +255,15 @@ async def of_letter(db: Executor, letter_id: int) -> dict[int, dict[str, Transla
     }
 
 
+async def of_open_letters(db: Executor, organisation_id: int) -> dict[int, dict[str, Translation]]:
+    """``of_letter`` for every letter open for the organisation (version ids are unique, so
+    one map serves them all): what a contact who just joined reads them in."""
+    found: dict[int, dict[str, Translation]] = {}
+    for letter in await letters_repo.open_letters_of_organisation(db, organisation_id):
+        found |= await of_letter(db, letter.id)
+    return found
+
+
 async def check_translatable(
     db: Executor, letter_id: int, raw_language: str
 ) -> tuple[Letter, Version, str]:

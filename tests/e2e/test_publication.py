@@ -137,6 +137,12 @@ async def test_a_letter_in_two_languages_published_twice(
         await russian.press(summary_ru, original)
         [text_en] = await bot.replies(russian)
         assert "undersigned" in text_en.text
+        # A contact who joins now gets the open letter in their language too.
+        newcomer = tg.add_user(5004, "Member 5004", language_code="ru")
+        got = await bot.ask(newcomer, f"/start {await invite_token(bot, viasna)}", replies=None)
+        [late_summary] = [m for m in got if (m.text or "").startswith("📄")]
+        assert "нижеподписавшиеся" in late_summary.text and original in buttons(late_summary)
+        await bot.unread(coordinator)
 
         # Both sign by name; the letter closes.
         await sign(bot, english)
