@@ -18,9 +18,8 @@ from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
-from bot.db import publications as publications_repo
 from bot.db import responses as responses_repo
-from bot.db.connection import Database, Executor, Transaction
+from bot.db.connection import Database, Executor, Transaction, present
 from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
@@ -56,21 +55,27 @@ async def received_letter(db: Executor, contact: Contact, letter_id: int) -> tup
     letter that does not exist, a draft and another organisation's letter (purged or not):
     forged button data must not tell a member which letter ids exist or went to others.
     """
+    reception = await _reception(db, contact, letter_id)
+    return reception.letter, present(contact.organisation_id, "the member's organisation")
+
+
+async def _reception(db: Executor, contact: Contact, letter_id: int) -> letters_repo.Reception:
+    """``received_letter``'s checks, on the letter read with what a press needs of it next
+    (whether it was published, the organisation's name) in the same query."""
     organisation_id = contact.organisation_id
-    letter = await letters_repo.get(db, letter_id)
-    if (
-        letter is None
-        or letter.status is LetterStatus.DRAFT
-        or organisation_id is None
-        or not contact.status.live
-        or not await letters_repo.has_organisation(db, letter_id, organisation_id)
-    ):
+    reception = (
+        None
+        if organisation_id is None or not contact.status.live
+        else await letters_repo.reception(db, letter_id, organisation_id)
+    )
+    if reception is None or reception.letter.status is LetterStatus.DRAFT or not reception.received:
         raise Refusal(Code.UNKNOWN_TO_MEMBER)
-    return letter, organisation_id
+    return reception
 
 
 async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
-    letter, organisation_id = await received_letter(db, contact, letter_id)
+    reception = await _reception(db, contact, letter_id)
+    letter = reception.letter
     versions = await letters_repo.versions(db, letter_id)  # the pressed one is among them
     version = next((v for v in versions if v.id == version_id), None)
     if version is None:  # no such version, or another letter's
@@ -78,13 +83,10 @@ async def _target(db: Executor, contact: Contact, letter_id: int, version_id: in
     if letter.status is LetterStatus.CLOSED:
         raise Refusal(Code.ANSWERS_CLOSED, ref=letter_id)
     latest = versions[-1]
-    check_answerable(letter, version, versions, published=await _published(db, letter_id))
-    organisation = await organisations_repo.existing(db, organisation_id)
-    return Target(letter, version, latest, organisation.id, organisation.name)
-
-
-async def _published(db: Executor, letter_id: int) -> bool:
-    return await publications_repo.latest_number(db, letter_id) is not None
+    check_answerable(letter, version, versions, published=reception.published)
+    organisation_id = present(contact.organisation_id, "the member's organisation")
+    name = present(reception.organisation_name, f"organisation {organisation_id}")
+    return Target(letter, version, latest, organisation_id, name)
 
 
 def check_answerable(
