@@ -168,8 +168,9 @@ async def _record(
         and (previous.signer_name, previous.signer_title)
         == ((person.name, person.title) if person else (None, None))
     )
+    current = previous
     if not same:
-        await responses_repo.upsert(
+        current = await responses_repo.upsert(
             tx, letter_id=target.letter.id, organisation_id=target.organisation_id,
             decision=decision, version_id=version_id, listing=listing, reason=reason,
             contact_id=contact.id, now=now,
@@ -190,8 +191,7 @@ async def _record(
         )  # fmt: skip
         if tell is not None:
             await _tell_colleagues(tx, target, contact, tell, event=event, now=now)
-    current = await responses_repo.existing(tx, target.letter.id, target.organisation_id)
-    return Outcome(target, current, not same, previous)
+    return Outcome(target, present(current, "the response"), not same, previous)
 
 
 async def sign(
