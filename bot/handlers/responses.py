@@ -211,8 +211,9 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         listing=listing_text,
         when=_now_text(context),
     )
-    text += signing.person_line(context, await signer.refreshed(context.db, contact), target)
-    text += await signing.translation_line(context, target.version.id)
+    if target.letter.ask_signer:  # the person signing, as the contact has it now
+        text += signing.person_line(context, await signer.refreshed(context.db, contact), target)
+    text += await signing.translation_line(context, target)
     text = await _witnessed(context, text, target)
     await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
