@@ -29,6 +29,7 @@ from bot.services.letter_text import version_label
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 from bot.services.signer import Signer
+from bot.services.witnesses import witness_code
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
@@ -117,6 +118,7 @@ class Outcome:
     response: Response
     changed: bool  # False: a double tap, or another contact already gave this same answer
     previous: Response | None
+    witness: str | None = None  # the witness code of the answer's audit event, when changed
 
 
 # What the organisation's other contacts are told when one of them answers (the target, the
@@ -168,7 +170,7 @@ async def _record(
         and (previous.signer_name, previous.signer_title)
         == ((person.name, person.title) if person else (None, None))
     )
-    current = previous
+    current, witness = previous, None
     if not same:
         current = await responses_repo.upsert(
             tx, letter_id=target.letter.id, organisation_id=target.organisation_id,
@@ -184,14 +186,15 @@ async def _record(
             data["signer"] = True  # who is not in the log: personal data, purged with the letter
         if previous is not None and previous.recorded_by is not None:
             data["replaces_recorded"] = True
-        event = await audit.append(
+        event_id, event = await audit.append_event(
             tx, now=now, actor=f"contact:{contact.id}", action=f"response.{decision}",
             letter_id=target.letter.id, organisation_id=target.organisation_id,
             contact_id=contact.id, data=data,
         )  # fmt: skip
+        witness = witness_code(event_id, event)
         if tell is not None:
             await _tell_colleagues(tx, target, contact, tell, event=event, now=now)
-    return Outcome(target, present(current, "the response"), not same, previous)
+    return Outcome(target, present(current, "the response"), not same, previous, witness)
 
 
 async def sign(
