@@ -67,6 +67,25 @@ async def append(
 ) -> str:
     """Append one event inside ``tx``; returns its hash. Instants in ``data`` are recorded
     as they are stored (``timefmt.to_db``)."""
+    _, digest = await append_event(
+        tx, now=now, actor=actor, action=action, letter_id=letter_id,
+        organisation_id=organisation_id, contact_id=contact_id, data=data,
+    )  # fmt: skip
+    return digest
+
+
+async def append_event(
+    tx: Transaction,
+    *,
+    now: datetime,
+    actor: str,
+    action: str,
+    letter_id: int | None = None,
+    organisation_id: int | None = None,
+    contact_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> tuple[int, str]:
+    """``append``, returning the new event's id with its hash (its witness code)."""
     prev = await tx.fetch_value("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1")
     prev_hash = prev or GENESIS
     at = to_db(now)
@@ -83,13 +102,13 @@ async def append(
         contact_id=contact_id,
         data=payload,
     )
-    await tx.execute(
+    event_id = await tx.insert(
         """INSERT INTO audit_events
                (at, actor, action, letter_id, organisation_id, contact_id, data, prev_hash, hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (at, actor, action, letter_id, organisation_id, contact_id, payload, prev_hash, digest),
     )
-    return digest
+    return event_id, digest
 
 
 def _stored(value: object) -> str:

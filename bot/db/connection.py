@@ -88,29 +88,44 @@ def _dict_row(cursor: Any, row: tuple[Any, ...]) -> Row:
     return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
 
 
+def _rowcount(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+def _lastrowid(conn: sqlite3.Connection, sql: str, params: Params) -> int | None:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.lastrowid
+    finally:
+        cursor.close()
+
+
 class _Statements:
     """Statement helpers over a raw aiosqlite connection (no locking here)."""
 
     _conn: aiosqlite.Connection
 
-    async def _execute(self, sql: str, params: Params) -> aiosqlite.Cursor:
-        return await self._conn.execute(sql, params)
+    async def _on_thread(self, work: Callable[..., T], sql: str, params: Params) -> T:
+        # One trip to SQLite's thread for a write (execute, read the count or id, close the
+        # cursor) instead of two: the trip, not the statement, is most of what it costs the
+        # event loop. aiosqlite's public calls take a trip each (execute, then close), so this
+        # queues the whole step with its ``_execute``, as its own helpers do.
+        conn = self._conn
+        done = await conn._execute(work, conn._conn, sql, params)  # type: ignore[no-untyped-call]
+        return done  # type: ignore[no-any-return]
 
     async def _run(self, sql: str, params: Params) -> int:
-        cursor = await self._execute(sql, params)
-        try:
-            return cursor.rowcount
-        finally:
-            await cursor.close()
+        return await self._on_thread(_rowcount, sql, params)
 
     async def _insert(self, sql: str, params: Params) -> int:
-        cursor = await self._execute(sql, params)
-        try:
-            if cursor.lastrowid is None:
-                raise DatabaseError("insert did not create a row")
-            return cursor.lastrowid
-        finally:
-            await cursor.close()
+        rowid = await self._on_thread(_lastrowid, sql, params)
+        if rowid is None:
+            raise DatabaseError("insert did not create a row")
+        return rowid
 
     async def _fetch_all(self, sql: str, params: Params) -> list[Row]:
         # One trip to SQLite's thread (execute, fetch, cursor gone) instead of three: most of

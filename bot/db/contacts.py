@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.connection import Executor, Row, present
+from bot.db.organisations import Organisation
 from bot.db.timefmt import to_db
 from bot.db.types import ContactRole, ContactStatus, Notify, row_to
 
@@ -60,6 +61,34 @@ async def live_by_telegram_user(db: Executor, telegram_user_id: int) -> Contact 
         (telegram_user_id,),
     )
     return None if row is None else _contact(row)
+
+
+# The organisation's columns under names of their own (contacts have an ``id`` and a
+# ``status`` too); ``Organisation``'s fields, all of them (``row_to`` needs each).
+_ORGANISATION_FIELDS = ("id", "name", "name_key", "status", "created_at", "removed_at", "sort_key")
+_LIVE_WITH_ORGANISATION = (
+    "SELECT c.*, o.id AS org__id, o.name AS org__name, o.name_key AS org__name_key, "
+    "o.status AS org__status, o.created_at AS org__created_at, "
+    "o.removed_at AS org__removed_at, o.sort_key AS org__sort_key "
+    "FROM contacts c LEFT JOIN organisations o ON o.id = c.organisation_id "
+    "AND o.status = 'active' "
+    "WHERE c.telegram_user_id = ? AND c.status IN ('active', 'unreachable')"
+)
+
+
+async def live_with_organisation(
+    db: Executor, telegram_user_id: int
+) -> tuple[Contact, Organisation | None] | None:
+    """``live_by_telegram_user`` and the contact's organisation if it is active, read in
+    one query: the gate asks this of every update."""
+    row = await db.fetch_one(_LIVE_WITH_ORGANISATION, (telegram_user_id,))
+    if row is None:
+        return None
+    organisation = None
+    if row["org__id"] is not None:  # the contact's organisation, and it is active
+        fields = {name: row[f"org__{name}"] for name in _ORGANISATION_FIELDS}
+        organisation = row_to(Organisation, fields)
+    return _contact(row), organisation
 
 
 async def insert_invited_member(

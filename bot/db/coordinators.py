@@ -11,6 +11,7 @@ from bot.db.types import (
     ContactStatus,
     CoordinatorRemoval,
     CoordinatorSource,
+    Notify,
     row_to,
 )
 
@@ -57,6 +58,19 @@ async def get(db: Executor, contact_id: int) -> Coordinator | None:
 async def live(db: Executor) -> list[Coordinator]:
     """Every coordinator with access, in the order they became one."""
     rows = await db.fetch_all(_SELECT + _LIVE + "ORDER BY id")
+    return [_coordinator(row) for row in rows]
+
+
+async def live_notified(db: Executor, notify: Notify) -> list[Coordinator]:
+    """The coordinators with access who chose ``notify`` (``/notify``), in ``live``'s order."""
+    # The coordinators' own index (migrations/0012): every answer asks this, and without it
+    # SQLite reads every member's contact too.
+    rows = await db.fetch_all(
+        _SELECT.replace("FROM contacts ", "FROM contacts INDEXED BY contacts_coordinators ")
+        + _LIVE
+        + "AND telegram_user_id IS NOT NULL AND notify = ? ORDER BY id",
+        (notify,),
+    )
     return [_coordinator(row) for row in rows]
 
 

@@ -196,6 +196,39 @@ async def has_organisation(db: Executor, letter_id: int, organisation_id: int) -
     return row is not None
 
 
+@dataclass(frozen=True)
+class Reception:
+    """A letter as an organisation's member asks about it: whether the organisation
+    received it, whether a list of it was published, and the organisation's name."""
+
+    letter: Letter
+    received: bool  # the letter went to the organisation (``letter_organisations``)
+    published: bool  # list 1 or a later one was published (``publications``)
+    organisation_name: str | None  # None: no such organisation
+
+
+async def reception(db: Executor, letter_id: int, organisation_id: int) -> Reception | None:
+    """``get``, ``has_organisation``, whether it was published and the organisation's name
+    in one query (a member's press re-checks all of them); None without such a letter."""
+    row = await db.fetch_one(
+        "SELECT l.*, "
+        "EXISTS (SELECT 1 FROM letter_organisations lo "
+        "WHERE lo.letter_id = l.id AND lo.organisation_id = :organisation) AS reception__received, "
+        "EXISTS (SELECT 1 FROM publications p WHERE p.letter_id = l.id) AS reception__published, "
+        "(SELECT o.name FROM organisations o WHERE o.id = :organisation) AS reception__name "
+        "FROM letters l WHERE l.id = :letter",
+        {"letter": letter_id, "organisation": organisation_id},
+    )
+    if row is None:
+        return None
+    return Reception(
+        _letter(row),
+        received=bool(row["reception__received"]),
+        published=bool(row["reception__published"]),
+        organisation_name=row["reception__name"],
+    )
+
+
 _RECIPIENTS = (
     "SELECT c.id AS contact_id, c.telegram_user_id, c.language, c.timezone, "
     "o.id AS organisation_id, o.name AS organisation_name, c.quiet_start, c.quiet_end "

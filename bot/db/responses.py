@@ -106,11 +106,12 @@ async def upsert(
     recorded_by: int | None = None,
     channel: Channel | None = None,
     note: str | None = None,
-) -> None:
+) -> Response:
     """The organisation's current response, whole: an answer given in the bot (``contact_id``)
-    replaces a recorded one (``recorded_by``, ``channel``, ``note``) and the other way round."""
+    replaces a recorded one (``recorded_by``, ``channel``, ``note``) and the other way round.
+    Returns the row as stored (``RETURNING``: no second read)."""
     stamp = to_db(now)
-    await db.execute(
+    row = await db.fetch_one(
         "INSERT INTO responses (letter_id, organisation_id, decision, version_id, listing, "
         "reason, contact_id, signer_name, signer_title, recorded_by, channel, note, "
         "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -119,7 +120,7 @@ async def upsert(
         "reason = excluded.reason, contact_id = excluded.contact_id, "
         "signer_name = excluded.signer_name, signer_title = excluded.signer_title, "
         "recorded_by = excluded.recorded_by, channel = excluded.channel, note = excluded.note, "
-        "updated_at = excluded.updated_at",
+        "updated_at = excluded.updated_at RETURNING *",
         (
             letter_id,
             organisation_id,
@@ -137,6 +138,7 @@ async def upsert(
             stamp,
         ),
     )
+    return _response(present(row, f"the response of organisation {organisation_id}"))
 
 
 async def organisation_rows(db: Executor, letter_id: int) -> list[OrganisationRow]:

@@ -124,8 +124,8 @@ async def gate(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
     now = context.clock.now()
-    owed = await _flood_guard(update, context, user.id, now)
-    identity = await identify(context.db, user.id)
+    identity = await identify(context.db, user.id)  # the flood guard's question too
+    owed = await _flood_guard(update, context, identity, now)
     if identity.is_coordinator and identity.contact and identity.contact.joined_at is None:
         contact = await coordinators.first_heard(  # their first update
             context.db, identity.contact, display_name=user.full_name[:100],
@@ -156,7 +156,7 @@ async def gate(update: Update, context: BotContext) -> None:
 
 
 async def _flood_guard(
-    update: Update, context: BotContext, account: int, now: datetime
+    update: Update, context: BotContext, identity: Identity, now: datetime
 ) -> list[HeardAgain]:
     """Stops an account sending too much, unless what it sends must not be lost.
 
@@ -167,7 +167,8 @@ async def _flood_guard(
     limit is paused: a member is told until when, and told again when it is over
     (``HeardAgain``); a stranger learns nothing. Returns what a forgiven member is owed.
     """
-    if await coordinators.is_active(context.db, account):
+    account = identity.telegram_user_id
+    if identity.is_coordinator:  # a live coordinator contact, read for this very update
         return []
     guard = context.services.flood
     verdict = guard.check(account, now)
@@ -177,18 +178,15 @@ async def _flood_guard(
     if in_flow and await flows.current(context.db, account, now=now) is not None:
         owed = guard.forgive(account, now)
         return [owed] if owed else []
-    if verdict is FloodVerdict.NOTIFY:
-        identity = await identify(context.db, account)
-        if identity.is_member and identity.contact is not None:  # strangers learn nothing
-            context.identity = identity  # the caller's language and zone
-            until = now + guard.pause
-            when = format_deadline(until, context.zone, context.language)
-            await reply(update, context, say(context, texts.FLOOD_PAUSED, until=when))
-            guard.owe(
-                HeardAgain(
-                    account, identity.contact.id, context.language, context.zone.key, now, until
-                )
-            )
+    # Strangers learn nothing.
+    if verdict is FloodVerdict.NOTIFY and identity.is_member and identity.contact is not None:
+        context.identity = identity  # the caller's language and zone
+        until = now + guard.pause
+        when = format_deadline(until, context.zone, context.language)
+        await reply(update, context, say(context, texts.FLOOD_PAUSED, until=when))
+        guard.owe(
+            HeardAgain(account, identity.contact.id, context.language, context.zone.key, now, until)
+        )
     raise ApplicationHandlerStop
 
 

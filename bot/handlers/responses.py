@@ -147,10 +147,16 @@ async def sign_listing(update: Update, context: BotContext) -> None:
     await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-async def _witnessed(context: BotContext, receipt: str, target: responses.Target) -> str:
+async def _witnessed(
+    context: BotContext, receipt: str, target: responses.Target, code: str | None = None
+) -> str:
     """A receipt with the witness code of its audit event: kept outside the server, it
-    later shows whether the record was rewritten (/verify)."""
-    code = await witnesses.response_witness(context.db, target.letter.id, target.organisation_id)
+    later shows whether the record was rewritten (/verify). ``code``: the event's, known
+    from the answer's transaction (else it is read)."""
+    if code is None:
+        code = await witnesses.response_witness(
+            context.db, target.letter.id, target.organisation_id
+        )
     if code is None:
         return receipt
     return f"{receipt}\n\n{say(context, texts.WITNESS_LINE, code=code)}"
@@ -181,9 +187,10 @@ async def sign_confirm(update: Update, context: BotContext) -> None:
         listing=listing_text,
         when=_now_text(context),
     )
-    text += signing.person_line(context, await signer.refreshed(context.db, contact), target)
-    text += await signing.translation_line(context, target.version.id)
-    text = await _witnessed(context, text, target)
+    if target.letter.ask_signer:  # the person signing, as the contact has it now
+        text += signing.person_line(context, await signer.refreshed(context.db, contact), target)
+    text += await signing.translation_line(context, target)
+    text = await _witnessed(context, text, target, outcome.witness)
     await query.edit_message_text(
         text, parse_mode=ParseMode.HTML, reply_markup=keyboards.receipt(letter_id, context.language)
     )

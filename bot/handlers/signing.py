@@ -158,10 +158,12 @@ async def _finish(
     await confirm_question(update, context, state.letter_id, state.version_id, listing)
 
 
-async def translation_line(context: BotContext, version_id: int) -> str:
+async def translation_line(context: BotContext, target: Target) -> str:
     """ "Read in Русский: translation 1a2b3c4d" for a receipt, when the member's language
     has a translation of the version they signed."""
-    reading = await translations.reading(context.db, version_id, context.language)
+    reading = await translations.reading_of(
+        context.db, target.letter, target.version, context.language
+    )
     if not reading.translated:
         return ""
     language = texts.LANGUAGE_NAMES.get(reading.language, reading.language)

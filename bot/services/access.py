@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.db import contacts as contacts_repo
-from bot.db import organisations as organisations_repo
 from bot.db.connection import Database, Executor
 from bot.db.contacts import Contact
 from bot.db.organisations import Organisation
@@ -59,12 +58,12 @@ class Identity:
 async def identify(db: Executor, telegram_user_id: int) -> Identity:
     """Who the account is now: a coordinator (a live coordinator contact: removed, they
     are nobody at their very next update), a member of an active organisation, or unknown."""
-    contact = await contacts_repo.live_by_telegram_user(db, telegram_user_id)
+    found = await contacts_repo.live_with_organisation(db, telegram_user_id)
+    contact, organisation = found if found is not None else (None, None)
     if contact is not None and contact.role is ContactRole.COORDINATOR:
         return Identity(telegram_user_id, Role.COORDINATOR, contact)
     if contact is None or contact.organisation_id is None:
         return Identity(telegram_user_id, Role.UNKNOWN)
-    organisation = await organisations_repo.get_active(db, contact.organisation_id)
     if organisation is None:  # removed organisation: its contacts have no access
         return Identity(telegram_user_id, Role.UNKNOWN)
     return Identity(telegram_user_id, Role.MEMBER, contact, organisation)

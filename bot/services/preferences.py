@@ -63,16 +63,12 @@ async def tell_each(
     """Queues a response's notice (``compose``: for a language) to every live coordinator
     who chose ``/notify each``, once per ``key`` (the response: letter, organisation,
     decision and time). Returns how many were queued."""
+    if not await coordinators_repo.live_notified(db, Notify.EACH):
+        return 0  # nobody chose it (the default): no transaction to open
     queued = 0
     async with db.transaction() as tx:
-        live = [c for c in await coordinators_repo.live(tx) if c.telegram_user_id is not None]
-        chosen = set(
-            await contacts_repo.coordinators_notified(
-                tx, [c.telegram_user_id for c in live if c.telegram_user_id], Notify.EACH
-            )
-        )
-        for coordinator in live:
-            if coordinator.telegram_user_id not in chosen:
+        for coordinator in await coordinators_repo.live_notified(tx, Notify.EACH):
+            if coordinator.telegram_user_id is None:
                 continue
             queued += await outbox.enqueue(
                 tx, broadcast_id=None, contact_id=coordinator.id,

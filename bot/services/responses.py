@@ -18,9 +18,8 @@ from bot.db import audit
 from bot.db import contacts as contacts_repo
 from bot.db import letters as letters_repo
 from bot.db import organisations as organisations_repo
-from bot.db import publications as publications_repo
 from bot.db import responses as responses_repo
-from bot.db.connection import Database, Executor, Transaction
+from bot.db.connection import Database, Executor, Transaction, present
 from bot.db.contacts import Contact
 from bot.db.letters import Letter, Version
 from bot.db.responses import Comment, OrganisationRow, Response, ResponseChange
@@ -30,6 +29,7 @@ from bot.services.letter_text import version_label
 from bot.services.outbox import OutgoingMessage
 from bot.services.refusals import Code, Refusal
 from bot.services.signer import Signer
+from bot.services.witnesses import witness_code
 
 # A comment is relayed in one message with the title, the organisation's name and a header,
 # in Russian and Belarusian too: 3000 keeps that under Telegram's 4096 (tests/unit/test_catalog.py).
@@ -56,21 +56,27 @@ async def received_letter(db: Executor, contact: Contact, letter_id: int) -> tup
     letter that does not exist, a draft and another organisation's letter (purged or not):
     forged button data must not tell a member which letter ids exist or went to others.
     """
+    reception = await _reception(db, contact, letter_id)
+    return reception.letter, present(contact.organisation_id, "the member's organisation")
+
+
+async def _reception(db: Executor, contact: Contact, letter_id: int) -> letters_repo.Reception:
+    """``received_letter``'s checks, on the letter read with what a press needs of it next
+    (whether it was published, the organisation's name) in the same query."""
     organisation_id = contact.organisation_id
-    letter = await letters_repo.get(db, letter_id)
-    if (
-        letter is None
-        or letter.status is LetterStatus.DRAFT
-        or organisation_id is None
-        or not contact.status.live
-        or not await letters_repo.has_organisation(db, letter_id, organisation_id)
-    ):
+    reception = (
+        None
+        if organisation_id is None or not contact.status.live
+        else await letters_repo.reception(db, letter_id, organisation_id)
+    )
+    if reception is None or reception.letter.status is LetterStatus.DRAFT or not reception.received:
         raise Refusal(Code.UNKNOWN_TO_MEMBER)
-    return letter, organisation_id
+    return reception
 
 
 async def _target(db: Executor, contact: Contact, letter_id: int, version_id: int) -> Target:
-    letter, organisation_id = await received_letter(db, contact, letter_id)
+    reception = await _reception(db, contact, letter_id)
+    letter = reception.letter
     versions = await letters_repo.versions(db, letter_id)  # the pressed one is among them
     version = next((v for v in versions if v.id == version_id), None)
     if version is None:  # no such version, or another letter's
@@ -78,13 +84,10 @@ async def _target(db: Executor, contact: Contact, letter_id: int, version_id: in
     if letter.status is LetterStatus.CLOSED:
         raise Refusal(Code.ANSWERS_CLOSED, ref=letter_id)
     latest = versions[-1]
-    check_answerable(letter, version, versions, published=await _published(db, letter_id))
-    organisation = await organisations_repo.existing(db, organisation_id)
-    return Target(letter, version, latest, organisation.id, organisation.name)
-
-
-async def _published(db: Executor, letter_id: int) -> bool:
-    return await publications_repo.latest_number(db, letter_id) is not None
+    check_answerable(letter, version, versions, published=reception.published)
+    organisation_id = present(contact.organisation_id, "the member's organisation")
+    name = present(reception.organisation_name, f"organisation {organisation_id}")
+    return Target(letter, version, latest, organisation_id, name)
 
 
 def check_answerable(
@@ -115,6 +118,7 @@ class Outcome:
     response: Response
     changed: bool  # False: a double tap, or another contact already gave this same answer
     previous: Response | None
+    witness: str | None = None  # the witness code of the answer's audit event, when changed
 
 
 # What the organisation's other contacts are told when one of them answers (the target, the
@@ -166,8 +170,9 @@ async def _record(
         and (previous.signer_name, previous.signer_title)
         == ((person.name, person.title) if person else (None, None))
     )
+    current, witness = previous, None
     if not same:
-        await responses_repo.upsert(
+        current = await responses_repo.upsert(
             tx, letter_id=target.letter.id, organisation_id=target.organisation_id,
             decision=decision, version_id=version_id, listing=listing, reason=reason,
             contact_id=contact.id, now=now,
@@ -181,15 +186,15 @@ async def _record(
             data["signer"] = True  # who is not in the log: personal data, purged with the letter
         if previous is not None and previous.recorded_by is not None:
             data["replaces_recorded"] = True
-        event = await audit.append(
+        event_id, event = await audit.append_event(
             tx, now=now, actor=f"contact:{contact.id}", action=f"response.{decision}",
             letter_id=target.letter.id, organisation_id=target.organisation_id,
             contact_id=contact.id, data=data,
         )  # fmt: skip
+        witness = witness_code(event_id, event)
         if tell is not None:
             await _tell_colleagues(tx, target, contact, tell, event=event, now=now)
-    current = await responses_repo.existing(tx, target.letter.id, target.organisation_id)
-    return Outcome(target, current, not same, previous)
+    return Outcome(target, present(current, "the response"), not same, previous, witness)
 
 
 async def sign(

@@ -118,6 +118,13 @@ async def texts_of(db: Executor, version_id: int) -> VersionTexts:
     return VersionTexts(letter, version, await translations_repo.of_version(db, version_id))
 
 
+async def reading_of(db: Executor, letter: Letter, version: Version, language: str) -> Reading:
+    """``reading`` for a version already read with its letter (a receipt: the signature's
+    transaction read both); only its translations are read here."""
+    found = await translations_repo.of_version(db, version.id)
+    return VersionTexts(letter, version, found).in_language(language)
+
+
 async def reading(db: Executor, version_id: int, language: str) -> Reading:
     """The version's text for a reader of ``language`` (authoritative where untranslated).
     Callers check the reader's access first (``letters.reader_access``)."""
