@@ -36,7 +36,7 @@ from bot.db.letters import Letter, Recipient, Version
 from bot.db.publications import Publication, PublicationFile, PublishedSignatory
 from bot.db.responses import OrganisationRow
 from bot.db.types import Decision, FileKind, LetterStatus, Listing
-from bot.services import export, lifecycle, org_names, pdf, responses, translations
+from bot.services import export, lifecycle, org_names, responses, translations
 from bot.services.agreement import ALONE, Agreement
 from bot.services.export import ExportInput, ExportSignatory, ListChanges
 from bot.services.letter_queue import Composer, PlannedMessage, queue_for
@@ -301,12 +301,14 @@ class PublicationFiles:
     drifted: tuple[str, ...]  # files that differ from the first made of this list: none
 
 
-def _pdf_document(
-    published: PublishedList, reading: translations.Reading
-) -> pdf.PublicationDocument:
+def _render_pdf(published: PublishedList, reading: translations.Reading) -> bytes:
+    """The list's PDF. fpdf2 (with fontTools) holds some 50 MB once imported: it is loaded
+    when a list is first rendered, not at start-up (bench/memory.py)."""
+    from bot.services import pdf
+
     language = reading.language
     publication = published.publication
-    return pdf.PublicationDocument(
+    document = pdf.PublicationDocument(
         title=publication.title or "",
         language=language,
         body=reading.text,
@@ -322,6 +324,7 @@ def _pdf_document(
         added_since=published.added(language),
         withdrawn_since=published.withdrawn(language),
     )
+    return pdf.render_pdf(document)
 
 
 def _export_input(
@@ -376,7 +379,7 @@ async def publication_files(
     names = export.export_file_names(data)
     pdf_name = names["md"].removesuffix(".md") + ".pdf"
     made = {
-        (FileKind.PDF, pdf_name): pdf.render_pdf(_pdf_document(published, reading)),
+        (FileKind.PDF, pdf_name): _render_pdf(published, reading),
         (FileKind.DOCX, names["docx"]): export.render_docx(data),
         (FileKind.MD, names["md"]): export.render_markdown(data).encode("utf-8"),
         (FileKind.CSV, names["csv"]): export.render_csv(data),
