@@ -148,11 +148,12 @@ async def sign_listing(update: Update, context: BotContext) -> None:
 
 
 async def _witnessed(
-    context: BotContext, receipt: str, target: responses.Target, code: str | None = None
+    context: BotContext, receipt: str, target: responses.Target, code: str | None
 ) -> str:
     """A receipt with the witness code of its audit event: kept outside the server, it
     later shows whether the record was rewritten (/verify). ``code``: the event's, known
-    from the answer's transaction (else it is read)."""
+    from the answer's transaction; None for an answer that changed nothing (a double tap),
+    whose standing event is read."""
     if code is None:
         code = await witnesses.response_witness(
             context.db, target.letter.id, target.organisation_id
@@ -266,7 +267,7 @@ async def _declined(
         version=label(target.version),
         when=_now_text(context),
     )
-    text = await _witnessed(context, text, target)
+    text = await _witnessed(context, text, target, outcome.witness)
     await reply(update, context, text)
     if outcome.changed:
         await signing.tell_coordinators(context, target, Decision.DECLINED)
@@ -419,7 +420,7 @@ async def withdraw_answer(update: Update, context: BotContext) -> None:
         title=target.letter.title or "",
         when=_now_text(context),
     )
-    text = await _witnessed(context, text, target)
+    text = await _witnessed(context, text, target, outcome.witness)
     await answer_in_place(update, text)
     await signing.tell_coordinators(context, target, Decision.WITHDRAWN)
 
