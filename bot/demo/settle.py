@@ -138,6 +138,8 @@ class Settler:
         if running := [job for job, runs in self._jobs_running.items() if runs]:
             return f"jobs running: {running}"
         if app.job_queue is not None:
+            # The JobQueue (APScheduler) runs on the wall clock, not the bot's injectable
+            # clock: a job is due when its wall-clock time has come.
             now = datetime.now(UTC)
             for job in app.job_queue.jobs():
                 if job.enabled and job.next_t is not None and job.next_t <= now:
