@@ -9,11 +9,13 @@ tests can read the outbox.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.db import Database, open_database
 from bot.db.contacts import Contact
@@ -209,3 +211,27 @@ async def build(path: Path, coordinator_ids: Sequence[int] = (OLENA, PAVEL)) -> 
     await responses.sign(db, viasna, letter.id, version.id, Listing.NAMED, now=NOW)
     await responses.decline(db, pen, letter.id, version.id, None, now=NOW)
     return World(db, path, members, letter.id, version.id)
+
+
+# The worlds the issue-16 tests start from; a test module imports the ones it uses.
+@pytest.fixture
+async def one(tmp_path: Path) -> AsyncIterator[World]:
+    """A single coordinator: record-changing actions are done at once, marked alone."""
+    world = await build(tmp_path / "bot.db", (OLENA,))
+    yield world
+    await world.finish()
+
+
+@pytest.fixture
+async def two(tmp_path: Path) -> AsyncIterator[World]:
+    """Two coordinators (the rule on, as by default)."""
+    world = await build(tmp_path / "bot.db")
+    yield world
+    await world.finish()
+
+
+@pytest.fixture
+async def three(tmp_path: Path) -> AsyncIterator[World]:
+    world = await build(tmp_path / "bot.db", (OLENA, PAVEL, RITA))
+    yield world
+    await world.finish()

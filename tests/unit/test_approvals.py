@@ -6,7 +6,7 @@ and that the action approved is the very action done alone.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -44,29 +44,6 @@ from tests.unit.coalition16 import (
     World,
     build,
 )
-
-
-@pytest.fixture
-async def two(tmp_path: Path) -> AsyncIterator[World]:
-    """Two coordinators (the rule on, as by default)."""
-    world = await build(tmp_path / "bot.db")
-    yield world
-    await world.finish()
-
-
-@pytest.fixture
-async def three(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db", (OLENA, PAVEL, RITA))
-    yield world
-    await world.finish()
-
-
-@pytest.fixture
-async def one(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db", (OLENA,))
-    yield world
-    await world.finish()
-
 
 DAY = timedelta(days=1)
 

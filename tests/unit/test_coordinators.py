@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -18,28 +17,15 @@ from bot.services import access, approvals, coordinators, membership, outbox, st
 from bot.services.approvals import AddCoordinator, RemoveCoordinator, RemoveOrganisation
 from bot.services.coordinators import IssuedCoordinatorInvite
 from bot.services.refusals import Code, Refusal
-from tests.unit.coalition16 import NOW, OLENA, PAVEL, RITA, TTL, VIASNA, World, build
-
-
-@pytest.fixture
-async def two(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db")
-    yield world
-    await world.finish()
-
-
-@pytest.fixture
-async def three(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db", (OLENA, PAVEL, RITA))
-    yield world
-    await world.finish()
-
-
-@pytest.fixture
-async def one(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db", (OLENA,))
-    yield world
-    await world.finish()
+from tests.unit.coalition16 import (
+    NOW,
+    OLENA,
+    PAVEL,
+    RITA,
+    TTL,
+    VIASNA,
+    World,
+)
 
 
 async def live_ids(world: World) -> list[int | None]:

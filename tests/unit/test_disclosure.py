@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,26 +37,11 @@ from tests.unit.coalition16 import (
     TEXT,
     VIASNA,
     World,
-    build,
     letter_notice,
 )
 
 LATER = NOW + timedelta(hours=2)
 UTC = ZoneInfo("UTC")
-
-
-@pytest.fixture
-async def one(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db", (OLENA,))
-    yield world
-    await world.finish()
-
-
-@pytest.fixture
-async def two(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db")
-    yield world
-    await world.finish()
 
 
 async def deliver(world: World, like: str) -> None:

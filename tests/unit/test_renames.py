@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,22 +12,7 @@ from bot.services import approvals, letter_export, membership, org_names, rename
 from bot.services.approvals import RemoveOrganisation, RenameOrganisation
 from bot.services.audit_check import check_audit
 from bot.services.refusals import Code, Refusal
-from tests.unit.coalition16 import NEVER, NOW, OLENA, PEN, VIASNA, World, build, join
-
-
-@pytest.fixture
-async def one(tmp_path: Path) -> AsyncIterator[World]:
-    """A single coordinator: renames are done (or asked) at once, without approval."""
-    world = await build(tmp_path / "bot.db", (OLENA,))
-    yield world
-    await world.finish()
-
-
-@pytest.fixture
-async def two(tmp_path: Path) -> AsyncIterator[World]:
-    world = await build(tmp_path / "bot.db")
-    yield world
-    await world.finish()
+from tests.unit.coalition16 import NEVER, NOW, PEN, VIASNA, World, join
 
 
 async def asked(world: World, organisation_id: int, name: str) -> renames.RenameAsked:
