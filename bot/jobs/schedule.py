@@ -81,14 +81,14 @@ class Scheduler:
     async def _run_due(self) -> Pass:
         services = self.services
         settings, db, now = services.settings, services.database, services.clock.now()
-        # The audit chain's head: the digest and close reports carry it (a witness kept
-        # outside the server).
+        composer = LetterComposer(settings)
+        closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
+        # The audit chain's head once the closings are in it: the close reports and the
+        # digest carry it (a witness kept outside the server).
         told = CoordinatorComposer(
             await coordinators.languages(db), settings.zone, now,
             chain_head=await witnesses.chain_head(db),
         )  # fmt: skip
-        composer = LetterComposer(settings)
-        closed = await lifecycle.close_expired(db, now=now, compose=composer.closed_notice)
         await self._queue_close_reports(told)
         await flows.expire(db, now=now)  # what was typed into an abandoned flow goes
         # Requests nobody decided in time (issue 16): their requester and the others told.

@@ -223,6 +223,12 @@ async def test_letter_closes_at_its_deadline_with_tally_and_export(
     report, *files = await bot.replies(coordinator, 4)
     assert "closed at its deadline" in report.text
     assert "signed: 1" in report.text and "no answer: 1" in report.text
+    # The report's witness is the chain's head with the closing in it (issue 16).
+    closing = await bot.db.fetch_value(
+        "SELECT max(id) FROM audit_events WHERE action = 'letter.closed' AND letter_id = ?",
+        (letter_id,),
+    )
+    assert closing is not None and f"#{closing}-" in report.text
     assert sorted(f.document["file_name"].rsplit(".", 1)[1] for f in files) == [
         "csv", "docx", "md",
     ]  # fmt: skip
